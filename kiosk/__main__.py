@@ -1,0 +1,7 @@
+"""Allow ``python -m kiosk`` as well as the ``kiosk`` console script."""
+
+import sys
+
+from kiosk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,215 @@
+"""The ``kiosk`` command: a thin client of the core, and the place where its objects are built.
+
+Errors a person can fix (bad config, bad input, no display) end with one clear line and exit
+code 2, never a traceback. The window commands (``run``, ``demo``) live in the ``ui`` package,
+which sits above the core; they are loaded by name so the core never depends on Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
+from kiosk.config import Config, ConfigError, load_config
+from kiosk.models import CheckinForm, Visit
+from kiosk.notices import render_notice
+from kiosk.retention import purge
+from kiosk.store import Store
+from kiosk.timeutil import parse_instant, to_db, utc_now
+from kiosk.validation import ValidationError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+class UsageError(Exception):
+    """Something the person running the command can fix; printed as one line, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(args.config, args.data_dir)
+        command: Command = args.command
+        return command(args, config)
+    except (ConfigError, UsageError) as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as error:
+        print(f"kiosk: the database could not be used: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:
+        print(f"kiosk: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Lobby Kiosk visitor check-in")
+    parser.add_argument("--version", action="version", version=f"lobby-kiosk {__version__}")
+    parser.add_argument("--config", type=Path, help="site config file (or $KIOSK_CONFIG)")
+    parser.add_argument("--data-dir", type=Path, help="data directory (or $KIOSK_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="open the kiosk window")
+    run.set_defaults(command=_gui("run"))
+    demo = sub.add_parser("demo", help="scripted offscreen check-ins; writes screenshots")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    demo.set_defaults(command=_gui("demo"))
+
+    checkin = sub.add_parser("checkin", help="check a visitor in without the screen")
+    checkin.add_argument("--name", required=True)
+    checkin.add_argument("--email", required=True)
+    checkin.add_argument("--purpose", required=True, help="a configured purpose key")
+    checkin.add_argument("--purpose-text", default="", help="free text, where the purpose allows")
+    checkin.add_argument("--host", help="host id (default: the first configured host)")
+    checkin.add_argument("--lang", help="zh-TW or en (default: the site's default language)")
+    checkin.add_argument(
+        "--accept-notice", action="store_true", help="the visitor read and accepted the notice"
+    )
+    checkin.add_argument("--json", action="store_true")
+    checkin.set_defaults(command=_checkin)
+
+    visits = sub.add_parser("visits", help="list stored visits")
+    visits.add_argument("--on-site", action="store_true", help="only visitors not checked out")
+    visits.add_argument("--with-email", action="store_true", help="include email addresses")
+    visits.add_argument("--json", action="store_true")
+    visits.set_defaults(command=_visits)
+
+    purge_cmd = sub.add_parser("purge", help="erase visits whose retention has ended")
+    purge_cmd.add_argument(
+        "--now", help="act as if it were this ISO-8601 time (site time if no offset)"
+    )
+    purge_cmd.add_argument("--json", action="store_true")
+    purge_cmd.set_defaults(command=_purge)
+
+    notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
+    notices.add_argument("--lang", help="zh-TW or en")
+    notices.set_defaults(command=_notice)
+    return parser
+
+
+def _gui(name: str) -> Command:
+    def launch(args: argparse.Namespace, config: Config) -> int:
+        module = importlib.import_module("ui.cli")
+        command: Command = getattr(module, name)
+        return command(args, config)
+
+    return launch
+
+
+def _language(config: Config, requested: str | None) -> str:
+    language = requested or config.default_language
+    if language not in config.languages:
+        raise UsageError(f"--lang {language!r}: choose one of {', '.join(config.languages)}")
+    return language
+
+
+def _checkin(args: argparse.Namespace, config: Config) -> int:
+    language = _language(config, args.lang)
+    if not args.accept_notice:
+        raise UsageError(
+            "refused: the visitor has not accepted the privacy notice, so nothing was stored. "
+            "Show it with 'kiosk notice' and repeat with --accept-notice."
+        )
+    host = args.host or config.hosts[0].id
+    form = CheckinForm(args.name, args.email, args.purpose, host, language, args.purpose_text)
+    store = Store(config.database_path)
+    try:
+        service = CheckinService(store, config)
+        result = service.check_in(form, service.current_notice(language), print_badge=False)
+    except ValidationError as error:
+        for field, message in sorted(error.errors.items()):
+            print(f"kiosk: {field}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except NoticeNotAcknowledgedError as error:
+        raise UsageError(error.message) from None
+    finally:
+        store.close()
+    visit = result.visit
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "visit_id": visit.id,
+                    "checked_in_at": to_db(visit.checked_in_at),
+                    "purge_after": to_db(visit.purge_after),
+                    "notice_version": visit.notice_version,
+                }
+            )
+        )
+    else:
+        print(f"checked in: visit {visit.id}, kept until {to_db(visit.purge_after)}")
+    return EXIT_OK
+
+
+def _visits(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        visits = store.visits(on_site_only=args.on_site)
+    finally:
+        store.close()
+    rows = [_visit_summary(v, config, args.with_email) for v in visits]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not rows:
+        print("no visits stored")
+    for row in rows:
+        print("  ".join(str(value) for value in row.values()))
+    return EXIT_OK
+
+
+def _visit_summary(visit: Visit, config: Config, with_email: bool) -> dict[str, str]:
+    row = {
+        "visit_id": visit.id,
+        "checked_in_at": visit.checked_in_at.astimezone(config.zone).isoformat(timespec="minutes"),
+        "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else "",
+        "host_id": visit.host_id,
+        "purpose": visit.purpose,
+        "name": visit.name,
+    }
+    if with_email:
+        row["email"] = visit.email
+    return row
+
+
+def _purge(args: argparse.Namespace, config: Config) -> int:
+    try:
+        now = parse_instant(args.now, config.zone) if args.now else utc_now()
+    except ValueError:
+        raise UsageError(f"--now {args.now!r}: use ISO-8601, e.g. 2026-12-31T09:00+08:00") from None
+    store = Store(config.database_path)
+    try:
+        result = purge(store, config.spool_dir, now, config.retention_days)
+    finally:
+        store.close()
+    summary = {
+        "visits_erased": result.visits_erased,
+        "spool_files_removed": result.spool_files_removed,
+        "ran_at": to_db(result.ran_at),
+    }
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"erased {result.visits_erased} visits and {result.spool_files_removed} badge files")
+    return EXIT_OK
+
+
+def _notice(args: argparse.Namespace, config: Config) -> int:
+    notice = render_notice(config, _language(config, args.lang))
+    print(f"# notice version {notice.version} ({notice.language})\n\n{notice.text}")
+    return EXIT_OK

@@ -1,0 +1,225 @@
+"""Site configuration: a TOML file over built-in defaults, so the kiosk runs with no file at all.
+
+Every value is checked when the file is read. A wrong value is reported with the file, the key and
+what is allowed (``ConfigError``), because the person fixing it is an office manager with a text
+editor, not a developer reading a traceback. Unknown keys are errors too: a typo must not silently
+fall back to a default (for example a retention period).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.config_reader import ConfigError, Section
+from kiosk.models import Host, Purpose
+
+__all__ = ["Config", "ConfigError", "load_config"]
+
+SUPPORTED_LANGUAGES = ("zh-TW", "en")
+MAX_RETENTION_DAYS = 365
+PRINTER_BACKENDS = ("file", "none")
+LABELS = ("dk-11202",)
+
+DEFAULT_PURPOSES: tuple[Purpose, ...] = (
+    Purpose("meeting", {"en": "Meeting", "zh-TW": "開會"}, free_text=False),
+    Purpose("interview", {"en": "Interview", "zh-TW": "面試"}, free_text=False),
+    Purpose("delivery", {"en": "Delivery", "zh-TW": "送貨"}, free_text=False),
+    Purpose("contractor", {"en": "Contractor", "zh-TW": "施工或維修"}, free_text=False),
+    Purpose("other", {"en": "Other", "zh-TW": "其他"}, free_text=True),
+)
+DEFAULT_HOSTS: tuple[Host, ...] = (
+    Host("h-chen", "陳雅婷 Amy Chen", "Design"),
+    Host("h-lin", "林志明 Jimmy Lin", "Engineering"),
+    Host("h-wang", "王美玲 Meiling Wang", "Finance"),
+    Host("h-reception", "Front desk 櫃檯", ""),
+)
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lobby-kiosk"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the kiosk needs to know about its site, typed and already validated."""
+
+    site_name: str = "Demo Tower"
+    kiosk_id: str = "lobby-1"
+    timezone: str = "Asia/Taipei"
+    controller_name: str = "Demo Coworking Ltd."
+    privacy_contact: str = "privacy@example.com"
+    controller_address: str = "1 Demo Road, Taipei"
+    languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+    default_language: str = "zh-TW"
+    idle_timeout_seconds: int = 60
+    retention_days: int = 30
+    purposes: tuple[Purpose, ...] = DEFAULT_PURPOSES
+    hosts: tuple[Host, ...] = DEFAULT_HOSTS
+    printer_backend: str = "file"
+    printer_label: str = "dk-11202"
+    hub_url: str = ""
+    data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
+    source: str = "built-in defaults"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def purpose(self, key: str) -> Purpose | None:
+        return next((p for p in self.purposes if p.key == key), None)
+
+    def host(self, host_id: str) -> Host | None:
+        return next((h for h in self.hosts if h.id == host_id), None)
+
+
+def load_config(
+    config_file: Path | None = None,
+    data_dir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Build the Config: command-line values beat environment, environment beats the file."""
+    env = os.environ if env is None else env
+    if config_file is None and env.get("KIOSK_CONFIG"):
+        config_file = Path(env["KIOSK_CONFIG"])
+    raw: dict[str, Any] = {}
+    source = "built-in defaults"
+    if config_file is not None:
+        raw = _read_toml(config_file)
+        source = str(config_file)
+    values = _parse(Section(raw, source, ""), source)
+    if data_dir is None and env.get("KIOSK_DATA_DIR"):
+        data_dir = Path(env["KIOSK_DATA_DIR"])
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    elif "data_dir" not in values:
+        values["data_dir"] = default_data_dir(env)
+    return Config(**values, source=source)
+
+
+def _read_toml(config_file: Path) -> dict[str, Any]:
+    try:
+        with config_file.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{config_file}: file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{config_file}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{config_file}: cannot be read: {error.strerror}") from None
+
+
+def _parse(top: Section, source: str) -> dict[str, Any]:
+    top.only("site", "controller", "kiosk", "retention", "purposes", "hosts", "printer", "hub")
+    values: dict[str, Any] = {}
+    site = top.section("site")
+    site.only("name", "kiosk_id", "timezone")
+    values |= site.pick(name="site_name", kiosk_id="kiosk_id", timezone="timezone")
+    if "timezone" in values:
+        _check_timezone(values["timezone"], source)
+
+    controller = top.section("controller")
+    controller.only("name", "privacy_contact", "address")
+    values |= controller.pick(
+        name="controller_name", privacy_contact="privacy_contact", address="controller_address"
+    )
+
+    kiosk = top.section("kiosk")
+    kiosk.only("languages", "default_language", "idle_timeout_seconds", "data_dir")
+    if kiosk.has("languages"):
+        values["languages"] = tuple(kiosk.string_list("languages", allowed=SUPPORTED_LANGUAGES))
+    if kiosk.has("default_language"):
+        values["default_language"] = kiosk.choice("default_language", SUPPORTED_LANGUAGES)
+    if kiosk.has("idle_timeout_seconds"):
+        values["idle_timeout_seconds"] = kiosk.integer("idle_timeout_seconds", 15, 3600)
+    if kiosk.has("data_dir"):
+        values["data_dir"] = Path(kiosk.string("data_dir")).expanduser()
+
+    retention = top.section("retention")
+    retention.only("days")
+    if retention.has("days"):
+        values["retention_days"] = retention.integer("days", 1, MAX_RETENTION_DAYS)
+
+    printer = top.section("printer")
+    printer.only("backend", "label")
+    if printer.has("backend"):
+        values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
+    if printer.has("label"):
+        values["printer_label"] = printer.choice("label", LABELS)
+
+    hub = top.section("hub")
+    hub.only("url")
+    values |= hub.pick(url="hub_url")
+
+    if top.has("purposes"):
+        values["purposes"] = tuple(_purpose(item) for item in top.tables("purposes"))
+        _check_unique(values["purposes"], "purposes", source)
+    if top.has("hosts"):
+        values["hosts"] = tuple(_host(item) for item in top.tables("hosts"))
+        _check_unique(values["hosts"], "hosts", source)
+    _check_languages(values, source)
+    return values
+
+
+def _purpose(item: Section) -> Purpose:
+    item.only("key", "en", "zh-TW", "free_text")
+    labels = {lang: item.string(lang) for lang in SUPPORTED_LANGUAGES}
+    free_text = item.boolean("free_text") if item.has("free_text") else False
+    return Purpose(item.identifier("key"), labels, free_text=free_text)
+
+
+def _host(item: Section) -> Host:
+    item.only("id", "name", "department")
+    department = item.string("department") if item.has("department") else ""
+    return Host(item.identifier("id"), item.string("name"), department)
+
+
+def _check_timezone(name: str, source: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{source}: [site] timezone = {name!r} is not a known time zone "
+            "(use an IANA name such as 'Asia/Taipei' or 'Europe/Berlin')"
+        ) from None
+
+
+def _check_languages(values: dict[str, Any], source: str) -> None:
+    languages = values.get("languages", SUPPORTED_LANGUAGES)
+    if not languages:
+        raise ConfigError(
+            f"{source}: [kiosk] languages must name at least one of {list(SUPPORTED_LANGUAGES)}"
+        )
+    if "default_language" in values:
+        if values["default_language"] not in languages:
+            raise ConfigError(
+                f"{source}: [kiosk] default_language = {values['default_language']!r} is not one "
+                f"of languages = {list(languages)}"
+            )
+    elif Config.default_language not in languages:
+        values["default_language"] = languages[0]
+
+
+def _check_unique(items: tuple[Purpose, ...] | tuple[Host, ...], what: str, source: str) -> None:
+    keys = [item.key if isinstance(item, Purpose) else item.id for item in items]
+    if not keys:
+        raise ConfigError(f"{source}: [[{what}]] must list at least one entry")
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ConfigError(
+            f"{source}: [[{what}]] repeats {', '.join(duplicates)}: each must be unique"
+        )

@@ -1,0 +1,54 @@
+"""Translated strings for every language, from one catalog per language in ``assets/locale``.
+
+Core and UI use the same catalogs, so a guest's error message and the button next to it come from
+one mechanism. Catalogs are TOML: translators edit plain text, tables group strings per screen, and
+a third language is one more file (see ``docs/TRANSLATING.md``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from kiosk import assets
+
+# Language names are shown in their own language, so they are not translated.
+LANGUAGE_NAMES: Mapping[str, str] = {"zh-TW": "繁體中文", "en": "English"}
+
+
+class MissingTranslationError(KeyError):
+    """A string id is used in code but absent from a catalog: a bug, caught by the tests."""
+
+
+@cache
+def catalog(language: str) -> Mapping[str, str]:
+    """All strings of one language, flattened to dotted ids such as ``details.name``."""
+    data = tomllib.loads(assets.read_text("locale", f"{language}.toml"))
+    flat: dict[str, str] = {}
+    _flatten(data, "", flat)
+    return flat
+
+
+def _flatten(table: Mapping[str, Any], prefix: str, into: dict[str, str]) -> None:
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            _flatten(value, f"{prefix}{key}.", into)
+        else:
+            into[f"{prefix}{key}"] = str(value)
+
+
+class Translator:
+    """Looks up strings for one language; format arguments are filled in, never interpreted."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._strings = catalog(language)
+
+    def __call__(self, string_id: str, **values: object) -> str:
+        try:
+            template = self._strings[string_id]
+        except KeyError:
+            raise MissingTranslationError(f"{string_id!r} missing in {self.language}") from None
+        return template.format(**values) if values else template

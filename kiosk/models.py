@@ -1,0 +1,84 @@
+"""Plain data shared by the core, the printers and the UI. No behaviour that touches I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Purpose:
+    """A reason for visiting, as configured by the site (e.g. meeting, delivery)."""
+
+    key: str
+    labels: Mapping[str, str]
+    free_text: bool = False
+
+    def label(self, language: str) -> str:
+        return self.labels.get(language) or self.labels.get("en") or self.key
+
+
+@dataclass(frozen=True)
+class Host:
+    """A person a visitor can come to see."""
+
+    id: str
+    name: str
+    department: str = ""
+
+
+@dataclass(frozen=True)
+class CheckinForm:
+    """What the guest typed, exactly as typed: nothing is trusted before validation."""
+
+    name: str
+    email: str
+    purpose: str
+    host_id: str
+    language: str
+    purpose_text: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeVersion:
+    """One rendered privacy notice; ``version`` is the hash of ``text`` so it cannot drift."""
+
+    version: str
+    language: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A stored check-in. Times are timezone-aware UTC."""
+
+    id: str
+    site: str
+    kiosk_id: str
+    host_id: str
+    purpose: str
+    purpose_text: str
+    name: str
+    email: str
+    language: str
+    notice_version: str
+    checked_in_at: datetime
+    purge_after: datetime
+    checked_out_at: datetime | None = None
+
+    @property
+    def first_name(self) -> str:
+        """The name part a badge greets with; CJK names have no spaces, so they stay whole."""
+        parts = self.name.split()
+        return parts[0] if parts else self.name
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What one retention run removed, for the CLI, the log and the tests."""
+
+    visits_erased: int
+    spool_files_removed: int
+    ran_at: datetime
+    counts_kept: dict[str, int] = field(default_factory=dict)

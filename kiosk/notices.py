@@ -1,0 +1,39 @@
+"""Just-in-time privacy notices: a shipped template per language, filled from the site config.
+
+The version of a notice is a hash of the exact text the guest read, so "which notice did this
+person accept" can always be answered with the words themselves, not a label someone forgot to
+bump. Every version shown is stored (see ``Store.save_notice``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from kiosk import assets
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from kiosk.models import NoticeVersion
+
+
+def notice_version(text: str) -> str:
+    """Short, stable id of a notice text (first 16 hex digits of its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def render_notice(config: Config, language: str) -> NoticeVersion:
+    """The notice a guest reads before anything about them is stored."""
+    tr = Translator(language)
+    hub = urlsplit(config.hub_url).hostname if config.hub_url else ""
+    template = assets.read_text("notices", f"{language}.md")
+    text = template.format_map(
+        {
+            "controller": config.controller_name,
+            "address": config.controller_address,
+            "contact": config.privacy_contact,
+            "site": config.site_name,
+            "days": config.retention_days,
+            "hub_recipient": tr("notice.hub_recipient", hub=hub) if hub else "",
+        }
+    ).strip()
+    return NoticeVersion(notice_version(text), language, text)

@@ -1,0 +1,74 @@
+"""Retention: personal data is erased when its visit's ``purge_after`` passes.
+
+Whole visit rows go (name, email, free text, and the host/time link that could re-identify a
+person); only the anonymous daily counts, kept at check-in time, remain for usage statistics.
+The purge runs in small transactions so a check-in never waits long behind it, and it is
+idempotent: if the process dies halfway, the next run simply finds the rest. Badge files in the
+spool are deleted with their visits, and the WAL is truncated so no old page image survives.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from kiosk.models import PurgeResult
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def spool_files(spool_dir: Path, visit_id: str) -> list[Path]:
+    """Every spooled file belonging to one visit (badge PNG, PDF, …)."""
+    return sorted(spool_dir.glob(f"badge-{visit_id}.*")) if spool_dir.is_dir() else []
+
+
+def purge(store: Store, spool_dir: Path, now: datetime, retention_days: int) -> PurgeResult:
+    """Erase every visit whose retention has ended at ``now``; return what was removed."""
+    erased = 0
+    files_removed = 0
+    while True:
+        ids = store.expired_visit_ids(now)
+        if not ids:
+            break
+        # Files first: a crash between the two leaves a row whose files are gone, which the next
+        # run erases; the other order could leave an orphan badge with a name on it.
+        files_removed += _shred_all(f for visit_id in ids for f in spool_files(spool_dir, visit_id))
+        erased += store.erase_visits(ids)
+    files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
+    store.checkpoint()
+    if erased or files_removed:
+        log.info("retention: erased %d visits, removed %d spool files", erased, files_removed)
+    return PurgeResult(erased, files_removed, now)
+
+
+def _stale_spool_files(spool_dir: Path, cutoff: datetime) -> list[Path]:
+    """Backstop for files whose visit row is already gone (e.g. erased by an older version)."""
+    if not spool_dir.is_dir():
+        return []
+    limit = cutoff.timestamp()
+    return [f for f in spool_dir.iterdir() if f.is_file() and f.stat().st_mtime < limit]
+
+
+def _shred_all(files: Iterable[Path]) -> int:
+    count = 0
+    for file in files:
+        _shred(file)
+        count += 1
+    return count
+
+
+def _shred(file: Path) -> None:
+    """Overwrite, then unlink: on ordinary file systems the bytes do not linger in free blocks."""
+    try:
+        size = file.stat().st_size
+        with file.open("r+b") as handle:
+            handle.write(b"\0" * size)
+            handle.flush()
+            os.fsync(handle.fileno())
+        file.unlink()
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,278 @@
+"""The only module that speaks SQL: one SQLite file, opened for durability and real deletion.
+
+Settings and why:
+- WAL with ``synchronous=FULL``: a check-in the guest saw confirmed survives a power cut.
+- ``secure_delete=ON``: deleted personal data is overwritten in the file, not left in free pages.
+- ``foreign_keys=ON``: erasing a visit cascades to its acknowledgement and outbox rows.
+- After a purge the WAL is checkpointed and truncated, so old page images with names are gone too.
+
+One connection is shared by the GUI's worker threads, so every public method holds a lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk.models import NoticeVersion, Visit
+from kiosk.timeutil import from_db, to_db
+
+PURGE_CHUNK = 500
+_ALL_VISITS = "SELECT * FROM visits ORDER BY checked_in_at"
+_ON_SITE_VISITS = "SELECT * FROM visits WHERE checked_out_at IS NULL ORDER BY checked_in_at"
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE notices (version TEXT PRIMARY KEY, language TEXT NOT NULL, "
+        "text TEXT NOT NULL, first_shown_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE visits (id TEXT PRIMARY KEY, site TEXT NOT NULL, kiosk_id TEXT NOT NULL, "
+        "host_id TEXT NOT NULL, purpose TEXT NOT NULL, purpose_text TEXT NOT NULL DEFAULT '', "
+        "name TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL, "
+        "notice_version TEXT NOT NULL REFERENCES notices(version), "
+        "checked_in_at TEXT NOT NULL, purge_after TEXT NOT NULL, checked_out_at TEXT)"
+    )
+    db.execute("CREATE INDEX visits_purge_after ON visits (purge_after)")
+    db.execute("CREATE INDEX visits_on_site ON visits (checked_out_at, checked_in_at)")
+    db.execute(
+        "CREATE TABLE acknowledgements (visit_id TEXT PRIMARY KEY "
+        "REFERENCES visits(id) ON DELETE CASCADE, "
+        "notice_version TEXT NOT NULL REFERENCES notices(version), acknowledged_at TEXT NOT NULL)"
+    )
+    # Outbox rows hold no personal data: workers read the visit when they run, so erasing the
+    # visit (cascade) also cancels whatever was still queued for it.
+    db.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, "
+        "visit_id TEXT NOT NULL REFERENCES visits(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, "
+        "done_at TEXT)"
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox (kind, done_at)")
+    db.execute(
+        "CREATE TABLE daily_counts (day TEXT NOT NULL, site TEXT NOT NULL, "
+        "purpose TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, site, purpose))"
+    )
+
+
+# Numbered migrations: append, never edit a released one. The number is the list position.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m001_initial,)
+
+
+class Store:
+    """Visits, notice versions, acknowledgements, the outbox and anonymised counts."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
+        self._db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._lock = threading.RLock()
+        with self._db.ensure_autocommit_on():
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite_utils.Database]:
+        with self._lock, self._db.atomic():
+            yield self._db
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._db.query(sql, params))
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            db.table("schema_migrations").create(
+                {"version": int, "applied_at": str}, pk="version", if_not_exists=True
+            )
+            done = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
+            for version, migration in enumerate(MIGRATIONS, start=1):
+                if version not in done:
+                    migration(db)
+                    db.table("schema_migrations").insert(
+                        {"version": version, "applied_at": to_db(datetime.now().astimezone())}
+                    )
+
+    def schema_version(self) -> int:
+        rows = self._rows("SELECT max(version) AS v FROM schema_migrations")
+        return int(rows[0]["v"] or 0)
+
+    def pragma(self, name: str) -> Any:
+        with self._lock:
+            return self._db.conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+    # -- notices -------------------------------------------------------------------------------
+
+    def save_notice(self, notice: NoticeVersion, shown_at: datetime) -> None:
+        """Keep every notice version ever shown, so an acknowledgement can be shown later."""
+        with self._transaction() as db:
+            db.table("notices").insert(_notice_row(notice, shown_at), ignore=True)
+
+    def notice(self, version: str) -> NoticeVersion | None:
+        rows = self._rows("SELECT * FROM notices WHERE version = ?", [version])
+        return (
+            NoticeVersion(rows[0]["version"], rows[0]["language"], rows[0]["text"])
+            if rows
+            else None
+        )
+
+    # -- check-in ------------------------------------------------------------------------------
+
+    def record_checkin(
+        self,
+        visit: Visit,
+        notice: NoticeVersion,
+        local_day: str,
+        outbox_kinds: Sequence[str],
+        now: datetime,
+    ) -> None:
+        """Notice text, visit, acknowledgement, outbox rows and the anonymous day count, all or
+        nothing: what the guest saw confirmed is on disk, what must leave waits in the outbox."""
+        with self._transaction() as db:
+            db.table("notices").insert(_notice_row(notice, now), ignore=True)
+            db.table("visits").insert(_visit_row(visit))
+            db.table("acknowledgements").insert(
+                {
+                    "visit_id": visit.id,
+                    "notice_version": visit.notice_version,
+                    "acknowledged_at": to_db(now),
+                }
+            )
+            for kind in outbox_kinds:
+                db.table("outbox").insert(
+                    {"visit_id": visit.id, "kind": kind, "created_at": to_db(now), "attempts": 0}
+                )
+            db.execute(
+                "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1",
+                [local_day, visit.site, visit.purpose],
+            )
+
+    def visit(self, visit_id: str) -> Visit | None:
+        rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])
+        return _visit(rows[0]) if rows else None
+
+    def visits(self, on_site_only: bool = False) -> list[Visit]:
+        sql = _ON_SITE_VISITS if on_site_only else _ALL_VISITS
+        return [_visit(row) for row in self._rows(sql)]
+
+    def acknowledgement(self, visit_id: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM acknowledgements WHERE visit_id = ?", [visit_id])
+        return rows[0] if rows else None
+
+    def pending_outbox(self, kind: str, visit_id: str | None = None) -> list[dict[str, Any]]:
+        """Jobs of one kind not yet done, oldest first; optionally only one visit's."""
+        sql = "SELECT * FROM outbox WHERE kind = ? AND done_at IS NULL"
+        params: list[Any] = [kind]
+        if visit_id is not None:
+            sql += " AND visit_id = ?"
+            params.append(visit_id)
+        return self._rows(sql + " ORDER BY id", params)
+
+    def finish_outbox(self, row_id: int, now: datetime, error: str = "") -> None:
+        """Mark an outbox job done, or count a failed attempt with its reason (no personal data)."""
+        with self._transaction() as db:
+            if error:
+                db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+                    [error, row_id],
+                )
+            else:
+                db.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, done_at = ?, last_error = NULL "
+                    "WHERE id = ?",
+                    [to_db(now), row_id],
+                )
+
+    def daily_counts(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT day, site, purpose, count FROM daily_counts ORDER BY day, purpose"
+        )
+
+    # -- retention -----------------------------------------------------------------------------
+
+    def expired_visit_ids(self, now: datetime, limit: int = PURGE_CHUNK) -> list[str]:
+        rows = self._rows(
+            "SELECT id FROM visits WHERE purge_after <= ? ORDER BY purge_after LIMIT ?",
+            [to_db(now), limit],
+        )
+        return [row["id"] for row in rows]
+
+    def erase_visits(self, visit_ids: Sequence[str]) -> int:
+        """Delete whole visit rows; acknowledgements and outbox rows follow by cascade."""
+        if not visit_ids:
+            return 0
+        marks = ",".join("?" for _ in visit_ids)  # placeholders only; ids travel as parameters
+        with self._transaction() as db:
+            cursor = db.execute(f"DELETE FROM visits WHERE id IN ({marks})", list(visit_ids))  # noqa: S608  # noqa: S608
+            return int(cursor.rowcount)
+
+    def checkpoint(self) -> None:
+        """Move the WAL into the main file and truncate it, so erased rows leave no old copy."""
+        with self._lock:
+            self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _notice_row(notice: NoticeVersion, shown_at: datetime) -> dict[str, Any]:
+    return {
+        "version": notice.version,
+        "language": notice.language,
+        "text": notice.text,
+        "first_shown_at": to_db(shown_at),
+    }
+
+
+def _visit_row(visit: Visit) -> dict[str, Any]:
+    return {
+        "id": visit.id,
+        "site": visit.site,
+        "kiosk_id": visit.kiosk_id,
+        "host_id": visit.host_id,
+        "purpose": visit.purpose,
+        "purpose_text": visit.purpose_text,
+        "name": visit.name,
+        "email": visit.email,
+        "language": visit.language,
+        "notice_version": visit.notice_version,
+        "checked_in_at": to_db(visit.checked_in_at),
+        "purge_after": to_db(visit.purge_after),
+        "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
+    }
+
+
+def _visit(row: dict[str, Any]) -> Visit:
+    checked_out = row["checked_out_at"]
+    return Visit(
+        id=row["id"],
+        site=row["site"],
+        kiosk_id=row["kiosk_id"],
+        host_id=row["host_id"],
+        purpose=row["purpose"],
+        purpose_text=row["purpose_text"],
+        name=row["name"],
+        email=row["email"],
+        language=row["language"],
+        notice_version=row["notice_version"],
+        checked_in_at=from_db(row["checked_in_at"]),
+        purge_after=from_db(row["purge_after"]),
+        checked_out_at=from_db(checked_out) if checked_out else None,
+    )

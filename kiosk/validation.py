@@ -1,0 +1,122 @@
+"""Turn what a guest typed into values safe to store, or say per field what to fix.
+
+Normalisation is deliberately conservative: text is put in NFC, invisible control and
+direction-override characters are removed (they can make a name render as something else on the
+badge or in a staff list), runs of combining marks are capped, and whitespace is collapsed. What
+remains is displayed exactly as entered.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from kiosk.models import CheckinForm
+
+NAME_MAX = 100
+PURPOSE_TEXT_MAX = 200
+EMAIL_MAX = 254
+MAX_COMBINING_RUN = 3
+# Zero-width joiner/non-joiner are kept: they are part of correct spelling in some scripts.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+
+
+@dataclass(frozen=True)
+class CleanForm:
+    """A validated, normalised form: every field is safe to store and to show."""
+
+    name: str
+    email: str
+    purpose: str
+    purpose_text: str
+    host_id: str
+    language: str
+
+
+class ValidationError(ValueError):
+    """One message per field, already in the guest's language."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid fields: " + ", ".join(sorted(errors)))
+        self.errors = errors
+
+
+def normalise_text(value: str) -> str:
+    """NFC, no control/format characters, capped combining runs, single spaces, trimmed."""
+    kept: list[str] = []
+    combining_run = 0
+    for char in unicodedata.normalize("NFC", value):
+        category = unicodedata.category(char)
+        if char in "\t\r\n" or category == "Zs":
+            kept.append(" ")
+            combining_run = 0
+            continue
+        if category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and char not in _KEEP_FORMAT):
+            continue
+        if category.startswith("M"):
+            combining_run += 1
+            if combining_run > MAX_COMBINING_RUN:
+                continue
+        else:
+            combining_run = 0
+        kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def normalise_email(value: str) -> str:
+    """The comparable form of an address (for matching requests), without validating it."""
+    return normalise_text(value).casefold()
+
+
+def validate(form: CheckinForm, config: Config) -> CleanForm:
+    """Check every field, collecting all problems so the guest fixes them in one go."""
+    language = form.language if form.language in config.languages else config.default_language
+    tr = Translator(language)
+    errors: dict[str, str] = {}
+    if form.language not in config.languages:
+        errors["language"] = tr("errors.language_unknown")
+
+    name = normalise_text(form.name)
+    if not name:
+        errors["name"] = tr("errors.name_required")
+    elif len(name) > NAME_MAX:
+        errors["name"] = tr("errors.name_too_long", max=NAME_MAX)
+
+    email, email_error = _check_email(form.email)
+    if email_error:
+        errors["email"] = tr(email_error)
+
+    purpose = config.purpose(form.purpose)
+    purpose_text = normalise_text(form.purpose_text) if purpose and purpose.free_text else ""
+    if purpose is None:
+        errors["purpose"] = tr("errors.purpose_required")
+    elif len(purpose_text) > PURPOSE_TEXT_MAX:
+        errors["purpose_text"] = tr("errors.purpose_text_too_long", max=PURPOSE_TEXT_MAX)
+
+    if config.host(form.host_id) is None:
+        errors["host"] = tr("errors.host_required")
+
+    if errors:
+        raise ValidationError(errors)
+    return CleanForm(name, email, form.purpose, purpose_text, form.host_id, language)
+
+
+def _check_email(raw: str) -> tuple[str, str]:
+    """(normalised address, "") or ("", error id). Control characters are never silently dropped
+    from an address: a CR/LF in it is an injection attempt or a paste accident, both invalid."""
+    if not raw.strip():
+        return "", "errors.email_required"
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in raw):
+        return "", "errors.email_invalid"
+    candidate = unicodedata.normalize("NFC", raw.strip())
+    if len(candidate) > EMAIL_MAX:
+        return "", "errors.email_too_long"
+    try:
+        checked = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError:
+        return "", "errors.email_invalid"
+    return checked.normalized, ""

@@ -1,0 +1,40 @@
+"""Print queued badges: the step between the outbox and a printer backend.
+
+Runs in a worker thread. The visit is read from the store when the job runs (the outbox row holds
+no personal data), and the job is marked done or failed with a reason staff can act on.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from kiosk.badges import badge_content
+from kiosk.config import Config
+from kiosk.store import Store
+from printers import Printer, PrintResult
+from printers.labels import label
+from printers.layout import render_badge
+
+log = logging.getLogger(__name__)
+
+
+def print_badge(
+    store: Store, config: Config, printer: Printer, visit_id: str, now: datetime
+) -> PrintResult:
+    """Print the pending badge of one visit; a visit with no pending job is not printed twice."""
+    jobs = store.pending_outbox("print", visit_id)
+    visit = store.visit(visit_id)
+    if not jobs or visit is None:
+        return PrintResult(ok=False, message="no pending print job for this visit")
+    host = config.host(visit.host_id)
+    content = badge_content(visit, host.name if host else visit.host_id, config)
+    spec = label(config.printer_label)
+    try:
+        result = printer.print(render_badge(content, spec), spec, visit.id)
+    except Exception as error:  # a backend bug must not lose the job: it stays queued
+        log.exception("printer %s failed", printer.name)
+        result = PrintResult(ok=False, message=f"printer error: {type(error).__name__}")
+    for job in jobs:
+        store.finish_outbox(job["id"], now, "" if result.ok else result.message)
+    return result

@@ -1,0 +1,23 @@
+"""QR images for badges, on paper and on screen."""
+
+from __future__ import annotations
+
+import qrcode
+from PIL import Image
+from qrcode.constants import ERROR_CORRECT_Q
+
+
+def qr_image(payload: str, module_px: int = 10, border: int = 4) -> Image.Image:
+    """Black-on-white QR with error correction Q (survives a scuffed or creased label)."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, box_size=module_px, border=border)
+    code.add_data(payload)
+    code.make(fit=True)
+    image: Image.Image = code.make_image(fill_color="black", back_color="white").get_image()
+    return image.convert("L")
+
+
+def qr_version(payload: str) -> int:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q)
+    code.add_data(payload)
+    code.make(fit=True)
+    return int(code.version)

@@ -1,0 +1,40 @@
+"""The window commands of the ``kiosk`` CLI: ``run`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from kiosk.config import Config
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    if not has_display():
+        print(
+            "kiosk: no display found, so the kiosk window cannot open. "
+            "Run 'make demo' for an offscreen check-in that writes screenshots and a badge.",
+            file=sys.stderr,
+        )
+        return 2
+    from ui.app import run as run_app
+
+    return run_app(config)
+
+
+def demo(args: argparse.Namespace, config: Config) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.demo import run_demo
+
+    written = run_demo(config, args.out)
+    for path in written:
+        print(path)
+    return 0

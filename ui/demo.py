@@ -1,0 +1,135 @@
+"""``kiosk demo``: drive the real screens offscreen through one check-in per language.
+
+Writes a screenshot of every screen (and the details screen with its error messages) plus the
+printed badge as PNG and PDF. Uses a throw-away data directory, so a demo never adds visits to a
+real store. The screenshots in the README come from here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QDeadlineTimer, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from kiosk.config import Config
+from kiosk.retention import spool_files
+from ui.app import Kiosk, build_kiosk, create_application
+
+WINDOW_SIZE = (1280, 800)
+GUESTS = {
+    "zh-TW": {
+        "name": "陳大文",
+        "email": "tai-man.chan@example.com",
+        "purpose": "meeting",
+        "text": "",
+    },
+    "en": {
+        "name": "Alexandra Montgomery-Smith",
+        "email": "alex@example.org",
+        "purpose": "other",
+        "text": "Delivering documents to 12F",
+    },
+}
+
+
+class DemoError(RuntimeError):
+    """The scripted check-in did not reach the expected screen."""
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout_ms: int = 10_000) -> None:
+    deadline = QDeadlineTimer(timeout_ms)
+    while not condition():
+        if deadline.hasExpired():
+            raise DemoError(f"demo stuck waiting for {what}")
+        QTest.qWait(10)
+
+
+def type_text(edit: QLineEdit, text: str) -> None:
+    """Type like a guest: key presses for ASCII, an input-method commit for everything else
+    (Chinese is entered through an IME, and QTest can only press keys it knows)."""
+    edit.setFocus()
+    if text.isascii():
+        QTest.keyClicks(edit, text)
+    else:
+        event = QInputMethodEvent()
+        event.setCommitString(text)
+        QApplication.sendEvent(edit, event)
+
+
+def run_demo(config: Config, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as data_dir:
+        demo_config = replace(config, data_dir=Path(data_dir))
+        app = create_application()
+        kiosk = build_kiosk(app, demo_config)
+        kiosk.window.resize(*WINDOW_SIZE)
+        kiosk.window.show()
+        try:
+            written: list[Path] = []
+            for number, language in enumerate(demo_config.languages, start=1):
+                written += _check_in_once(kiosk, app, language, out_dir, number)
+            return written
+        finally:
+            kiosk.window.close()
+            kiosk.shutdown()
+
+
+def _shot(kiosk: Kiosk, app: QApplication, out_dir: Path, name: str) -> Path:
+    app.processEvents()
+    target = out_dir / f"{name}.png"
+    if not kiosk.window.grab().save(str(target)):
+        raise DemoError(f"could not write {target}")
+    return target
+
+
+def _check_in_once(
+    kiosk: Kiosk, app: QApplication, language: str, out_dir: Path, number: int
+) -> list[Path]:
+    flow, window, config = kiosk.flow, kiosk.window, kiosk.config
+    guest = GUESTS.get(language, GUESTS["en"])
+    shots: list[Path] = []
+    prefix = f"{number}-{language}"
+    flow.reset()
+    flow.set_language(language)
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-1-welcome"))
+
+    QTest.mouseClick(window.welcome.checkin, Qt.MouseButton.LeftButton)
+    details = window.details
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details"))
+    type_text(details.email, "not-an-email")
+    QTest.mouseClick(details.next, Qt.MouseButton.LeftButton)
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details-errors"))
+
+    details.email.setText("")
+    type_text(details.name, guest["name"])
+    type_text(details.email, guest["email"])
+    purpose = guest["purpose"] if config.purpose(guest["purpose"]) else config.purposes[0].key
+    details._purpose_buttons[purpose].click()
+    if guest["text"] and details.purpose_text.isVisible():
+        type_text(details.purpose_text, guest["text"])
+    details.host.setCurrentIndex(min(number - 1, details.host.count() - 1))
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details-filled"))
+    QTest.mouseClick(details.next, Qt.MouseButton.LeftButton)
+    wait_until(lambda: flow.step.value == "notice", "the notice screen")
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-3-notice"))
+
+    QTest.mouseClick(window.notice.accept, Qt.MouseButton.LeftButton)
+    wait_until(lambda: flow.step.value == "badge", "the badge screen")
+    wait_until(lambda: window.badge.status_id() != "badge.printing", "the badge to print")
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-4-badge"))
+    visit = kiosk.store.visits()[-1]
+    for spooled in spool_files(config.spool_dir, visit.id):
+        target = out_dir / f"{prefix}-badge{spooled.suffix}"
+        shutil.copyfile(spooled, target)
+        shots.append(target)
+
+    QTest.mouseClick(window.badge.done_button, Qt.MouseButton.LeftButton)
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-5-done"))
+    return shots

@@ -1,0 +1,270 @@
+"""The guest flow as a small state machine: which screen is shown, in which language, and when
+everything about the current guest is forgotten.
+
+Slow work (saving, QR rendering, printing) runs in workers; its answers carry the session number
+they belong to, so an answer arriving after an idle reset never shows one guest's data to the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from kiosk.checkin import CheckinResult, CheckinService, NoticeNotAcknowledgedError
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from kiosk.tokens import badge_payload, short_code
+from kiosk.validation import ValidationError, validate
+from printers import PrintResult
+from printers.qr import qr_image
+from ui.window import KioskWindow
+from ui.workers import Workers
+
+log = logging.getLogger(__name__)
+DONE_SCREEN_SECONDS = 10
+BANNER_SECONDS = 15
+
+
+class Step(Enum):
+    WELCOME = "welcome"
+    DETAILS = "details"
+    NOTICE = "notice"
+    BADGE = "badge"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A stored check-in and its on-screen QR, handed from the worker to the GUI thread."""
+
+    result: CheckinResult
+    qr: QImage
+
+
+def render_qr(visit_id: str) -> QImage:
+    """The badge QR as a QImage; safe off the GUI thread (QImage, unlike QPixmap, is)."""
+    image = qr_image(badge_payload(visit_id), module_px=8)
+    data = image.tobytes()
+    qimage = QImage(data, image.width, image.height, image.width, QImage.Format.Format_Grayscale8)
+    return qimage.copy()  # own the pixels: ``data`` goes away with this function
+
+
+class CheckinFlow(QObject):
+    step_changed = Signal(str)
+
+    def __init__(
+        self,
+        window: KioskWindow,
+        service: CheckinService,
+        config: Config,
+        workers: Workers,
+        print_job: Callable[[str], PrintResult],
+        printer_name: str,
+    ) -> None:
+        super().__init__()
+        self.window = window
+        self._service = service
+        self._config = config
+        self._workers = workers
+        self._print_job = print_job
+        self._printer_name = printer_name
+        self._session = 0
+        self.step = Step.WELCOME
+        self.language = config.default_language
+        self.tr = Translator(self.language)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(config.idle_timeout_seconds * 1000)
+        self.idle_timer.timeout.connect(self._on_idle_timeout)
+        self.done_timer = QTimer(self)
+        self.done_timer.setSingleShot(True)
+        self.done_timer.setInterval(DONE_SCREEN_SECONDS * 1000)
+        self.done_timer.timeout.connect(self._on_done_finished)
+        self.banner_timer = QTimer(self)
+        self.banner_timer.setSingleShot(True)
+        self.banner_timer.setInterval(BANNER_SECONDS * 1000)
+        self.banner_timer.timeout.connect(self._on_banner_expired)
+        self._connect()
+        self.set_language(self.language)
+        self._go(Step.WELCOME)
+
+    def _connect(self) -> None:
+        w = self.window
+        w.language_chosen.connect(self.set_language)
+        w.welcome.language_chosen.connect(self.set_language)
+        w.welcome.start.connect(self._on_start)
+        w.details.submitted.connect(self._on_details_submitted)
+        w.details.cancelled.connect(self._on_cancelled)
+        w.notice.accepted.connect(self._on_notice_accepted)
+        w.notice.declined.connect(self._on_notice_declined)
+        w.notice.back.connect(self._on_notice_back)
+        w.badge.done.connect(self._on_badge_done)
+        w.done.finished.connect(self._on_done_finished)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        """Switch every visible string now, on whatever screen the guest is."""
+        if language not in self._config.languages:
+            return
+        self.language = language
+        self.tr = Translator(language)
+        self.window.retranslate(self.tr, language)
+        if self.step is Step.NOTICE:
+            self.window.notice.show_notice(self._service.current_notice(language))
+        if self.step is Step.DETAILS and self.window.details.has_errors():
+            self._check_details()
+
+    def user_activity(self) -> None:
+        """Any touch or key press: the guest is still here."""
+        if self.step is not Step.WELCOME:
+            self.idle_timer.start()
+
+    def reset(self, banner_id: str = "") -> None:
+        """Forget the current guest completely and return to Welcome.
+
+        A banner (declined, timed out) is shown in the language the guest was using; once it
+        expires the kiosk returns to the site's default language for the next guest.
+        """
+        self._session += 1
+        self.idle_timer.stop()
+        self.done_timer.stop()
+        self.window.reset_all()
+        self._go(Step.WELCOME)
+        if banner_id:
+            self.window.welcome.show_banner(banner_id, self.tr)
+            self.banner_timer.start()
+        else:
+            self.set_language(self._config.default_language)
+
+    def _go(self, step: Step) -> None:
+        self.step = step
+        self.window.show_step(step.value)
+        if step is Step.WELCOME:
+            self.idle_timer.stop()
+        else:
+            self.idle_timer.start()
+        if step is Step.DONE:
+            self.done_timer.start()
+        self.step_changed.emit(step.value)
+
+    # -- slots -----------------------------------------------------------------------------
+
+    def _on_start(self) -> None:
+        self.banner_timer.stop()
+        self.window.welcome.reset()
+        self._go(Step.DETAILS)
+        self.window.details.name.setFocus()
+
+    def _on_cancelled(self) -> None:
+        self.reset()
+
+    def _check_details(self) -> bool:
+        details = self.window.details
+        try:
+            validate(details.form(self.language), self._config)
+        except ValidationError as error:
+            details.show_errors(error.errors, self.tr("errors.summary"))
+            return False
+        details.show_errors({}, "")
+        return True
+
+    def _on_details_submitted(self) -> None:
+        if self._check_details():
+            self.window.notice.show_notice(self._service.current_notice(self.language))
+            self._go(Step.NOTICE)
+            self.window.notice.accept.setFocus()
+
+    def _on_notice_back(self) -> None:
+        self._go(Step.DETAILS)
+
+    def _on_notice_declined(self) -> None:
+        log.info("notice declined; nothing stored")
+        self.reset(banner_id="welcome.declined")
+
+    def _on_notice_accepted(self) -> None:
+        notice = self.window.notice.notice
+        form = self.window.details.form(self.language)
+        session = self._session
+        self.window.notice.set_busy(True)
+
+        def save() -> Saved:
+            result = self._service.check_in(form, notice)
+            return Saved(result, render_qr(result.visit.id))
+
+        self._workers.submit(
+            save,
+            lambda saved: self._on_saved(session, saved),
+            lambda error: self._on_save_failed(session, error),
+        )
+
+    def _on_saved(self, session: int, saved: Saved) -> None:
+        if session != self._session:
+            return
+        visit = saved.result.visit
+        local_time = visit.checked_in_at.astimezone(self._config.zone)
+        self.window.badge.show_visit(
+            visit.first_name,
+            saved.result.host_name,
+            local_time,
+            short_code(visit.id),
+            saved.qr,
+            self.tr,
+        )
+        self._go(Step.BADGE)
+        self.window.badge.done_button.setFocus()
+        if self._printer_name == "none":
+            self.window.badge.set_status("badge.on_screen", self.tr)
+            return
+        self._workers.submit(
+            lambda: self._print_job(visit.id),
+            lambda result: self._on_printed(session, result),
+            lambda error: self._on_printed(session, PrintResult(False, type(error).__name__)),
+        )
+
+    def _on_save_failed(self, session: int, error: BaseException) -> None:
+        if session != self._session:
+            return
+        notice = self.window.notice
+        notice.set_busy(False)
+        if isinstance(error, ValidationError):
+            self._go(Step.DETAILS)
+            self.window.details.show_errors(error.errors, self.tr("errors.summary"))
+        elif isinstance(error, NoticeNotAcknowledgedError):
+            notice.show_notice(self._service.current_notice(self.language))
+            notice.show_error(error.message)
+        else:
+            log.error("check-in could not be saved: %s", type(error).__name__)
+            notice.show_error(self.tr("errors.save_failed"))
+
+    def _on_printed(self, session: int, result: PrintResult) -> None:
+        if session != self._session:
+            return
+        if not result.ok:
+            log.warning("badge not printed: %s", result.message)
+            status = "badge.print_failed"
+        else:
+            status = "badge.saved" if self._printer_name == "file" else "badge.printed"
+        self.window.badge.set_status(status, self.tr)
+
+    def _on_badge_done(self) -> None:
+        self._go(Step.DONE)
+
+    def _on_done_finished(self) -> None:
+        self.reset()
+
+    def _on_banner_expired(self) -> None:
+        if self.step is Step.WELCOME:
+            self.window.welcome.reset()
+            self.set_language(self._config.default_language)
+
+    def _on_idle_timeout(self) -> None:
+        if self.step is not Step.WELCOME:
+            log.info("idle timeout on %s; screen cleared", self.step.value)
+            self.reset(banner_id="welcome.timed_out")

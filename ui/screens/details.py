@@ -1,0 +1,221 @@
+"""Details: name, email, purpose and host, each with a one-line reason why we ask."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from kiosk.models import CheckinForm, Purpose
+from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
+from ui.widgets import Field, Screen, plain_label
+
+# Generous input caps: long enough that validation, not the widget, explains a too-long value.
+_EDITOR_CAP = 4 * NAME_MAX
+
+
+def _line_edit(object_name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(object_name)
+    edit.setMaxLength(_EDITOR_CAP)
+    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    return edit
+
+
+class DetailsScreen(Screen):
+    submitted = Signal()
+    cancelled = Signal()
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.setObjectName("details")
+        self._config = config
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(64, 0, 64, 20)
+        outer.setSpacing(6)
+        outer.addWidget(self.label("step", "details.step"))
+        heading = QHBoxLayout()
+        heading.addWidget(self.label("title", "details.title"))
+        heading.addStretch(1)
+        self.summary = plain_label("errorBanner")
+        self.summary.setWordWrap(False)
+        self.summary.setVisible(False)
+        heading.addWidget(self.summary)
+        outer.addLayout(heading)
+        outer.addSpacing(6)
+
+        card = QFrame()
+        card.setObjectName("card")
+        columns = QHBoxLayout(card)
+        columns.setContentsMargins(32, 16, 32, 12)
+        columns.setSpacing(40)
+        columns.addLayout(self._contact_column(config), stretch=1)
+        columns.addLayout(self._purpose_column(config), stretch=1)
+        outer.addWidget(card, stretch=1)
+
+        self.cancel = self.button("secondary", "details.cancel")
+        self.cancel.clicked.connect(self.cancelled)
+        self.next = self.button("primary", "details.next")
+        self.next.clicked.connect(self.submitted)
+        self.name.returnPressed.connect(self.email.setFocus)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 12, 0, 0)
+        buttons.addWidget(self.cancel)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next)
+        outer.addLayout(buttons)
+        self._fields = {
+            "name": self.name_field,
+            "email": self.email_field,
+            "purpose": self.purpose_field,
+            "purpose_text": self.purpose_text_field,
+            "host": self.host_field,
+        }
+        self._set_tab_order()
+        self._clear_error_when_edited()
+
+    def _contact_column(self, config: Config) -> QVBoxLayout:
+        """Name, email and host: who the guest is and whom they are here for."""
+        self.name = _line_edit("name")
+        self.email = _line_edit("email")
+        self.email.setInputMethodHints(
+            Qt.InputMethodHint.ImhEmailCharactersOnly | Qt.InputMethodHint.ImhNoAutoUppercase
+        )
+        self.name_field = Field(self, "details.name", "details.name_why", self.name)
+        self.email_field = Field(self, "details.email", "details.email_why", self.email)
+        self.bind(lambda tr: self.name.setPlaceholderText(tr("details.name_placeholder")))
+        self.bind(lambda tr: self.email.setPlaceholderText(tr("details.email_placeholder")))
+        self.host = QComboBox()
+        self.host.setObjectName("host")
+        for host in config.hosts:
+            self.host.addItem(host.name, host.id)
+        self.host.setCurrentIndex(-1)
+        self.host_field = Field(self, "details.host", "details.host_why", self.host)
+        self.bind(lambda tr: self.host.setPlaceholderText(tr("details.host_placeholder")))
+        column = QVBoxLayout()
+        column.setSpacing(14)
+        for field in (self.name_field, self.email_field, self.host_field):
+            column.addWidget(field)
+        column.addStretch(1)
+        return column
+
+    def _purpose_column(self, config: Config) -> QVBoxLayout:
+        """Why the guest is here, with room for a note where the purpose invites one."""
+        self.purposes = QButtonGroup(self)
+        self.purposes.setExclusive(True)
+        self._purpose_buttons: dict[str, QPushButton] = {}
+        self.purpose_field = Field(
+            self, "details.purpose", "details.purpose_why", self._purpose_grid(config.purposes)
+        )
+        self.purpose_text = _line_edit("purposeText")
+        self.purpose_text.setMaxLength(PURPOSE_TEXT_MAX * 2)
+        self.purpose_text_field = Field(
+            self, "details.purpose_text", "details.purpose_why", self.purpose_text
+        )
+        self.purpose_text_field.why.setVisible(False)
+        self.purpose_text_field.setVisible(False)
+        self.bind(
+            lambda tr: self.purpose_text.setPlaceholderText(tr("details.purpose_text_placeholder"))
+        )
+        column = QVBoxLayout()
+        column.setSpacing(14)
+        column.addWidget(self.purpose_field)
+        column.addWidget(self.purpose_text_field)
+        column.addStretch(1)
+        return column
+
+    def _clear_error_when_edited(self) -> None:
+        """A fixed field stops shouting at once; the others keep their message."""
+        self.name.textEdited.connect(lambda _t: self._clear_error("name"))
+        self.email.textEdited.connect(lambda _t: self._clear_error("email"))
+        self.purpose_text.textEdited.connect(lambda _t: self._clear_error("purpose_text"))
+        self.host.currentIndexChanged.connect(lambda _i: self._clear_error("host"))
+        self.purposes.buttonClicked.connect(lambda _b: self._clear_error("purpose"))
+
+    def _clear_error(self, key: str) -> None:
+        self._fields[key].show_error("")
+        if not any(field.error.isVisibleTo(self) for field in self._fields.values()):
+            self.summary.setVisible(False)
+
+    def _purpose_grid(self, purposes: tuple[Purpose, ...]) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 4, 0, 4)
+        grid.setSpacing(10)
+        for index, purpose in enumerate(purposes):
+            button = QPushButton()
+            button.setObjectName("choice")
+            button.setCheckable(True)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.toggled.connect(self._on_purpose_toggled)
+            self.purposes.addButton(button)
+            self._purpose_buttons[purpose.key] = button
+            grid.addWidget(button, index // 3, index % 3)
+
+            def apply(tr: Translator, b: QPushButton = button, p: Purpose = purpose) -> None:
+                b.setText(p.label(tr.language))
+                b.setAccessibleName(p.label(tr.language))
+
+            self.bind(apply)
+        return box
+
+    def _set_tab_order(self) -> None:
+        chain: list[QWidget] = [self.name, self.email, self.host, *self._purpose_buttons.values()]
+        chain += [self.purpose_text, self.cancel, self.next]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _on_purpose_toggled(self, _checked: bool) -> None:
+        purpose = self._config.purpose(self.selected_purpose())
+        self.purpose_text_field.setVisible(bool(purpose and purpose.free_text))
+
+    def selected_purpose(self) -> str:
+        return next((k for k, b in self._purpose_buttons.items() if b.isChecked()), "")
+
+    def form(self, language: str) -> CheckinForm:
+        """What the guest entered, untouched; the core validates and normalises it."""
+        host_id = self.host.currentData() if self.host.currentIndex() >= 0 else ""
+        return CheckinForm(
+            name=self.name.text(),
+            email=self.email.text(),
+            purpose=self.selected_purpose(),
+            host_id=str(host_id or ""),
+            language=language,
+            purpose_text=self.purpose_text.text(),
+        )
+
+    def show_errors(self, errors: dict[str, str], summary: str) -> None:
+        for key, field in self._fields.items():
+            field.show_error(errors.get(key, ""))
+        self.summary.setText(summary if errors else "")
+        self.summary.setVisible(bool(errors))
+        first = next((self._fields[k] for k in self._fields if k in errors), None)
+        if first is not None:
+            first.editor.setFocus()
+
+    def has_errors(self) -> bool:
+        return self.summary.isVisible()
+
+    def reset(self) -> None:
+        for edit in (self.name, self.email, self.purpose_text):
+            edit.setText("")  # unlike clear(), also drops the undo history
+
+        self.purposes.setExclusive(False)
+        for button in self._purpose_buttons.values():
+            button.setChecked(False)
+        self.purposes.setExclusive(True)
+        self.host.setCurrentIndex(-1)
+        self.show_errors({}, "")

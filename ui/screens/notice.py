@@ -1,0 +1,87 @@
+"""Notice: the just-in-time privacy notice, shown before anything is stored."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextBlockFormat, QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout
+
+from kiosk.models import NoticeVersion
+from ui.widgets import Screen, plain_label
+
+PARAGRAPH_GAP = 10
+
+
+def _space_paragraphs(browser: QTextBrowser) -> None:
+    """Markdown paragraphs arrive without a gap between them; give each a little air."""
+    cursor = QTextCursor(browser.document())
+    cursor.select(QTextCursor.SelectionType.Document)
+    block_format = cursor.blockFormat()
+    block_format.setBottomMargin(PARAGRAPH_GAP)
+    block_format.setLineHeight(125, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    cursor.mergeBlockFormat(block_format)
+
+
+class NoticeScreen(Screen):
+    accepted = Signal()
+    declined = Signal()
+    back = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("notice")
+        self.notice: NoticeVersion | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(64, 8, 64, 24)
+        layout.setSpacing(8)
+        layout.addWidget(self.label("step", "notice.step"))
+        layout.addWidget(self.label("title", "notice.title"))
+        layout.addWidget(self.label("subtitle", "notice.intro"))
+        layout.addSpacing(8)
+
+        self.text = QTextBrowser()
+        self.text.setObjectName("notice")
+        self.text.setOpenLinks(False)
+        self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        layout.addWidget(self.text, stretch=1)
+        self.bind(lambda tr: self.text.setAccessibleName(tr("notice.title")))
+
+        self.error = plain_label("errorBanner")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
+
+        self.back_button = self.button("secondary", "notice.back")
+        self.back_button.clicked.connect(self.back)
+        self.decline = self.button("secondary", "notice.decline", "notice.decline_help")
+        self.decline.clicked.connect(self.declined)
+        self.accept = self.button("primary", "notice.accept", "notice.accept_help")
+        self.accept.clicked.connect(self.accepted)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 16, 0, 0)
+        buttons.setSpacing(16)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.decline)
+        buttons.addWidget(self.accept)
+        layout.addLayout(buttons)
+
+    def show_notice(self, notice: NoticeVersion) -> None:
+        """Display exactly the text whose version will be recorded if the guest accepts."""
+        self.notice = notice
+        self.text.setMarkdown(notice.text)
+        _space_paragraphs(self.text)
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        """While saving, the buttons cannot be pressed twice."""
+        for button in (self.accept, self.decline, self.back_button):
+            button.setEnabled(not busy)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def reset(self) -> None:
+        self.show_error("")
+        self.set_busy(False)

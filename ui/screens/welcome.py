@@ -1,0 +1,76 @@
+"""Welcome: the site's greeting, the language choice and the one button that starts a check-in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from ui.widgets import LanguageBar, Screen, plain_label
+
+
+class WelcomeScreen(Screen):
+    start = Signal()
+    language_chosen = Signal(str)
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.setObjectName("welcome")
+        self._banner_id = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(80, 40, 80, 48)
+        layout.setSpacing(0)
+        layout.addStretch(3)
+
+        self.title = self.label("heroTitle", "welcome.title", site=config.site_name)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.subtitle = self.label("subtitle", "welcome.subtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addSpacing(12)
+        layout.addWidget(self.subtitle)
+        layout.addSpacing(48)
+
+        self.checkin = self.button("hero", "welcome.checkin", "welcome.checkin_help")
+        self.checkin.clicked.connect(self.start)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.checkin)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addSpacing(36)
+
+        self.languages = LanguageBar(config.languages, object_name="choice")
+        self.languages.chosen.connect(self.language_chosen)
+        languages_row = QHBoxLayout()
+        languages_row.addStretch(1)
+        languages_row.addWidget(self.languages)
+        languages_row.addStretch(1)
+        layout.addLayout(languages_row)
+        layout.addSpacing(28)
+
+        self.banner = plain_label("banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.setVisible(False)
+        layout.addWidget(self.banner, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(4)
+
+        self.privacy = self.label("privacyHint", "welcome.privacy", days=config.retention_days)
+        self.privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.privacy)
+        self.bind(self._translate_banner)
+
+    def show_banner(self, string_id: str, tr: Translator) -> None:
+        """A short note about what just happened (declined, timed out), in the guest's language."""
+        self._banner_id = string_id
+        self._translate_banner(tr)
+
+    def _translate_banner(self, tr: Translator) -> None:
+        self.banner.setText(tr(self._banner_id) if self._banner_id else "")
+        self.banner.setVisible(bool(self._banner_id))
+
+    def reset(self) -> None:
+        self._banner_id = ""
+        self.banner.clear()
+        self.banner.setVisible(False)

@@ -1,0 +1,145 @@
+"""Building blocks shared by the screens: translatable labels and buttons, form fields, the
+language switch. Every text a guest reads is bound to a string id, so switching language
+refills the whole screen and nothing is left in the previous language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.i18n import LANGUAGE_NAMES, Translator
+
+Binding = Callable[[Translator], None]
+
+
+def plain_label(object_name: str, parent: QWidget | None = None) -> QLabel:
+    """A label that shows text literally: user input is never interpreted as rich text."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def data_label(object_name: str) -> QLabel:
+    """A label showing a guest's own data (not translated, cleared between guests)."""
+    label = plain_label(object_name)
+    label.setProperty("guestData", True)
+    return label
+
+
+class Screen(QWidget):
+    """A full-window step of the flow. Subclasses build widgets with ``label``/``button``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bindings: list[Binding] = []
+
+    def bind(self, binding: Binding) -> None:
+        self._bindings.append(binding)
+
+    def label(self, object_name: str, string_id: str, **values: object) -> QLabel:
+        label = plain_label(object_name)
+        self.bind(lambda tr: label.setText(tr(string_id, **values)))
+        return label
+
+    def button(self, object_name: str, string_id: str, help_id: str = "") -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(object_name)
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.setAutoDefault(True)
+
+        def apply(tr: Translator) -> None:
+            button.setText(tr(string_id))
+            button.setAccessibleName(tr(string_id))
+            button.setAccessibleDescription(tr(help_id) if help_id else "")
+
+        self.bind(apply)
+        return button
+
+    def retranslate(self, tr: Translator) -> None:
+        for binding in self._bindings:
+            binding(tr)
+
+    def reset(self) -> None:
+        """Forget everything about the current guest. Screens with inputs override this."""
+
+
+class LanguageBar(QWidget):
+    """One button per language, each named in its own language; emits the chosen code."""
+
+    chosen = Signal(str)
+
+    def __init__(self, languages: Sequence[str], object_name: str = "language") -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._buttons: dict[str, QPushButton] = {}
+        for code in languages:
+            button = QPushButton(LANGUAGE_NAMES.get(code, code))
+            button.setObjectName(object_name)
+            button.setCheckable(True)
+            button.setProperty("autonym", True)
+            button.setAccessibleName(LANGUAGE_NAMES.get(code, code))
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, c=code: self.chosen.emit(c))
+            self._group.addButton(button)
+            layout.addWidget(button)
+            self._buttons[code] = button
+
+    def show_current(self, language: str) -> None:
+        if language in self._buttons:
+            self._buttons[language].setChecked(True)
+
+    def button(self, language: str) -> QAbstractButton:
+        return self._buttons[language]
+
+
+class Field(QWidget):
+    """Label, one-line reason ("why we ask"), the input, and an error line under it."""
+
+    def __init__(self, screen: Screen, label_id: str, why_id: str, editor: QWidget) -> None:
+        super().__init__()
+        self.editor = editor
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.title = screen.label("fieldLabel", label_id)
+        self.title.setBuddy(editor)
+        self.why = screen.label("why", why_id)
+        self.error = plain_label("fieldError")
+        self.error.setVisible(False)
+        self.error.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        for widget in (self.title, self.why, editor, self.error):
+            layout.addWidget(widget)
+
+        def apply(tr: Translator) -> None:
+            editor.setAccessibleName(tr(label_id))
+            editor.setAccessibleDescription(tr(why_id))
+
+        screen.bind(apply)
+
+    def show_error(self, message: str) -> None:
+        """Show a problem in words (with a sign, not colour alone) and mark the input."""
+        self.error.setText(f"⚠ {message}" if message else "")
+        self.error.setVisible(bool(message))
+        self.editor.setProperty("invalid", bool(message))
+        self.editor.setAccessibleDescription(message or self.why.text())
+        style = self.editor.style()
+        style.unpolish(self.editor)
+        style.polish(self.editor)
