@@ -53,11 +53,12 @@ def badge_font(bold: bool = False) -> tuple[Path, int] | None:
     system Noto Sans CJK collection is used. ``None`` means no CJK font is installed: the caller
     falls back and logs it, because names in Chinese would then print as boxes.
     """
-    fonts_dir = root() / "fonts"
+    shipped = sorted(root().joinpath("fonts").glob("*.[ot]t[fc]"))
+    if shipped:
+        bold_faces = [f for f in shipped if "Bold" in f.name]
+        regular_faces = [f for f in shipped if "Bold" not in f.name] or shipped
+        return ((bold_faces or regular_faces)[0] if bold else regular_faces[0]), 0
     wanted = "Bold" if bold else "Regular"
-    for shipped in sorted(fonts_dir.glob("*.[ot]t[fc]")):
-        if wanted in shipped.name or not bold:
-            return shipped, 0
     for system_font, index in SYSTEM_CJK_FONTS:
         if (wanted in system_font.name) and system_font.exists():
             return system_font, index

@@ -45,9 +45,13 @@ class CheckinService:
         self._store = store
         self._config = config
         self._clock = clock
+        self._notices: dict[str, NoticeVersion] = {}
 
     def current_notice(self, language: str) -> NoticeVersion:
-        return render_notice(self._config, language)
+        """The notice in force; the config is immutable, so each language renders once."""
+        if language not in self._notices:
+            self._notices[language] = render_notice(self._config, language)
+        return self._notices[language]
 
     def check_in(
         self,
@@ -94,6 +98,10 @@ class CheckinService:
             host.name if host else visit.host_id,
             purpose.label(visit.language) if purpose else visit.purpose,
         )
+
+    def housekeeping(self) -> None:
+        """Work that may follow a check-in but must not delay it: keep the WAL short."""
+        self._store.checkpoint(truncate=False)
 
     def _outbox_kinds(self, print_badge: bool) -> list[str]:
         kinds = ["notify"]

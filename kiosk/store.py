@@ -25,6 +25,27 @@ from kiosk.models import NoticeVersion, Visit
 from kiosk.timeutil import from_db, to_db
 
 PURGE_CHUNK = 500
+AUTOCHECKPOINT_PAGES = 10_000
+# The check-in path uses prepared statements, not table helpers: it is the latency the guest
+# waits on, and the helpers inspect the schema on every call.
+_INSERT_NOTICE = (
+    "INSERT OR IGNORE INTO notices (version, language, text, first_shown_at) "
+    "VALUES (:version, :language, :text, :first_shown_at)"
+)
+_INSERT_VISIT = (
+    "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
+    "language, notice_version, checked_in_at, purge_after, checked_out_at) VALUES (:id, :site, "
+    ":kiosk_id, :host_id, :purpose, :purpose_text, :name, :email, :language, :notice_version, "
+    ":checked_in_at, :purge_after, :checked_out_at)"
+)
+_INSERT_ACKNOWLEDGEMENT = (
+    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at) VALUES (?, ?, ?)"
+)
+_INSERT_OUTBOX = "INSERT INTO outbox (visit_id, kind, created_at, attempts) VALUES (?, ?, ?, 0)"
+_COUNT_VISIT = (
+    "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1"
+)
 _ALL_VISITS = "SELECT * FROM visits ORDER BY checked_in_at"
 _ON_SITE_VISITS = "SELECT * FROM visits WHERE checked_out_at IS NULL ORDER BY checked_in_at"
 
@@ -82,6 +103,9 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
+        # Checkpoints are run by the kiosk in the background after each check-in (see
+        # ``checkpoint``), so a guest never waits on one; this is only a safety net.
+        conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         self._migrate()
 
     def close(self) -> None:
@@ -125,7 +149,7 @@ class Store:
     def save_notice(self, notice: NoticeVersion, shown_at: datetime) -> None:
         """Keep every notice version ever shown, so an acknowledgement can be shown later."""
         with self._transaction() as db:
-            db.table("notices").insert(_notice_row(notice, shown_at), ignore=True)
+            db.execute(_INSERT_NOTICE, _notice_row(notice, shown_at))
 
     def notice(self, version: str) -> NoticeVersion | None:
         rows = self._rows("SELECT * FROM notices WHERE version = ?", [version])
@@ -148,24 +172,15 @@ class Store:
         """Notice text, visit, acknowledgement, outbox rows and the anonymous day count, all or
         nothing: what the guest saw confirmed is on disk, what must leave waits in the outbox."""
         with self._transaction() as db:
-            db.table("notices").insert(_notice_row(notice, now), ignore=True)
-            db.table("visits").insert(_visit_row(visit))
-            db.table("acknowledgements").insert(
-                {
-                    "visit_id": visit.id,
-                    "notice_version": visit.notice_version,
-                    "acknowledged_at": to_db(now),
-                }
+            db.execute(_INSERT_NOTICE, _notice_row(notice, now))
+            db.execute(_INSERT_VISIT, _visit_row(visit))
+            db.execute(
+                _INSERT_ACKNOWLEDGEMENT,
+                [visit.id, visit.notice_version, to_db(now)],
             )
             for kind in outbox_kinds:
-                db.table("outbox").insert(
-                    {"visit_id": visit.id, "kind": kind, "created_at": to_db(now), "attempts": 0}
-                )
-            db.execute(
-                "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1",
-                [local_day, visit.site, visit.purpose],
-            )
+                db.execute(_INSERT_OUTBOX, [visit.id, kind, to_db(now)])
+            db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose])
 
     def visit(self, visit_id: str) -> Visit | None:
         rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])
@@ -226,10 +241,12 @@ class Store:
             cursor = db.execute(f"DELETE FROM visits WHERE id IN ({marks})", list(visit_ids))  # noqa: S608  # noqa: S608
             return int(cursor.rowcount)
 
-    def checkpoint(self) -> None:
-        """Move the WAL into the main file and truncate it, so erased rows leave no old copy."""
+    def checkpoint(self, truncate: bool = True) -> None:
+        """Copy the WAL into the main file. ``truncate`` also empties the WAL file, so erased
+        rows leave no old page image behind; the cheaper passive form keeps the WAL short."""
+        mode = "TRUNCATE" if truncate else "PASSIVE"
         with self._lock:
-            self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.conn.execute(f"PRAGMA wal_checkpoint({mode})")
 
 
 def _notice_row(notice: NoticeVersion, shown_at: datetime) -> dict[str, Any]:

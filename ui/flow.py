@@ -54,6 +54,14 @@ def render_qr(visit_id: str) -> QImage:
     return qimage.copy()  # own the pixels: ``data`` goes away with this function
 
 
+def _ignore(_result: object) -> None:
+    """Callback for background work whose result nobody waits for."""
+
+
+def _log_failure(error: BaseException) -> None:
+    log.warning("background housekeeping failed: %s", type(error).__name__)
+
+
 class CheckinFlow(QObject):
     step_changed = Signal(str)
 
@@ -219,6 +227,7 @@ class CheckinFlow(QObject):
         )
         self._go(Step.BADGE)
         self.window.badge.done_button.setFocus()
+        self._workers.submit(self._service.housekeeping, _ignore, _log_failure)
         if self._printer_name == "none":
             self.window.badge.set_status("badge.on_screen", self.tr)
             return

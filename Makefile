@@ -1,0 +1,41 @@
+# Lobby Kiosk. Every target bootstraps .venv (and, as root, the system libraries Qt needs).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OFFSCREEN := QT_QPA_PLATFORM=offscreen
+
+.PHONY: run test demo bench lint system-deps clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	@sh scripts/system-deps.sh test
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@sh scripts/system-deps.sh run
+
+run: $(STAMP)
+	@sh scripts/system-deps.sh run
+	$(BIN)/kiosk run
+
+demo: $(STAMP)
+	$(OFFSCREEN) $(BIN)/kiosk demo --out demo-output
+	@echo "Screenshots and badges are in demo-output/"
+
+test: $(STAMP) lint
+	$(OFFSCREEN) $(BIN)/python -m pytest -m "not bench" -q
+
+bench: $(STAMP)
+	$(OFFSCREEN) $(BIN)/python -m pytest tests/bench -m bench -q -s -p no:randomly
+
+lint: $(STAMP)
+	$(BIN)/ruff check kiosk ui printers tests
+	$(BIN)/ruff format --check kiosk ui printers tests
+	$(BIN)/mypy kiosk printers
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) demo-output build dist *.egg-info

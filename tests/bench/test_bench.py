@@ -1,0 +1,147 @@
+"""``make bench``: check-in latency, badge rendering and cold start, each against a floor."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kiosk.badges import badge_content
+from kiosk.checkin import CheckinService
+from kiosk.config import load_config
+from kiosk.store import Store
+from kiosk.tokens import badge_payload
+from printers.labels import label
+from printers.layout import render_badge
+from printers.qr import qr_version
+from tests.bench.conftest import Report, ms, percentile
+from tests.conftest import make_form
+
+pytestmark = pytest.mark.bench
+ROUNDS = 1000
+
+
+def floor_insert_commit(path: Path, rounds: int) -> list[float]:
+    """Bare sqlite3: one row, one commit, WAL and synchronous=FULL, like the store."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, name TEXT, email TEXT, at TEXT)")
+    samples = []
+    for n in range(rounds):
+        start = time.perf_counter()
+        with conn:
+            conn.execute(
+                "INSERT INTO t VALUES (?, ?, ?, ?)",
+                (str(uuid.uuid4()), f"Guest {n}", "g@example.com", "2026-11-25"),
+            )
+        samples.append(time.perf_counter() - start)
+    conn.close()
+    return samples
+
+
+def test_checkin_latency_against_bare_insert(tmp_path: Path, report: Report) -> None:
+    config = replace(load_config(env={}), data_dir=tmp_path / "kiosk")
+    store = Store(config.database_path)
+    service = CheckinService(store, config)
+    notice = service.current_notice("en")
+    floor: list[float] = floor_insert_commit(tmp_path / "floor-a.db", ROUNDS // 2)
+    samples = []
+    for n in range(ROUNDS):
+        form = make_form(name=f"Guest {n}", email=f"guest{n}@example.com")
+        start = time.perf_counter()
+        service.check_in(form, notice)
+        samples.append(time.perf_counter() - start)
+        service.housekeeping()  # as the kiosk does, in the background after the badge shows
+    floor += floor_insert_commit(tmp_path / "floor-b.db", ROUNDS // 2)
+    store.close()
+    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    f50, f99 = percentile(floor, 0.5), percentile(floor, 0.99)
+    report.row("check-in p50 (1,000)", ms(p50), ms(f50), f"{p50 / f50:.2f}x")
+    report.row("check-in p99 (1,000)", ms(p99), ms(f99), f"{p99 / f99:.2f}x (target <= 3x)")
+    assert p99 <= 3 * f99
+
+
+def test_badge_render_time(tmp_path: Path, report: Report) -> None:
+    config = replace(load_config(env={}), data_dir=tmp_path)
+    store = Store(":memory:")
+    service = CheckinService(store, config)
+    visit = service.check_in(
+        make_form(name="陳大文 Tai-man Chan"), service.current_notice("en")
+    ).visit
+    content = badge_content(visit, "陳雅婷 Amy Chen", config)
+    spec = label(config.printer_label)
+    render_badge(content, spec)  # warm the font cache, as the running kiosk has
+    samples = []
+    for _ in range(30):
+        start = time.perf_counter()
+        render_badge(content, spec)
+        samples.append(time.perf_counter() - start)
+    median = report.median(samples)
+    report.row("badge render, 62x100 mm @300 dpi", ms(median), "", "target <= 50 ms")
+    payload = badge_payload(visit.id)
+    report.row(
+        "QR payload / version (ECC Q)",
+        f"{len(payload)} chars",
+        "",
+        f"version {qr_version(payload)}",
+    )
+    store.close()
+    assert median <= 0.050
+
+
+COLD_START = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+{body}
+app.processEvents()
+"""
+KIOSK_BODY = """
+from dataclasses import replace
+from pathlib import Path
+from kiosk.config import load_config
+from ui.app import build_kiosk, create_application
+app = create_application()
+kiosk = build_kiosk(app, replace(load_config(env={}), data_dir=Path(sys.argv[1])))
+kiosk.window.resize(1280, 800)
+kiosk.window.show()
+assert kiosk.flow.step.value == "welcome"
+"""
+BARE_BODY = """
+from PySide6.QtWidgets import QMainWindow, QLabel
+app = QApplication([])
+window = QMainWindow()
+window.setCentralWidget(QLabel("hello"))
+window.show()
+"""
+
+
+def start_time(body: str, data_dir: Path) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", COLD_START.format(body=body), str(data_dir)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
+    kiosk_times, bare_times = [], []
+    for n in range(5):
+        kiosk_times.append(start_time(KIOSK_BODY, tmp_path / f"d{n}"))
+        bare_times.append(start_time(BARE_BODY, tmp_path))
+    kiosk, bare = report.median(kiosk_times), report.median(bare_times)
+    report.row(
+        "cold start to Welcome", ms(kiosk), ms(bare) + " (bare Qt window)", f"{kiosk / bare:.2f}x"
+    )
+    assert kiosk > 0

@@ -1,0 +1,72 @@
+"""Shared fixtures: a config in a temporary data directory, a fake clock, a real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.checkin import CheckinService
+from kiosk.config import Config, load_config
+from kiosk.models import CheckinForm
+from kiosk.store import Store
+
+START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
+
+
+class FakeClock:
+    """A clock tests move by hand, so nothing ever sleeps."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return replace(load_config(env={}), data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(config: Config) -> Iterator[Store]:
+    opened = Store(config.database_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    opened = Store(":memory:")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def service(store: Store, config: Config, clock: FakeClock) -> CheckinService:
+    return CheckinService(store, config, clock)
+
+
+def make_form(**overrides: str) -> CheckinForm:
+    values = {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "purpose": "meeting",
+        "host_id": "h-chen",
+        "language": "en",
+        "purpose_text": "",
+    }
+    values.update(overrides)
+    return CheckinForm(**values)

@@ -1,0 +1,121 @@
+"""Every screen: translated completely, labelled for screen readers, sized for touch, fitting
+the tablet in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.gui.conftest import click, to_badge, to_notice
+from ui.app import Kiosk
+from ui.demo import run_demo
+
+pytestmark = pytest.mark.gui
+EXCLUDED = ("guestData", "autonym", "configText", "symbol")
+
+
+def visible_texts(root: QWidget) -> dict[QWidget, str]:
+    """Texts a guest can read on screen now, minus their own data and language names."""
+    found: dict[QWidget, str] = {}
+    for widget in root.findChildren(QLabel) + root.findChildren(QAbstractButton):
+        if not widget.isVisible() or any(widget.property(p) for p in EXCLUDED):
+            continue
+        if widget.text().strip():
+            found[widget] = widget.text()
+    return found
+
+
+def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
+    if step == "details":
+        click(qtbot, kiosk.window.welcome.checkin)
+        click(qtbot, kiosk.window.details.next)  # show every error message too
+    elif step == "notice":
+        to_notice(qtbot, kiosk)
+    elif step in ("badge", "done"):
+        to_badge(qtbot, kiosk)
+        if step == "done":
+            click(qtbot, kiosk.window.badge.done_button)
+    assert kiosk.flow.step.value == step
+
+
+STEPS = ["welcome", "details", "notice", "badge", "done"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_language_switch_changes_every_visible_string(
+    qtbot: QtBot, kiosk: Kiosk, step: str
+) -> None:
+    go_to(qtbot, kiosk, step)
+    before = visible_texts(kiosk.window)
+    assert before, "a screen with nothing to read?"
+    other = "en" if kiosk.flow.language == "zh-TW" else "zh-TW"
+    kiosk.flow.set_language(other)
+    after = visible_texts(kiosk.window)
+    unchanged = [text for widget, text in before.items() if after.get(widget) == text]
+    assert unchanged == []
+    if step == "notice":
+        assert kiosk.window.notice.notice.language == other  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_screens_fit_the_tablet_and_have_touch_sized_labelled_controls(
+    qtbot: QtBot, kiosk: Kiosk, step: str, language: str
+) -> None:
+    kiosk.flow.set_language(language)
+    go_to(qtbot, kiosk, step)
+    kiosk.flow.set_language(language)
+    if step == "details":
+        kiosk.window.details._purpose_buttons["other"].click()  # the tallest form
+    qtbot.wait(1)
+    assert kiosk.window.minimumSizeHint().height() <= 800
+    assert kiosk.window.height() == 800
+    screen = kiosk.window.current_screen()
+    controls: list[QWidget] = [
+        *screen.findChildren(QAbstractButton),
+        *screen.findChildren(QLineEdit),
+        *screen.findChildren(QComboBox),
+        *kiosk.window.top_bar.findChildren(QAbstractButton),
+    ]
+    for control in [c for c in controls if c.isVisible()]:
+        assert control.accessibleName(), f"{control.objectName()} has no accessible name"
+        assert control.height() >= 44, f"{control.objectName()} is {control.height()} px tall"
+    for label in screen.findChildren(QLabel):
+        if label.isVisible() and label.wordWrap():
+            needed = label.heightForWidth(label.width())
+            assert needed <= label.height() + 1, f"clipped: {label.text()[:30]!r}"
+
+
+def test_every_field_says_why_it_is_asked(qtbot: QtBot, kiosk: Kiosk) -> None:
+    details = kiosk.window.details
+    for editor in (details.name, details.email, details.host):
+        assert editor.accessibleDescription()
+    for field in (
+        details.name_field,
+        details.email_field,
+        details.purpose_field,
+        details.host_field,
+    ):
+        assert field.why.text()
+
+
+def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_path: Path) -> None:
+    # The demo builds its own kiosk on the same QApplication; the fixture one just sits idle.
+    written = run_demo(kiosk.config, tmp_path / "out")
+    names = {p.name for p in written}
+    for language, number in (("zh-TW", 1), ("en", 2)):
+        for screen in (
+            "1-welcome",
+            "2-details",
+            "2-details-errors",
+            "3-notice",
+            "4-badge",
+            "5-done",
+        ):
+            assert f"{number}-{language}-{screen}.png" in names
+        assert f"{number}-{language}-badge.pdf" in names
+    assert all(p.stat().st_size > 1000 for p in written)
+    assert kiosk.store.visits() == []  # the demo used a throw-away data directory

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+
+CANARY = "Quentin Canarybird"
+
+
+def kiosk(tmp_path: Path, *args: str) -> list[str]:
+    return ["--data-dir", str(tmp_path / "data"), *args]
+
+
+def checkin_args(*extra: str) -> list[str]:
+    return ["checkin", "--name", CANARY, "--email", "q@example.com", "--purpose", "meeting", *extra]
+
+
+def test_checkin_json_then_visits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(kiosk(tmp_path, *checkin_args("--accept-notice", "--json", "--lang", "en"))) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"visit_id", "purge_after", "notice_version"}
+    assert main(kiosk(tmp_path, "visits", "--json")) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["visit_id"] == out["visit_id"] and row["name"] == CANARY
+    assert "email" not in row
+    assert main(kiosk(tmp_path, "visits", "--json", "--with-email", "--on-site")) == 0
+    assert json.loads(capsys.readouterr().out)[0]["email"] == "q@example.com"
+
+
+def test_checkin_without_accepting_the_notice_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(kiosk(tmp_path, *checkin_args())) == 2
+    err = capsys.readouterr().err
+    assert "not accepted the privacy notice" in err and "kiosk notice" in err
+    assert not (tmp_path / "data").exists()
+
+
+def test_invalid_input_is_one_clear_line_per_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(kiosk(tmp_path, *checkin_args("--accept-notice", "--email", "no", "--lang", "en")))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "kiosk: email: Please check the address, e.g. name@example.com"
+    assert main(kiosk(tmp_path, *checkin_args("--accept-notice", "--lang", "fr"))) == 2
+    assert "choose one of zh-TW, en" in capsys.readouterr().err
+
+
+def test_config_error_is_one_line_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text("[retention]\ndays = 999\n")
+    assert main(["--config", str(bad), "visits"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "[retention] days = 999" in err and "Traceback" not in err
+
+
+def test_purge_now_and_bad_time(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(kiosk(tmp_path, *checkin_args("--accept-notice"))) == 0
+    capsys.readouterr()
+    assert main(kiosk(tmp_path, "purge", "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["visits_erased"] == 0
+    later = (datetime.now() + timedelta(days=31)).strftime("%Y-%m-%dT%H:%M")
+    assert main(kiosk(tmp_path, "purge", "--now", later, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["visits_erased"] == 1
+    assert main(kiosk(tmp_path, "purge", "--now", "next tuesday")) == 2
+    assert "ISO-8601" in capsys.readouterr().err
+
+
+def test_notice_command_prints_the_current_notice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(kiosk(tmp_path, "notice", "--lang", "zh-TW")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# notice version ") and "個人資料保護法" in out
+
+
+def test_run_without_display_names_make_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(kiosk(tmp_path, "run")) == 2
+    err = capsys.readouterr().err
+    assert "no display" in err and "make demo" in err
+
+
+def test_done_when_end_to_end_through_real_processes(tmp_path: Path) -> None:
+    """The issue's acceptance check: check in, purge after retention, the name is gone."""
+    env = {**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}
+    env.pop("KIOSK_CONFIG", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    checked_in = run(*checkin_args("--accept-notice", "--json"))
+    assert checked_in.returncode == 0, checked_in.stderr
+    purge_after = json.loads(checked_in.stdout)["purge_after"]
+    database = tmp_path / "data" / "kiosk.db"
+    assert CANARY.encode() in b"".join(p.read_bytes() for p in database.parent.glob("kiosk.db*"))
+    after = (datetime.fromisoformat(purge_after) + timedelta(minutes=1)).isoformat()
+    purged = run("purge", "--now", after, "--json")
+    assert purged.returncode == 0, purged.stderr
+    assert json.loads(purged.stdout)["visits_erased"] == 1
+    leftovers = b"".join(p.read_bytes() for p in database.parent.glob("kiosk.db*"))
+    assert CANARY.encode() not in leftovers
+    assert b"q@example.com" not in leftovers

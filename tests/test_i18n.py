@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from kiosk.i18n import LANGUAGE_NAMES, MissingTranslationError, Translator, catalog
+
+LANGUAGES = list(LANGUAGE_NAMES)
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_language_has_every_string() -> None:
+    reference = set(catalog("en"))
+    for language in LANGUAGES:
+        assert set(catalog(language)) == reference, language
+
+
+def test_placeholders_match_and_no_string_is_empty() -> None:
+    for key, english in catalog("en").items():
+        for language in LANGUAGES:
+            text = catalog(language)[key]
+            assert text.strip(), f"{language}:{key} is empty"
+            assert fields(text) == fields(english), f"{language}:{key} placeholders differ"
+
+
+def test_chinese_catalog_is_chinese_and_traditional() -> None:
+    strings = catalog("zh-TW")
+    untranslated = [
+        k for k, v in strings.items() if v == catalog("en")[k] and re.search("[a-z]{4}", v)
+    ]
+    assert untranslated == [] or all("example.com" in strings[k] for k in untranslated)
+    simplified = set("个们这来时说过还发们见门问会为对后动么国关东车马书号电")
+    assert not simplified & set("".join(strings.values()))
+
+
+def test_missing_string_is_an_error() -> None:
+    with pytest.raises(MissingTranslationError):
+        Translator("en")("no.such.string")

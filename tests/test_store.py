@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from kiosk.checkin import CheckinService
+from kiosk.config import Config
+from kiosk.store import MIGRATIONS, Store
+from tests.conftest import FakeClock, make_form
+
+
+def test_opened_for_durability_and_real_deletion(store: Store) -> None:
+    assert store.pragma("journal_mode") == "wal"
+    assert store.pragma("synchronous") == 2  # FULL
+    assert store.pragma("secure_delete") == 1
+    assert store.pragma("foreign_keys") == 1
+
+
+def test_migrations_are_recorded_and_run_once(config: Config) -> None:
+    first = Store(config.database_path)
+    assert first.schema_version() == len(MIGRATIONS)
+    first.close()
+    again = Store(config.database_path)  # would fail on CREATE TABLE if re-run
+    assert again.schema_version() == len(MIGRATIONS)
+    again.close()
+
+
+def test_checkin_is_all_or_nothing(service: CheckinService, store: Store) -> None:
+    result = service.check_in(make_form(), service.current_notice("en"))
+    visit = result.visit
+    before = (len(store.visits()), store.daily_counts())
+    duplicate = replace(visit, name="Someone Else")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.record_checkin(
+            duplicate, service.current_notice("en"), "2026-11-25", ["print"], visit.checked_in_at
+        )
+    assert (len(store.visits()), store.daily_counts()) == before
+    assert len(store.pending_outbox("print", visit.id)) == 1  # the failed write queued nothing
+    assert [v.name for v in store.visits()] == ["Ada Lovelace"]
+
+
+def test_outbox_jobs_finish_or_record_their_failure(
+    service: CheckinService, store: Store, clock: FakeClock
+) -> None:
+    visit = service.check_in(make_form(), service.current_notice("en")).visit
+    (job,) = store.pending_outbox("print", visit.id)
+    store.finish_outbox(job["id"], clock(), error="printer offline")
+    (still,) = store.pending_outbox("print", visit.id)
+    assert (still["attempts"], still["last_error"]) == (1, "printer offline")
+    store.finish_outbox(job["id"], clock())
+    assert store.pending_outbox("print", visit.id) == []
+
+
+def test_in_memory_store_works_for_unit_tests(memory_store: Store, config: Config) -> None:
+    service = CheckinService(memory_store, config, FakeClock())
+    service.check_in(make_form(), service.current_notice("en"))
+    assert len(memory_store.visits(on_site_only=True)) == 1
+
+
+def test_checkpoints_happen_in_housekeeping_not_in_the_check_in(
+    service: CheckinService, store: Store
+) -> None:
+    assert store.pragma("wal_autocheckpoint") >= 10_000  # only a safety net
+    service.check_in(make_form(), service.current_notice("en"))
+    service.housekeeping()
+    with sqlite3.connect(store.path) as other:
+        busy, wal_pages, done = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and wal_pages == done  # nothing left un-checkpointed
