@@ -163,7 +163,8 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
 
     hub = top.section("hub")
     hub.only("url")
-    values |= hub.pick(url="hub_url")
+    if hub.has("url"):
+        values["hub_url"] = _hub_url(hub)
 
     if top.has("purposes"):
         values["purposes"] = tuple(_purpose(item) for item in top.tables("purposes"))
@@ -173,6 +174,17 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
         _check_unique(values["hosts"], "hosts", source)
     _check_languages(values, source)
     return values
+
+
+_LOCAL_HTTP = ("http://localhost", "http://127.0.0.1", "http://[::1]")
+
+
+def _hub_url(hub: Section) -> str:
+    """Empty means no hub. Personal data leaves the kiosk only over HTTPS (or to this machine)."""
+    url = hub.text_or_empty("url")
+    if url and not (url.startswith("https://") or url.startswith(_LOCAL_HTTP)):
+        raise hub.fail("url", "use https://… (plain http only to localhost), or \"\" for no hub")
+    return url
 
 
 def _purpose(item: Section) -> Purpose:

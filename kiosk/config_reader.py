@@ -60,6 +60,12 @@ class Section:
             raise self.fail(key, "must be a non-empty text in quotes")
         return value.strip()
 
+    def text_or_empty(self, key: str) -> str:
+        value = self._data.get(key)
+        if not isinstance(value, str):
+            raise self.fail(key, "must be a text in quotes")
+        return value.strip()
+
     def identifier(self, key: str) -> str:
         value = self.string(key)
         if not _IDENTIFIER.match(value):

@@ -89,6 +89,7 @@ def test_environment_and_flags(tmp_path: Path) -> None:
             ["[[hosts]]", "repeats a"],
         ),
         ("site = 3\n", ["site", "must be a table"]),
+        ('[hub]\nurl = "http://hub.example"\n', ["[hub] url", "https://"]),
         ("[site\nname = 'x'\n", ["not valid TOML"]),
     ],
 )
@@ -102,6 +103,11 @@ def test_wrong_values_name_file_key_and_allowed(
     assert message.startswith(str(path))
     for part in expected:
         assert part in message
+
+
+def test_hub_url_may_be_empty_https_or_local(tmp_path: Path) -> None:
+    for url in ("", "https://hub.example/v1", "http://127.0.0.1:8080"):
+        assert load_config(write(tmp_path, f'[hub]\nurl = "{url}"\n'), env={}).hub_url == url
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
