@@ -183,7 +183,7 @@ def _hub_url(hub: Section) -> str:
     """Empty means no hub. Personal data leaves the kiosk only over HTTPS (or to this machine)."""
     url = hub.text_or_empty("url")
     if url and not (url.startswith("https://") or url.startswith(_LOCAL_HTTP)):
-        raise hub.fail("url", "use https://… (plain http only to localhost), or \"\" for no hub")
+        raise hub.fail("url", 'use https://… (plain http only to localhost), or "" for no hub')
     return url
 
 
