@@ -99,6 +99,14 @@ class CheckinService:
             purpose.label(visit.language) if purpose else visit.purpose,
         )
 
+    def publish_notices(self) -> list[NoticeVersion]:
+        """Store every notice this kiosk can show, before any guest sees one, so any notice
+        ever shown can be produced later, and showing or declining one writes nothing."""
+        notices = [self.current_notice(language) for language in self._config.languages]
+        for notice in notices:
+            self._store.save_notice(notice, self._clock())
+        return notices
+
     def housekeeping(self) -> None:
         """Work that may follow a check-in but must not delay it: keep the WAL short."""
         self._store.checkpoint(truncate=False)

@@ -159,6 +159,9 @@ class Store:
             else None
         )
 
+    def notice_versions(self) -> list[str]:
+        return [row["version"] for row in self._rows("SELECT version FROM notices ORDER BY rowid")]
+
     # -- check-in ------------------------------------------------------------------------------
 
     def record_checkin(

@@ -77,3 +77,13 @@ def test_no_print_job_for_headless_check_ins_or_printerless_sites(
     synced = hub_site.check_in(make_form(), hub_site.current_notice("en")).visit
     assert store.pending_outbox("print", synced.id) == []
     assert len(store.pending_outbox("sync", synced.id)) == 1
+
+
+def test_published_notices_are_stored_once_per_language(
+    service: CheckinService, store: Store, config: Config
+) -> None:
+    published = service.publish_notices()
+    assert [n.language for n in published] == list(config.languages)
+    service.publish_notices()
+    assert store.notice_versions() == [n.version for n in published]
+    assert store.notice(published[0].version) == published[0]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -18,7 +21,7 @@ import printers
 from kiosk import assets
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
-from kiosk.models import PurgeResult
+from kiosk.models import NoticeVersion, PurgeResult
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
@@ -82,6 +85,14 @@ class RetentionTimer(QObject):
         log.error("retention run failed (%s); will retry next hour", type(error).__name__)
 
 
+def _notices_published(notices: list[NoticeVersion]) -> None:
+    log.info("notice versions in force: %s", ", ".join(n.version for n in notices))
+
+
+def _notices_failed(error: BaseException) -> None:
+    log.error("could not store the notice versions (%s)", type(error).__name__)
+
+
 @dataclass
 class Kiosk:
     """Everything the running kiosk is made of, for start-up, shutdown and tests."""
@@ -135,12 +146,29 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     activity = ActivityFilter(flow)
     app.installEventFilter(activity)
     retention = RetentionTimer(store, config, workers, clock)
+    workers.submit(service.publish_notices, _notices_published, _notices_failed)
     return Kiosk(config, store, service, printer, workers, window, flow, activity, retention)
+
+
+def guard_against_crashes(flow: CheckinFlow) -> Callable[..., None]:
+    """An unexpected error in a slot must not leave a guest staring at a broken screen: log it
+    (type and stack only, since a message may quote what a guest typed) and start over."""
+
+    def on_unexpected(
+        kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        log.critical(
+            "unexpected %s; screen reset\n%s", kind.__name__, "".join(traceback.format_tb(tb))
+        )
+        flow.reset()
+
+    return on_unexpected
 
 
 def run(config: Config) -> int:
     app = create_application()
     kiosk = build_kiosk(app, config)
+    sys.excepthook = guard_against_crashes(kiosk.flow)
     kiosk.retention.start()
     kiosk.window.resize(1280, 800)
     kiosk.window.show()

@@ -37,13 +37,16 @@ def test_check_in_by_touch_stores_the_visit_and_shows_the_badge(qtbot: QtBot, ki
 
 
 def test_decline_stores_nothing_and_says_so(qtbot: QtBot, kiosk: Kiosk) -> None:
+    qtbot.waitUntil(lambda: not kiosk.workers.busy())  # start-up work done
+    published = kiosk.store.notice_versions()
     to_notice(qtbot, kiosk)
     notice_version = kiosk.window.notice.notice.version  # type: ignore[union-attr]
+    assert notice_version in published  # every notice shown was stored before anyone saw it
     click(qtbot, kiosk.window.notice.decline)
     assert kiosk.flow.step.value == "welcome"
     assert kiosk.store.visits() == []
     assert kiosk.store.daily_counts() == []
-    assert kiosk.store.notice(notice_version) is None
+    assert kiosk.store.notice_versions() == published
     banner = kiosk.window.welcome.banner
     assert banner.isVisible() and banner.text() == kiosk.flow.tr("welcome.declined")
     assert kiosk.window.details.name.text() == ""
@@ -179,3 +182,19 @@ def test_user_text_is_never_interpreted_as_markup(qtbot: QtBot, kiosk: Kiosk) ->
     title = kiosk.window.badge.title
     assert title.textFormat() == Qt.TextFormat.PlainText
     assert "<b>Bold</b>" in title.text()
+
+
+def test_an_unexpected_error_resets_the_screen_and_logs_no_message(
+    qtbot: QtBot, kiosk: Kiosk, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ui.app import guard_against_crashes
+
+    typed = "Crash Canary"
+    to_notice(qtbot, kiosk, name=typed)
+    try:
+        raise KeyError(typed)
+    except KeyError as error:
+        guard_against_crashes(kiosk.flow)(KeyError, error, error.__traceback__)
+    assert kiosk.flow.step.value == "welcome"
+    assert kiosk.window.details.name.text() == ""
+    assert "KeyError" in caplog.text and "Canary" not in caplog.text

@@ -1,0 +1,35 @@
+"""Names and emails must never reach a log line or an exception message."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from kiosk.checkin import CheckinService
+from kiosk.config import Config
+from kiosk.retention import purge
+from kiosk.store import Store
+from kiosk.validation import ValidationError
+from printers.file import FilePrinter
+from printers.jobs import print_badge
+from tests.conftest import FakeClock, make_form
+
+NAME, EMAIL = "Logcanary Zzyzx", "logcanary@zzyzx.example"
+
+
+def test_check_in_print_and_purge_log_no_personal_data(
+    caplog: pytest.LogCaptureFixture, store: Store, config: Config, clock: FakeClock
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    service = CheckinService(store, config, clock)
+    visit = service.check_in(make_form(name=NAME, email=EMAIL), service.current_notice("en")).visit
+    print_badge(store, config, FilePrinter(config.spool_dir), visit.id, clock())
+    with pytest.raises(ValidationError) as raised:
+        service.check_in(
+            make_form(name=NAME, email="x" + EMAIL + "\n"), service.current_notice("en")
+        )
+    purge(store, config.spool_dir, visit.purge_after, config.retention_days)
+    logged = caplog.text + str(raised.value) + repr(raised.value)
+    assert visit.id in caplog.text  # the log does say what happened, by id
+    assert "zzyzx" not in logged.lower() and "logcanary" not in logged.lower()
