@@ -17,7 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
+from kiosk.cli_badges import BadgeUsageError, open_keys
+from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
@@ -45,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, args.data_dir)
         command: Command = args.command
         return command(args, config)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, BadgeUsageError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as error:
@@ -96,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     purge_cmd.add_argument("--json", action="store_true")
     purge_cmd.set_defaults(command=_purge)
 
+    add_badge_commands(sub)
+
     notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
     notices.add_argument("--lang", help="zh-TW or en")
     notices.set_defaults(command=_notice)
@@ -131,6 +136,7 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
     try:
         service = CheckinService(store, config)
         result = service.check_in(form, service.current_notice(language), print_badge=False)
+        token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
     except ValidationError as error:
         for field, message in sorted(error.errors.items()):
             print(f"kiosk: {field}: {message}", file=sys.stderr)
@@ -148,6 +154,7 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
                     "checked_in_at": to_db(visit.checked_in_at),
                     "purge_after": to_db(visit.purge_after),
                     "notice_version": visit.notice_version,
+                    "badge_token": token,
                 }
             )
         )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.config_reader import ConfigError, Section
 from kiosk.models import Host, Purpose
+from kiosk.tokens import MAX_ZONE_BYTES
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
@@ -65,6 +66,9 @@ class Config:
     printer_backend: str = "file"
     printer_label: str = "dk-11202"
     hub_url: str = ""
+    badge_zone: str = ""
+    signing_key_file: Path | None = None
+    auto_checkout_time: str = "23:59"
     data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
     source: str = "built-in defaults"
 
@@ -75,6 +79,10 @@ class Config:
     @property
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -124,7 +132,18 @@ def _read_toml(config_file: Path) -> dict[str, Any]:
 
 
 def _parse(top: Section, source: str) -> dict[str, Any]:
-    top.only("site", "controller", "kiosk", "retention", "purposes", "hosts", "printer", "hub")
+    top.only(
+        "site",
+        "controller",
+        "kiosk",
+        "retention",
+        "purposes",
+        "hosts",
+        "printer",
+        "hub",
+        "badge",
+        "checkout",
+    )
     values: dict[str, Any] = {}
     site = top.section("site")
     site.only("name", "kiosk_id", "timezone")
@@ -154,17 +173,7 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
     if retention.has("days"):
         values["retention_days"] = retention.integer("days", 1, MAX_RETENTION_DAYS)
 
-    printer = top.section("printer")
-    printer.only("backend", "label")
-    if printer.has("backend"):
-        values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
-    if printer.has("label"):
-        values["printer_label"] = printer.choice("label", LABELS)
-
-    hub = top.section("hub")
-    hub.only("url")
-    if hub.has("url"):
-        values["hub_url"] = _hub_url(hub)
+    values |= _parse_devices(top)
 
     if top.has("purposes"):
         values["purposes"] = tuple(_purpose(item) for item in top.tables("purposes"))
@@ -177,6 +186,36 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
 
 
 _LOCAL_HTTP = ("http://localhost", "http://127.0.0.1", "http://[::1]")
+
+
+def _parse_devices(top: Section) -> dict[str, Any]:
+    """Printer, hub, badge and check-out settings: how this kiosk talks to the world."""
+    values: dict[str, Any] = {}
+    printer = top.section("printer")
+    printer.only("backend", "label")
+    if printer.has("backend"):
+        values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
+    if printer.has("label"):
+        values["printer_label"] = printer.choice("label", LABELS)
+
+    hub = top.section("hub")
+    hub.only("url")
+    if hub.has("url"):
+        values["hub_url"] = _hub_url(hub)
+
+    badge = top.section("badge")
+    badge.only("zone", "signing_key_file")
+    if badge.has("zone"):
+        values["badge_zone"] = badge.short_text("zone", MAX_ZONE_BYTES)
+    if badge.has("signing_key_file"):
+        values["signing_key_file"] = Path(badge.string("signing_key_file")).expanduser()
+
+    checkout = top.section("checkout")
+    checkout.only("auto_time")
+    if checkout.has("auto_time"):
+        values["auto_checkout_time"] = checkout.clock_time("auto_time")
+
+    return values
 
 
 def _hub_url(hub: Section) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 _IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+_CLOCK_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 class ConfigError(ValueError):
@@ -65,6 +66,19 @@ class Section:
         if not isinstance(value, str):
             raise self.fail(key, "must be a text in quotes")
         return value.strip()
+
+    def short_text(self, key: str, max_bytes: int) -> str:
+        value = self.text_or_empty(key)
+        if len(value.encode("utf-8")) > max_bytes:
+            raise self.fail(key, f"must be at most {max_bytes} bytes of UTF-8")
+        return value
+
+    def clock_time(self, key: str) -> str:
+        """A time of day as HH:MM (24-hour), or "" to switch the feature off."""
+        value = self.text_or_empty(key)
+        if value and not _CLOCK_TIME.match(value):
+            raise self.fail(key, 'use a 24-hour time such as "23:59", or "" for never')
+        return value
 
     def identifier(self, key: str) -> str:
         value = self.string(key)

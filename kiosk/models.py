@@ -66,6 +66,7 @@ class Visit:
     checked_in_at: datetime
     purge_after: datetime
     checked_out_at: datetime | None = None
+    checkout_kind: str | None = None  # "guest", "staff" or "auto"
 
     @property
     def first_name(self) -> str:

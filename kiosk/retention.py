@@ -39,6 +39,7 @@ def purge(store: Store, spool_dir: Path, now: datetime, retention_days: int) -> 
         files_removed += _shred_all(f for visit_id in ids for f in spool_files(spool_dir, visit_id))
         erased += store.erase_visits(ids)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
+    store.purge_revocations(now)
     store.checkpoint()
     if erased or files_removed:
         log.info("retention: erased %d visits, removed %d spool files", erased, files_removed)

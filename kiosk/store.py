@@ -34,9 +34,9 @@ _INSERT_NOTICE = (
 )
 _INSERT_VISIT = (
     "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
-    "language, notice_version, checked_in_at, purge_after, checked_out_at) VALUES (:id, :site, "
-    ":kiosk_id, :host_id, :purpose, :purpose_text, :name, :email, :language, :notice_version, "
-    ":checked_in_at, :purge_after, :checked_out_at)"
+    "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind) "
+    "VALUES (:id, :site, :kiosk_id, :host_id, :purpose, :purpose_text, :name, :email, :language, "
+    ":notice_version, :checked_in_at, :purge_after, :checked_out_at, :checkout_kind)"
 )
 _INSERT_ACKNOWLEDGEMENT = (
     "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at) VALUES (?, ?, ?)"
@@ -84,8 +84,21 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE visits ADD COLUMN checkout_kind TEXT")
+    # Badge tokens of checked-out visits. Only a visit id and times: no personal data. Kept until
+    # the token would have expired anyway, then purged.
+    db.execute(
+        "CREATE TABLE revocations (visit_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL, "
+        "purge_after TEXT NOT NULL)"
+    )
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m001_initial,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m001_initial,
+    _m002_checkout_and_revocations,
+)
 
 
 class Store:
@@ -226,6 +239,34 @@ class Store:
             "SELECT day, site, purpose, count FROM daily_counts ORDER BY day, purpose"
         )
 
+    # -- check-out and revocation --------------------------------------------------------------
+
+    def check_out(self, visit_id: str, now: datetime, kind: str, token_expires: datetime) -> bool:
+        """Mark a visit checked out and revoke its badge; False if it was not on site."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE visits SET checked_out_at = ?, checkout_kind = ? "
+                "WHERE id = ? AND checked_out_at IS NULL",
+                [to_db(now), kind, visit_id],
+            )
+            if cursor.rowcount != 1:
+                return False
+            db.execute(
+                "INSERT OR IGNORE INTO revocations (visit_id, revoked_at, purge_after) "
+                "VALUES (?, ?, ?)",
+                [visit_id, to_db(now), to_db(max(token_expires, now))],
+            )
+            return True
+
+    def is_revoked(self, visit_id: str) -> bool:
+        rows = self._rows("SELECT 1 FROM revocations WHERE visit_id = ?", [visit_id])
+        return bool(rows)
+
+    def purge_revocations(self, now: datetime) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM revocations WHERE purge_after <= ?", [to_db(now)])
+            return int(cursor.rowcount)
+
     # -- retention -----------------------------------------------------------------------------
 
     def expired_visit_ids(self, now: datetime, limit: int = PURGE_CHUNK) -> list[str]:
@@ -276,6 +317,7 @@ def _visit_row(visit: Visit) -> dict[str, Any]:
         "checked_in_at": to_db(visit.checked_in_at),
         "purge_after": to_db(visit.purge_after),
         "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
+        "checkout_kind": visit.checkout_kind,
     }
 
 
@@ -295,4 +337,5 @@ def _visit(row: dict[str, Any]) -> Visit:
         checked_in_at=from_db(row["checked_in_at"]),
         purge_after=from_db(row["purge_after"]),
         checked_out_at=from_db(checked_out) if checked_out else None,
+        checkout_kind=row["checkout_kind"],
     )

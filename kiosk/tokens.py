@@ -1,30 +1,173 @@
-"""What a badge's QR code carries.
+"""Signed badge tokens: what a badge's QR code carries, and how anyone checks it offline.
 
-For now the QR holds the visit id and nothing else: no name, no email, nothing a camera in the
-lobby could learn a person from. The text uses only characters of the QR alphanumeric mode
-(upper-case letters, digits, ``-`` and ``:``), which keeps the code small and easy to scan. The
-``LK1:`` prefix names the format so a signed format can replace it later without ambiguity.
+A token is a compact binary record signed with the site's Ed25519 key, written in Base45 (QR
+alphanumeric mode) behind a prefix naming the format::
+
+    LKB1:<base45( version | key id | visit | site tag | from | expires | zone | signature )>
+
+It holds no name and no email: a camera in the lobby learns a random visit number and two times.
+Verification checks the signature *before* any field is believed; only the key id is read first,
+to find the key.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+import struct
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
 
-PREFIX = "LK1:"
-_PAYLOAD = re.compile(r"^LK1:([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})$")
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from kiosk import base45
+
+PREFIX = "LKB1:"
+FORMAT_VERSION = 1
+SIGNATURE_SIZE = 64
+MAX_ZONE_BYTES = 16
+MAX_TOKEN_CHARS = 256  # anything longer is refused before it is decoded
+CLOCK_SKEW = timedelta(minutes=5)
+_HEAD = struct.Struct(">B4s16s4sIIB")  # version, key id, visit, site tag, from, expires, zone len
 
 
-def badge_payload(visit_id: str) -> str:
-    return PREFIX + str(uuid.UUID(visit_id)).upper()
+class Verdict(Enum):
+    """Outcomes of a check, each with its own CLI exit code (see ``exit_code``)."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not yet valid"
+    REVOKED = "revoked"
+    WRONG_SITE = "wrong site"
+    UNKNOWN_KEY = "unknown key"
+    FORGED = "forged"
+    MALFORMED = "malformed"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self is Verdict.VALID else 10 + list(Verdict).index(self)
 
 
-def visit_id_from_payload(payload: str) -> str | None:
-    """The visit id in a scanned payload, or None when it is not one of ours."""
-    match = _PAYLOAD.match(payload.strip()[:64])
-    return str(uuid.UUID(match.group(1))) if match else None
+@dataclass(frozen=True)
+class Claims:
+    """What a token states, once its signature has been checked."""
+
+    key_id: bytes
+    visit_id: str
+    site_tag: bytes
+    valid_from: datetime
+    expires: datetime
+    zone: str = ""
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    claims: Claims | None = None
+
+
+def key_id(public_key: Ed25519PublicKey) -> bytes:
+    """Four bytes naming a key: enough to pick among a site's few keys, cheap in the QR."""
+    return hashlib.sha256(public_key.public_bytes_raw()).digest()[:4]
+
+
+def site_tag(site: str) -> bytes:
+    return hashlib.sha256(site.encode("utf-8")).digest()[:4]
 
 
 def short_code(visit_id: str) -> str:
     """Eight characters printed under the QR, for a person to read out or type."""
     return str(uuid.UUID(visit_id)).replace("-", "")[:8].upper()
+
+
+def issue(claims: Claims, private_key: Ed25519PrivateKey) -> str:
+    """Sign ``claims``; deterministic, so a reprint carries the same token."""
+    zone = claims.zone.encode("utf-8")
+    if len(zone) > MAX_ZONE_BYTES:
+        raise ValueError(f"access zone longer than {MAX_ZONE_BYTES} bytes")
+    body = (
+        _HEAD.pack(
+            FORMAT_VERSION,
+            claims.key_id,
+            uuid.UUID(claims.visit_id).bytes,
+            claims.site_tag,
+            int(claims.valid_from.timestamp()),
+            int(claims.expires.timestamp()),
+            len(zone),
+        )
+        + zone
+    )
+    return PREFIX + base45.encode(body + private_key.sign(body))
+
+
+def verify(
+    token: str,
+    public_keys: Mapping[bytes, Ed25519PublicKey],
+    expected_site: bytes,
+    now: datetime,
+    is_revoked: Callable[[str], bool],
+) -> Verification:
+    """Check a scanned or typed token. Never raises for bad input: it says what is wrong."""
+    raw = _unwrap(token)
+    if raw is None or len(raw) < _HEAD.size + SIGNATURE_SIZE:
+        return Verification(Verdict.MALFORMED)
+    body, signature = raw[:-SIGNATURE_SIZE], raw[-SIGNATURE_SIZE:]
+    public_key = public_keys.get(body[1:5])
+    if body[0] != FORMAT_VERSION:
+        return Verification(Verdict.MALFORMED)
+    if public_key is None:
+        return Verification(Verdict.UNKNOWN_KEY)
+    try:
+        public_key.verify(signature, body)
+    except InvalidSignature:
+        return Verification(Verdict.FORGED)
+    claims = _claims(body)  # trusted from here on
+    if claims is None:
+        return Verification(Verdict.MALFORMED)
+    return Verification(_judge(claims, expected_site, now, is_revoked), claims)
+
+
+def _unwrap(token: str) -> bytes | None:
+    text = token.strip()
+    if len(text) > MAX_TOKEN_CHARS or not text.startswith(PREFIX):
+        return None
+    try:
+        return base45.decode(text[len(PREFIX) :])
+    except base45.Base45Error:
+        return None
+
+
+def _claims(body: bytes) -> Claims | None:
+    _version, kid, visit, site, start, end, zone_length = _HEAD.unpack_from(body)
+    zone = body[_HEAD.size :]
+    if len(zone) != zone_length:
+        return None
+    try:
+        zone_text = zone.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return Claims(
+        key_id=kid,
+        visit_id=str(uuid.UUID(bytes=visit)),
+        site_tag=site,
+        valid_from=datetime.fromtimestamp(start, UTC),
+        expires=datetime.fromtimestamp(end, UTC),
+        zone=zone_text,
+    )
+
+
+def _judge(
+    claims: Claims, expected_site: bytes, now: datetime, is_revoked: Callable[[str], bool]
+) -> Verdict:
+    if claims.site_tag != expected_site:
+        return Verdict.WRONG_SITE
+    if now + CLOCK_SKEW < claims.valid_from:
+        return Verdict.NOT_YET_VALID
+    if now >= claims.expires:
+        return Verdict.EXPIRED
+    if is_revoked(claims.visit_id):
+        return Verdict.REVOKED
+    return Verdict.VALID

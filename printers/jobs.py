@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from kiosk.badges import badge_content
+from kiosk.badges import BadgeTokens
 from kiosk.config import Config
 from kiosk.store import Store
 from printers import Printer, PrintResult
@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def print_badge(
-    store: Store, config: Config, printer: Printer, visit_id: str, now: datetime
+    store: Store,
+    config: Config,
+    printer: Printer,
+    tokens: BadgeTokens,
+    visit_id: str,
+    now: datetime,
 ) -> PrintResult:
     """Print the pending badge of one visit; a visit with no pending job is not printed twice."""
     jobs = store.pending_outbox("print", visit_id)
@@ -28,7 +33,7 @@ def print_badge(
     if not jobs or visit is None:
         return PrintResult(ok=False, message="no pending print job for this visit")
     host = config.host(visit.host_id)
-    content = badge_content(visit, host.name if host else visit.host_id, config)
+    content = tokens.content(visit, host.name if host else visit.host_id)
     spec = label(config.printer_label)
     try:
         result = printer.print(render_badge(content, spec), spec, visit.id)

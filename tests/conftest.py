@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config, load_config
+from kiosk.keys import KeyRing, load_or_create
 from kiosk.models import CheckinForm
 from kiosk.store import Store
 
@@ -52,6 +54,16 @@ def memory_store() -> Iterator[Store]:
     opened = Store(":memory:")
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def keys(config: Config, clock: FakeClock) -> KeyRing:
+    return load_or_create(config.keys_dir, clock())
+
+
+@pytest.fixture
+def tokens(keys: KeyRing, config: Config, store: Store) -> BadgeTokens:
+    return BadgeTokens(keys, config, store)
 
 
 @pytest.fixture

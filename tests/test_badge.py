@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from kiosk import assets
-from kiosk.badges import badge_content
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.models import Visit
+from kiosk.qrdecode import decode_file
 from kiosk.store import Store
-from kiosk.tokens import badge_payload, short_code, visit_id_from_payload
+from kiosk.tokens import PREFIX, Verdict, short_code
 from printers import create
 from printers.file import FilePrinter
 from printers.jobs import print_badge
@@ -24,7 +27,7 @@ DK = label("dk-11202")
 
 
 @pytest.fixture
-def visit(service: CheckinService):  # type: ignore[no-untyped-def]
+def visit(service: CheckinService) -> Visit:
     return service.check_in(make_form(), service.current_notice("en")).visit
 
 
@@ -32,19 +35,24 @@ def test_label_geometry_is_real() -> None:
     assert DK.size_px == (732, 1181)  # 62 × 100 mm at 300 dpi
 
 
-def test_qr_payload_holds_only_the_visit_id(visit, config: Config) -> None:  # type: ignore[no-untyped-def]
-    content = badge_content(visit, "Host", config)
-    assert re.fullmatch(r"LK1:[0-9A-F-]{36}", content.payload)
-    assert "ADA" not in content.payload and "@" not in content.payload
-    assert visit_id_from_payload(content.payload) == visit.id
-    assert visit_id_from_payload("LK1:not-a-uuid") is None
-    assert visit_id_from_payload("x" * 1_000_000) is None
+def test_qr_payload_is_a_signed_token_without_personal_data(
+    visit: Visit,
+    tokens: BadgeTokens,
+    clock: FakeClock,
+) -> None:
+    content = tokens.content(visit, "Host")
+    assert content.payload.startswith(PREFIX)
+    assert re.fullmatch(r"[0-9A-Z $%*+\-./:]+", content.payload)  # QR alphanumeric mode only
+    checked = tokens.check(content.payload, clock())
+    assert checked.verdict is Verdict.VALID
+    assert checked.claims is not None and checked.claims.visit_id == visit.id
+    assert "ADA" not in content.payload and "LOVELACE" not in content.payload
     assert content.short_code == short_code(visit.id) and len(content.short_code) == 8
     assert content.visitor_label == "訪客 VISITOR"
 
 
-def test_badge_renders_at_label_size(visit, config: Config) -> None:  # type: ignore[no-untyped-def]
-    image = render_badge(badge_content(visit, "陳雅婷 Amy Chen", config), DK)
+def test_badge_renders_at_label_size(visit: Visit, tokens: BadgeTokens) -> None:
+    image = render_badge(tokens.content(visit, "陳雅婷 Amy Chen"), DK)
     assert image.size == DK.size_px
     assert image.getextrema() == (0, 255)
 
@@ -76,12 +84,13 @@ def test_long_and_mixed_names_fit_in_two_lines(name: str) -> None:
 
 
 def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
-    visit,
+    visit: Visit,
     store: Store,
     config: Config,
-    clock: FakeClock,  # type: ignore[no-untyped-def]
+    clock: FakeClock,
+    tokens: BadgeTokens,
 ) -> None:
-    result = print_badge(store, config, FilePrinter(config.spool_dir), visit.id, clock())
+    result = print_badge(store, config, FilePrinter(config.spool_dir), tokens, visit.id, clock())
     assert result.ok
     png, pdf = result.files
     assert png.name == f"badge-{visit.id}.png"  # named by id, never by name
@@ -92,20 +101,24 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in media_box.groups())
     assert (round(width_mm), round(height_mm)) == (62, 100)
     assert store.pending_outbox("print", visit.id) == []
-    again = print_badge(store, config, FilePrinter(config.spool_dir), visit.id, clock())
+    again = print_badge(store, config, FilePrinter(config.spool_dir), tokens, visit.id, clock())
     assert not again.ok  # printed once per check-in
+    for spooled in (png, pdf):  # the printed QR reads back as a valid badge
+        (token,) = decode_file(spooled)
+        assert tokens.check(token, clock()).verdict is Verdict.VALID
 
 
 def test_spool_failure_keeps_the_job_queued(
-    visit,
+    visit: Visit,
     store: Store,
     config: Config,
     clock: FakeClock,
-    tmp_path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    tokens: BadgeTokens,
 ) -> None:
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the spool folder should be")
-    result = print_badge(store, config, FilePrinter(blocked), visit.id, clock())
+    result = print_badge(store, config, FilePrinter(blocked), tokens, visit.id, clock())
     assert not result.ok and "could not write badge" in result.message
     (job,) = store.pending_outbox("print", visit.id)
     assert job["attempts"] == 1 and job["last_error"]
@@ -114,4 +127,3 @@ def test_spool_failure_keeps_the_job_queued(
 def test_create_picks_the_configured_backend(config: Config) -> None:
     assert isinstance(create(config), FilePrinter)
     assert isinstance(create(replace(config, printer_backend="none")), NoPrinter)
-    assert badge_payload("12345678-1234-5678-1234-567812345678").startswith("LK1:")

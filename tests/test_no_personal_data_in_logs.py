@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.retention import purge
@@ -19,12 +20,16 @@ NAME, EMAIL = "Logcanary Zzyzx", "logcanary@zzyzx.example"
 
 
 def test_check_in_print_and_purge_log_no_personal_data(
-    caplog: pytest.LogCaptureFixture, store: Store, config: Config, clock: FakeClock
+    caplog: pytest.LogCaptureFixture,
+    store: Store,
+    config: Config,
+    clock: FakeClock,
+    tokens: BadgeTokens,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     service = CheckinService(store, config, clock)
     visit = service.check_in(make_form(name=NAME, email=EMAIL), service.current_notice("en")).visit
-    print_badge(store, config, FilePrinter(config.spool_dir), visit.id, clock())
+    print_badge(store, config, FilePrinter(config.spool_dir), tokens, visit.id, clock())
     with pytest.raises(ValidationError) as raised:
         service.check_in(
             make_form(name=NAME, email="x" + EMAIL + "\n"), service.current_notice("en")

@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.retention import purge
@@ -29,7 +30,7 @@ def hits(directory: Path, needle: str) -> list[str]:
 
 
 def test_purge_leaves_no_trace_in_database_wal_or_spool(
-    store: Store, config: Config, clock: FakeClock
+    store: Store, config: Config, clock: FakeClock, tokens: BadgeTokens
 ) -> None:
     service = CheckinService(store, config, clock)
     printer = FilePrinter(config.spool_dir)
@@ -37,7 +38,7 @@ def test_purge_leaves_no_trace_in_database_wal_or_spool(
         visit = service.check_in(
             make_form(name=name, email=email), service.current_notice("en")
         ).visit
-        assert print_badge(store, config, printer, visit.id, clock()).ok
+        assert print_badge(store, config, printer, tokens, visit.id, clock()).ok
     clock.advance(days=config.retention_days - 1)
     keeper = service.check_in(
         make_form(name="Still Here", email="still@here.example"), service.current_notice("en")

@@ -1,7 +1,7 @@
 """Application wiring: every object is built here once, in a fixed, logged order, and passed in.
 
 Order: Qt application and style → store → check-in service → printer → workers → window →
-flow → activity filter → retention timer. Shutdown waits for workers, then closes the store.
+flow → activity filter → maintenance timers. Shutdown waits for workers, then closes the store.
 """
 
 from __future__ import annotations
@@ -13,26 +13,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 import printers
 from kiosk import assets
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
+from kiosk.checkout import CheckoutService
 from kiosk.config import Config
-from kiosk.models import NoticeVersion, PurgeResult
-from kiosk.retention import purge
+from kiosk.keys import load_or_create
+from kiosk.models import NoticeVersion
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from printers.jobs import print_badge
-from ui.flow import CheckinFlow
+from ui.camera import CameraScanner
+from ui.flow import CheckinFlow, Services
+from ui.maintenance import Maintenance
 from ui.style import stylesheet
 from ui.window import KioskWindow
 from ui.workers import Workers
 
 log = logging.getLogger(__name__)
-RETENTION_INTERVAL_MS = 60 * 60 * 1000
 _ACTIVITY = {
     QEvent.Type.MouseButtonPress,
     QEvent.Type.KeyPress,
@@ -55,36 +58,6 @@ class ActivityFilter(QObject):
         return False
 
 
-class RetentionTimer(QObject):
-    """Runs the purge at start (catching up after downtime) and every hour, in a worker."""
-
-    def __init__(self, store: Store, config: Config, workers: Workers, clock: Clock) -> None:
-        super().__init__()
-        self._store, self._config, self._workers, self._clock = store, config, workers, clock
-        self.last_result: PurgeResult | None = None
-        self.timer = QTimer(self)
-        self.timer.setInterval(RETENTION_INTERVAL_MS)
-        self.timer.timeout.connect(self.run_now)
-
-    def start(self) -> None:
-        self.run_now()
-        self.timer.start()
-
-    def run_now(self) -> None:
-        config = self._config
-        self._workers.submit(
-            lambda: purge(self._store, config.spool_dir, self._clock(), config.retention_days),
-            self._on_purged,
-            self._on_failed,
-        )
-
-    def _on_purged(self, result: PurgeResult) -> None:
-        self.last_result = result
-
-    def _on_failed(self, error: BaseException) -> None:
-        log.error("retention run failed (%s); will retry next hour", type(error).__name__)
-
-
 def _notices_published(notices: list[NoticeVersion]) -> None:
     log.info("notice versions in force: %s", ", ".join(n.version for n in notices))
 
@@ -105,10 +78,10 @@ class Kiosk:
     window: KioskWindow
     flow: CheckinFlow
     activity: ActivityFilter
-    retention: RetentionTimer
+    maintenance: Maintenance
 
     def shutdown(self) -> None:
-        self.retention.timer.stop()
+        self.maintenance.stop()
         self.workers.wait()
         self.store.close()
 
@@ -131,23 +104,27 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
     store = Store(config.database_path)
     service = CheckinService(store, config, clock)
+    keys = load_or_create(config.keys_dir, clock(), config.signing_key_file)
+    log.info("badges signed with key %s", keys.current_kid.hex())
+    tokens = BadgeTokens(keys, config, store)
     printer = printers.create(config)
     log.info("printer backend: %s", printer.name)
     workers = Workers()
     window = KioskWindow(config)
-    flow = CheckinFlow(
-        window,
-        service,
-        config,
-        workers,
-        print_job=lambda visit_id: print_badge(store, config, printer, visit_id, clock()),
+    services = Services(
+        checkin=service,
+        tokens=tokens,
+        checkout=CheckoutService(store, config, tokens, clock),
+        print_job=lambda visit_id: print_badge(store, config, printer, tokens, visit_id, clock()),
         printer_name=printer.name,
+        camera=CameraScanner.create(workers),
     )
+    flow = CheckinFlow(window, config, workers, services)
     activity = ActivityFilter(flow)
     app.installEventFilter(activity)
-    retention = RetentionTimer(store, config, workers, clock)
+    maintenance = Maintenance(store, config, services.checkout, workers, clock)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
-    return Kiosk(config, store, service, printer, workers, window, flow, activity, retention)
+    return Kiosk(config, store, service, printer, workers, window, flow, activity, maintenance)
 
 
 def guard_against_crashes(flow: CheckinFlow) -> Callable[..., None]:
@@ -169,7 +146,7 @@ def run(config: Config) -> int:
     app = create_application()
     kiosk = build_kiosk(app, config)
     sys.excepthook = guard_against_crashes(kiosk.flow)
-    kiosk.retention.start()
+    kiosk.maintenance.start()
     kiosk.window.resize(1280, 800)
     kiosk.window.show()
     app.aboutToQuit.connect(kiosk.shutdown)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from kiosk.config import Config
 from kiosk.retention import spool_files
+from kiosk.tokens import short_code
 from ui.app import Kiosk, build_kiosk, create_application
 
 WINDOW_SIZE = (1280, 800)
@@ -132,4 +133,22 @@ def _check_in_once(
 
     QTest.mouseClick(window.badge.done_button, Qt.MouseButton.LeftButton)
     shots.append(_shot(kiosk, app, out_dir, f"{prefix}-5-done"))
+    shots += _check_out(kiosk, app, out_dir, prefix, language)
+    return shots
+
+
+def _check_out(
+    kiosk: Kiosk, app: QApplication, out_dir: Path, prefix: str, language: str
+) -> list[Path]:
+    """The same guest leaves: Check out on Welcome, the code from the badge, goodbye."""
+    flow, window = kiosk.flow, kiosk.window
+    visit = kiosk.store.visits(on_site_only=True)[-1]
+    flow.reset()
+    flow.set_language(language)
+    QTest.mouseClick(window.welcome.checkout_button, Qt.MouseButton.LeftButton)
+    type_text(window.checkout.code, short_code(visit.id))
+    shots = [_shot(kiosk, app, out_dir, f"{prefix}-6-checkout")]
+    QTest.mouseClick(window.checkout.submit, Qt.MouseButton.LeftButton)
+    wait_until(window.checkout.goodbye.isVisible, "the goodbye message")
+    shots.append(_shot(kiosk, app, out_dir, f"{prefix}-7-goodbye"))
     return shots

@@ -15,13 +15,17 @@ from enum import Enum
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinResult, CheckinService, NoticeNotAcknowledgedError
+from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from kiosk.tokens import badge_payload, short_code
+from kiosk.models import Visit
+from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
 from printers.qr import qr_image
+from ui.camera import CameraScanner
 from ui.window import KioskWindow
 from ui.workers import Workers
 
@@ -36,6 +40,19 @@ class Step(Enum):
     NOTICE = "notice"
     BADGE = "badge"
     DONE = "done"
+    CHECKOUT = "checkout"
+
+
+@dataclass(frozen=True)
+class Services:
+    """The core services the flow drives, built once in ``ui.app``."""
+
+    checkin: CheckinService
+    tokens: BadgeTokens
+    checkout: CheckoutService
+    print_job: Callable[[str], PrintResult]
+    printer_name: str
+    camera: CameraScanner | None = None
 
 
 @dataclass(frozen=True)
@@ -46,9 +63,9 @@ class Saved:
     qr: QImage
 
 
-def render_qr(visit_id: str) -> QImage:
+def render_qr(token: str) -> QImage:
     """The badge QR as a QImage; safe off the GUI thread (QImage, unlike QPixmap, is)."""
-    image = qr_image(badge_payload(visit_id), module_px=8)
+    image = qr_image(token, module_px=8)
     data = image.tobytes()
     qimage = QImage(data, image.width, image.height, image.width, QImage.Format.Format_Grayscale8)
     return qimage.copy()  # own the pixels: ``data`` goes away with this function
@@ -66,21 +83,16 @@ class CheckinFlow(QObject):
     step_changed = Signal(str)
 
     def __init__(
-        self,
-        window: KioskWindow,
-        service: CheckinService,
-        config: Config,
-        workers: Workers,
-        print_job: Callable[[str], PrintResult],
-        printer_name: str,
+        self, window: KioskWindow, config: Config, workers: Workers, services: Services
     ) -> None:
         super().__init__()
         self.window = window
-        self._service = service
+        self._service = services.checkin
+        self._services = services
         self._config = config
         self._workers = workers
-        self._print_job = print_job
-        self._printer_name = printer_name
+        self._print_job = services.print_job
+        self._printer_name = services.printer_name
         self._session = 0
         self.step = Step.WELCOME
         self.language = config.default_language
@@ -107,6 +119,12 @@ class CheckinFlow(QObject):
         w.language_chosen.connect(self.set_language)
         w.welcome.language_chosen.connect(self.set_language)
         w.welcome.start.connect(self._on_start)
+        w.welcome.checkout.connect(self._on_checkout_start)
+        w.checkout.submitted.connect(self._on_checkout_submitted)
+        w.checkout.cancelled.connect(self._on_cancelled)
+        if self._services.camera is not None:
+            w.checkout.add_camera(self._services.camera.viewfinder)
+            self._services.camera.found.connect(self.submit_checkout)
         w.details.submitted.connect(self._on_details_submitted)
         w.details.cancelled.connect(self._on_cancelled)
         w.notice.accepted.connect(self._on_notice_accepted)
@@ -152,6 +170,12 @@ class CheckinFlow(QObject):
             self.set_language(self._config.default_language)
 
     def _go(self, step: Step) -> None:
+        camera = self._services.camera
+        if camera is not None and step is not self.step:
+            if step is Step.CHECKOUT:
+                camera.start()
+            elif self.step is Step.CHECKOUT:
+                camera.stop()
         self.step = step
         self.window.show_step(step.value)
         if step is Step.WELCOME:
@@ -204,12 +228,13 @@ class CheckinFlow(QObject):
 
         def save() -> Saved:
             result = self._service.check_in(form, notice)
-            return Saved(result, render_qr(result.visit.id))
+            return Saved(result, render_qr(self._services.tokens.token_for(result.visit)))
 
         self._workers.submit(
             save,
             lambda saved: self._on_saved(session, saved),
             lambda error: self._on_save_failed(session, error),
+            expected=(ValidationError, NoticeNotAcknowledgedError),
         )
 
     def _on_saved(self, session: int, saved: Saved) -> None:
@@ -247,10 +272,10 @@ class CheckinFlow(QObject):
             self.window.details.show_errors(error.errors, self.tr("errors.summary"))
         elif isinstance(error, NoticeNotAcknowledgedError):
             notice.show_notice(self._service.current_notice(self.language))
-            notice.show_error(error.message)
+            notice.show_error("errors.notice_not_accepted", self.tr)
         else:
             log.error("check-in could not be saved: %s", type(error).__name__)
-            notice.show_error(self.tr("errors.save_failed"))
+            notice.show_error("errors.save_failed", self.tr)
 
     def _on_printed(self, session: int, result: PrintResult) -> None:
         if session != self._session:
@@ -261,6 +286,40 @@ class CheckinFlow(QObject):
         else:
             status = "badge.saved" if self._printer_name == "file" else "badge.printed"
         self.window.badge.set_status(status, self.tr)
+
+    def _on_checkout_start(self) -> None:
+        self.banner_timer.stop()
+        self.window.welcome.reset()
+        self._go(Step.CHECKOUT)
+        self.window.checkout.code.setFocus()
+
+    def submit_checkout(self, code: str) -> None:
+        """Check out by typed code or scanned badge; the answer comes back on the GUI thread."""
+        session = self._session
+        self._workers.submit(
+            lambda: self._services.checkout.check_out(code),
+            lambda visit: self._on_checked_out(session, visit),
+            lambda error: self._on_checkout_failed(session, error),
+            expected=(CheckoutError,),
+        )
+
+    def _on_checkout_submitted(self) -> None:
+        code = self.window.checkout.code.text()
+        if code.strip():
+            self.submit_checkout(code)
+        else:
+            self.window.checkout.show_problem("checkout.not_found", self.tr)
+
+    def _on_checked_out(self, session: int, visit: Visit) -> None:
+        if session == self._session:
+            self.window.checkout.show_goodbye(visit.first_name, self.tr)
+            self.done_timer.start()
+
+    def _on_checkout_failed(self, session: int, error: BaseException) -> None:
+        if session != self._session:
+            return
+        reason = error.reason if isinstance(error, CheckoutError) else "errors.save_failed"
+        self.window.checkout.show_problem(reason, self.tr)
 
     def _on_badge_done(self) -> None:
         self._go(Step.DONE)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from ui.screens.badge import BadgeScreen
+from ui.screens.checkout import CheckoutScreen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
@@ -44,12 +45,14 @@ class KioskWindow(QWidget):
         self.notice = NoticeScreen()
         self.badge = BadgeScreen()
         self.done = DoneScreen()
+        self.checkout = CheckoutScreen()
         self.screens: dict[str, Screen] = {
             "welcome": self.welcome,
             "details": self.details,
             "notice": self.notice,
             "badge": self.badge,
             "done": self.done,
+            "checkout": self.checkout,
         }
         self.stack = QStackedWidget()
         for screen in self.screens.values():

@@ -43,16 +43,20 @@ class _Relay(QObject):
 
 
 class _Task(QRunnable):
-    def __init__(self, work: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(
+        self, work: Callable[[], Any], relay: _Relay, expected: tuple[type[Exception], ...]
+    ) -> None:
         super().__init__()
         self._work = work
         self._relay = relay
+        self._expected = expected
 
     def run(self) -> None:
         try:
             result = self._work()
         except Exception as error:  # reported to the GUI, which decides what the guest sees
-            log.exception("background task failed")
+            if not isinstance(error, self._expected):
+                log.exception("background task failed")
             self._relay.delivered.emit(False, error)
         else:
             self._relay.delivered.emit(True, result)
@@ -71,10 +75,13 @@ class Workers:
         work: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
+        expected: tuple[type[Exception], ...] = (),
     ) -> None:
+        """``expected`` errors are answers (a wrong code, an invalid field), not faults: they go
+        to ``on_error`` without a stack trace in the log."""
         relay = _Relay(on_done, on_error, self._pending.discard)
         self._pending.add(relay)
-        self._pool.start(_Task(work, relay))
+        self._pool.start(_Task(work, relay, expected))
 
     def busy(self) -> bool:
         return bool(self._pending)

@@ -198,3 +198,15 @@ def test_an_unexpected_error_resets_the_screen_and_logs_no_message(
     assert kiosk.flow.step.value == "welcome"
     assert kiosk.window.details.name.text() == ""
     assert "KeyError" in caplog.text and "Canary" not in caplog.text
+
+
+def test_a_save_error_follows_the_language_switch(qtbot: QtBot, kiosk: Kiosk) -> None:
+    to_notice(qtbot, kiosk)
+    kiosk.store.close()
+    click(qtbot, kiosk.window.notice.accept)
+    error = kiosk.window.notice.error
+    qtbot.waitUntil(error.isVisible)
+    before = error.text()
+    kiosk.flow.set_language("en" if kiosk.flow.language == "zh-TW" else "zh-TW")
+    assert error.isVisible() and error.text() != before
+    assert error.text() == kiosk.flow.tr("errors.save_failed")

@@ -34,6 +34,9 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         click(qtbot, kiosk.window.details.next)  # show every error message too
     elif step == "notice":
         to_notice(qtbot, kiosk)
+    elif step == "checkout":
+        click(qtbot, kiosk.window.welcome.checkout_button)
+        click(qtbot, kiosk.window.checkout.submit)  # an empty code shows the message
     elif step in ("badge", "done"):
         to_badge(qtbot, kiosk)
         if step == "done":
@@ -41,7 +44,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     assert kiosk.flow.step.value == step
 
 
-STEPS = ["welcome", "details", "notice", "badge", "done"]
+STEPS = ["welcome", "details", "notice", "badge", "done", "checkout"]
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout
 
+from kiosk.i18n import Translator
 from kiosk.models import NoticeVersion
 from ui.widgets import Screen, plain_label
 
@@ -31,6 +32,7 @@ class NoticeScreen(Screen):
         super().__init__()
         self.setObjectName("notice")
         self.notice: NoticeVersion | None = None
+        self._error_id = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 8, 64, 24)
         layout.setSpacing(8)
@@ -50,6 +52,7 @@ class NoticeScreen(Screen):
         self.error = plain_label("errorBanner")
         self.error.setVisible(False)
         layout.addWidget(self.error)
+        self.bind(self._translate_error)
 
         self.back_button = self.button("secondary", "notice.back")
         self.back_button.clicked.connect(self.back)
@@ -78,10 +81,16 @@ class NoticeScreen(Screen):
         for button in (self.accept, self.decline, self.back_button):
             button.setEnabled(not busy)
 
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.setVisible(bool(message))
+    def show_error(self, string_id: str, tr: Translator) -> None:
+        self._error_id = string_id
+        self._translate_error(tr)
+
+    def _translate_error(self, tr: Translator) -> None:
+        self.error.setText(tr(self._error_id) if self._error_id else "")
+        self.error.setVisible(bool(self._error_id))
 
     def reset(self) -> None:
-        self.show_error("")
+        self._error_id = ""
+        self.error.clear()
+        self.error.setVisible(False)
         self.set_busy(False)

@@ -12,6 +12,7 @@ from ui.widgets import LanguageBar, Screen, plain_label
 
 class WelcomeScreen(Screen):
     start = Signal()
+    checkout = Signal()
     language_chosen = Signal(str)
 
     def __init__(self, config: Config) -> None:
@@ -34,9 +35,15 @@ class WelcomeScreen(Screen):
 
         self.checkin = self.button("hero", "welcome.checkin", "welcome.checkin_help")
         self.checkin.clicked.connect(self.start)
+        self.checkout_button = self.button(
+            "heroSecondary", "welcome.checkout", "welcome.checkout_help"
+        )
+        self.checkout_button.clicked.connect(self.checkout)
         row = QHBoxLayout()
+        row.setSpacing(20)
         row.addStretch(1)
         row.addWidget(self.checkin)
+        row.addWidget(self.checkout_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addSpacing(36)

@@ -1,0 +1,93 @@
+"""Check-out: by badge (scanned token), by the short code under the QR, by visit id, or
+automatically at the end of the day, so on-site and evacuation lists stay true.
+
+A checked-out visit's badge is revoked at once: a verifier on this kiosk answers "revoked".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import datetime, time
+
+from kiosk.badges import BadgeTokens, end_of_visit_day
+from kiosk.config import Config
+from kiosk.models import Visit
+from kiosk.store import Store
+from kiosk.timeutil import Clock, utc_now
+from kiosk.tokens import PREFIX, Verdict, short_code
+
+log = logging.getLogger(__name__)
+_SHORT_CODE = re.compile(r"^[0-9A-F]{8}$")
+
+
+class CheckoutError(LookupError):
+    """Why a check-out did not happen; ``reason`` is a string id of the catalogs."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CheckoutService:
+    def __init__(
+        self, store: Store, config: Config, tokens: BadgeTokens, clock: Clock = utc_now
+    ) -> None:
+        self._store = store
+        self._config = config
+        self._tokens = tokens
+        self._clock = clock
+
+    def find(self, code: str) -> Visit:
+        """The on-site visit a scanned token, typed short code or visit id points to."""
+        text = code.strip()[:512]
+        if text.upper().startswith(PREFIX):
+            checked = self._tokens.check(text, self._clock())
+            if checked.claims is None or checked.verdict not in (Verdict.VALID, Verdict.REVOKED):
+                raise CheckoutError("checkout.invalid_badge")
+            visit = self._store.visit(checked.claims.visit_id)
+        else:
+            visit = self._by_code(text.replace("-", "").replace(" ", "").upper(), text)
+        if visit is None:
+            raise CheckoutError("checkout.not_found")
+        if visit.checked_out_at is not None:
+            raise CheckoutError("checkout.already")
+        return visit
+
+    def _by_code(self, compact: str, text: str) -> Visit | None:
+        if _SHORT_CODE.match(compact):
+            matches = [
+                v for v in self._store.visits(on_site_only=True) if short_code(v.id) == compact
+            ]
+            return matches[0] if len(matches) == 1 else None
+        try:
+            return self._store.visit(str(uuid.UUID(text)))
+        except ValueError:
+            return None
+
+    def check_out(self, code: str, kind: str = "guest") -> Visit:
+        visit = self.find(code)
+        now = self._clock()
+        expires = end_of_visit_day(visit.checked_in_at, self._config)
+        if not self._store.check_out(visit.id, now, kind, expires):
+            raise CheckoutError("checkout.already")
+        log.info("visit %s checked out (%s)", visit.id, kind)
+        return visit
+
+    def auto_check_out(self, now: datetime | None = None) -> int:
+        """Check out everyone still on site whose visit day reached the configured time."""
+        if not self._config.auto_checkout_time:
+            return 0
+        now = now or self._clock()
+        hour, minute = (int(part) for part in self._config.auto_checkout_time.split(":"))
+        count = 0
+        for visit in self._store.visits(on_site_only=True):
+            day = visit.checked_in_at.astimezone(self._config.zone).date()
+            cutoff = datetime.combine(day, time(hour, minute), self._config.zone)
+            if now >= cutoff:
+                expires = end_of_visit_day(visit.checked_in_at, self._config)
+                count += self._store.check_out(visit.id, cutoff, "auto", expires)
+        if count:
+            log.info("auto check-out: %d visits", count)
+        return count

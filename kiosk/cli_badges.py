@@ -1,0 +1,154 @@
+"""CLI commands for badges: keys, verification and check-out (``kiosk keys|verify|checkout``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kiosk.badges import BadgeTokens
+from kiosk.checkout import CheckoutError, CheckoutService
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from kiosk.keys import KeyRing, KeyRingError, import_public_keys, load_or_create, rotate
+from kiosk.qrdecode import UnreadableImageError, decode_file
+from kiosk.store import Store
+from kiosk.timeutil import parse_instant, to_db, utc_now
+from kiosk.tokens import Verdict
+
+
+class BadgeUsageError(Exception):
+    """Printed as one line, exit code 2."""
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    keys = sub.add_parser("keys", help="badge signing keys")
+    keys_sub = keys.add_subparsers(required=True, metavar="ACTION")
+    export = keys_sub.add_parser("export", help="print the public keys as JSON")
+    export.set_defaults(command=_keys_export)
+    rotate_cmd = keys_sub.add_parser("rotate", help="start signing with a new key")
+    rotate_cmd.set_defaults(command=_keys_rotate)
+    import_cmd = keys_sub.add_parser("import", help="trust the public keys in FILE")
+    import_cmd.add_argument("file", type=Path)
+    import_cmd.set_defaults(command=_keys_import)
+
+    verify = sub.add_parser(
+        "verify",
+        help="check a badge: valid, expired, not yet valid, revoked, wrong site, unknown key, "
+        "forged or malformed (exit 0 only for valid)",
+    )
+    source = verify.add_mutually_exclusive_group(required=True)
+    source.add_argument("token", nargs="?", help="the text of the badge QR code")
+    source.add_argument("--image", type=Path, help="a PNG, JPEG or PDF with the badge on it")
+    verify.add_argument("--now", help="check as if at this ISO-8601 time")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(command=_verify)
+
+    checkout = sub.add_parser("checkout", help="check a visitor out (badge, short code or id)")
+    target = checkout.add_mutually_exclusive_group(required=True)
+    target.add_argument("code", nargs="?", help="badge token, 8-character code or visit id")
+    target.add_argument("--auto", action="store_true", help="run the end-of-day check-out now")
+    checkout.add_argument("--now", help="with --auto: act as if at this ISO-8601 time")
+    checkout.set_defaults(command=_checkout)
+
+
+def open_keys(config: Config) -> KeyRing:
+    try:
+        return load_or_create(config.keys_dir, utc_now(), config.signing_key_file)
+    except KeyRingError as error:
+        raise BadgeUsageError(str(error)) from None
+
+
+def _keys_export(args: argparse.Namespace, config: Config) -> int:
+    print(json.dumps({"site": config.site_name, **open_keys(config).export()}, indent=2))
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace, config: Config) -> int:
+    ring = rotate(open_keys(config), config.keys_dir, utc_now())
+    print(f"now signing with key {ring.current_kid.hex()}; older badges stay verifiable")
+    return 0
+
+
+def _keys_import(args: argparse.Namespace, config: Config) -> int:
+    try:
+        exported = json.loads(args.file.read_text(encoding="utf-8"))
+        added = import_public_keys(open_keys(config), exported)
+    except (OSError, json.JSONDecodeError) as error:
+        raise BadgeUsageError(f"{args.file}: cannot read a key export ({error})") from None
+    except KeyRingError as error:
+        raise BadgeUsageError(f"{args.file}: {error}") from None
+    print(f"imported {added} new public key(s)")
+    return 0
+
+
+def _tokens(config: Config, store: Store) -> BadgeTokens:
+    return BadgeTokens(open_keys(config), config, store)
+
+
+def _verify(args: argparse.Namespace, config: Config) -> int:
+    try:
+        now = parse_instant(args.now, config.zone) if args.now else utc_now()
+    except ValueError:
+        raise BadgeUsageError(f"--now {args.now!r}: use ISO-8601") from None
+    tokens = [args.token] if args.token is not None else _tokens_in(args.image)
+    store = Store(config.database_path)
+    try:
+        checker = _tokens(config, store)
+        results = [checker.check(token, now) for token in tokens]
+    finally:
+        store.close()
+    if not results:
+        print("malformed: no badge QR code found in the image")
+        return Verdict.MALFORMED.exit_code
+    worst = max(results, key=lambda r: r.verdict.exit_code)
+    for result in results:
+        claims = result.claims
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "result": result.verdict.value,
+                        "visit_id": claims.visit_id if claims else None,
+                        "valid_from": to_db(claims.valid_from) if claims else None,
+                        "expires": to_db(claims.expires) if claims else None,
+                        "zone": claims.zone if claims else None,
+                    }
+                )
+            )
+        else:
+            detail = f" (visit {claims.visit_id}, until {to_db(claims.expires)})" if claims else ""
+            print(f"{result.verdict.value}{detail}")
+    return worst.verdict.exit_code
+
+
+def _tokens_in(image: Path) -> list[str]:
+    try:
+        return decode_file(image)
+    except UnreadableImageError as error:
+        raise BadgeUsageError(str(error)) from None
+    except FileNotFoundError:
+        raise BadgeUsageError(f"{image}: file not found") from None
+
+
+def _checkout(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        service = CheckoutService(store, config, _tokens(config, store))
+        if args.auto:
+            try:
+                now = parse_instant(args.now, config.zone) if args.now else utc_now()
+            except ValueError:
+                raise BadgeUsageError(f"--now {args.now!r}: use ISO-8601") from None
+            print(f"checked out {service.auto_check_out(now)} visit(s)")
+            return 0
+        try:
+            visit = service.check_out(args.code, kind="staff")
+        except CheckoutError as error:
+            print(f"kiosk: {Translator('en')(error.reason)}", file=sys.stderr)
+            return 2
+    finally:
+        store.close()
+    print(f"checked out: visit {visit.id}")
+    return 0

@@ -1,0 +1,83 @@
+"""Check-out at the kiosk: by the code under the QR, by a scanner typing the badge, by camera."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from kiosk.tokens import short_code
+from printers.labels import label
+from printers.layout import render_badge
+from tests.gui.conftest import click, to_badge
+from ui.app import Kiosk
+from ui.camera import CameraScanner, qimage_to_pil, scan_frame
+from ui.demo import type_text
+
+pytestmark = pytest.mark.gui
+
+
+def checked_in(qtbot: QtBot, kiosk: Kiosk) -> str:
+    to_badge(qtbot, kiosk, name="Otto Outgoing")
+    click(qtbot, kiosk.window.badge.done_button)
+    kiosk.flow.reset()
+    (visit,) = kiosk.store.visits(on_site_only=True)
+    return visit.id
+
+
+def test_check_out_with_the_short_code(qtbot: QtBot, kiosk: Kiosk) -> None:
+    visit_id = checked_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.welcome.checkout_button)
+    assert kiosk.flow.step.value == "checkout"
+    screen = kiosk.window.checkout
+    type_text(screen.code, "0000 0000")
+    click(qtbot, screen.submit)
+    qtbot.waitUntil(lambda: screen.code_field.error.isVisible())
+    assert kiosk.flow.tr("checkout.not_found") in screen.code_field.error.text()
+    screen.code.setText("")
+    type_text(screen.code, short_code(visit_id).lower())
+    click(qtbot, screen.submit)
+    qtbot.waitUntil(lambda: screen.goodbye.isVisible())
+    assert screen.goodbye_title.text() == kiosk.flow.tr("checkout.goodbye", name="Otto")
+    assert kiosk.store.visits(on_site_only=True) == []
+    kiosk.flow.done_timer.setInterval(10)
+    kiosk.flow.done_timer.start()
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "welcome")
+    assert screen.goodbye_title.text() == "" and screen.code.text() == ""
+
+
+def test_a_badge_scanner_typing_the_token_checks_out(qtbot: QtBot, kiosk: Kiosk) -> None:
+    visit_id = checked_in(qtbot, kiosk)
+    visit = kiosk.store.visit(visit_id)
+    assert visit is not None
+    click(qtbot, kiosk.window.welcome.checkout_button)
+    screen = kiosk.window.checkout
+    type_text(screen.code, kiosk.flow._services.tokens.token_for(visit))
+    qtbot.keyClick(screen.code, "\r")
+    qtbot.waitUntil(lambda: screen.goodbye.isVisible())
+    assert kiosk.store.visits(on_site_only=True) == []
+
+
+def test_camera_frames_are_decoded_to_badge_tokens(qtbot: QtBot, kiosk: Kiosk) -> None:
+    visit_id = checked_in(qtbot, kiosk)
+    visit = kiosk.store.visit(visit_id)
+    assert visit is not None
+    content = kiosk.flow._services.tokens.content(visit, "Host")
+    badge = render_badge(content, label("dk-11202")).convert("RGB")
+    frame = Image.new("RGB", (1600, 1400), (90, 90, 90))  # the badge held up in a grey lobby
+    frame.paste(badge.resize((540, 871)), (500, 260))
+    data = frame.tobytes()
+    image = QImage(data, frame.width, frame.height, frame.width * 3, QImage.Format.Format_RGB888)
+    assert scan_frame(image.copy()) == content.payload
+    assert qimage_to_pil(image).size == frame.size
+    assert scan_frame(QImage(200, 200, QImage.Format.Format_RGB888)) is None
+
+
+def test_without_a_camera_the_kiosk_offers_the_code_only(qtbot: QtBot, kiosk: Kiosk) -> None:
+    scanner = CameraScanner.create(kiosk.workers)
+    try:
+        import PySide6.QtMultimedia  # noqa: F401
+    except ImportError:
+        assert scanner is None
+    assert kiosk.flow._services.camera is None or kiosk.flow._services.camera is not scanner

@@ -1,0 +1,76 @@
+"""Timed upkeep while the kiosk runs: retention (at start, then hourly) and the end-of-day
+check-out (every few minutes), always in a worker so a guest never waits on it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+from kiosk.checkout import CheckoutService
+from kiosk.config import Config
+from kiosk.models import PurgeResult
+from kiosk.retention import purge
+from kiosk.store import Store
+from kiosk.timeutil import Clock
+from ui.workers import Workers
+
+log = logging.getLogger(__name__)
+RETENTION_INTERVAL_MS = 60 * 60 * 1000
+AUTO_CHECKOUT_INTERVAL_MS = 5 * 60 * 1000
+
+
+class Maintenance(QObject):
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        checkout: CheckoutService,
+        workers: Workers,
+        clock: Clock,
+    ) -> None:
+        super().__init__()
+        self._store, self._config, self._checkout = store, config, checkout
+        self._workers, self._clock = workers, clock
+        self.last_purge: PurgeResult | None = None
+        self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
+        self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
+
+    def _timer(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
+        timer = QTimer(self)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def start(self) -> None:
+        """Catch up at once (the kiosk may have been off past a purge or a check-out time)."""
+        self.run_retention()
+        self.run_auto_checkout()
+        self.retention_timer.start()
+        self.checkout_timer.start()
+
+    def stop(self) -> None:
+        self.retention_timer.stop()
+        self.checkout_timer.stop()
+
+    def run_retention(self) -> None:
+        config = self._config
+        self._workers.submit(
+            lambda: purge(self._store, config.spool_dir, self._clock(), config.retention_days),
+            self._on_purged,
+            lambda error: self._on_failed("retention", error),
+        )
+
+    def run_auto_checkout(self) -> None:
+        self._workers.submit(
+            lambda: self._checkout.auto_check_out(self._clock()),
+            lambda _count: None,
+            lambda error: self._on_failed("auto check-out", error),
+        )
+
+    def _on_purged(self, result: PurgeResult) -> None:
+        self.last_purge = result
+
+    def _on_failed(self, what: str, error: BaseException) -> None:
+        log.error("%s failed (%s); will retry on the next tick", what, type(error).__name__)
