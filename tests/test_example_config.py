@@ -21,6 +21,9 @@ def test_documented_example_loads_and_matches_the_defaults() -> None:
         "retention_days",
         "printer_backend",
         "purposes",
+        "badge_zone",
+        "signing_key_file",
+        "auto_checkout_time",
     ):
         assert getattr(example, key) == getattr(defaults, key), key
     assert [h.id for h in example.hosts] == ["h-chen", "h-lin"]
