@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
-from kiosk.notices import render_notice
+from kiosk.notices import render_company_notice, render_notice
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from kiosk.validation import validate
@@ -39,39 +40,64 @@ class CheckinResult:
 
 
 class CheckinService:
-    """Builds and stores visits. Takes its store, config and clock; owns no global state."""
+    """Builds and stores visits. Takes its store, config, clock and host directory."""
 
-    def __init__(self, store: Store, config: Config, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        clock: Clock = utc_now,
+        directory: HostDirectory | None = None,
+    ) -> None:
         self._store = store
         self._config = config
         self._clock = clock
-        self._notices: dict[str, NoticeVersion] = {}
+        self.directory = directory or HostDirectory(store, config)
+        self._notices: dict[tuple[str, str], NoticeVersion] = {}
 
     def current_notice(self, language: str) -> NoticeVersion:
-        """The notice in force; the config is immutable, so each language renders once."""
-        if language not in self._notices:
-            self._notices[language] = render_notice(self._config, language)
-        return self._notices[language]
+        """The site's notice in force; the config is immutable, so each renders once."""
+        key = (language, "")
+        if key not in self._notices:
+            self._notices[key] = render_notice(self._config, language)
+        return self._notices[key]
+
+    def company_notice(self, language: str, host_id: str) -> NoticeVersion | None:
+        """The host's company's part of the notice, on a shared-building site."""
+        company = self.directory.company_of(host_id)
+        if company is None:
+            return None
+        key = (language, company.id)
+        if key not in self._notices:
+            self._notices[key] = render_company_notice(self._config, company, language)
+        return self._notices[key]
 
     def check_in(
         self,
         form: CheckinForm,
         notice: NoticeVersion | None,
+        company_notice: NoticeVersion | None = None,
         *,
         print_badge: bool = True,
+        visitor_copy: bool = False,
     ) -> CheckinResult:
-        """Validate ``form`` and store the visit, if ``notice`` is the one now in force.
+        """Validate ``form`` and store the visit, if the notices acknowledged are those in force
+        (the site's, and the host's company's where it has one).
 
         Raises ``ValidationError`` (per-field messages) or ``NoticeNotAcknowledgedError``; in
         both cases nothing has been written.
         """
-        clean = validate(form, self._config)
+        clean = validate(form, self._config, self.directory.is_active)
         current = self.current_notice(clean.language)
-        if notice is None or notice.version != current.version:
+        company_current = self.company_notice(clean.language, clean.host_id)
+        acknowledged = (notice.version if notice else None, _version(company_notice))
+        if acknowledged != (current.version, _version(company_current)):
             raise NoticeNotAcknowledgedError(
                 Translator(clean.language)("errors.notice_not_accepted")
             )
         now = self._clock()
+        company = self.directory.company_of(clean.host_id)
+        days = (company.retention_days if company else 0) or self._config.retention_days
         visit = Visit(
             id=str(uuid.uuid4()),
             site=self._config.site_name,
@@ -84,14 +110,17 @@ class CheckinService:
             language=clean.language,
             notice_version=current.version,
             checked_in_at=now,
-            purge_after=now + timedelta(days=self._config.retention_days),
+            purge_after=now + timedelta(days=min(days, self._config.retention_days)),
+            company_id=company.id if company else "",
         )
         local_day = now.astimezone(self._config.zone).date().isoformat()
-        self._store.record_checkin(visit, current, local_day, self._outbox_kinds(print_badge), now)
+        notices = [current] + ([company_current] if company_current else [])
+        jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
+        self._store.record_checkin(visit, notices, local_day, jobs, now)
         log.info(
             "visit %s checked in (purpose=%s, host=%s)", visit.id, visit.purpose, visit.host_id
         )
-        host = self._config.host(visit.host_id)
+        host = self.directory.get(visit.host_id)
         purpose = self._config.purpose(visit.purpose)
         return CheckinResult(
             visit,
@@ -103,6 +132,11 @@ class CheckinService:
         """Store every notice this kiosk can show, before any guest sees one, so any notice
         ever shown can be produced later, and showing or declining one writes nothing."""
         notices = [self.current_notice(language) for language in self._config.languages]
+        for company in self._config.companies:
+            notices += [
+                render_company_notice(self._config, company, language)
+                for language in self._config.languages
+            ]
         for notice in notices:
             self._store.save_notice(notice, self._clock())
         return notices
@@ -111,10 +145,20 @@ class CheckinService:
         """Work that may follow a check-in but must not delay it: keep the WAL short."""
         self._store.checkpoint(truncate=False)
 
-    def _outbox_kinds(self, print_badge: bool) -> list[str]:
-        kinds = ["notify"]
+    def _jobs(
+        self, now: datetime, print_badge: bool, visitor_copy: bool
+    ) -> dict[str, datetime | None]:
+        """Outbox jobs of a new visit, with when to stop retrying (None: until done)."""
+        give_up = now + timedelta(hours=self._config.notify_give_up_hours)
+        jobs: dict[str, datetime | None] = {"notify": give_up}
         if print_badge and self._config.printer_backend != "none":
-            kinds.append("print")
+            jobs["print"] = None
         if self._config.hub_url:
-            kinds.append("sync")
-        return kinds
+            jobs["sync"] = None
+        if visitor_copy:
+            jobs["visitor_copy"] = give_up
+        return jobs
+
+
+def _version(notice: NoticeVersion | None) -> str | None:
+    return notice.version if notice else None

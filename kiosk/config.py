@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk import config_tables as tables
 from kiosk.config_reader import ConfigError, Section
-from kiosk.models import Host, Purpose
+from kiosk.config_tables import MAX_RETENTION_DAYS, SUPPORTED_LANGUAGES
+from kiosk.models import Company, Host, Purpose
 from kiosk.tokens import MAX_ZONE_BYTES
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
-SUPPORTED_LANGUAGES = ("zh-TW", "en")
-MAX_RETENTION_DAYS = 365
 PRINTER_BACKENDS = ("file", "none")
 LABELS = ("dk-11202",)
 
@@ -63,6 +63,12 @@ class Config:
     retention_days: int = 30
     purposes: tuple[Purpose, ...] = DEFAULT_PURPOSES
     hosts: tuple[Host, ...] = DEFAULT_HOSTS
+    companies: tuple[Company, ...] = ()
+    host_picker: str = "search"
+    notify_email_url: str = ""
+    notify_visitor_name: str = "full"
+    notify_give_up_hours: int = 24
+    visitor_copy: bool = False
     printer_backend: str = "file"
     printer_label: str = "dk-11202"
     hub_url: str = ""
@@ -91,8 +97,8 @@ class Config:
     def purpose(self, key: str) -> Purpose | None:
         return next((p for p in self.purposes if p.key == key), None)
 
-    def host(self, host_id: str) -> Host | None:
-        return next((h for h in self.hosts if h.id == host_id), None)
+    def company(self, company_id: str) -> Company | None:
+        return next((c for c in self.companies if c.id == company_id), None)
 
 
 def load_config(
@@ -143,6 +149,9 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
         "hub",
         "badge",
         "checkout",
+        "companies",
+        "directory",
+        "notify",
     )
     values: dict[str, Any] = {}
     site = top.section("site")
@@ -175,12 +184,7 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
 
     values |= _parse_devices(top)
 
-    if top.has("purposes"):
-        values["purposes"] = tuple(_purpose(item) for item in top.tables("purposes"))
-        _check_unique(values["purposes"], "purposes", source)
-    if top.has("hosts"):
-        values["hosts"] = tuple(_host(item) for item in top.tables("hosts"))
-        _check_unique(values["hosts"], "hosts", source)
+    values |= _parse_tables(top, source, values.get("retention_days", Config.retention_days))
     _check_languages(values, source)
     return values
 
@@ -215,6 +219,30 @@ def _parse_devices(top: Section) -> dict[str, Any]:
     if checkout.has("auto_time"):
         values["auto_checkout_time"] = checkout.clock_time("auto_time")
 
+    directory = top.section("directory")
+    directory.only("picker")
+    if directory.has("picker"):
+        values["host_picker"] = directory.choice("picker", ("search", "list"))
+    return values | _parse_notify(top)
+
+
+def _parse_notify(top: Section) -> dict[str, Any]:
+    """How hosts (and, if they ask, visitors) are told: apprise does the sending."""
+    values: dict[str, Any] = {}
+    notify = top.section("notify")
+    notify.only("email_url", "visitor_name", "give_up_after_hours", "visitor_copy")
+    if notify.has("email_url"):
+        url = notify.text_or_empty("email_url")
+        if url and not url.startswith(("mailto://", "mailtos://")):
+            raise notify.fail("email_url", "use an apprise mail URL: mailto://… or mailtos://…")
+        values["notify_email_url"] = url
+    if notify.has("visitor_name"):
+        values["notify_visitor_name"] = notify.choice("visitor_name", ("full", "initials"))
+    if notify.has("give_up_after_hours"):
+        values["notify_give_up_hours"] = notify.integer("give_up_after_hours", 1, 168)
+    if notify.has("visitor_copy"):
+        values["visitor_copy"] = notify.boolean("visitor_copy")
+
     return values
 
 
@@ -226,17 +254,21 @@ def _hub_url(hub: Section) -> str:
     return url
 
 
-def _purpose(item: Section) -> Purpose:
-    item.only("key", "en", "zh-TW", "free_text")
-    labels = {lang: item.string(lang) for lang in SUPPORTED_LANGUAGES}
-    free_text = item.boolean("free_text") if item.has("free_text") else False
-    return Purpose(item.identifier("key"), labels, free_text=free_text)
-
-
-def _host(item: Section) -> Host:
-    item.only("id", "name", "department")
-    department = item.string("department") if item.has("department") else ""
-    return Host(item.identifier("id"), item.string("name"), department)
+def _parse_tables(top: Section, source: str, site_retention: int) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if top.has("purposes"):
+        values["purposes"] = tuple(tables.purpose(item) for item in top.tables("purposes"))
+        tables.check_unique([p.key for p in values["purposes"]], "purposes", source)
+    if top.has("companies"):
+        values["companies"] = tuple(
+            tables.company(item, site_retention) for item in top.tables("companies")
+        )
+        tables.check_unique([c.id for c in values["companies"]], "companies", source)
+    if top.has("hosts"):
+        values["hosts"] = tuple(tables.host(item) for item in top.tables("hosts"))
+        tables.check_unique([h.id for h in values["hosts"]], "hosts", source)
+    tables.check_host_companies(values.get("hosts", ()), values.get("companies", ()), source)
+    return values
 
 
 def _check_timezone(name: str, source: str) -> None:
@@ -263,14 +295,3 @@ def _check_languages(values: dict[str, Any], source: str) -> None:
             )
     elif Config.default_language not in languages:
         values["default_language"] = languages[0]
-
-
-def _check_unique(items: tuple[Purpose, ...] | tuple[Host, ...], what: str, source: str) -> None:
-    keys = [item.key if isinstance(item, Purpose) else item.id for item in items]
-    if not keys:
-        raise ConfigError(f"{source}: [[{what}]] must list at least one entry")
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ConfigError(
-            f"{source}: [[{what}]] repeats {', '.join(duplicates)}: each must be unique"
-        )

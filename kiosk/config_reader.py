@@ -110,6 +110,12 @@ class Section:
             raise self.fail(key, "must be a list drawn from " + ", ".join(repr(a) for a in allowed))
         return list(dict.fromkeys(value))
 
+    def free_list(self, key: str) -> list[str]:
+        value = self._data.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, 'must be a list of texts, e.g. ["email"]')
+        return [v.strip() for v in value]
+
     def pick(self, **names: str) -> dict[str, str]:
         """Read optional string keys, renamed to Config field names."""
         return {field: self.string(key) for key, field in names.items() if self.has(key)}

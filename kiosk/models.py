@@ -21,11 +21,29 @@ class Purpose:
 
 @dataclass(frozen=True)
 class Host:
-    """A person a visitor can come to see."""
+    """A person a visitor can come to see, and how they want to hear about it."""
 
     id: str
     name: str
     department: str = ""
+    email: str = ""
+    notify: tuple[str, ...] = ()  # apprise URLs, or "email" for the site's mail server
+    language: str = ""  # preferred language of notifications; "" = the site default
+    active: bool = True
+    company_id: str = ""
+
+
+@dataclass(frozen=True)
+class Company:
+    """A tenant of a shared building: its own controller, privacy contact and retention."""
+
+    id: str
+    name: str
+    privacy_contact: str
+    policy_url: str = ""
+    addenda: Mapping[str, str] = field(default_factory=dict)  # language → extra notice text
+    retention_days: int = 0  # 0 = the site's retention
+    notify: tuple[str, ...] = ()  # default targets for hosts that name none
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class Visit:
     purge_after: datetime
     checked_out_at: datetime | None = None
     checkout_kind: str | None = None  # "guest", "staff" or "auto"
+    company_id: str = ""
 
     @property
     def first_name(self) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from kiosk import assets
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from kiosk.models import NoticeVersion
+from kiosk.models import Company, NoticeVersion
 
 
 def notice_version(text: str) -> str:
@@ -34,6 +34,26 @@ def render_notice(config: Config, language: str) -> NoticeVersion:
             "site": config.site_name,
             "days": config.retention_days,
             "hub_recipient": tr("notice.hub_recipient", hub=hub) if hub else "",
+        }
+    ).strip()
+    return NoticeVersion(notice_version(text), language, text)
+
+
+def render_company_notice(config: Config, company: Company, language: str) -> NoticeVersion:
+    """The part a tenant company adds after the guest picks one of its people: it receives the
+    visit too, answers for it itself, and may keep it for a shorter time."""
+    tr = Translator(language)
+    days = company.retention_days or config.retention_days
+    template = assets.read_text("notices", f"company-{language}.md")
+    text = template.format_map(
+        {
+            "company": company.name,
+            "contact": company.privacy_contact,
+            "days": days,
+            "policy": tr("notice.company_policy", url=company.policy_url)
+            if company.policy_url
+            else "",
+            "addendum": company.addenda.get(language, ""),
         }
     ).strip()
     return NoticeVersion(notice_version(text), language, text)

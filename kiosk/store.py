@@ -11,9 +11,10 @@ One connection is shared by the GUI's worker threads, so every public method hol
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.models import NoticeVersion, Visit
+from kiosk.models import Host, NoticeVersion, Visit
 from kiosk.timeutil import from_db, to_db
 
 PURGE_CHUNK = 500
@@ -34,14 +35,18 @@ _INSERT_NOTICE = (
 )
 _INSERT_VISIT = (
     "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
-    "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind) "
-    "VALUES (:id, :site, :kiosk_id, :host_id, :purpose, :purpose_text, :name, :email, :language, "
-    ":notice_version, :checked_in_at, :purge_after, :checked_out_at, :checkout_kind)"
+    "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind, "
+    "company_id) VALUES (:id, :site, :kiosk_id, :host_id, :purpose, :purpose_text, :name, "
+    ":email, :language, :notice_version, :checked_in_at, :purge_after, :checked_out_at, "
+    ":checkout_kind, :company_id)"
 )
 _INSERT_ACKNOWLEDGEMENT = (
-    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at) VALUES (?, ?, ?)"
+    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
+    "company_notice_version) VALUES (?, ?, ?, ?)"
 )
-_INSERT_OUTBOX = "INSERT INTO outbox (visit_id, kind, created_at, attempts) VALUES (?, ?, ?, 0)"
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"
+)
 _COUNT_VISIT = (
     "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
     "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1"
@@ -94,10 +99,24 @@ def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE hosts (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+        "department TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', "
+        "notify TEXT NOT NULL DEFAULT '[]', language TEXT NOT NULL DEFAULT '', "
+        "active INTEGER NOT NULL DEFAULT 1, company_id TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute("ALTER TABLE visits ADD COLUMN company_id TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE acknowledgements ADD COLUMN company_notice_version TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN expires_at TEXT")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
     _m002_checkout_and_revocations,
+    _m003_hosts_companies_and_retries,
 )
 
 
@@ -180,22 +199,28 @@ class Store:
     def record_checkin(
         self,
         visit: Visit,
-        notice: NoticeVersion,
+        notices: Sequence[NoticeVersion],
         local_day: str,
-        outbox_kinds: Sequence[str],
+        jobs: Mapping[str, datetime | None],
         now: datetime,
     ) -> None:
-        """Notice text, visit, acknowledgement, outbox rows and the anonymous day count, all or
-        nothing: what the guest saw confirmed is on disk, what must leave waits in the outbox."""
+        """Notice texts, visit, acknowledgement, outbox jobs (kind → give-up time) and the
+        anonymous day count, all or nothing: what the guest saw confirmed is on disk, what must
+        leave the kiosk waits in the outbox. ``notices`` is the site notice, then the company's."""
+        company_version = notices[1].version if len(notices) > 1 else None
         with self._transaction() as db:
-            db.execute(_INSERT_NOTICE, _notice_row(notice, now))
+            for notice in notices:
+                db.execute(_INSERT_NOTICE, _notice_row(notice, now))
             db.execute(_INSERT_VISIT, _visit_row(visit))
             db.execute(
                 _INSERT_ACKNOWLEDGEMENT,
-                [visit.id, visit.notice_version, to_db(now)],
+                [visit.id, visit.notice_version, to_db(now), company_version],
             )
-            for kind in outbox_kinds:
-                db.execute(_INSERT_OUTBOX, [visit.id, kind, to_db(now)])
+            for kind, expires in jobs.items():
+                db.execute(
+                    _INSERT_OUTBOX,
+                    [visit.id, kind, to_db(now), to_db(expires) if expires else None],
+                )
             db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose])
 
     def visit(self, visit_id: str) -> Visit | None:
@@ -219,6 +244,39 @@ class Store:
             params.append(visit_id)
         return self._rows(sql + " ORDER BY id", params)
 
+    def due_outbox(self, kind: str, now: datetime) -> list[dict[str, Any]]:
+        """Jobs of ``kind`` whose next attempt is due, oldest first."""
+        return self._rows(
+            "SELECT * FROM outbox WHERE kind = ? AND done_at IS NULL "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id",
+            [kind, to_db(now)],
+        )
+
+    def retry_outbox(self, row_id: int, error: str, next_attempt: datetime) -> None:
+        """Count a failed attempt, say why (never with personal data), and when to try again."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                "WHERE id = ?",
+                [error, to_db(next_attempt), row_id],
+            )
+
+    def give_up_outbox(self, row_id: int, now: datetime, reason: str) -> None:
+        """Stop trying: the job is closed, and the reason stays visible to staff."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET done_at = ?, last_error = ? WHERE id = ?",
+                [to_db(now), f"gave up: {reason}", row_id],
+            )
+
+    def outbox_overview(self) -> list[dict[str, Any]]:
+        """Every open job and every job that was given up, for ``kiosk outbox`` and staff."""
+        return self._rows(
+            "SELECT id, visit_id, kind, created_at, attempts, last_error, next_attempt_at, "
+            "expires_at, done_at FROM outbox WHERE done_at IS NULL OR last_error IS NOT NULL "
+            "ORDER BY id"
+        )
+
     def finish_outbox(self, row_id: int, now: datetime, error: str = "") -> None:
         """Mark an outbox job done, or count a failed attempt with its reason (no personal data)."""
         with self._transaction() as db:
@@ -238,6 +296,20 @@ class Store:
         return self._rows(
             "SELECT day, site, purpose, count FROM daily_counts ORDER BY day, purpose"
         )
+
+    # -- host directory ------------------------------------------------------------------------
+
+    def hosts(self) -> list[Host]:
+        return [_host(row) for row in self._rows("SELECT * FROM hosts ORDER BY name, id")]
+
+    def upsert_hosts(self, hosts: Sequence[Host]) -> tuple[int, int]:
+        """Add or update hosts by id in one transaction; returns (added, updated)."""
+        known = {row["id"] for row in self._rows("SELECT id FROM hosts")}
+        with self._transaction() as db:
+            for host in hosts:
+                db.execute(_UPSERT_HOST, _host_row(host))
+        added = sum(1 for host in hosts if host.id not in known)
+        return added, len(hosts) - added
 
     # -- check-out and revocation --------------------------------------------------------------
 
@@ -293,6 +365,41 @@ class Store:
             self._db.conn.execute(f"PRAGMA wal_checkpoint({mode})")
 
 
+_UPSERT_HOST = (
+    "INSERT INTO hosts (id, name, department, email, notify, language, active, company_id) "
+    "VALUES (:id, :name, :department, :email, :notify, :language, :active, :company_id) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department, "
+    "email = excluded.email, notify = excluded.notify, language = excluded.language, "
+    "active = excluded.active, company_id = excluded.company_id"
+)
+
+
+def _host_row(host: Host) -> dict[str, Any]:
+    return {
+        "id": host.id,
+        "name": host.name,
+        "department": host.department,
+        "email": host.email,
+        "notify": json.dumps(list(host.notify)),
+        "language": host.language,
+        "active": int(host.active),
+        "company_id": host.company_id,
+    }
+
+
+def _host(row: dict[str, Any]) -> Host:
+    return Host(
+        id=row["id"],
+        name=row["name"],
+        department=row["department"],
+        email=row["email"],
+        notify=tuple(json.loads(row["notify"])),
+        language=row["language"],
+        active=bool(row["active"]),
+        company_id=row["company_id"],
+    )
+
+
 def _notice_row(notice: NoticeVersion, shown_at: datetime) -> dict[str, Any]:
     return {
         "version": notice.version,
@@ -318,6 +425,7 @@ def _visit_row(visit: Visit) -> dict[str, Any]:
         "purge_after": to_db(visit.purge_after),
         "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
         "checkout_kind": visit.checkout_kind,
+        "company_id": visit.company_id,
     }
 
 
@@ -338,4 +446,5 @@ def _visit(row: dict[str, Any]) -> Visit:
         purge_after=from_db(row["purge_after"]),
         checked_out_at=from_db(checked_out) if checked_out else None,
         checkout_kind=row["checkout_kind"],
+        company_id=row["company_id"],
     )

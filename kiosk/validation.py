@@ -9,6 +9,7 @@ remains is displayed exactly as entered.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -72,7 +73,9 @@ def normalise_email(value: str) -> str:
     return normalise_text(value).casefold()
 
 
-def validate(form: CheckinForm, config: Config) -> CleanForm:
+def validate(
+    form: CheckinForm, config: Config, host_exists: Callable[[str], bool] | None = None
+) -> CleanForm:
     """Check every field, collecting all problems so the guest fixes them in one go."""
     language = form.language if form.language in config.languages else config.default_language
     tr = Translator(language)
@@ -97,7 +100,8 @@ def validate(form: CheckinForm, config: Config) -> CleanForm:
     elif len(purpose_text) > PURPOSE_TEXT_MAX:
         errors["purpose_text"] = tr("errors.purpose_text_too_long", max=PURPOSE_TEXT_MAX)
 
-    if config.host(form.host_id) is None:
+    known = host_exists or (lambda host_id: any(h.id == host_id for h in config.hosts))
+    if not form.host_id or not known(form.host_id):
         errors["host"] = tr("errors.host_required")
 
     if errors:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from kiosk.badges import BadgeTokens
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.store import Store
 from printers import Printer, PrintResult
 from printers.labels import label
@@ -24,6 +25,7 @@ def print_badge(
     config: Config,
     printer: Printer,
     tokens: BadgeTokens,
+    directory: HostDirectory,
     visit_id: str,
     now: datetime,
 ) -> PrintResult:
@@ -32,7 +34,7 @@ def print_badge(
     visit = store.visit(visit_id)
     if not jobs or visit is None:
         return PrintResult(ok=False, message="no pending print job for this visit")
-    host = config.host(visit.host_id)
+    host = directory.get(visit.host_id)
     content = tokens.content(visit, host.name if host else visit.host_id)
     spec = label(config.printer_label)
     try:

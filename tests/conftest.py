@@ -12,6 +12,7 @@ import pytest
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config, load_config
+from kiosk.hosts import HostDirectory
 from kiosk.keys import KeyRing, load_or_create
 from kiosk.models import CheckinForm
 from kiosk.store import Store
@@ -67,8 +68,15 @@ def tokens(keys: KeyRing, config: Config, store: Store) -> BadgeTokens:
 
 
 @pytest.fixture
-def service(store: Store, config: Config, clock: FakeClock) -> CheckinService:
-    return CheckinService(store, config, clock)
+def directory(store: Store, config: Config) -> HostDirectory:
+    return HostDirectory(store, config)
+
+
+@pytest.fixture
+def service(
+    store: Store, config: Config, clock: FakeClock, directory: HostDirectory
+) -> CheckinService:
+    return CheckinService(store, config, clock, directory)
 
 
 def make_form(**overrides: str) -> CheckinForm:

@@ -11,6 +11,7 @@ from kiosk import assets
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.models import Visit
 from kiosk.qrdecode import decode_file
 from kiosk.store import Store
@@ -90,7 +91,15 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     clock: FakeClock,
     tokens: BadgeTokens,
 ) -> None:
-    result = print_badge(store, config, FilePrinter(config.spool_dir), tokens, visit.id, clock())
+    result = print_badge(
+        store,
+        config,
+        FilePrinter(config.spool_dir),
+        tokens,
+        HostDirectory(store, config),
+        visit.id,
+        clock(),
+    )
     assert result.ok
     png, pdf = result.files
     assert png.name == f"badge-{visit.id}.png"  # named by id, never by name
@@ -101,7 +110,15 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in media_box.groups())
     assert (round(width_mm), round(height_mm)) == (62, 100)
     assert store.pending_outbox("print", visit.id) == []
-    again = print_badge(store, config, FilePrinter(config.spool_dir), tokens, visit.id, clock())
+    again = print_badge(
+        store,
+        config,
+        FilePrinter(config.spool_dir),
+        tokens,
+        HostDirectory(store, config),
+        visit.id,
+        clock(),
+    )
     assert not again.ok  # printed once per check-in
     for spooled in (png, pdf):  # the printed QR reads back as a valid badge
         (token,) = decode_file(spooled)
@@ -118,7 +135,9 @@ def test_spool_failure_keeps_the_job_queued(
 ) -> None:
     blocked = tmp_path / "not-a-dir"
     blocked.write_text("a file where the spool folder should be")
-    result = print_badge(store, config, FilePrinter(blocked), tokens, visit.id, clock())
+    result = print_badge(
+        store, config, FilePrinter(blocked), tokens, HostDirectory(store, config), visit.id, clock()
+    )
     assert not result.ok and "could not write badge" in result.message
     (job,) = store.pending_outbox("print", visit.id)
     assert job["attempts"] == 1 and job["last_error"]

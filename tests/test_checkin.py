@@ -35,7 +35,7 @@ def test_check_in_stores_visit_acknowledgement_outbox_and_count(
     assert store.daily_counts() == [
         {"day": "2026-11-25", "site": config.site_name, "purpose": "other", "count": 1}
     ]
-    assert result.host_name == config.host("h-chen").name  # type: ignore[union-attr]
+    assert result.host_name == "陳雅婷 Amy Chen"
     assert result.purpose_label == "Other"
 
 

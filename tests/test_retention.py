@@ -7,6 +7,7 @@ from pathlib import Path
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
 from printers.file import FilePrinter
@@ -38,7 +39,9 @@ def test_purge_leaves_no_trace_in_database_wal_or_spool(
         visit = service.check_in(
             make_form(name=name, email=email), service.current_notice("en")
         ).visit
-        assert print_badge(store, config, printer, tokens, visit.id, clock()).ok
+        assert print_badge(
+            store, config, printer, tokens, HostDirectory(store, config), visit.id, clock()
+        ).ok
     clock.advance(days=config.retention_days - 1)
     keeper = service.check_in(
         make_form(name="Still Here", email="still@here.example"), service.current_notice("en")

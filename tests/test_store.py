@@ -34,7 +34,11 @@ def test_checkin_is_all_or_nothing(service: CheckinService, store: Store) -> Non
     duplicate = replace(visit, name="Someone Else")
     with pytest.raises(sqlite3.IntegrityError):
         store.record_checkin(
-            duplicate, service.current_notice("en"), "2026-11-25", ["print"], visit.checked_in_at
+            duplicate,
+            [service.current_notice("en")],
+            "2026-11-25",
+            {"print": None},
+            visit.checked_in_at,
         )
     assert (len(store.visits()), store.daily_counts()) == before
     assert len(store.pending_outbox("print", visit.id)) == 1  # the failed write queued nothing

@@ -115,7 +115,9 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         checkin=service,
         tokens=tokens,
         checkout=CheckoutService(store, config, tokens, clock),
-        print_job=lambda visit_id: print_badge(store, config, printer, tokens, visit_id, clock()),
+        print_job=lambda visit_id: print_badge(
+            store, config, printer, tokens, service.directory, visit_id, clock()
+        ),
         printer_name=printer.name,
         camera=CameraScanner.create(workers),
     )
