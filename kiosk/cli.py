@@ -21,6 +21,8 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.cli_badges import BadgeUsageError, open_keys
 from kiosk.cli_badges import add_commands as add_badge_commands
+from kiosk.cli_hosts import HostsUsageError
+from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
@@ -48,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, args.data_dir)
         command: Command = args.command
         return command(args, config)
-    except (ConfigError, UsageError, BadgeUsageError) as error:
+    except (ConfigError, UsageError, BadgeUsageError, HostsUsageError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as error:
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     purge_cmd.set_defaults(command=_purge)
 
     add_badge_commands(sub)
+    add_host_commands(sub)
 
     notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
     notices.add_argument("--lang", help="zh-TW or en")

@@ -78,6 +78,9 @@ class HostDirectory:
         host = self.get(host_id)
         return host is not None and host.active
 
+    def active_and_inactive(self) -> list[Host]:
+        return sorted(self._index.hosts.values(), key=lambda h: (fold(h.name), h.id))
+
     def active(self) -> list[Host]:
         return sorted(
             (h for h in self._index.hosts.values() if h.active), key=lambda h: fold(h.name)
@@ -88,20 +91,25 @@ class HostDirectory:
         return self._config.company(host.company_id) if host and host.company_id else None
 
     def search(self, query: str, limit: int = MAX_RESULTS) -> list[Host]:
+        """Hosts whose name parts start with every word typed ("amy ch" finds Amy Chen)."""
         wanted = fold(normalise_text(query))
         if len(wanted) < MIN_QUERY:
             return []
+        first, *more = wanted.split()
         index = self._index
         found: dict[str, Host] = {}
-        start = _first_at_or_after(index.keys, wanted)
-        for key, host_id in index.keys[start:]:
-            if not key.startswith(wanted):
+        for key, host_id in index.keys[_first_at_or_after(index.keys, first) :]:
+            if not key.startswith(first):
                 break
             found.setdefault(host_id, index.hosts[host_id])
-        ranked = sorted(
-            found.values(), key=lambda h: (not fold(h.name).startswith(wanted), fold(h.name))
-        )
-        return ranked[:limit]
+        matches = [h for h in found.values() if _has_every_word(h, more)]
+        matches.sort(key=lambda h: (not fold(h.name).startswith(wanted), fold(h.name)))
+        return matches[:limit]
+
+
+def _has_every_word(host: Host, words: Sequence[str]) -> bool:
+    keys = search_keys(host.name)
+    return all(any(key.startswith(word) for key in keys) for word in words)
 
 
 def _first_at_or_after(keys: Sequence[tuple[str, str]], wanted: str) -> int:

@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk import assets
 from kiosk.badges import BadgeContent
+from kiosk.qr import qr_image
 from printers.labels import LabelSpec
-from printers.qr import qr_image
 
 log = logging.getLogger(__name__)
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont

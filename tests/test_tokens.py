@@ -13,9 +13,9 @@ from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.keys import KeyRing, load_or_create, rotate
 from kiosk.models import Visit
+from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.tokens import CLOCK_SKEW, PREFIX, Verdict
-from printers.qr import qr_version
 from tests.conftest import FakeClock, make_form
 
 REJECTIONS = {Verdict.FORGED, Verdict.UNKNOWN_KEY, Verdict.MALFORMED}

@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject
@@ -24,7 +25,9 @@ from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
 from kiosk.keys import load_or_create
-from kiosk.models import NoticeVersion
+from kiosk.models import NoticeVersion, Visit
+from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
+from kiosk.qr import write_qr_png
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from printers.jobs import print_badge
@@ -56,6 +59,10 @@ class ActivityFilter(QObject):
         if event.type() in _ACTIVITY:
             self._flow.user_activity()
         return False
+
+
+def _ignore(_result: object) -> None:
+    """For start-up work whose result nobody waits for."""
 
 
 def _notices_published(notices: list[NoticeVersion]) -> None:
@@ -110,7 +117,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     printer = printers.create(config)
     log.info("printer backend: %s", printer.name)
     workers = Workers()
-    window = KioskWindow(config)
+    window = KioskWindow(config, service.directory)
     services = Services(
         checkin=service,
         tokens=tokens,
@@ -124,7 +131,22 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     flow = CheckinFlow(window, config, workers, services)
     activity = ActivityFilter(flow)
     app.installEventFilter(activity)
-    maintenance = Maintenance(store, config, services.checkout, workers, clock)
+    sender = AppriseSender()
+
+    def deliver() -> tuple[DeliveryReport, DeliveryReport]:
+        now = clock()
+        hosts = deliver_due(store, service.directory, config, sender, now)
+
+        def qr_for(visit: Visit) -> Path:
+            config.spool_dir.mkdir(parents=True, exist_ok=True)
+            target = config.spool_dir / f"badge-{visit.id}.qr.png"
+            return write_qr_png(tokens.token_for(visit), target)
+
+        return hosts, deliver_visitor_copies(store, config, sender, now, qr_for)
+
+    workers.submit(sender.warm_up, _ignore, lambda error: None)
+    maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
+    flow.checked_in.connect(maintenance.run_notifications)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
     return Kiosk(config, store, service, printer, workers, window, flow, activity, maintenance)
 

@@ -16,12 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QDeadlineTimer, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 
 from kiosk.config import Config
 from kiosk.retention import spool_files
 from kiosk.tokens import short_code
 from ui.app import Kiosk, build_kiosk, create_application
+from ui.host_picker import HostList, HostSearch
 
 WINDOW_SIZE = (1280, 800)
 GUESTS = {
@@ -30,12 +31,14 @@ GUESTS = {
         "email": "tai-man.chan@example.com",
         "purpose": "meeting",
         "text": "",
+        "host": "雅婷",
     },
     "en": {
         "name": "Alexandra Montgomery-Smith",
         "email": "alex@example.org",
         "purpose": "other",
         "text": "Delivering documents to 12F",
+        "host": "jim",
     },
 }
 
@@ -62,6 +65,20 @@ def type_text(edit: QLineEdit, text: str) -> None:
         event = QInputMethodEvent()
         event.setCommitString(text)
         QApplication.sendEvent(edit, event)
+
+
+def pick_host(edit: QLineEdit | QComboBox, query: str, index: int = 0) -> None:
+    """Choose a host as a guest would: type part of the name, tap a proposal (or, with a fixed
+    list, choose an entry)."""
+    if isinstance(edit, HostList):
+        edit.setCurrentIndex(min(index, edit.count() - 1))
+        return
+    assert isinstance(edit, HostSearch)
+    type_text(edit, query)
+    buttons = edit.results.findChildren(QPushButton)
+    if not buttons:
+        raise DemoError(f"no host matches {query!r}")
+    QTest.mouseClick(buttons[min(index, len(buttons) - 1)], Qt.MouseButton.LeftButton)
 
 
 def run_demo(config: Config, out_dir: Path) -> list[Path]:
@@ -115,7 +132,7 @@ def _check_in_once(
     details._purpose_buttons[purpose].click()
     if guest["text"] and details.purpose_text.isVisible():
         type_text(details.purpose_text, guest["text"])
-    details.host.setCurrentIndex(min(number - 1, details.host.count() - 1))
+    pick_host(details.host, guest["host"])
     shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details-filled"))
     QTest.mouseClick(details.next, Qt.MouseButton.LeftButton)
     wait_until(lambda: flow.step.value == "notice", "the notice screen")

@@ -21,10 +21,10 @@ from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import Visit
+from kiosk.qr import qr_image
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
-from printers.qr import qr_image
 from ui.camera import CameraScanner
 from ui.window import KioskWindow
 from ui.workers import Workers
@@ -81,6 +81,7 @@ def _log_failure(error: BaseException) -> None:
 
 class CheckinFlow(QObject):
     step_changed = Signal(str)
+    checked_in = Signal()
 
     def __init__(
         self, window: KioskWindow, config: Config, workers: Workers, services: Services
@@ -143,7 +144,7 @@ class CheckinFlow(QObject):
         self.tr = Translator(language)
         self.window.retranslate(self.tr, language)
         if self.step is Step.NOTICE:
-            self.window.notice.show_notice(self._service.current_notice(language))
+            self._show_notices()
         if self.step is Step.DETAILS and self.window.details.has_errors():
             self._check_details()
 
@@ -200,7 +201,7 @@ class CheckinFlow(QObject):
     def _check_details(self) -> bool:
         details = self.window.details
         try:
-            validate(details.form(self.language), self._config)
+            validate(details.form(self.language), self._config, self._service.directory.is_active)
         except ValidationError as error:
             details.show_errors(error.errors, self.tr("errors.summary"))
             return False
@@ -209,9 +210,16 @@ class CheckinFlow(QObject):
 
     def _on_details_submitted(self) -> None:
         if self._check_details():
-            self.window.notice.show_notice(self._service.current_notice(self.language))
+            self._show_notices()
             self._go(Step.NOTICE)
             self.window.notice.accept.setFocus()
+
+    def _show_notices(self) -> None:
+        host_id = self.window.details.host.host_id()
+        self.window.notice.show_notice(
+            self._service.current_notice(self.language),
+            self._service.company_notice(self.language, host_id),
+        )
 
     def _on_notice_back(self) -> None:
         self._go(Step.DETAILS)
@@ -222,12 +230,14 @@ class CheckinFlow(QObject):
 
     def _on_notice_accepted(self) -> None:
         notice = self.window.notice.notice
+        company_notice = self.window.notice.company_notice
         form = self.window.details.form(self.language)
+        copy = self.window.details.wants_copy()
         session = self._session
         self.window.notice.set_busy(True)
 
         def save() -> Saved:
-            result = self._service.check_in(form, notice)
+            result = self._service.check_in(form, notice, company_notice, visitor_copy=copy)
             return Saved(result, render_qr(self._services.tokens.token_for(result.visit)))
 
         self._workers.submit(
@@ -252,6 +262,7 @@ class CheckinFlow(QObject):
         )
         self._go(Step.BADGE)
         self.window.badge.done_button.setFocus()
+        self.checked_in.emit()
         self._workers.submit(self._service.housekeeping, _ignore, _log_failure)
         if self._printer_name == "none":
             self.window.badge.set_status("badge.on_screen", self.tr)
@@ -271,7 +282,7 @@ class CheckinFlow(QObject):
             self._go(Step.DETAILS)
             self.window.details.show_errors(error.errors, self.tr("errors.summary"))
         elif isinstance(error, NoticeNotAcknowledgedError):
-            notice.show_notice(self._service.current_notice(self.language))
+            self._show_notices()
             notice.show_error("errors.notice_not_accepted", self.tr)
         else:
             log.error("check-in could not be saved: %s", type(error).__name__)

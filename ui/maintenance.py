@@ -19,6 +19,7 @@ from ui.workers import Workers
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_MS = 60 * 60 * 1000
 AUTO_CHECKOUT_INTERVAL_MS = 5 * 60 * 1000
+NOTIFY_INTERVAL_MS = 20 * 1000
 
 
 class Maintenance(QObject):
@@ -29,13 +30,16 @@ class Maintenance(QObject):
         checkout: CheckoutService,
         workers: Workers,
         clock: Clock,
+        deliver: Callable[[], object],
     ) -> None:
         super().__init__()
         self._store, self._config, self._checkout = store, config, checkout
-        self._workers, self._clock = workers, clock
+        self._workers, self._clock, self._deliver = workers, clock, deliver
+        self._delivering = False
         self.last_purge: PurgeResult | None = None
         self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
         self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
+        self.notify_timer = self._timer(NOTIFY_INTERVAL_MS, self.run_notifications)
 
     def _timer(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -47,12 +51,28 @@ class Maintenance(QObject):
         """Catch up at once (the kiosk may have been off past a purge or a check-out time)."""
         self.run_retention()
         self.run_auto_checkout()
-        self.retention_timer.start()
-        self.checkout_timer.start()
+        self.run_notifications()
+        for timer in (self.retention_timer, self.checkout_timer, self.notify_timer):
+            timer.start()
 
     def stop(self) -> None:
-        self.retention_timer.stop()
-        self.checkout_timer.stop()
+        for timer in (self.retention_timer, self.checkout_timer, self.notify_timer):
+            timer.stop()
+
+    def run_notifications(self) -> None:
+        """Send what is due (right after a check-in, and every 20 s for retries); one run at a
+        time, so a slow mail server never has two workers sending the same job."""
+        if self._delivering:
+            return
+        self._delivering = True
+        self._workers.submit(self._deliver, self._on_delivered, self._on_delivery_failed)
+
+    def _on_delivered(self, _report: object) -> None:
+        self._delivering = False
+
+    def _on_delivery_failed(self, error: BaseException) -> None:
+        self._delivering = False
+        self._on_failed("notification", error)
 
     def run_retention(self) -> None:
         config = self._config

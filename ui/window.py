@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from ui.screens.badge import BadgeScreen
 from ui.screens.checkout import CheckoutScreen
@@ -19,7 +20,7 @@ from ui.widgets import LanguageBar, Screen, plain_label
 class KioskWindow(QWidget):
     language_chosen = Signal(str)
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, directory: HostDirectory) -> None:
         super().__init__()
         self.setObjectName("kioskRoot")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -41,7 +42,7 @@ class KioskWindow(QWidget):
         layout.addWidget(self.top_bar)
 
         self.welcome = WelcomeScreen(config)
-        self.details = DetailsScreen(config)
+        self.details = DetailsScreen(config, directory)
         self.notice = NoticeScreen()
         self.badge = BadgeScreen()
         self.done = DoneScreen()

@@ -17,11 +17,11 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.keys import load_or_create
+from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.tokens import PREFIX
 from printers.labels import label
 from printers.layout import render_badge
-from printers.qr import qr_version
 from tests.bench.conftest import Report, ms, percentile
 from tests.conftest import make_form
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,22 +13,42 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config
 from tests.conftest import FakeClock
 from ui.app import Kiosk, build_kiosk, create_application
-from ui.demo import type_text
+from ui.demo import pick_host, type_text
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def kiosk(qapp: QApplication, qtbot: QtBot, config: Config, clock: FakeClock) -> Iterator[Kiosk]:
+def kiosk_factory(
+    qapp: QApplication, qtbot: QtBot, clock: FakeClock
+) -> Iterator[Callable[[Config], Kiosk]]:
+    """Build the real kiosk for a given site config, as ``ui.app.run`` does."""
     app = create_application()
-    built = build_kiosk(app, config, clock)
-    qtbot.addWidget(built.window)
-    built.window.resize(1280, 800)
-    built.window.show()
-    qtbot.waitExposed(built.window)
-    yield built
-    app.removeEventFilter(built.activity)
-    built.shutdown()
+    built: list[Kiosk] = []
+
+    def build(config: Config) -> Kiosk:
+        kiosk = build_kiosk(app, config, clock)
+        built.append(kiosk)
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.resize(1280, 800)
+        kiosk.window.show()
+        qtbot.waitExposed(kiosk.window)
+        return kiosk
+
+    yield build
+    for kiosk in built:
+        app.removeEventFilter(kiosk.activity)
+        kiosk.shutdown()
+        kiosk.window.close()
+    built.clear()
+    # Collect this test's widgets here, on the GUI thread: left to chance, Python's cycle
+    # collector may run inside a worker thread later and destroy them there.
+    gc.collect()
+
+
+@pytest.fixture
+def kiosk(kiosk_factory: Callable[[Config], Kiosk], config: Config) -> Kiosk:
+    return kiosk_factory(config)
 
 
 def click(qtbot: QtBot, widget) -> None:  # type: ignore[no-untyped-def]
@@ -40,13 +61,13 @@ def fill_details(
     name: str = "Ada Lovelace",
     email: str = "ada@example.com",
     purpose: str = "meeting",
-    host_index: int = 0,
+    host: str = "amy",
 ) -> None:
     details = kiosk.window.details
     type_text(details.name, name)
     type_text(details.email, email)
     click(qtbot, details._purpose_buttons[purpose])
-    details.host.setCurrentIndex(host_index)
+    pick_host(details.host, host)
 
 
 def to_notice(qtbot: QtBot, kiosk: Kiosk, **fields: str) -> None:

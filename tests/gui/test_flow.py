@@ -80,7 +80,8 @@ def test_idle_timeout_clears_every_field(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "welcome")
     details = kiosk.window.details
     assert (details.name.text(), details.email.text(), details.purpose_text.text()) == ("", "", "")
-    assert details.selected_purpose() == "" and details.host.currentIndex() == -1
+    assert details.selected_purpose() == "" and details.host.host_id() == ""
+    assert details.host.text() == "" and not details.host.results.isVisible()
     details.name.undo()
     assert details.name.text() == ""  # the undo history went too
     assert kiosk.window.welcome.banner.text() == kiosk.flow.tr("welcome.timed_out")
@@ -114,7 +115,9 @@ def test_keyboard_only_check_in(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.keyClicks(QApplication.focusWidget(), "grace@example.com")
     press(Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is kiosk.window.details.host
-    press(Qt.Key.Key_Down)
+    qtbot.keyClicks(QApplication.focusWidget(), "amy")
+    press(Qt.Key.Key_Return)  # the first proposal
+    assert kiosk.window.details.host.host_id() == "h-chen"
     press(Qt.Key.Key_Tab)
     press(Qt.Key.Key_Space)  # the first purpose
     assert kiosk.window.details.selected_purpose() == kiosk.config.purposes[0].key

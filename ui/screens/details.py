@@ -7,7 +7,7 @@ import itertools
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import Config
+from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, Purpose
 from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
+from ui.host_picker import HostList, HostSearch
 from ui.widgets import Field, Screen, plain_label
 
 # Generous input caps: long enough that validation, not the widget, explains a too-long value.
@@ -39,10 +41,11 @@ class DetailsScreen(Screen):
     submitted = Signal()
     cancelled = Signal()
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, directory: HostDirectory) -> None:
         super().__init__()
         self.setObjectName("details")
         self._config = config
+        self._directory = directory
         outer = QVBoxLayout(self)
         outer.setContentsMargins(64, 0, 64, 20)
         outer.setSpacing(6)
@@ -98,17 +101,23 @@ class DetailsScreen(Screen):
         self.email_field = Field(self, "details.email", "details.email_why", self.email)
         self.bind(lambda tr: self.name.setPlaceholderText(tr("details.name_placeholder")))
         self.bind(lambda tr: self.email.setPlaceholderText(tr("details.email_placeholder")))
-        self.host = QComboBox()
-        self.host.setObjectName("host")
-        for host in config.hosts:
-            self.host.addItem(host.name, host.id)
-        self.host.setCurrentIndex(-1)
+        self.host: HostSearch | HostList = (
+            HostSearch(self._directory.search, self)
+            if config.host_picker == "search"
+            else HostList(self._directory.active())
+        )
         self.host_field = Field(self, "details.host", "details.host_why", self.host)
-        self.bind(lambda tr: self.host.setPlaceholderText(tr("details.host_placeholder")))
+        self.bind(self.host.retranslate)
+        self.copy = QCheckBox()
+        self.copy.setObjectName("copy")
+        self.copy.setVisible(config.visitor_copy)
+        self.bind(lambda tr: self.copy.setText(tr("notify.copy_choice")))
+        self.bind(lambda tr: self.copy.setAccessibleName(tr("notify.copy_choice")))
+        self.bind(lambda tr: self.copy.setAccessibleDescription(tr("notify.copy_why")))
         column = QVBoxLayout()
         column.setSpacing(14)
-        for field in (self.name_field, self.email_field, self.host_field):
-            column.addWidget(field)
+        for widget in (self.name_field, self.email_field, self.copy, self.host_field):
+            column.addWidget(widget)
         column.addStretch(1)
         return column
 
@@ -142,7 +151,7 @@ class DetailsScreen(Screen):
         self.name.textEdited.connect(lambda _t: self._clear_error("name"))
         self.email.textEdited.connect(lambda _t: self._clear_error("email"))
         self.purpose_text.textEdited.connect(lambda _t: self._clear_error("purpose_text"))
-        self.host.currentIndexChanged.connect(lambda _i: self._clear_error("host"))
+        self.host.picked.connect(lambda: self._clear_error("host"))
         self.purposes.buttonClicked.connect(lambda _b: self._clear_error("purpose"))
 
     def _clear_error(self, key: str) -> None:
@@ -182,17 +191,20 @@ class DetailsScreen(Screen):
         purpose = self._config.purpose(self.selected_purpose())
         self.purpose_text_field.setVisible(bool(purpose and purpose.free_text))
 
+    def wants_copy(self) -> bool:
+        return self._config.visitor_copy and self.copy.isChecked()
+
     def selected_purpose(self) -> str:
         return next((k for k, b in self._purpose_buttons.items() if b.isChecked()), "")
 
     def form(self, language: str) -> CheckinForm:
         """What the guest entered, untouched; the core validates and normalises it."""
-        host_id = self.host.currentData() if self.host.currentIndex() >= 0 else ""
+        host_id = self.host.host_id()
         return CheckinForm(
             name=self.name.text(),
             email=self.email.text(),
             purpose=self.selected_purpose(),
-            host_id=str(host_id or ""),
+            host_id=host_id,
             language=language,
             purpose_text=self.purpose_text.text(),
         )
@@ -217,5 +229,6 @@ class DetailsScreen(Screen):
         for button in self._purpose_buttons.values():
             button.setChecked(False)
         self.purposes.setExclusive(True)
-        self.host.setCurrentIndex(-1)
+        self.host.clear_choice()
+        self.copy.setChecked(False)
         self.show_errors({}, "")

@@ -32,6 +32,7 @@ class NoticeScreen(Screen):
         super().__init__()
         self.setObjectName("notice")
         self.notice: NoticeVersion | None = None
+        self.company_notice: NoticeVersion | None = None
         self._error_id = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 8, 64, 24)
@@ -69,10 +70,12 @@ class NoticeScreen(Screen):
         buttons.addWidget(self.accept)
         layout.addLayout(buttons)
 
-    def show_notice(self, notice: NoticeVersion) -> None:
-        """Display exactly the text whose version will be recorded if the guest accepts."""
+    def show_notice(self, notice: NoticeVersion, company: NoticeVersion | None = None) -> None:
+        """Display exactly the texts whose versions are recorded if the guest accepts: the
+        site's notice and, on a shared-building site, the host's company's part."""
         self.notice = notice
-        self.text.setMarkdown(notice.text)
+        self.company_notice = company
+        self.text.setMarkdown(notice.text + (f"\n\n---\n\n{company.text}" if company else ""))
         _space_paragraphs(self.text)
         self.set_busy(False)
 

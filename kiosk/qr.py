@@ -1,6 +1,8 @@
-"""QR images for badges, on paper and on screen."""
+"""QR images for badges: on paper, on screen and in an email."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import qrcode
 from PIL import Image
@@ -21,3 +23,9 @@ def qr_version(payload: str) -> int:
     code.add_data(payload)
     code.make(fit=True)
     return int(code.version)
+
+
+def write_qr_png(payload: str, target: Path) -> Path:
+    """A QR code as a PNG file (for the visitor's emailed copy of their badge)."""
+    qr_image(payload, module_px=8).save(target, "PNG")
+    return target

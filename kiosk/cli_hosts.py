@@ -1,0 +1,142 @@
+"""CLI commands for the host directory and the outbox (``kiosk hosts|outbox|notify``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from kiosk.badges import BadgeTokens
+from kiosk.config import Config
+from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts
+from kiosk.keys import load_or_create
+from kiosk.models import Visit
+from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
+from kiosk.qr import write_qr_png
+from kiosk.store import Store
+from kiosk.timeutil import utc_now
+
+
+class HostsUsageError(Exception):
+    """Printed as one line, exit code 2."""
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hosts = sub.add_parser("hosts", help="the host directory")
+    hosts_sub = hosts.add_subparsers(required=True, metavar="ACTION")
+    import_cmd = hosts_sub.add_parser("import", help="add or update hosts from a UTF-8 CSV file")
+    import_cmd.add_argument("file", type=Path)
+    import_cmd.set_defaults(command=_hosts_import)
+    export = hosts_sub.add_parser("export", help="write the directory as CSV to standard output")
+    export.set_defaults(command=_hosts_export)
+    listing = hosts_sub.add_parser("list", help="list hosts")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(command=_hosts_list)
+
+    outbox = sub.add_parser("outbox", help="what is waiting to leave the kiosk, and why")
+    outbox.add_argument("--json", action="store_true")
+    outbox.set_defaults(command=_outbox)
+
+    notify = sub.add_parser("notify", help="send due host notifications (and badge copies) now")
+    notify.set_defaults(command=_notify)
+
+
+def _hosts_import(args: argparse.Namespace, config: Config) -> int:
+    try:
+        text = args.file.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise HostsUsageError(f"{args.file}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise HostsUsageError(f"{args.file}: not UTF-8 (save it as 'CSV UTF-8')") from None
+    store = Store(config.database_path)
+    try:
+        report = import_hosts(store, text, config)
+    finally:
+        store.close()
+    for line, reason in report.rejected:
+        print(f"line {line}: rejected: {reason}", file=sys.stderr)
+    if not report.ok:
+        print(f"nothing imported: {len(report.rejected)} row(s) need fixing", file=sys.stderr)
+        return 2
+    print(f"added {report.added}, updated {report.updated}, rejected 0")
+    return 0
+
+
+def _hosts_export(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        sys.stdout.write(export_hosts_csv(HostDirectory(store, config).active_and_inactive()))
+    finally:
+        store.close()
+    return 0
+
+
+def _hosts_list(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        hosts = HostDirectory(store, config).active_and_inactive()
+    finally:
+        store.close()
+    if args.json:
+        rows = [
+            {
+                "id": h.id,
+                "name": h.name,
+                "department": h.department,
+                "company": h.company_id,
+                "active": h.active,
+                "notify": list(h.notify),
+                "language": h.language,
+            }
+            for h in hosts
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    for h in [] if args.json else hosts:
+        state = "" if h.active else "  (inactive)"
+        print(f"{h.id}  {h.name}  {h.department}  {h.company_id}{state}")
+    return 0
+
+
+def _outbox(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        rows = store.outbox_overview()
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        print("outbox empty: nothing waiting to leave this kiosk")
+    for row in rows:
+        state = "given up" if row["done_at"] else f"next try {row['next_attempt_at'] or 'now'}"
+        reason = row["last_error"] or "not tried yet"
+        attempts = f"{row['attempts']} attempt(s)"
+        print(f"{row['kind']:<12} visit {row['visit_id']}  {attempts}, {state}: {reason}")
+    return 0
+
+
+def _notify(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        now = utc_now()
+        directory = HostDirectory(store, config)
+        sender = AppriseSender()
+        hosts = deliver_due(store, directory, config, sender, now)
+        tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
+
+        def qr_for(visit: Visit) -> Path:
+            config.spool_dir.mkdir(parents=True, exist_ok=True)
+            return write_qr_png(
+                tokens.token_for(visit), config.spool_dir / f"badge-{visit.id}.qr.png"
+            )
+
+        copies = deliver_visitor_copies(store, config, sender, now, qr_for)
+    finally:
+        store.close()
+    print(
+        f"sent {hosts.sent + copies.sent}, will retry {hosts.retrying + copies.retrying}, "
+        f"gave up {hosts.gave_up + copies.gave_up}"
+    )
+    return 0

@@ -1,0 +1,108 @@
+"""Host search, company notices, the visitor's copy and host notifications, through the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config
+from kiosk.models import Company, Host
+from tests.gui.conftest import click, fill_details, to_badge, to_notice
+from tests.receivers import Hook, http_receiver
+from ui.app import Kiosk
+from ui.demo import type_text
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def hook() -> Iterator[tuple[int, Hook]]:
+    yield from http_receiver()
+
+
+def test_search_needs_two_characters_and_finds_chinese_given_names(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    click(qtbot, kiosk.window.welcome.checkin)
+    search = kiosk.window.details.host
+    type_text(search, "陳")
+    assert not search.results.isVisible()
+    type_text(search, "雅")  # 陳雅
+    assert search.results.isVisible()
+    search.setText("")
+    type_text(search, "雅婷")
+    names = [b.text() for b in search.results.findChildren(type(kiosk.window.details.next))]
+    assert names and names[0].startswith("陳雅婷")
+    qtbot.keyClick(search, "\r")
+    assert search.host_id() == "h-chen" and search.text() == "陳雅婷 Amy Chen"
+    type_text(search, "x")  # editing again drops the choice
+    assert search.host_id() == ""
+
+
+def test_company_notice_is_shown_and_both_versions_recorded(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    acme = Company(
+        "acme",
+        "Acme Ltd.",
+        "privacy@acme.example",
+        addenda={"zh-TW": "Acme 補充說明。", "en": "Acme note."},
+        retention_days=7,
+    )
+    hosts = (Host("h-acme", "Ann Acme", company_id="acme"), *config.hosts)
+    kiosk = kiosk_factory(replace(config, companies=(acme,), hosts=hosts))
+    to_notice(qtbot, kiosk, host="ann")
+    text = kiosk.window.notice.text.toPlainText()
+    assert "Acme Ltd." in text and "Acme 補充說明。" in text
+    company_notice = kiosk.window.notice.company_notice
+    assert company_notice is not None
+    click(qtbot, kiosk.window.notice.accept)
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "badge")
+    (visit,) = kiosk.store.visits()
+    ack = kiosk.store.acknowledgement(visit.id)
+    assert ack is not None and ack["company_notice_version"] == company_notice.version
+    assert (visit.purge_after - visit.checked_in_at).days == 7
+
+
+def test_visitor_copy_box_only_when_enabled(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    plain = kiosk_factory(config)
+    click(qtbot, plain.window.welcome.checkin)
+    assert not plain.window.details.copy.isVisible()
+    offered = kiosk_factory(replace(config, visitor_copy=True))
+    click(qtbot, offered.window.welcome.checkin)
+    details = offered.window.details
+    assert details.copy.isVisible() and not details.copy.isChecked()
+    fill_details(qtbot, offered)
+    details.copy.setChecked(True)
+    click(qtbot, details.next)
+    assert (
+        "copy of your badge" in offered.window.notice.text.toPlainText()
+        or "副本" in offered.window.notice.text.toPlainText()
+    )
+    click(qtbot, offered.window.notice.accept)
+    qtbot.waitUntil(lambda: offered.flow.step.value == "badge")
+    (visit,) = offered.store.visits()
+    # queued with the visit (and, with no mail server configured here, given up with a reason)
+    jobs = [r for r in offered.store.outbox_overview() if r["kind"] == "visitor_copy"]
+    assert [j["visit_id"] for j in jobs] == [visit.id]
+
+
+def test_host_is_notified_right_after_check_in(
+    qtbot: QtBot,
+    kiosk_factory: Callable[[Config], Kiosk],
+    config: Config,
+    hook: tuple[int, Hook],
+) -> None:
+    port, received = hook
+    host = Host("h-web", "Wendy Web", notify=(f"json://127.0.0.1:{port}/arrivals",), language="en")
+    kiosk = kiosk_factory(replace(config, hosts=(host,)))
+    to_badge(qtbot, kiosk, name="Nora Notified", host="wendy")
+    qtbot.waitUntil(lambda: len(received.requests) == 1, timeout=10_000)
+    _headers, body = received.requests[0]
+    assert "Nora Notified is in the lobby" in body["message"]
+    qtbot.waitUntil(lambda: kiosk.store.pending_outbox("notify") == [])

@@ -1,0 +1,136 @@
+"""Finding the host: a search field with a few large matches, or a short fixed list.
+
+Search shows nothing until two characters are typed and at most five names, so the kiosk cannot be
+used to browse the staff list. Matches float over the form (they do not push it around) and are
+big enough to tap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QComboBox, QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.i18n import Translator
+from kiosk.models import Host
+from ui.widgets import plain_label
+
+Search = Callable[[str], Sequence[Host]]
+
+
+class HostSearch(QLineEdit):
+    """A line edit that proposes hosts as the guest types and remembers the one picked."""
+
+    picked = Signal()
+
+    def __init__(self, search: Search, overlay_parent: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("host")
+        self.setMaxLength(60)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self._search = search
+        self._host_id = ""
+        self._no_match_text = ""
+        self.results = QFrame(overlay_parent)
+        self.results.setObjectName("hostResults")
+        self._layout = QVBoxLayout(self.results)
+        self._layout.setContentsMargins(6, 6, 6, 6)
+        self._layout.setSpacing(4)
+        self.results.hide()
+        self.textEdited.connect(self._on_text_edited)
+
+    def host_id(self) -> str:
+        return self._host_id
+
+    def retranslate(self, tr: Translator) -> None:
+        self.setPlaceholderText(tr("details.host_search_placeholder"))
+        self._no_match_text = tr("details.host_no_match")
+        if self.results.isVisible() and not self._host_id:
+            self._show(self._search(self.text()))
+
+    def clear_choice(self) -> None:
+        """Forget the query, the pick and the proposals (nothing stays for the next guest)."""
+        self._host_id = ""
+        self.setText("")
+        self._show([])
+        self.results.hide()
+
+    def _on_text_edited(self, text: str) -> None:
+        self._host_id = ""
+        matches = self._search(text)
+        self._show(matches)
+        self.results.setVisible(bool(matches) or len(text.strip()) >= 2)
+        if self.results.isVisible():
+            self._place_results()
+
+    def _show(self, matches: Sequence[Host]) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.hide()
+                widget.deleteLater()
+        if not matches:
+            note = plain_label("why")
+            note.setText(self._no_match_text)
+            self._layout.addWidget(note)
+        for host in matches:
+            button = QPushButton(host.name + (f"  ·  {host.department}" if host.department else ""))
+            button.setObjectName("choice")
+            button.setProperty("guestData", True)  # names come from the directory, not catalogs
+            button.setAccessibleName(host.name)
+            button.clicked.connect(lambda _checked=False, h=host: self._pick(h))
+            self._layout.addWidget(button)
+        self.results.adjustSize()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Keyboard use: Enter takes the first proposal, Down moves into the proposals."""
+        buttons = self.results.findChildren(QPushButton) if self.results.isVisible() else []
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and buttons:
+            buttons[0].click()
+            return
+        if event.key() == Qt.Key.Key_Down and buttons:
+            buttons[0].setFocus()
+            return
+        super().keyPressEvent(event)
+
+    def _place_results(self) -> None:
+        parent = self.results.parentWidget()
+        if parent is None:
+            return
+        below = self.mapTo(parent, QPoint(0, self.height() + 4))
+        self.results.setFixedWidth(self.width())
+        self.results.adjustSize()
+        self.results.move(below)
+        self.results.raise_()
+
+    def _pick(self, host: Host) -> None:
+        self._host_id = host.id
+        self.setText(host.name)
+        self.results.hide()
+        self.picked.emit()
+
+
+class HostList(QComboBox):
+    """For a short, fixed list of hosts (``[directory] picker = "list"``)."""
+
+    picked = Signal()
+
+    def __init__(self, hosts: Sequence[Host]) -> None:
+        super().__init__()
+        self.setObjectName("host")
+        for host in hosts:
+            self.addItem(host.name, host.id)
+        self.setCurrentIndex(-1)
+        self.currentIndexChanged.connect(lambda _index: self.picked.emit())
+
+    def host_id(self) -> str:
+        return str(self.currentData() or "") if self.currentIndex() >= 0 else ""
+
+    def retranslate(self, tr: Translator) -> None:
+        self.setPlaceholderText(tr("details.host_placeholder"))
+
+    def clear_choice(self) -> None:
+        self.setCurrentIndex(-1)
