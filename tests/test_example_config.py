@@ -24,6 +24,12 @@ def test_documented_example_loads_and_matches_the_defaults() -> None:
         "badge_zone",
         "signing_key_file",
         "auto_checkout_time",
+        "host_picker",
+        "notify_email_url",
+        "notify_visitor_name",
+        "notify_give_up_hours",
+        "visitor_copy",
+        "companies",
     ):
         assert getattr(example, key) == getattr(defaults, key), key
     assert [h.id for h in example.hosts] == ["h-chen", "h-lin"]
