@@ -24,8 +24,18 @@ from kiosk.tokens import MAX_ZONE_BYTES
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
-PRINTER_BACKENDS = ("file", "none")
-LABELS = ("dk-11202",)
+BROTHER_MODELS = (
+    "QL-800",
+    "QL-810W",
+    "QL-820NWB",
+    "QL-1100",
+    "QL-1110NWB",
+    "QL-700",
+    "QL-710W",
+    "QL-720NW",
+)
+PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")
+LABELS = ("dk-22205", "dk-11202", "dk-11201", "dymo-30256", "zebra-4x3", "cr80", "a6", "a4")
 
 DEFAULT_PURPOSES: tuple[Purpose, ...] = (
     Purpose("meeting", {"en": "Meeting", "zh-TW": "開會"}, free_text=False),
@@ -71,6 +81,13 @@ class Config:
     visitor_copy: bool = False
     printer_backend: str = "file"
     printer_label: str = "dk-11202"
+    printer_name: str = "lobby"
+    printer_target: str = ""  # tcp://host:9100 or a USB device path (brother, zebra)
+    printer_model: str = "QL-820NWB"
+    printer_queue: str = ""  # CUPS queue name
+    printer_cups_server: str = ""  # host:port of a CUPS server; "" = the local default
+    printer_timeout: float = 10.0
+    printer_status_check: bool = True
     hub_url: str = ""
     badge_zone: str = ""
     signing_key_file: Path | None = None
@@ -195,12 +212,7 @@ _LOCAL_HTTP = ("http://localhost", "http://127.0.0.1", "http://[::1]")
 def _parse_devices(top: Section) -> dict[str, Any]:
     """Printer, hub, badge and check-out settings: how this kiosk talks to the world."""
     values: dict[str, Any] = {}
-    printer = top.section("printer")
-    printer.only("backend", "label")
-    if printer.has("backend"):
-        values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
-    if printer.has("label"):
-        values["printer_label"] = printer.choice("label", LABELS)
+    values |= _parse_printer(top.section("printer"))
 
     hub = top.section("hub")
     hub.only("url")
@@ -243,6 +255,43 @@ def _parse_notify(top: Section) -> dict[str, Any]:
     if notify.has("visitor_copy"):
         values["visitor_copy"] = notify.boolean("visitor_copy")
 
+    return values
+
+
+def _parse_printer(printer: Section) -> dict[str, Any]:
+    printer.only(
+        "backend",
+        "label",
+        "name",
+        "target",
+        "model",
+        "queue",
+        "cups_server",
+        "timeout_seconds",
+        "status_check",
+    )
+    values: dict[str, Any] = {}
+    if printer.has("backend"):
+        values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
+    if printer.has("label"):
+        values["printer_label"] = printer.choice("label", LABELS)
+    if printer.has("model"):
+        values["printer_model"] = printer.choice("model", BROTHER_MODELS)
+    if printer.has("timeout_seconds"):
+        values["printer_timeout"] = float(printer.integer("timeout_seconds", 1, 120))
+    if printer.has("status_check"):
+        values["printer_status_check"] = printer.boolean("status_check")
+    values |= printer.pick(
+        name="printer_name",
+        target="printer_target",
+        queue="printer_queue",
+        cups_server="printer_cups_server",
+    )
+    backend = values.get("printer_backend", Config.printer_backend)
+    if backend in ("brother", "zebra") and not values.get("printer_target"):
+        raise printer.fail("target", 'set target = "tcp://PRINTER-ADDRESS:9100" (or a USB device)')
+    if backend == "cups" and not values.get("printer_queue"):
+        raise printer.fail("queue", "set queue to the CUPS queue name (see lpstat -p)")
     return values
 
 

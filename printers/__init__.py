@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from PIL import Image
-
+from kiosk.badges import BadgeContent
 from kiosk.config import Config
 from printers.labels import LabelSpec
 
@@ -28,19 +27,38 @@ class PrintResult:
 class Printer(Protocol):
     name: str
 
-    def print(self, image: Image.Image, label: LabelSpec, job_id: str) -> PrintResult:
-        """Print one badge. Must not raise for printer trouble: report it in the result."""
+    def print(self, content: BadgeContent, label: LabelSpec, job_id: str) -> PrintResult:
+        """Render and print one badge. Must not raise for printer trouble: report it."""
+        ...
+
+    def status(self) -> str:
+        """ "ready", or what is wrong, in words for staff."""
         ...
 
 
 def create(config: Config) -> Printer:
-    """The printer the site configured."""
-    if config.printer_backend == "file":
+    """The printer the site configured; its library is imported only when chosen."""
+    backend, target, timeout = config.printer_backend, config.printer_target, config.printer_timeout
+    if backend == "file":
         from printers.file import FilePrinter
 
         return FilePrinter(config.spool_dir)
-    if config.printer_backend == "none":
+    if backend == "none":
         from printers.none import NoPrinter
 
         return NoPrinter()
-    raise ValueError(f"unknown printer backend {config.printer_backend!r}")
+    if backend == "brother":
+        from printers.brother import BrotherPrinter
+
+        return BrotherPrinter(target, config.printer_model, timeout, config.printer_status_check)
+    if backend == "zebra":
+        from printers.zebra import ZebraPrinter
+
+        return ZebraPrinter(target, timeout, config.printer_status_check)
+    if backend == "cups":
+        from printers.cups import CupsPrinter
+
+        return CupsPrinter(
+            config.printer_queue, config.printer_cups_server, timeout, config.spool_dir
+        )
+    raise ValueError(f"unknown printer backend {backend!r}")

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
+from printers.layout import on_page, render_badge
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ class FilePrinter:
     def __init__(self, spool_dir: Path) -> None:
         self.spool_dir = spool_dir
 
-    def print(self, image: Image.Image, label: LabelSpec, job_id: str) -> PrintResult:
+    def print(self, content: BadgeContent, label: LabelSpec, job_id: str) -> PrintResult:
+        image = on_page(render_badge(content, label), label)
         try:
             self.spool_dir.mkdir(parents=True, exist_ok=True)
             png = self._write(image, f"badge-{job_id}.png", "PNG", {"dpi": (label.dpi, label.dpi)})
@@ -33,6 +36,9 @@ class FilePrinter:
             log.warning("badge spool failed: %s", error.strerror)
             return PrintResult(ok=False, message=f"could not write badge: {error.strerror}")
         return PrintResult(ok=True, message=f"badge saved in {self.spool_dir}", files=(png, pdf))
+
+    def status(self) -> str:
+        return "ready" if os.access(self.spool_dir.parent, os.W_OK) else "spool folder not writable"
 
     def _write(self, image: Image.Image, name: str, kind: str, options: dict[str, object]) -> Path:
         target = self.spool_dir / name

@@ -15,7 +15,6 @@ from kiosk.hosts import HostDirectory
 from kiosk.store import Store
 from printers import Printer, PrintResult
 from printers.labels import label
-from printers.layout import render_badge
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ def print_badge(
     content = tokens.content(visit, host.name if host else visit.host_id)
     spec = label(config.printer_label)
     try:
-        result = printer.print(render_badge(content, spec), spec, visit.id)
+        result = printer.print(content, spec, visit.id)
     except Exception as error:  # a backend bug must not lose the job: it stays queued
         log.exception("printer %s failed", printer.name)
         result = PrintResult(ok=False, message=f"printer error: {type(error).__name__}")

@@ -1,16 +1,18 @@
 """Draw a badge with Pillow at the label's real size and resolution.
 
-Names are the hard part: they may be long, in any script, or mixed ("陳雅婷 Amy Chen"). The name is
-fitted by trying sizes from large to small and wrapping on spaces (or anywhere, for text without
-spaces such as Chinese) into at most two lines; only a name that does not fit at the smallest
-size is shortened, with an ellipsis.
+Portrait labels stack band, name, host, date and a large QR; landscape labels (29 × 90 mm, CR80,
+Zebra 4 × 3 in) put the QR beside the text. Sizes follow the label's short side, so a card and an
+A4 sheet look like the same design. Names are the hard part: they may be long, in any script, or
+mixed ("陳雅婷 Amy Chen"). The name is fitted by trying sizes from large to small and wrapping on
+spaces (or anywhere, for text without spaces such as Chinese) into at most two lines; only a name
+that does not fit at the smallest size is shortened, with an ellipsis.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -21,6 +23,7 @@ from printers.labels import LabelSpec
 
 log = logging.getLogger(__name__)
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+QUIET_ZONE = 4  # modules of white around a QR code, which scanners need
 
 
 @cache
@@ -29,61 +32,115 @@ def font(size: int, bold: bool = False) -> Font:
     if found is None:
         log.warning("no CJK font installed (fonts-noto-cjk); Chinese names will not print")
         fallback = assets.SYSTEM_LATIN_FALLBACK
-        return (
-            ImageFont.truetype(str(fallback), size)
-            if fallback.exists()
-            else ImageFont.load_default(size)
-        )
+        if fallback.exists():
+            return ImageFont.truetype(str(fallback), size)
+        return ImageFont.load_default(size)
     path, index = found
-    return ImageFont.truetype(str(Path(path)), size, index=index)
+    return ImageFont.truetype(str(path), size, index=index)
 
 
-def render_badge(content: BadgeContent, label: LabelSpec) -> Image.Image:
+@dataclass(frozen=True)
+class NameBox:
+    """Where the name goes: ZPL prints it there in the printer's own font when it can."""
+
+    left: int
+    top: int
+    width: int
+    lines: tuple[str, ...]
+    font_px: int
+    line_px: int
+
+
+def render_badge(content: BadgeContent, label: LabelSpec, *, draw_name: bool = True) -> Image.Image:
     """The badge as a greyscale image at ``label.size_px``; black on white for thermal paper."""
+    return _draw(content, label, draw_name)[0]
+
+
+def on_page(image: Image.Image, label: LabelSpec) -> Image.Image:
+    """The printable area centred on the whole label, for PDFs of the label's real size."""
+    page = Image.new("L", label.page_px, 255)
+    page.paste(image, ((page.width - image.width) // 2, (page.height - image.height) // 2))
+    return page
+
+
+def name_box(content: BadgeContent, label: LabelSpec) -> NameBox:
+    return _draw(content, label, draw_name=False)[1]
+
+
+def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Image.Image, NameBox]:
     width, height = label.size_px
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
-    margin = label.mm(4)
-    inner = width - 2 * margin
+    short = min(width, height)
+    unit = short / 100  # one hundredth of the short side: the design scales with the label
+    margin = round(6 * unit)
 
-    band = label.mm(14)
+    band = round(20 * unit)
     draw.rectangle((0, 0, width, band), fill=0)
-    _centred(draw, content.visitor_label, font(label.mm(6.5), bold=True), width, band, 0, fill=255)
+    _centred(draw, content.visitor_label, font(round(9.5 * unit), bold=True), width, band, 0, 255)
 
-    y = band + label.mm(5)
-    lines, name_font = fit_lines(content.name, inner, label.mm(11), label.mm(4.5), max_lines=2)
+    if label.landscape:
+        qr_side = min(height - band - 2 * margin, round(width * 0.4))
+        text_width = width - qr_side - 3 * margin
+        qr_left, qr_top = width - margin - qr_side, band + margin
+    else:
+        text_width = width - 2 * margin
+    top = band + round(6 * unit)
+    lines, name_font = fit_lines(content.name, text_width, round(16 * unit), round(6.5 * unit), 2)
+    box = NameBox(
+        margin,
+        top,
+        text_width,
+        tuple(lines),
+        int(getattr(name_font, "size", 0)),
+        _line_height(name_font),
+    )
     for line in lines:
-        draw.text((margin, y), line, font=name_font, fill=0)
-        y += _line_height(name_font)
-    y += label.mm(3)
+        if draw_name:
+            draw.text((margin, top), line, font=name_font, fill=0)
+        top += _line_height(name_font)
+    top += round(3 * unit)
 
-    small = font(label.mm(3.6))
     host_lines, host_font = fit_lines(
-        f"{content.host_label}: {content.host_name}", inner, label.mm(3.6), label.mm(2.6), 2
+        f"{content.host_label}: {content.host_name}",
+        text_width,
+        round(5.2 * unit),
+        round(3.8 * unit),
+        2,
     )
     for line in host_lines:
-        draw.text((margin, y), line, font=host_font, fill=0)
-        y += _line_height(host_font)
-    draw.text((margin, y), content.date_text, font=small, fill=0)
+        draw.text((margin, top), line, font=host_font, fill=0)
+        top += _line_height(host_font)
+    small = font(round(5.2 * unit))
+    draw.text((margin, top), content.date_text, font=small, fill=0)
+    top += _line_height(small)
 
-    _draw_qr(image, content, label, top=y + _line_height(small))
-    return image
+    caption_font = font(round(4.6 * unit))
+    caption = f"{content.short_code} · {content.site_name}"
+    if label.landscape:
+        _draw_qr(image, content.payload, qr_left, qr_top, qr_side)
+        draw.text(
+            (margin, height - margin - _line_height(caption_font)),
+            caption,
+            font=caption_font,
+            fill=0,
+        )
+    else:
+        caption_h = _line_height(caption_font) + margin
+        side = min(width - 2 * margin, height - top - caption_h)
+        placed = _draw_qr(image, content.payload, (width - side) // 2, top, side)
+        _centred(draw, caption, caption_font, width, caption_h, top + placed - margin // 2, 0)
+    return image, box
 
 
-def _draw_qr(image: Image.Image, content: BadgeContent, label: LabelSpec, top: int) -> None:
-    width, height = image.size
-    code_font = font(label.mm(3.2))
-    caption_h = _line_height(code_font) + label.mm(3)
-    side = min(width - 2 * label.mm(3), height - top - caption_h)
-    # The 4-module white border is the quiet zone scanners need; it is part of the square.
-    code = qr_image(content.payload, module_px=1, border=4)
+def _draw_qr(image: Image.Image, payload: str, left: int, top: int, side: int) -> int:
+    """Paste the biggest whole-pixel QR (quiet zone included) that fits ``side``; its size."""
+    code = qr_image(payload, module_px=1, border=QUIET_ZONE)
     scale = max(1, side // code.width)
     code = code.resize((code.width * scale, code.height * scale), Image.Resampling.NEAREST)
-    left = (width - code.width) // 2
-    image.paste(code, (left, top))
-    draw = ImageDraw.Draw(image)
-    caption = f"{content.short_code} · {content.site_name}"
-    _centred(draw, caption, code_font, width, caption_h, top + code.height - label.mm(3), fill=0)
+    offset = (side - code.width) // 2
+    image.paste(code, (left + offset, top + offset))
+    return code.height + offset
 
 
 def fit_lines(
@@ -128,6 +185,10 @@ def _ellipsize(line: str, chosen: Font, max_width: int) -> str:
     while line and chosen.getlength(line + "…") > max_width:
         line = line[:-1]
     return line + "…"
+
+
+def _font_px(chosen: Font) -> int:
+    return int(getattr(chosen, "size", 0))
 
 
 def _line_height(chosen: Font) -> int:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from PIL import Image
-
+from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 
@@ -11,5 +10,8 @@ from printers.labels import LabelSpec
 class NoPrinter:
     name = "none"
 
-    def print(self, image: Image.Image, label: LabelSpec, job_id: str) -> PrintResult:
+    def print(self, content: BadgeContent, label: LabelSpec, job_id: str) -> PrintResult:
         return PrintResult(ok=True, message="no printer configured; badge shown on screen")
+
+    def status(self) -> str:
+        return "ready (badges are shown on screen only)"

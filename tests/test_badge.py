@@ -33,7 +33,8 @@ def visit(service: CheckinService) -> Visit:
 
 
 def test_label_geometry_is_real() -> None:
-    assert DK.size_px == (732, 1181)  # 62 × 100 mm at 300 dpi
+    assert DK.page_px == (732, 1181)  # 62 × 100 mm at 300 dpi
+    assert DK.size_px == (696, 1109)  # the printable area of the die-cut label
 
 
 def test_qr_payload_is_a_signed_token_without_personal_data(
@@ -104,7 +105,7 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     png, pdf = result.files
     assert png.name == f"badge-{visit.id}.png"  # named by id, never by name
     with Image.open(png) as image:
-        assert image.size == DK.size_px
+        assert image.size == DK.page_px
     media_box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf.read_bytes())
     assert media_box is not None
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in media_box.groups())

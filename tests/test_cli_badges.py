@@ -79,8 +79,9 @@ def test_verify_image_decodes_png_and_pdf_badges(
     visit = store.visit(visit_id)
     assert visit is not None
     tokens = BadgeTokens(load_or_create(config.keys_dir, utc_now()), config, store)
-    image = render_badge(tokens.content(visit, "Host"), label("dk-11202"))
-    png, pdf = FilePrinter(tmp_path / "out").print(image, label("dk-11202"), visit.id).files
+    content = tokens.content(visit, "Host")
+    image = render_badge(content, label("dk-11202"))
+    png, pdf = FilePrinter(tmp_path / "out").print(content, label("dk-11202"), visit.id).files
     store.close()
     for badge in (png, pdf):
         assert run(tmp_path, "verify", "--image", str(badge)) == 0
