@@ -19,11 +19,11 @@ from pathlib import Path
 from kiosk import __version__
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
-from kiosk.cli_badges import BadgeUsageError, open_keys
 from kiosk.cli_badges import add_commands as add_badge_commands
-from kiosk.cli_hosts import HostsUsageError
+from kiosk.cli_badges import open_keys
 from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.config import Config, ConfigError, load_config
+from kiosk.errors import UsageError
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
 from kiosk.retention import purge
@@ -33,10 +33,6 @@ from kiosk.validation import ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 Command = Callable[[argparse.Namespace, Config], int]
-
-
-class UsageError(Exception):
-    """Something the person running the command can fix; printed as one line, exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, args.data_dir)
         command: Command = args.command
         return command(args, config)
-    except (ConfigError, UsageError, BadgeUsageError, HostsUsageError) as error:
+    except (ConfigError, UsageError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as error:
@@ -103,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_badge_commands(sub)
     add_host_commands(sub)
+    _add_printer_commands(sub)
 
     notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
     notices.add_argument("--lang", help="zh-TW or en")
@@ -110,13 +107,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _gui(name: str) -> Command:
+def _layer(module_name: str, name: str) -> Command:
+    """A command implemented in a layer above the core (``ui``, ``printers``), loaded by name
+    only when run, so the core never imports Qt or printer libraries."""
+
     def launch(args: argparse.Namespace, config: Config) -> int:
-        module = importlib.import_module("ui.cli")
+        module = importlib.import_module(module_name)
         command: Command = getattr(module, name)
         return command(args, config)
 
     return launch
+
+
+def _gui(name: str) -> Command:
+    return _layer("ui.cli", name)
+
+
+def _add_printer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listing = sub.add_parser("printers", help="the configured printer and its status")
+    listing.set_defaults(command=_layer("printers.cli", "list_printers"))
+    test = sub.add_parser("print-test", help="print a sample badge and report the result")
+    test.add_argument("--printer", help="printer name (must match [printer] name)")
+    test.add_argument("--label", help="label to print on, e.g. dk-11201")
+    test.set_defaults(command=_layer("printers.cli", "print_test"))
+    reprint = sub.add_parser("reprint", help="print a visitor's badge again (audited as a reprint)")
+    reprint.add_argument("code", help="badge token, 8-character code or visit id")
+    reprint.add_argument("--staff", default="desk", help="staff id for the audit trail")
+    reprint.set_defaults(command=_layer("printers.cli", "reprint"))
 
 
 def _language(config: Config, requested: str | None) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from kiosk.badges import BadgeTokens
 from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
+from kiosk.errors import UsageError
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing, KeyRingError, import_public_keys, load_or_create, rotate
 from kiosk.qrdecode import UnreadableImageError, decode_file
@@ -18,7 +19,7 @@ from kiosk.timeutil import parse_instant, to_db, utc_now
 from kiosk.tokens import Verdict
 
 
-class BadgeUsageError(Exception):
+class BadgeUsageError(UsageError):
     """Printed as one line, exit code 2."""
 
 

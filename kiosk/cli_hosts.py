@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kiosk.badges import BadgeTokens
 from kiosk.config import Config
+from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts
 from kiosk.keys import load_or_create
 from kiosk.models import Visit
@@ -18,7 +19,7 @@ from kiosk.store import Store
 from kiosk.timeutil import utc_now
 
 
-class HostsUsageError(Exception):
+class HostsUsageError(UsageError):
     """Printed as one line, exit code 2."""
 
 

@@ -112,11 +112,22 @@ def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN expires_at TEXT")
 
 
+def _m004_audit(db: sqlite_utils.Database) -> None:
+    # Who did what, when: ids and actions only, never a name or an email. Each row's hash
+    # covers the previous row's hash, so an edited or deleted row breaks the chain.
+    db.execute(
+        "CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, "
+        "actor TEXT NOT NULL, record TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', "
+        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+    )
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
     _m002_checkout_and_revocations,
     _m003_hosts_companies_and_retries,
+    _m004_audit,
 )
 
 
@@ -244,6 +255,14 @@ class Store:
             params.append(visit_id)
         return self._rows(sql + " ORDER BY id", params)
 
+    def enqueue(
+        self, visit_id: str, kind: str, now: datetime, expires: datetime | None = None
+    ) -> None:
+        with self._transaction() as db:
+            db.execute(
+                _INSERT_OUTBOX, [visit_id, kind, to_db(now), to_db(expires) if expires else None]
+            )
+
     def due_outbox(self, kind: str, now: datetime) -> list[dict[str, Any]]:
         """Jobs of ``kind`` whose next attempt is due, oldest first."""
         return self._rows(
@@ -296,6 +315,39 @@ class Store:
         return self._rows(
             "SELECT day, site, purpose, count FROM daily_counts ORDER BY day, purpose"
         )
+
+    # -- audit trail ---------------------------------------------------------------------------
+
+    def append_audit(
+        self, entry: Mapping[str, str], seal: Callable[[str, Mapping[str, str]], str]
+    ) -> None:
+        """Add one audit row; ``seal(prev_hash, entry)`` makes its hash inside the same lock,
+        so two threads never chain onto the same predecessor."""
+        with self._transaction() as db:
+            last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+            prev = last[0]["hash"] if last else ""
+            db.execute(
+                "INSERT INTO audit (at, action, actor, record, detail, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    entry["at"],
+                    entry["action"],
+                    entry["actor"],
+                    entry["record"],
+                    entry["detail"],
+                    prev,
+                    seal(prev, entry),
+                ],
+            )
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM audit ORDER BY id")
+
+    def audit_count(self, action: str, record: str) -> int:
+        rows = self._rows(
+            "SELECT count(*) AS n FROM audit WHERE action = ? AND record = ?", [action, record]
+        )
+        return int(rows[0]["n"])
 
     # -- host directory ------------------------------------------------------------------------
 

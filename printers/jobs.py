@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from kiosk import audit
 from kiosk.badges import BadgeTokens
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
@@ -27,8 +28,10 @@ def print_badge(
     directory: HostDirectory,
     visit_id: str,
     now: datetime,
+    actor: str = "kiosk",
 ) -> PrintResult:
-    """Print the pending badge of one visit; a visit with no pending job is not printed twice."""
+    """Print the pending badge of one visit; a visit with no pending job is not printed twice.
+    Every printed badge is audited; any after the first is marked a reprint."""
     jobs = store.pending_outbox("print", visit_id)
     visit = store.visit(visit_id)
     if not jobs or visit is None:
@@ -43,4 +46,17 @@ def print_badge(
         result = PrintResult(ok=False, message=f"printer error: {type(error).__name__}")
     for job in jobs:
         store.finish_outbox(job["id"], now, "" if result.ok else result.message)
+    if result.ok:
+        printed_before = store.audit_count("print", visit.id) + store.audit_count(
+            "reprint", visit.id
+        )
+        audit.record(store, now, "reprint" if printed_before else "print", actor, visit.id)
     return result
+
+
+def request_reprint(store: Store, visit_id: str, now: datetime) -> bool:
+    """Queue one more print of a visit's badge (staff only); False if the visit is unknown."""
+    if store.visit(visit_id) is None:
+        return False
+    store.enqueue(visit_id, "print", now)
+    return True

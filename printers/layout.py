@@ -76,15 +76,19 @@ def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Ima
     margin = round(6 * unit)
 
     band = round(20 * unit)
-    draw.rectangle((0, 0, width, band), fill=0)
-    _centred(draw, content.visitor_label, font(round(9.5 * unit), bold=True), width, band, 0, 255)
-
     if label.landscape:
-        qr_side = min(height - band - 2 * margin, round(width * 0.4))
-        text_width = width - qr_side - 3 * margin
-        qr_left, qr_top = width - margin - qr_side, band + margin
+        # The QR takes the full height at the right (its own white border is the quiet zone),
+        # so even a 29 mm label carries a code over 20 mm wide; the band spans the text only.
+        qr_side = min(height, round(width * 0.4))
+        qr_left, qr_top = width - qr_side, (height - qr_side) // 2
+        text_width = qr_left - 2 * margin
+        band_width = qr_left
     else:
-        text_width = width - 2 * margin
+        band_width, text_width = width, width - 2 * margin
+    draw.rectangle((0, 0, band_width, band), fill=0)
+    _centred(
+        draw, content.visitor_label, font(round(9.5 * unit), bold=True), band_width, band, 0, 255
+    )
     top = band + round(6 * unit)
     lines, name_font = fit_lines(content.name, text_width, round(16 * unit), round(6.5 * unit), 2)
     box = NameBox(
@@ -134,10 +138,12 @@ def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Ima
 
 
 def _draw_qr(image: Image.Image, payload: str, left: int, top: int, side: int) -> int:
-    """Paste the biggest whole-pixel QR (quiet zone included) that fits ``side``; its size."""
+    """Paste the biggest QR (quiet zone included) that fits ``side``, with whole pixels per
+    module where that costs little, and return its height."""
     code = qr_image(payload, module_px=1, border=QUIET_ZONE)
-    scale = max(1, side // code.width)
-    code = code.resize((code.width * scale, code.height * scale), Image.Resampling.NEAREST)
+    scale = side // code.width
+    size = code.width * scale if scale >= 6 else side  # small labels: use every pixel
+    code = code.resize((size, size), Image.Resampling.NEAREST)
     offset = (side - code.width) // 2
     image.paste(code, (left + offset, top + offset))
     return code.height + offset

@@ -1,0 +1,97 @@
+"""Printer commands of the ``kiosk`` CLI: ``printers``, ``print-test`` and ``reprint``.
+
+They live with the printers (the core never imports them) and are loaded by name from
+``kiosk.cli`` like the window commands are.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from datetime import datetime
+
+import printers
+from kiosk.badges import BadgeContent, BadgeTokens
+from kiosk.checkout import CheckoutError, CheckoutService
+from kiosk.config import Config
+from kiosk.errors import UsageError
+from kiosk.hosts import HostDirectory
+from kiosk.i18n import Translator
+from kiosk.keys import load_or_create
+from kiosk.store import Store
+from kiosk.timeutil import utc_now
+from printers.jobs import print_badge, request_reprint
+from printers.labels import LABELS, label
+
+
+class PrinterUsageError(UsageError):
+    """Printed as one line, exit code 2."""
+
+
+def _describe(config: Config) -> str:
+    where = config.printer_target or config.printer_queue or str(config.spool_dir)
+    return (
+        f"{config.printer_name}: {config.printer_backend} → {where}, label {config.printer_label}"
+    )
+
+
+def list_printers(args: argparse.Namespace, config: Config) -> int:
+    status = printers.create(config).status()
+    print(f"{_describe(config)}  [{status}]")
+    return 0 if status.startswith("ready") else 1
+
+
+def sample_content(config: Config, now: datetime) -> BadgeContent:
+    translators = [Translator(lang) for lang in config.languages]
+    return BadgeContent(
+        name="Sample Visitor 範例訪客",
+        host_name="Front desk 櫃檯",
+        date_text=now.astimezone(config.zone).strftime("%Y-%m-%d"),
+        payload="LKB1:TEST-PRINT",  # deliberately not a valid badge
+        short_code="TEST0000",
+        site_name=config.site_name,
+        visitor_label=" ".join(tr("printed.visitor") for tr in translators),
+        host_label=" ".join(tr("printed.host") for tr in translators),
+    )
+
+
+def print_test(args: argparse.Namespace, config: Config) -> int:
+    if args.printer and args.printer != config.printer_name:
+        raise PrinterUsageError(
+            f"--printer {args.printer!r}: the configured printer is {config.printer_name!r}"
+        )
+    if args.label:
+        if args.label not in LABELS:
+            raise PrinterUsageError(f"--label {args.label!r}: choose one of {', '.join(LABELS)}")
+        config = replace(config, printer_label=args.label)
+    result = printers.create(config).print(
+        sample_content(config, utc_now()), label(config.printer_label), "test"
+    )
+    print(f"{_describe(config)}: {'printed' if result.ok else 'FAILED'} ({result.message})")
+    return 0 if result.ok else 1
+
+
+def reprint(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        now = utc_now()
+        tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
+        try:
+            visit = CheckoutService(store, config, tokens).find(args.code)
+        except CheckoutError as error:
+            raise PrinterUsageError(Translator("en")(error.reason)) from None
+        request_reprint(store, visit.id, now)
+        result = print_badge(
+            store,
+            config,
+            printers.create(config),
+            tokens,
+            HostDirectory(store, config),
+            visit.id,
+            now,
+            actor=f"staff:{args.staff}",
+        )
+    finally:
+        store.close()
+    print(f"reprint of visit {visit.id}: {'printed' if result.ok else 'FAILED'} ({result.message})")
+    return 0 if result.ok else 1
