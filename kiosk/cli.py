@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk import __version__
+from kiosk import __version__, audit
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.cli_badges import add_commands as add_badge_commands
@@ -100,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     add_badge_commands(sub)
     add_host_commands(sub)
     _add_printer_commands(sub)
+    audit_cmd = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
+    audit_verify = audit_sub.add_parser("verify", help="check that no entry was changed or removed")
+    audit_verify.set_defaults(command=_audit_verify)
 
     notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
     notices.add_argument("--lang", help="zh-TW or en")
@@ -234,6 +238,19 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
     else:
         print(f"erased {result.visits_erased} visits and {result.spool_files_removed} badge files")
     return EXIT_OK
+
+
+def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        check = audit.verify(store)
+    finally:
+        store.close()
+    if check.ok:
+        print(f"audit trail intact: {check.entries} entries")
+        return EXIT_OK
+    print(f"audit trail BROKEN at entry {check.first_bad} (of {check.entries})")
+    return EXIT_FAILED
 
 
 def _notice(args: argparse.Namespace, config: Config) -> int:

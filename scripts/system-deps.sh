@@ -19,6 +19,11 @@ need_lib libglib-2.0.so.0 libglib2.0-0
 need_lib libdbus-1.so.3 libdbus-1-3
 [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$missing fonts-noto-cjk"
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$missing python3-venv"
+if [ "$mode" = test ]; then
+    # The printer tests run a private cupsd (browsing off, loopback only) with a PDF queue.
+    command -v cupsd >/dev/null 2>&1 || [ -x /usr/sbin/cupsd ] || missing="$missing cups"
+    [ -e /usr/lib/cups/backend/cups-pdf ] || missing="$missing printer-driver-cups-pdf"
+fi
 
 if [ "$mode" = run ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     need_lib libxcb-cursor.so.0 libxcb-cursor0

@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,8 +91,12 @@ class Peer:
         return b"~HS" in received
 
     def stop(self) -> None:
+        """Stop listening (shutdown first: close alone leaves a blocked accept() listening)."""
         if self._server is not None:
+            with suppress(OSError):
+                self._server.shutdown(socket.SHUT_RDWR)
             self._server.close()
+            self._server = None
 
     def wait_for_job(self, timeout: float = 5.0) -> bytes:
         deadline = time.monotonic() + timeout

@@ -256,3 +256,73 @@ def test_cups_missing_queue_is_reported(
     result = printer.print(content, label("a6"), "job")
     assert not result.ok and "CUPS refused the job" in result.message
     assert printer.status() == "CUPS queue NoSuchQueue not found"
+
+
+def test_print_commands_and_reprint_audit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], peers: list[Peer]
+) -> None:
+    import json
+
+    from kiosk.audit import verify
+    from kiosk.cli import main
+
+    peer = start(peers, Peer("brother", status=brother_status()))
+    site = tmp_path / "kiosk.toml"
+    site.write_text(
+        f'[printer]\nbackend = "brother"\ntarget = "{peer.target}"\ntimeout_seconds = 2\n'
+    )
+    base = ["--config", str(site), "--data-dir", str(tmp_path / "data")]
+    assert main([*base, "printers"]) == 0
+    assert "lobby: brother" in capsys.readouterr().out
+    time.sleep(0.2)  # let the peer file away the status-only connection
+    peer.jobs.clear()
+    assert main([*base, "print-test", "--label", "dk-11201"]) == 0
+    assert "printed" in capsys.readouterr().out
+    assert parse_brother_job(peer.wait_for_job())["media"]["width_mm"] == 29  # type: ignore[index]
+    assert main([*base, "print-test", "--label", "nope"]) == 2
+    assert main([*base, "print-test", "--printer", "other"]) == 2
+    capsys.readouterr()
+
+    assert (
+        main(
+            [
+                *base,
+                "checkin",
+                "--name",
+                "Rita Reprint",
+                "--email",
+                "r@example.com",
+                "--purpose",
+                "meeting",
+                "--accept-notice",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    visit_id = json.loads(capsys.readouterr().out)["visit_id"]
+    assert main([*base, "reprint", visit_id, "--staff", "s-07"]) == 0
+    assert main([*base, "reprint", visit_id, "--staff", "s-07"]) == 0
+    assert main([*base, "reprint", "00000000"]) == 2
+    store = Store(tmp_path / "data" / "kiosk.db")
+    actions = [(row["action"], row["actor"], row["record"]) for row in store.audit_rows()]
+    assert actions == [("print", "staff:s-07", visit_id), ("reprint", "staff:s-07", visit_id)]
+    assert verify(store).ok
+    store.close()
+    assert main([*base, "audit", "verify"]) == 0
+    assert "intact: 2 entries" in capsys.readouterr().out
+
+    peer.stop()
+    assert main([*base, "printers"]) == 1
+    assert "offline" in capsys.readouterr().out
+
+
+def test_a_tampered_audit_trail_is_detected(store: Store, clock: FakeClock) -> None:
+    from kiosk import audit
+
+    for n in range(3):
+        audit.record(store, clock(), "print", "kiosk", f"visit-{n}")
+    assert audit.verify(store).ok
+    store._db.execute("UPDATE audit SET record = 'visit-x' WHERE id = 2")
+    check = audit.verify(store)
+    assert not check.ok and check.first_bad == 2

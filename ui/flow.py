@@ -245,6 +245,7 @@ class CheckinFlow(QObject):
             lambda saved: self._on_saved(session, saved),
             lambda error: self._on_save_failed(session, error),
             expected=(ValidationError, NoticeNotAcknowledgedError),
+            guest=True,
         )
 
     def _on_saved(self, session: int, saved: Saved) -> None:
@@ -312,6 +313,7 @@ class CheckinFlow(QObject):
             lambda visit: self._on_checked_out(session, visit),
             lambda error: self._on_checkout_failed(session, error),
             expected=(CheckoutError,),
+            guest=True,
         )
 
     def _on_checkout_submitted(self) -> None:

@@ -53,21 +53,31 @@ class _Task(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            result: Any = self._work()
+            ok = True
         except Exception as error:  # reported to the GUI, which decides what the guest sees
             if not isinstance(error, self._expected):
                 log.exception("background task failed")
-            self._relay.delivered.emit(False, error)
-        else:
-            self._relay.delivered.emit(True, result)
+            result, ok = error, False
+        try:
+            self._relay.delivered.emit(ok, result)
+        except RuntimeError:  # the kiosk shut down while this ran: nobody is waiting any more
+            log.debug("result of a task dropped at shutdown")
 
 
 class Workers:
-    """Submit work to a private thread pool; callbacks run on the GUI thread."""
+    """Run work off the GUI thread; callbacks run on the GUI thread.
 
-    def __init__(self, max_threads: int = 2) -> None:
-        self._pool = QThreadPool()
-        self._pool.setMaxThreadCount(max_threads)
+    Two lanes: what a guest is waiting for (saving a check-in, a check-out) never queues behind
+    slow I/O (a printer that takes seconds to answer, a mail server, a purge), which runs in
+    the background lane.
+    """
+
+    def __init__(self, threads_per_lane: int = 2) -> None:
+        self._guest = QThreadPool()
+        self._background = QThreadPool()
+        for pool in (self._guest, self._background):
+            pool.setMaxThreadCount(threads_per_lane)
         self._pending: set[_Relay] = set()
 
     def submit(
@@ -76,16 +86,20 @@ class Workers:
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
         expected: tuple[type[Exception], ...] = (),
+        *,
+        guest: bool = False,
     ) -> None:
         """``expected`` errors are answers (a wrong code, an invalid field), not faults: they go
-        to ``on_error`` without a stack trace in the log."""
+        to ``on_error`` without a stack trace in the log. ``guest=True`` for work a guest is
+        waiting for on screen."""
         relay = _Relay(on_done, on_error, self._pending.discard)
         self._pending.add(relay)
-        self._pool.start(_Task(work, relay, expected))
+        (self._guest if guest else self._background).start(_Task(work, relay, expected))
 
     def busy(self) -> bool:
         return bool(self._pending)
 
     def wait(self, msecs: int = 10_000) -> bool:
         """Wait for running tasks (at shutdown and in tests)."""
-        return self._pool.waitForDone(msecs)
+        guest_done = self._guest.waitForDone(msecs)
+        return self._background.waitForDone(msecs) and guest_done
