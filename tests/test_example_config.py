@@ -30,6 +30,10 @@ def test_documented_example_loads_and_matches_the_defaults() -> None:
         "notify_give_up_hours",
         "visitor_copy",
         "companies",
+        "printer_model",
+        "printer_timeout",
+        "printer_status_check",
+        "printer_name",
     ):
         assert getattr(example, key) == getattr(defaults, key), key
     assert [h.id for h in example.hosts] == ["h-chen", "h-lin"]

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from kiosk.config import Config
 from kiosk.retention import spool_files
 from kiosk.tokens import short_code
+from printers.labels import LABELS
+from printers.layout import render_badge
 from ui.app import Kiosk, build_kiosk, create_application
 from ui.host_picker import HostList, HostSearch
 
@@ -93,10 +95,23 @@ def run_demo(config: Config, out_dir: Path) -> list[Path]:
             written: list[Path] = []
             for number, language in enumerate(demo_config.languages, start=1):
                 written += _check_in_once(kiosk, app, language, out_dir, number)
-            return written
+            return written + _label_gallery(kiosk, out_dir)
         finally:
             kiosk.window.close()
             kiosk.shutdown()
+
+
+def _label_gallery(kiosk: Kiosk, out_dir: Path) -> list[Path]:
+    """The last demo guest's badge on every label the kiosk supports."""
+    visit = kiosk.store.visits()[-1]
+    host = kiosk.service.directory.get(visit.host_id)
+    content = kiosk.flow.services.tokens.content(visit, host.name if host else visit.host_id)
+    written = []
+    for name, spec in LABELS.items():
+        target = out_dir / f"label-{name}.png"
+        render_badge(content, spec).save(target, dpi=(spec.dpi, spec.dpi))
+        written.append(target)
+    return written
 
 
 def _shot(kiosk: Kiosk, app: QApplication, out_dir: Path, name: str) -> Path:

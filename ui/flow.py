@@ -89,7 +89,7 @@ class CheckinFlow(QObject):
         super().__init__()
         self.window = window
         self._service = services.checkin
-        self._services = services
+        self.services = services
         self._config = config
         self._workers = workers
         self._print_job = services.print_job
@@ -123,9 +123,9 @@ class CheckinFlow(QObject):
         w.welcome.checkout.connect(self._on_checkout_start)
         w.checkout.submitted.connect(self._on_checkout_submitted)
         w.checkout.cancelled.connect(self._on_cancelled)
-        if self._services.camera is not None:
-            w.checkout.add_camera(self._services.camera.viewfinder)
-            self._services.camera.found.connect(self.submit_checkout)
+        if self.services.camera is not None:
+            w.checkout.add_camera(self.services.camera.viewfinder)
+            self.services.camera.found.connect(self.submit_checkout)
         w.details.submitted.connect(self._on_details_submitted)
         w.details.cancelled.connect(self._on_cancelled)
         w.notice.accepted.connect(self._on_notice_accepted)
@@ -171,7 +171,7 @@ class CheckinFlow(QObject):
             self.set_language(self._config.default_language)
 
     def _go(self, step: Step) -> None:
-        camera = self._services.camera
+        camera = self.services.camera
         if camera is not None and step is not self.step:
             if step is Step.CHECKOUT:
                 camera.start()
@@ -238,7 +238,7 @@ class CheckinFlow(QObject):
 
         def save() -> Saved:
             result = self._service.check_in(form, notice, company_notice, visitor_copy=copy)
-            return Saved(result, render_qr(self._services.tokens.token_for(result.visit)))
+            return Saved(result, render_qr(self.services.tokens.token_for(result.visit)))
 
         self._workers.submit(
             save,
@@ -309,7 +309,7 @@ class CheckinFlow(QObject):
         """Check out by typed code or scanned badge; the answer comes back on the GUI thread."""
         session = self._session
         self._workers.submit(
-            lambda: self._services.checkout.check_out(code),
+            lambda: self.services.checkout.check_out(code),
             lambda visit: self._on_checked_out(session, visit),
             lambda error: self._on_checkout_failed(session, error),
             expected=(CheckoutError,),

@@ -53,7 +53,7 @@ def test_a_badge_scanner_typing_the_token_checks_out(qtbot: QtBot, kiosk: Kiosk)
     assert visit is not None
     click(qtbot, kiosk.window.welcome.checkout_button)
     screen = kiosk.window.checkout
-    type_text(screen.code, kiosk.flow._services.tokens.token_for(visit))
+    type_text(screen.code, kiosk.flow.services.tokens.token_for(visit))
     qtbot.keyClick(screen.code, "\r")
     qtbot.waitUntil(lambda: screen.goodbye.isVisible())
     assert kiosk.store.visits(on_site_only=True) == []
@@ -63,7 +63,7 @@ def test_camera_frames_are_decoded_to_badge_tokens(qtbot: QtBot, kiosk: Kiosk) -
     visit_id = checked_in(qtbot, kiosk)
     visit = kiosk.store.visit(visit_id)
     assert visit is not None
-    content = kiosk.flow._services.tokens.content(visit, "Host")
+    content = kiosk.flow.services.tokens.content(visit, "Host")
     badge = render_badge(content, label("dk-11202")).convert("RGB")
     frame = Image.new("RGB", (1600, 1400), (90, 90, 90))  # the badge held up in a grey lobby
     frame.paste(badge.resize((540, 871)), (500, 260))
@@ -80,4 +80,4 @@ def test_without_a_camera_the_kiosk_offers_the_code_only(qtbot: QtBot, kiosk: Ki
         import PySide6.QtMultimedia  # noqa: F401
     except ImportError:
         assert scanner is None
-    assert kiosk.flow._services.camera is None or kiosk.flow._services.camera is not scanner
+    assert kiosk.flow.services.camera is None or kiosk.flow.services.camera is not scanner
