@@ -28,13 +28,16 @@ def seal(prev_hash: str, entry: Mapping[str, str]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def entry(now: datetime, action: str, actor: str, target: str, detail: str = "") -> dict[str, str]:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    return {"at": to_db(now), "action": action, "actor": actor, "record": target, "detail": detail}
+
+
 def record(
     store: Store, now: datetime, action: str, actor: str, target: str, detail: str = ""
 ) -> None:
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
-    entry = {"at": to_db(now), "action": action, "actor": actor, "record": target, "detail": detail}
-    store.append_audit(entry, seal)
+    store.append_audit(entry(now, action, actor, target, detail), seal)
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,13 @@ class AuditCheck:
     first_bad: int | None = None  # id of the first row that does not fit the chain
 
 
+def purge_older_than(store: Store, cutoff: datetime) -> int:
+    """The trail is personal-data-free, but not kept forever either."""
+    return store.purge_audit_before(cutoff)
+
+
 def verify(store: Store) -> AuditCheck:
-    prev = ""
+    prev = store.audit_anchor()
     rows = store.audit_rows()
     for row in rows:
         if row["prev_hash"] != prev or seal(prev, row) != row["hash"]:

@@ -12,13 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kiosk import audit
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
 from kiosk.notices import render_company_notice, render_notice
 from kiosk.store import Store
-from kiosk.timeutil import Clock, utc_now
+from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,15 @@ class CheckinService:
             )
         now = self._clock()
         company = self.directory.company_of(clean.host_id)
-        days = (company.retention_days if company else 0) or self._config.retention_days
+        days = min(
+            (company.retention_days if company else 0) or self._config.retention_days,
+            self._config.retention_days,
+        )
+        zone = self._config.zone
+
+        def field_deadline(field_days: int) -> datetime | None:
+            return days_later(now, field_days, zone) if 0 < field_days < days else None
+
         visit = Visit(
             id=str(uuid.uuid4()),
             site=self._config.site_name,
@@ -110,13 +119,16 @@ class CheckinService:
             language=clean.language,
             notice_version=current.version,
             checked_in_at=now,
-            purge_after=now + timedelta(days=min(days, self._config.retention_days)),
+            purge_after=days_later(now, days, zone),
             company_id=company.id if company else "",
+            email_purge_after=field_deadline(self._config.email_retention_days),
+            notes_purge_after=field_deadline(self._config.notes_retention_days),
         )
         local_day = now.astimezone(self._config.zone).date().isoformat()
         notices = [current] + ([company_current] if company_current else [])
         jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
-        self._store.record_checkin(visit, notices, local_day, jobs, now)
+        trail = audit.entry(now, "checkin", "guest", visit.id, f"notice={current.version}")
+        self._store.record_checkin(visit, notices, local_day, jobs, now, (trail, audit.seal))
         log.info(
             "visit %s checked in (purpose=%s, host=%s)", visit.id, visit.purpose, visit.host_id
         )

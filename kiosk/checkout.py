@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import datetime, time
 
+from kiosk import audit
 from kiosk.badges import BadgeTokens, end_of_visit_day
 from kiosk.config import Config
 from kiosk.models import Visit
@@ -66,12 +67,13 @@ class CheckoutService:
         except ValueError:
             return None
 
-    def check_out(self, code: str, kind: str = "guest") -> Visit:
+    def check_out(self, code: str, kind: str = "guest", actor: str = "guest") -> Visit:
         visit = self.find(code)
         now = self._clock()
         expires = end_of_visit_day(visit.checked_in_at, self._config)
         if not self._store.check_out(visit.id, now, kind, expires):
             raise CheckoutError("checkout.already")
+        audit.record(self._store, now, "checkout", actor, visit.id, kind)
         log.info("visit %s checked out (%s)", visit.id, kind)
         return visit
 
@@ -87,7 +89,9 @@ class CheckoutService:
             cutoff = datetime.combine(day, time(hour, minute), self._config.zone)
             if now >= cutoff:
                 expires = end_of_visit_day(visit.checked_in_at, self._config)
-                count += self._store.check_out(visit.id, cutoff, "auto", expires)
+                if self._store.check_out(visit.id, cutoff, "auto", expires):
+                    audit.record(self._store, now, "checkout", "system", visit.id, "auto")
+                    count += 1
         if count:
             log.info("auto check-out: %d visits", count)
         return count

@@ -22,6 +22,7 @@ from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
 from kiosk.cli_hosts import add_commands as add_host_commands
+from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.errors import UsageError
 from kiosk.models import CheckinForm, Visit
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_badge_commands(sub)
     add_host_commands(sub)
+    add_rights_commands(sub)
     _add_printer_commands(sub)
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
@@ -225,7 +227,9 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
         raise UsageError(f"--now {args.now!r}: use ISO-8601, e.g. 2026-12-31T09:00+08:00") from None
     store = Store(config.database_path)
     try:
-        result = purge(store, config.spool_dir, now, config.retention_days)
+        result = purge(
+            store, config.spool_dir, now, config.retention_days, config.audit_retention_days
+        )
     finally:
         store.close()
     summary = {

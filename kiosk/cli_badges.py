@@ -51,6 +51,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     target.add_argument("code", nargs="?", help="badge token, 8-character code or visit id")
     target.add_argument("--auto", action="store_true", help="run the end-of-day check-out now")
     checkout.add_argument("--now", help="with --auto: act as if at this ISO-8601 time")
+    checkout.add_argument("--staff", default="desk", help="staff id for the audit trail")
     checkout.set_defaults(command=_checkout)
 
 
@@ -145,7 +146,7 @@ def _checkout(args: argparse.Namespace, config: Config) -> int:
             print(f"checked out {service.auto_check_out(now)} visit(s)")
             return 0
         try:
-            visit = service.check_out(args.code, kind="staff")
+            visit = service.check_out(args.code, kind="staff", actor=f"staff:{args.staff}")
         except CheckoutError as error:
             print(f"kiosk: {Translator('en')(error.reason)}", file=sys.stderr)
             return 2

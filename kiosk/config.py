@@ -71,6 +71,9 @@ class Config:
     default_language: str = "zh-TW"
     idle_timeout_seconds: int = 60
     retention_days: int = 30
+    email_retention_days: int = 0  # 0 = as long as the visit
+    notes_retention_days: int = 0  # free-text purpose; 0 = as long as the visit
+    audit_retention_days: int = 365
     purposes: tuple[Purpose, ...] = DEFAULT_PURPOSES
     hosts: tuple[Host, ...] = DEFAULT_HOSTS
     companies: tuple[Company, ...] = ()
@@ -195,9 +198,18 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
         values["data_dir"] = Path(kiosk.string("data_dir")).expanduser()
 
     retention = top.section("retention")
-    retention.only("days")
+    retention.only("days", "email_days", "notes_days", "audit_days")
     if retention.has("days"):
         values["retention_days"] = retention.integer("days", 1, MAX_RETENTION_DAYS)
+    days = values.get("retention_days", Config.retention_days)
+    for key, name in (
+        ("email_days", "email_retention_days"),
+        ("notes_days", "notes_retention_days"),
+    ):
+        if retention.has(key):
+            values[name] = retention.integer(key, 1, days)
+    if retention.has("audit_days"):
+        values["audit_retention_days"] = retention.integer("audit_days", 30, 3650)
 
     values |= _parse_devices(top)
 

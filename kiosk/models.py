@@ -86,6 +86,8 @@ class Visit:
     checked_out_at: datetime | None = None
     checkout_kind: str | None = None  # "guest", "staff" or "auto"
     company_id: str = ""
+    email_purge_after: datetime | None = None  # earlier than purge_after where configured
+    notes_purge_after: datetime | None = None
 
     @property
     def first_name(self) -> str:
@@ -101,4 +103,5 @@ class PurgeResult:
     visits_erased: int
     spool_files_removed: int
     ran_at: datetime
+    fields_erased: int = 0
     counts_kept: dict[str, int] = field(default_factory=dict)

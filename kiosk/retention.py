@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kiosk import audit
 from kiosk.models import PurgeResult
 from kiosk.store import Store
 
@@ -26,10 +27,17 @@ def spool_files(spool_dir: Path, visit_id: str) -> list[Path]:
     return sorted(spool_dir.glob(f"badge-{visit_id}.*")) if spool_dir.is_dir() else []
 
 
-def purge(store: Store, spool_dir: Path, now: datetime, retention_days: int) -> PurgeResult:
-    """Erase every visit whose retention has ended at ``now``; return what was removed."""
-    erased = 0
-    files_removed = 0
+def purge(
+    store: Store,
+    spool_dir: Path,
+    now: datetime,
+    retention_days: int,
+    audit_days: int | None = None,
+) -> PurgeResult:
+    """Erase every field and visit whose retention has ended at ``now``; return what went."""
+    erased = fields = files_removed = 0
+    while chunk := store.erase_expired_fields(now):
+        fields += chunk
     while True:
         ids = store.expired_visit_ids(now)
         if not ids:
@@ -40,10 +48,18 @@ def purge(store: Store, spool_dir: Path, now: datetime, retention_days: int) -> 
         erased += store.erase_visits(ids)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
     store.purge_revocations(now)
+    if erased or fields or files_removed:
+        detail = f"visits={erased} fields={fields} files={files_removed}"
+        audit.record(store, now, "purge", "system", "", detail)
+        log.info("retention: %s", detail)
+    if audit_days:
+        audit.purge_older_than(store, now - timedelta(days=audit_days))
     store.checkpoint()
-    if erased or files_removed:
-        log.info("retention: erased %d visits, removed %d spool files", erased, files_removed)
-    return PurgeResult(erased, files_removed, now)
+    return PurgeResult(erased, files_removed, now, fields)
+
+
+def shred_visit_files(spool_dir: Path, visit_id: str) -> int:
+    return _shred_all(spool_files(spool_dir, visit_id))
 
 
 def _stale_spool_files(spool_dir: Path, cutoff: datetime) -> list[Path]:

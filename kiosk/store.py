@@ -36,9 +36,10 @@ _INSERT_NOTICE = (
 _INSERT_VISIT = (
     "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
     "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind, "
-    "company_id) VALUES (:id, :site, :kiosk_id, :host_id, :purpose, :purpose_text, :name, "
-    ":email, :language, :notice_version, :checked_in_at, :purge_after, :checked_out_at, "
-    ":checkout_kind, :company_id)"
+    "company_id, email_purge_after, notes_purge_after) VALUES (:id, :site, :kiosk_id, :host_id, "
+    ":purpose, :purpose_text, :name, :email, :language, :notice_version, :checked_in_at, "
+    ":purge_after, :checked_out_at, :checkout_kind, :company_id, :email_purge_after, "
+    ":notes_purge_after)"
 )
 _INSERT_ACKNOWLEDGEMENT = (
     "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
@@ -122,12 +123,27 @@ def _m004_audit(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE visits ADD COLUMN email_purge_after TEXT")
+    db.execute("ALTER TABLE visits ADD COLUMN notes_purge_after TEXT")
+    db.execute("CREATE INDEX visits_email_purge ON visits (email_purge_after)")
+    db.execute("CREATE INDEX visits_notes_purge ON visits (notes_purge_after)")
+    # Rights requests, by receipt id: which visits an erasure removed (ids only), for the hub.
+    db.execute(
+        "CREATE TABLE erase_requests (receipt TEXT PRIMARY KEY, requested_at TEXT NOT NULL, "
+        "visit_ids TEXT NOT NULL, sent_to_hub_at TEXT)"
+    )
+    # When old audit rows are purged, the hash of the last removed row anchors the chain.
+    db.execute("CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT)")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
     _m002_checkout_and_revocations,
     _m003_hosts_companies_and_retries,
     _m004_audit,
+    _m005_field_retention_and_requests,
 )
 
 
@@ -214,6 +230,7 @@ class Store:
         local_day: str,
         jobs: Mapping[str, datetime | None],
         now: datetime,
+        audit: tuple[Mapping[str, str], Sealer] | None = None,
     ) -> None:
         """Notice texts, visit, acknowledgement, outbox jobs (kind → give-up time) and the
         anonymous day count, all or nothing: what the guest saw confirmed is on disk, what must
@@ -233,6 +250,8 @@ class Store:
                     [visit.id, kind, to_db(now), to_db(expires) if expires else None],
                 )
             db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose])
+            if audit is not None:
+                _append_audit(db, *audit)
 
     def visit(self, visit_id: str) -> Visit | None:
         rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])
@@ -318,30 +337,37 @@ class Store:
 
     # -- audit trail ---------------------------------------------------------------------------
 
-    def append_audit(
-        self, entry: Mapping[str, str], seal: Callable[[str, Mapping[str, str]], str]
-    ) -> None:
+    def append_audit(self, entry: Mapping[str, str], seal: Sealer) -> None:
         """Add one audit row; ``seal(prev_hash, entry)`` makes its hash inside the same lock,
         so two threads never chain onto the same predecessor."""
         with self._transaction() as db:
-            last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
-            prev = last[0]["hash"] if last else ""
-            db.execute(
-                "INSERT INTO audit (at, action, actor, record, detail, prev_hash, hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    entry["at"],
-                    entry["action"],
-                    entry["actor"],
-                    entry["record"],
-                    entry["detail"],
-                    prev,
-                    seal(prev, entry),
-                ],
-            )
+            _append_audit(db, entry, seal)
 
     def audit_rows(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM audit ORDER BY id")
+
+    def audit_anchor(self) -> str:
+        rows = self._rows("SELECT hash FROM audit_anchor WHERE id = 1")
+        return str(rows[0]["hash"]) if rows else ""
+
+    def purge_audit_before(self, cutoff: datetime) -> int:
+        """Drop entries older than ``cutoff``; the last dropped hash anchors the rest."""
+        with self._transaction() as db:
+            last = list(
+                db.query(
+                    "SELECT id, hash FROM audit WHERE at < ? ORDER BY id DESC LIMIT 1",
+                    [to_db(cutoff)],
+                )
+            )
+            if not last:
+                return 0
+            db.execute(
+                "INSERT INTO audit_anchor (id, hash) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET hash = excluded.hash",
+                [last[0]["hash"]],
+            )
+            cursor = db.execute("DELETE FROM audit WHERE id <= ?", [last[0]["id"]])
+            return int(cursor.rowcount)
 
     def audit_count(self, action: str, record: str) -> int:
         rows = self._rows(
@@ -400,6 +426,23 @@ class Store:
         )
         return [row["id"] for row in rows]
 
+    def erase_expired_fields(self, now: datetime, limit: int = PURGE_CHUNK) -> int:
+        """Blank emails and notes whose own, shorter retention ended; one small transaction.
+        Returns how many fields were erased (0 when nothing is left to do)."""
+        erased = 0
+        with self._transaction() as db:
+            for column, deadline in (
+                ("email", "email_purge_after"),
+                ("purpose_text", "notes_purge_after"),
+            ):
+                cursor = db.execute(
+                    f"UPDATE visits SET {column} = '', {deadline} = NULL WHERE id IN ("  # noqa: S608
+                    f"SELECT id FROM visits WHERE {deadline} <= ? LIMIT ?)",
+                    [to_db(now), limit],
+                )
+                erased += int(cursor.rowcount)
+        return erased
+
     def erase_visits(self, visit_ids: Sequence[str]) -> int:
         """Delete whole visit rows; acknowledgements and outbox rows follow by cascade."""
         if not visit_ids:
@@ -408,6 +451,16 @@ class Store:
         with self._transaction() as db:
             cursor = db.execute(f"DELETE FROM visits WHERE id IN ({marks})", list(visit_ids))  # noqa: S608  # noqa: S608
             return int(cursor.rowcount)
+
+    def record_erase_request(self, receipt: str, visit_ids: Sequence[str], now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO erase_requests (receipt, requested_at, visit_ids) VALUES (?, ?, ?)",
+                [receipt, to_db(now), json.dumps(list(visit_ids))],
+            )
+
+    def erase_requests(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM erase_requests ORDER BY requested_at")
 
     def checkpoint(self, truncate: bool = True) -> None:
         """Copy the WAL into the main file. ``truncate`` also empties the WAL file, so erased
@@ -452,6 +505,31 @@ def _host(row: dict[str, Any]) -> Host:
     )
 
 
+def _optional_db(moment: datetime | None) -> str | None:
+    return to_db(moment) if moment else None
+
+
+Sealer = Callable[[str, Mapping[str, str]], str]
+
+
+def _append_audit(db: sqlite_utils.Database, entry: Mapping[str, str], seal: Sealer) -> None:
+    last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+    prev = last[0]["hash"] if last else ""
+    db.execute(
+        "INSERT INTO audit (at, action, actor, record, detail, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            entry["at"],
+            entry["action"],
+            entry["actor"],
+            entry["record"],
+            entry["detail"],
+            prev,
+            seal(prev, entry),
+        ],
+    )
+
+
 def _notice_row(notice: NoticeVersion, shown_at: datetime) -> dict[str, Any]:
     return {
         "version": notice.version,
@@ -478,6 +556,8 @@ def _visit_row(visit: Visit) -> dict[str, Any]:
         "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
         "checkout_kind": visit.checkout_kind,
         "company_id": visit.company_id,
+        "email_purge_after": _optional_db(visit.email_purge_after),
+        "notes_purge_after": _optional_db(visit.notes_purge_after),
     }
 
 
@@ -499,4 +579,6 @@ def _visit(row: dict[str, Any]) -> Visit:
         checked_out_at=from_db(checked_out) if checked_out else None,
         checkout_kind=row["checkout_kind"],
         company_id=row["company_id"],
+        email_purge_after=from_db(row["email_purge_after"]) if row["email_purge_after"] else None,
+        notes_purge_after=from_db(row["notes_purge_after"]) if row["notes_purge_after"] else None,
     )

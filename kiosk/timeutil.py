@@ -6,7 +6,7 @@ A fixed-width text form keeps ``purge_after <= ?`` a correct string comparison i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 Clock = Callable[[], datetime]
 
@@ -31,3 +31,9 @@ def parse_instant(text: str, zone: tzinfo) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(UTC)
+
+
+def days_later(moment: datetime, days: int, zone: tzinfo) -> datetime:
+    """The same wall-clock time ``days`` calendar days later in ``zone``, as UTC: "30 days after
+    your visit" means the same hour a month later, also across a daylight-saving change."""
+    return (moment.astimezone(zone) + timedelta(days=days)).astimezone(UTC)

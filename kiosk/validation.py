@@ -109,6 +109,14 @@ def validate(
     return CleanForm(name, email, form.purpose, purpose_text, form.host_id, language)
 
 
+def validate_email_address(raw: str) -> str:
+    """An address from staff (rights requests), normalised like a guest's; or ValidationError."""
+    address, problem = _check_email(raw)
+    if problem:
+        raise ValidationError({"email": problem})
+    return address
+
+
 def _check_email(raw: str) -> tuple[str, str]:
     """(normalised address, "") or ("", error id). Control characters are never silently dropped
     from an address: a CR/LF in it is an injection attempt or a paste accident, both invalid."""

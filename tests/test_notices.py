@@ -17,17 +17,35 @@ def test_notice_names_everything_the_law_asks_for(config: Config, language: str)
     assert str(config.retention_days) in text
     assert "{" not in text and "}" not in text
     assert notice.version == notice_version(text)
-    headings = {
+    headings = {  # GDPR Art. 13 and Taiwan PDPA Art. 8 items, in each language's words
         "en": [
             "Who collects",
             "What",
             "Why",
+            "legitimate interest",
             "Who receives",
             "How long",
             "Your rights",
+            "see, correct or delete",
+            "object",
+            "complain",
             "don't agree",
         ],
-        "zh-TW": ["蒐集者", "蒐集項目", "蒐集目的", "利用對象", "保存期間", "您的權利", "不同意"],
+        "zh-TW": [
+            "蒐集者",
+            "蒐集項目",
+            "蒐集目的",
+            "正當利益",
+            "利用對象及地區",
+            "保存期間",
+            "您的權利",
+            "查詢",
+            "更正",
+            "刪除",
+            "停止蒐集處理利用",
+            "申訴",
+            "不同意",
+        ],
     }[language]
     for heading in headings:
         assert heading in text

@@ -306,11 +306,15 @@ def test_print_commands_and_reprint_audit(
     assert main([*base, "reprint", "00000000"]) == 2
     store = Store(tmp_path / "data" / "kiosk.db")
     actions = [(row["action"], row["actor"], row["record"]) for row in store.audit_rows()]
-    assert actions == [("print", "staff:s-07", visit_id), ("reprint", "staff:s-07", visit_id)]
+    assert actions == [
+        ("checkin", "guest", visit_id),
+        ("print", "staff:s-07", visit_id),
+        ("reprint", "staff:s-07", visit_id),
+    ]
     assert verify(store).ok
     store.close()
     assert main([*base, "audit", "verify"]) == 0
-    assert "intact: 2 entries" in capsys.readouterr().out
+    assert "intact: 3 entries" in capsys.readouterr().out
 
     peer.stop()
     assert main([*base, "printers"]) == 1

@@ -77,7 +77,13 @@ class Maintenance(QObject):
     def run_retention(self) -> None:
         config = self._config
         self._workers.submit(
-            lambda: purge(self._store, config.spool_dir, self._clock(), config.retention_days),
+            lambda: purge(
+                self._store,
+                config.spool_dir,
+                self._clock(),
+                config.retention_days,
+                config.audit_retention_days,
+            ),
             self._on_purged,
             lambda error: self._on_failed("retention", error),
         )

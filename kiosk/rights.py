@@ -1,0 +1,133 @@
+"""A person's rights over what the kiosk holds on them: see it all, or have it erased now.
+
+Requests are matched on the normalised email address (the one identifier a visitor can prove by
+receiving mail). Both actions go to the audit trail by receipt id, never by address.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk import audit
+from kiosk.config import Config
+from kiosk.models import Visit
+from kiosk.retention import shred_visit_files
+from kiosk.store import Store
+from kiosk.timeutil import to_db
+from kiosk.validation import normalise_email
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    receipt: str
+    visits: int
+    at: datetime
+
+
+def _receipt() -> str:
+    return uuid.uuid4().hex[:12].upper()
+
+
+def matching_visits(store: Store, email: str) -> list[Visit]:
+    wanted = normalise_email(email)
+    return [v for v in store.visits() if v.email and normalise_email(v.email) == wanted]
+
+
+def export(store: Store, config: Config, email: str, now: datetime, actor: str) -> dict[str, Any]:
+    """Every record held on the person, with the notice text each visit acknowledged."""
+    visits = matching_visits(store, email)
+    receipt = _receipt()
+    records = []
+    for visit in visits:
+        ack = store.acknowledgement(visit.id) or {}
+        notices = [
+            store.notice(v)
+            for v in (ack.get("notice_version"), ack.get("company_notice_version"))
+            if v
+        ]
+        records.append(
+            {
+                "visit_id": visit.id,
+                "site": visit.site,
+                "kiosk": visit.kiosk_id,
+                "name": visit.name,
+                "email": visit.email,
+                "purpose": visit.purpose,
+                "purpose_text": visit.purpose_text,
+                "host_id": visit.host_id,
+                "company_id": visit.company_id,
+                "language": visit.language,
+                "checked_in_at": to_db(visit.checked_in_at),
+                "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
+                "deleted_on": to_db(visit.purge_after),
+                "email_deleted_on": to_db(visit.email_purge_after)
+                if visit.email_purge_after
+                else None,
+                "acknowledged_at": ack.get("acknowledged_at"),
+                "notices": [
+                    {"version": n.version, "language": n.language, "text": n.text}
+                    for n in notices
+                    if n
+                ],
+            }
+        )
+    audit.record(store, now, "export", actor, receipt, f"visits={len(visits)}")
+    return {
+        "receipt": receipt,
+        "exported_at": to_db(now),
+        "controller": {"name": config.controller_name, "contact": config.privacy_contact},
+        "visits": records,
+        "kept_without_personal_data": "anonymous daily visitor counts (date, site, purpose, count)",
+    }
+
+
+def as_text(exported: dict[str, Any]) -> str:
+    lines = [
+        f"Data held by {exported['controller']['name']} (receipt {exported['receipt']}, "
+        f"{exported['exported_at']})",
+        f"Questions: {exported['controller']['contact']}",
+        "",
+    ]
+    if not exported["visits"]:
+        lines.append("No visit is stored for this email address.")
+    for n, visit in enumerate(exported["visits"], start=1):
+        lines += [
+            f"Visit {n}: {visit['checked_in_at']} at {visit['site']}",
+            f"  visit id: {visit['visit_id']}",
+            f"  name: {visit['name']}",
+            f"  email: {visit['email'] or '(already deleted)'}",
+            f"  purpose: {visit['purpose']} {visit['purpose_text']}".rstrip(),
+            f"  host: {visit['host_id']}",
+            f"  checked out: {visit['checked_out_at'] or 'not recorded'}",
+            f"  will be deleted on: {visit['deleted_on']}",
+            f"  privacy notice accepted at {visit['acknowledged_at']}:",
+        ]
+        for notice in visit["notices"]:
+            lines += [f"    --- version {notice['version']} ({notice['language']}) ---"]
+            lines += [f"    {line}" for line in notice["text"].splitlines()]
+        lines.append("")
+    lines.append(f"Also kept, without personal data: {exported['kept_without_personal_data']}.")
+    return "\n".join(lines)
+
+
+def erase(store: Store, spool_dir: Path, email: str, now: datetime, actor: str) -> Receipt:
+    """Erase at once everything held on the person; the receipt is what the person gets back.
+    The visit ids are kept with the receipt (no personal data) so the hub can be told too."""
+    visits = matching_visits(store, email)
+    ids = [v.id for v in visits]
+    for visit_id in ids:
+        shred_visit_files(spool_dir, visit_id)
+    store.erase_visits(ids)
+    receipt = Receipt(_receipt(), len(ids), now)
+    store.record_erase_request(receipt.receipt, ids, now)
+    audit.record(store, now, "erase", actor, receipt.receipt, f"visits={len(ids)}")
+    store.checkpoint()
+    log.info("erase request %s: %d visits erased", receipt.receipt, len(ids))
+    return receipt
