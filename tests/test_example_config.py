@@ -34,6 +34,9 @@ def test_documented_example_loads_and_matches_the_defaults() -> None:
         "printer_timeout",
         "printer_status_check",
         "printer_name",
+        "email_retention_days",
+        "notes_retention_days",
+        "audit_retention_days",
     ):
         assert getattr(example, key) == getattr(defaults, key), key
     assert [h.id for h in example.hosts] == ["h-chen", "h-lin"]
