@@ -29,6 +29,7 @@ from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
 from kiosk.retention import purge
 from kiosk.store import Store
+from kiosk.supervisor import supervise
 from kiosk.timeutil import parse_instant, to_db, utc_now
 from kiosk.validation import ValidationError
 
@@ -67,7 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="open the kiosk window")
-    run.set_defaults(command=_gui("run"))
+    run.add_argument(
+        "--supervise", action="store_true", help="restart the window within seconds if it crashes"
+    )
+    run.set_defaults(command=_run)
     demo = sub.add_parser("demo", help="scripted offscreen check-ins; writes screenshots")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
     demo.set_defaults(command=_gui("demo"))
@@ -123,6 +127,17 @@ def _layer(module_name: str, name: str) -> Command:
         return command(args, config)
 
     return launch
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    if not args.supervise:
+        return _gui("run")(args, config)
+    command = [sys.executable, "-m", "kiosk"]
+    if args.config:
+        command += ["--config", str(args.config)]
+    if args.data_dir:
+        command += ["--data-dir", str(args.data_dir)]
+    return supervise([*command, "run"])
 
 
 def _gui(name: str) -> Command:

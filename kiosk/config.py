@@ -70,6 +70,7 @@ class Config:
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     default_language: str = "zh-TW"
     idle_timeout_seconds: int = 60
+    lockdown: bool = False
     retention_days: int = 30
     email_retention_days: int = 0  # 0 = as long as the visit
     notes_retention_days: int = 0  # free-text purpose; 0 = as long as the visit
@@ -187,7 +188,9 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
     )
 
     kiosk = top.section("kiosk")
-    kiosk.only("languages", "default_language", "idle_timeout_seconds", "data_dir")
+    kiosk.only("languages", "default_language", "idle_timeout_seconds", "data_dir", "lockdown")
+    if kiosk.has("lockdown"):
+        values["lockdown"] = kiosk.boolean("lockdown")
     if kiosk.has("languages"):
         values["languages"] = tuple(kiosk.string_list("languages", allowed=SUPPORTED_LANGUAGES))
     if kiosk.has("default_language"):

@@ -33,6 +33,7 @@ from kiosk.timeutil import Clock, utc_now
 from printers.jobs import print_badge
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
+from ui.lockdown import Lockdown
 from ui.maintenance import Maintenance
 from ui.style import stylesheet
 from ui.window import KioskWindow
@@ -86,9 +87,12 @@ class Kiosk:
     flow: CheckinFlow
     activity: ActivityFilter
     maintenance: Maintenance
+    lockdown: Lockdown | None = None
 
     def shutdown(self) -> None:
         self.maintenance.stop()
+        if self.lockdown is not None:
+            self.lockdown.guard.stop()
         self.workers.wait()
         self.store.close()
 
@@ -148,7 +152,12 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
     flow.checked_in.connect(maintenance.run_notifications)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
-    return Kiosk(config, store, service, printer, workers, window, flow, activity, maintenance)
+    lockdown = Lockdown(window) if config.lockdown else None
+    if lockdown is not None:
+        app.installEventFilter(lockdown)
+    return Kiosk(
+        config, store, service, printer, workers, window, flow, activity, maintenance, lockdown
+    )
 
 
 def guard_against_crashes(flow: CheckinFlow) -> Callable[..., None]:
@@ -172,6 +181,9 @@ def run(config: Config) -> int:
     sys.excepthook = guard_against_crashes(kiosk.flow)
     kiosk.maintenance.start()
     kiosk.window.resize(1280, 800)
-    kiosk.window.show()
+    if kiosk.lockdown is not None:
+        kiosk.lockdown.apply()
+    else:
+        kiosk.window.show()
     app.aboutToQuit.connect(kiosk.shutdown)
     return app.exec()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QClipboard, QGuiApplication, QImage
 
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinResult, CheckinService, NoticeNotAcknowledgedError
@@ -69,6 +69,14 @@ def render_qr(token: str) -> QImage:
     data = image.tobytes()
     qimage = QImage(data, image.width, image.height, image.width, QImage.Format.Format_Grayscale8)
     return qimage.copy()  # own the pixels: ``data`` goes away with this function
+
+
+def _clear_clipboard() -> None:
+    """Nothing one guest copied may be pasted by the next."""
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear(QClipboard.Mode.Clipboard)
+    if clipboard.supportsSelection():
+        clipboard.clear(QClipboard.Mode.Selection)
 
 
 def _ignore(_result: object) -> None:
@@ -163,6 +171,7 @@ class CheckinFlow(QObject):
         self.idle_timer.stop()
         self.done_timer.stop()
         self.window.reset_all()
+        _clear_clipboard()
         self._go(Step.WELCOME)
         if banner_id:
             self.window.welcome.show_banner(banner_id, self.tr)
