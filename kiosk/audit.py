@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from kiosk.config import Config
 from kiosk.store import Store
 from kiosk.timeutil import to_db
 
@@ -45,6 +46,22 @@ class AuditCheck:
     ok: bool
     entries: int
     first_bad: int | None = None  # id of the first row that does not fit the chain
+
+
+def config_fingerprint(config: Config) -> str:
+    """What the site's settings are, independent of where the data lives."""
+    settings = {k: v for k, v in asdict(config).items() if k not in ("data_dir", "source")}
+    return hashlib.sha256(repr(sorted(settings.items())).encode("utf-8")).hexdigest()[:16]
+
+
+def note_config(store: Store, config: Config, now: datetime, actor: str = "system") -> bool:
+    """Record a config change (by fingerprint) when the kiosk starts with different settings."""
+    fingerprint = config_fingerprint(config)
+    last = [row for row in store.audit_rows() if row["action"] == "config"][-1:]
+    if last and last[0]["detail"] == fingerprint:
+        return False
+    record(store, now, "config", actor, config.source, fingerprint)
+    return True
 
 
 def purge_older_than(store: Store, cutoff: datetime) -> int:

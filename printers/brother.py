@@ -8,7 +8,7 @@ cover open or does not answer is reported, and the kiosk falls back to the on-sc
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+import os
 
 from PIL import Image
 
@@ -110,10 +110,26 @@ class BrotherPrinter:
             send(conn, job, self.timeout)
 
     def _write_device(self, job: bytes) -> None:
+        """Write to an existing device only: opening a missing /dev path for writing would
+        quietly create a plain file there and 'print' into it."""
         try:
-            with Path(self.target).open("wb", buffering=0) as device:
-                device.write(job)
+            fd = os.open(self.target, os.O_WRONLY)
         except OSError as error:
             raise PrinterUnavailableError(
                 f"printer device {self.target}: {error.strerror}"
             ) from None
+        try:
+            _write_all(fd, job)
+        except OSError as error:
+            raise PrinterUnavailableError(
+                f"printer device {self.target}: {error.strerror}"
+            ) from None
+        finally:
+            os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]

@@ -37,6 +37,7 @@ def test_documented_example_loads_and_matches_the_defaults() -> None:
         "email_retention_days",
         "notes_retention_days",
         "audit_retention_days",
+        "lockdown",
     ):
         assert getattr(example, key) == getattr(defaults, key), key
     assert [h.id for h in example.hosts] == ["h-chen", "h-lin"]

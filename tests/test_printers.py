@@ -330,3 +330,16 @@ def test_a_tampered_audit_trail_is_detected(store: Store, clock: FakeClock) -> N
     store._db.execute("UPDATE audit SET record = 'visit-x' WHERE id = 2")
     check = audit.verify(store)
     assert not check.ok and check.first_bad == 2
+
+
+def test_brother_usb_device_path_receives_the_same_job(
+    content: BadgeContent, tmp_path: Path
+) -> None:
+    device = tmp_path / "lp0"  # a USB printer is a character device; a file stands in for it
+    device.touch()
+    result = BrotherPrinter(str(device), "QL-800", TIMEOUT).print(content, label("dk-22205"), "job")
+    assert result.ok, result.message
+    parsed = parse_brother_job(device.read_bytes())
+    assert parsed["media"]["width_mm"] == 62 and parsed["print"] == 0x1A  # type: ignore[index]
+    missing = BrotherPrinter(str(tmp_path / "no-such-device"), "QL-800", TIMEOUT)
+    assert not missing.print(content, label("dk-22205"), "job").ok

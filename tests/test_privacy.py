@@ -207,3 +207,11 @@ def test_a_purge_killed_midway_leaves_a_consistent_store(tmp_path: Path, config:
     )
     assert json.loads(finished.stdout)["visits_erased"] == left
     assert hits(cfg.data_dir, "Killcanary") == []
+
+
+def test_config_changes_are_audited(store: Store, config: Config, clock: FakeClock) -> None:
+    assert audit.note_config(store, config, clock())
+    assert not audit.note_config(store, config, clock())  # same settings: nothing new
+    assert audit.note_config(store, replace(config, retention_days=14), clock())
+    assert [r["action"] for r in store.audit_rows()] == ["config", "config"]
+    assert audit.verify(store).ok

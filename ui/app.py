@@ -19,7 +19,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 import printers
-from kiosk import assets
+from kiosk import assets, audit
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
@@ -152,6 +152,11 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
     flow.checked_in.connect(maintenance.run_notifications)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
+    workers.submit(
+        lambda: audit.note_config(store, config, clock()),
+        _ignore,
+        lambda error: log.error("could not audit the config (%s)", type(error).__name__),
+    )
     lockdown = Lockdown(window) if config.lockdown else None
     if lockdown is not None:
         app.installEventFilter(lockdown)

@@ -81,3 +81,16 @@ def test_without_a_camera_the_kiosk_offers_the_code_only(qtbot: QtBot, kiosk: Ki
     except ImportError:
         assert scanner is None
     assert kiosk.flow.services.camera is None or kiosk.flow.services.camera is not scanner
+
+
+def test_the_on_screen_qr_is_a_valid_badge(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from kiosk.tokens import Verdict
+
+    to_badge(qtbot, kiosk, name="Screen Scan")
+    image = kiosk.window.badge.qr.pixmap().toImage()
+    token = scan_frame(image)
+    assert token is not None
+    checked = kiosk.flow.services.tokens.check(token, kiosk.flow.services.checkin._clock())
+    assert checked.verdict is Verdict.VALID
+    (visit,) = kiosk.store.visits()
+    assert checked.claims is not None and checked.claims.visit_id == visit.id
