@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 
 from PIL import Image
 
@@ -16,7 +17,7 @@ from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import render_badge
-from printers.tcp import PrinterUnavailableError, ask, connect, send
+from printers.tcp import PrinterUnavailableError, ask, connect, deliver
 
 log = logging.getLogger(__name__)
 STATUS_REQUEST = b"\x00" * 200 + b"\x1b\x40" + b"\x1b\x69\x53"  # invalidate, initialise, ESC i S
@@ -100,14 +101,12 @@ class BrotherPrinter:
         return status_problem(reply) or "ready"
 
     def _send_network(self, job: bytes) -> None:
-        with connect(self.target, self.timeout) as conn:
-            if self.status_check:
-                problem = status_problem(
-                    ask(conn, STATUS_REQUEST, STATUS_SIZE, self.timeout, "status request")
-                )
-                if problem:
-                    raise PrinterUnavailableError(problem)
-            send(conn, job, self.timeout)
+        deliver(self.target, self.timeout, job, self._check if self.status_check else None)
+
+    def _check(self, conn: socket.socket) -> str:
+        return status_problem(
+            ask(conn, STATUS_REQUEST, STATUS_SIZE, self.timeout, "status request")
+        )
 
     def _write_device(self, job: bytes) -> None:
         """Write to an existing device only: opening a missing /dev path for writing would

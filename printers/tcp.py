@@ -42,25 +42,8 @@ def connect(target: str, timeout: float) -> socket.socket:
 
 
 def ask(conn: socket.socket, request: bytes, expect: int, timeout: float, what: str) -> bytes:
-    """Send ``request`` and read up to ``expect`` bytes of answer before ``timeout``."""
-    conn.settimeout(timeout)
-    try:
-        conn.sendall(request)
-        answer = b""
-        while len(answer) < expect:
-            chunk = conn.recv(expect - len(answer))
-            if not chunk:
-                break
-            answer += chunk
-    except TimeoutError:
-        raise PrinterUnavailableError(
-            f"printer did not answer the {what} in {timeout:g} s"
-        ) from None
-    except OSError as error:
-        raise PrinterUnavailableError(f"printer connection failed ({error.strerror})") from None
-    if not answer:
-        raise PrinterUnavailableError(f"printer closed the connection instead of a {what}")
-    return answer
+    """Send ``request`` and read ``expect`` bytes of answer before ``timeout``."""
+    return ask_until(conn, request, lambda answer: len(answer) >= expect, timeout, what)
 
 
 def send(conn: socket.socket, data: bytes, timeout: float) -> None:
@@ -98,6 +81,21 @@ def ask_until(
         ) from None
     except OSError as error:
         raise PrinterUnavailableError(f"printer connection failed ({error.strerror})") from None
+    if not answer:
+        raise PrinterUnavailableError(f"printer closed the connection instead of a {what}")
     if not complete(answer):
         raise PrinterUnavailableError(f"printer gave an incomplete {what}")
     return answer
+
+
+def deliver(
+    target: str, timeout: float, job: bytes, check: Callable[[socket.socket], str] | None
+) -> None:
+    """Connect, let ``check`` ask the printer whether it can print (a problem in words, or ""),
+    then send the job; every step within ``timeout``."""
+    with connect(target, timeout) as conn:
+        if check is not None:
+            problem = check(conn)
+            if problem:
+                raise PrinterUnavailableError(problem)
+        send(conn, job, timeout)

@@ -17,7 +17,7 @@ from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import NameBox, name_box, render_badge
-from printers.tcp import PrinterUnavailableError, ask_until, connect, send
+from printers.tcp import PrinterUnavailableError, ask_until, connect, deliver
 
 log = logging.getLogger(__name__)
 HOST_STATUS = b"~HS"
@@ -81,13 +81,9 @@ class ZebraPrinter:
 
     def print(self, content: BadgeContent, label: LabelSpec, job_id: str) -> PrintResult:
         job = zpl_job(content, label).encode("utf-8")
+        check = (lambda conn: status_problem(self._ask_status(conn))) if self.status_check else None
         try:
-            with connect(self.target, self.timeout) as conn:
-                if self.status_check:
-                    problem = status_problem(self._ask_status(conn))
-                    if problem:
-                        raise PrinterUnavailableError(problem)
-                send(conn, job, self.timeout)
+            deliver(self.target, self.timeout, job, check)
         except PrinterUnavailableError as error:
             log.warning("zebra printer: %s", error.reason)
             return PrintResult(False, error.reason)
