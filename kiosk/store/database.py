@@ -23,128 +23,43 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.models import Host, NoticeVersion, Visit
-from kiosk.timeutil import from_db, to_db
+from kiosk.store import rows as convert
+from kiosk.store.schema import MIGRATIONS
+from kiosk.store.sql import (
+    _ALL_VISITS,
+    _COUNT_VISIT,
+    _INSERT_ACKNOWLEDGEMENT,
+    _INSERT_NOTICE,
+    _INSERT_OUTBOX,
+    _INSERT_VISIT,
+    _ON_SITE_VISITS,
+    _UPSERT_HOST,
+)
+from kiosk.timeutil import to_db
 
 PURGE_CHUNK = 500
 AUTOCHECKPOINT_PAGES = 10_000
-# The check-in path uses prepared statements, not table helpers: it is the latency the guest
-# waits on, and the helpers inspect the schema on every call.
-_INSERT_NOTICE = (
-    "INSERT OR IGNORE INTO notices (version, language, text, first_shown_at) "
-    "VALUES (:version, :language, :text, :first_shown_at)"
-)
-_INSERT_VISIT = (
-    "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
-    "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind, "
-    "company_id, email_purge_after, notes_purge_after) VALUES (:id, :site, :kiosk_id, :host_id, "
-    ":purpose, :purpose_text, :name, :email, :language, :notice_version, :checked_in_at, "
-    ":purge_after, :checked_out_at, :checkout_kind, :company_id, :email_purge_after, "
-    ":notes_purge_after)"
-)
-_INSERT_ACKNOWLEDGEMENT = (
-    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
-    "company_notice_version) VALUES (?, ?, ?, ?)"
-)
-_INSERT_OUTBOX = (
-    "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"
-)
-_COUNT_VISIT = (
-    "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
-    "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1"
-)
-_ALL_VISITS = "SELECT * FROM visits ORDER BY checked_in_at"
-_ON_SITE_VISITS = "SELECT * FROM visits WHERE checked_out_at IS NULL ORDER BY checked_in_at"
 
 
-def _m001_initial(db: sqlite_utils.Database) -> None:
+Sealer = Callable[[str, Mapping[str, str]], str]
+
+
+def _append_audit(db: sqlite_utils.Database, entry: Mapping[str, str], seal: Sealer) -> None:
+    last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
+    prev = last[0]["hash"] if last else ""
     db.execute(
-        "CREATE TABLE notices (version TEXT PRIMARY KEY, language TEXT NOT NULL, "
-        "text TEXT NOT NULL, first_shown_at TEXT NOT NULL)"
+        "INSERT INTO audit (at, action, actor, record, detail, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            entry["at"],
+            entry["action"],
+            entry["actor"],
+            entry["record"],
+            entry["detail"],
+            prev,
+            seal(prev, entry),
+        ],
     )
-    db.execute(
-        "CREATE TABLE visits (id TEXT PRIMARY KEY, site TEXT NOT NULL, kiosk_id TEXT NOT NULL, "
-        "host_id TEXT NOT NULL, purpose TEXT NOT NULL, purpose_text TEXT NOT NULL DEFAULT '', "
-        "name TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL, "
-        "notice_version TEXT NOT NULL REFERENCES notices(version), "
-        "checked_in_at TEXT NOT NULL, purge_after TEXT NOT NULL, checked_out_at TEXT)"
-    )
-    db.execute("CREATE INDEX visits_purge_after ON visits (purge_after)")
-    db.execute("CREATE INDEX visits_on_site ON visits (checked_out_at, checked_in_at)")
-    db.execute(
-        "CREATE TABLE acknowledgements (visit_id TEXT PRIMARY KEY "
-        "REFERENCES visits(id) ON DELETE CASCADE, "
-        "notice_version TEXT NOT NULL REFERENCES notices(version), acknowledged_at TEXT NOT NULL)"
-    )
-    # Outbox rows hold no personal data: workers read the visit when they run, so erasing the
-    # visit (cascade) also cancels whatever was still queued for it.
-    db.execute(
-        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, "
-        "visit_id TEXT NOT NULL REFERENCES visits(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
-        "created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, "
-        "done_at TEXT)"
-    )
-    db.execute("CREATE INDEX outbox_pending ON outbox (kind, done_at)")
-    db.execute(
-        "CREATE TABLE daily_counts (day TEXT NOT NULL, site TEXT NOT NULL, "
-        "purpose TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, site, purpose))"
-    )
-
-
-def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
-    db.execute("ALTER TABLE visits ADD COLUMN checkout_kind TEXT")
-    # Badge tokens of checked-out visits. Only a visit id and times: no personal data. Kept until
-    # the token would have expired anyway, then purged.
-    db.execute(
-        "CREATE TABLE revocations (visit_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL, "
-        "purge_after TEXT NOT NULL)"
-    )
-
-
-def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
-    db.execute(
-        "CREATE TABLE hosts (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
-        "department TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', "
-        "notify TEXT NOT NULL DEFAULT '[]', language TEXT NOT NULL DEFAULT '', "
-        "active INTEGER NOT NULL DEFAULT 1, company_id TEXT NOT NULL DEFAULT '')"
-    )
-    db.execute("ALTER TABLE visits ADD COLUMN company_id TEXT NOT NULL DEFAULT ''")
-    db.execute("ALTER TABLE acknowledgements ADD COLUMN company_notice_version TEXT")
-    db.execute("ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT")
-    db.execute("ALTER TABLE outbox ADD COLUMN expires_at TEXT")
-
-
-def _m004_audit(db: sqlite_utils.Database) -> None:
-    # Who did what, when: ids and actions only, never a name or an email. Each row's hash
-    # covers the previous row's hash, so an edited or deleted row breaks the chain.
-    db.execute(
-        "CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, "
-        "actor TEXT NOT NULL, record TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', "
-        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
-    )
-
-
-def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
-    db.execute("ALTER TABLE visits ADD COLUMN email_purge_after TEXT")
-    db.execute("ALTER TABLE visits ADD COLUMN notes_purge_after TEXT")
-    db.execute("CREATE INDEX visits_email_purge ON visits (email_purge_after)")
-    db.execute("CREATE INDEX visits_notes_purge ON visits (notes_purge_after)")
-    # Rights requests, by receipt id: which visits an erasure removed (ids only), for the hub.
-    db.execute(
-        "CREATE TABLE erase_requests (receipt TEXT PRIMARY KEY, requested_at TEXT NOT NULL, "
-        "visit_ids TEXT NOT NULL, sent_to_hub_at TEXT)"
-    )
-    # When old audit rows are purged, the hash of the last removed row anchors the chain.
-    db.execute("CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT)")
-
-
-# Numbered migrations: append, never edit a released one. The number is the list position.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _m001_initial,
-    _m002_checkout_and_revocations,
-    _m003_hosts_companies_and_retries,
-    _m004_audit,
-    _m005_field_retention_and_requests,
-)
 
 
 class Store:
@@ -208,7 +123,7 @@ class Store:
     def save_notice(self, notice: NoticeVersion, shown_at: datetime) -> None:
         """Keep every notice version ever shown, so an acknowledgement can be shown later."""
         with self._transaction() as db:
-            db.execute(_INSERT_NOTICE, _notice_row(notice, shown_at))
+            db.execute(_INSERT_NOTICE, convert.notice_row(notice, shown_at))
 
     def notice(self, version: str) -> NoticeVersion | None:
         rows = self._rows("SELECT * FROM notices WHERE version = ?", [version])
@@ -238,8 +153,8 @@ class Store:
         company_version = notices[1].version if len(notices) > 1 else None
         with self._transaction() as db:
             for notice in notices:
-                db.execute(_INSERT_NOTICE, _notice_row(notice, now))
-            db.execute(_INSERT_VISIT, _visit_row(visit))
+                db.execute(_INSERT_NOTICE, convert.notice_row(notice, now))
+            db.execute(_INSERT_VISIT, convert.visit_row(visit))
             db.execute(
                 _INSERT_ACKNOWLEDGEMENT,
                 [visit.id, visit.notice_version, to_db(now), company_version],
@@ -255,11 +170,11 @@ class Store:
 
     def visit(self, visit_id: str) -> Visit | None:
         rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])
-        return _visit(rows[0]) if rows else None
+        return convert.visit(rows[0]) if rows else None
 
     def visits(self, on_site_only: bool = False) -> list[Visit]:
         sql = _ON_SITE_VISITS if on_site_only else _ALL_VISITS
-        return [_visit(row) for row in self._rows(sql)]
+        return [convert.visit(row) for row in self._rows(sql)]
 
     def acknowledgement(self, visit_id: str) -> dict[str, Any] | None:
         rows = self._rows("SELECT * FROM acknowledgements WHERE visit_id = ?", [visit_id])
@@ -378,14 +293,14 @@ class Store:
     # -- host directory ------------------------------------------------------------------------
 
     def hosts(self) -> list[Host]:
-        return [_host(row) for row in self._rows("SELECT * FROM hosts ORDER BY name, id")]
+        return [convert.host(row) for row in self._rows("SELECT * FROM hosts ORDER BY name, id")]
 
     def upsert_hosts(self, hosts: Sequence[Host]) -> tuple[int, int]:
         """Add or update hosts by id in one transaction; returns (added, updated)."""
         known = {row["id"] for row in self._rows("SELECT id FROM hosts")}
         with self._transaction() as db:
             for host in hosts:
-                db.execute(_UPSERT_HOST, _host_row(host))
+                db.execute(_UPSERT_HOST, convert.host_row(host))
         added = sum(1 for host in hosts if host.id not in known)
         return added, len(hosts) - added
 
@@ -468,117 +383,3 @@ class Store:
         mode = "TRUNCATE" if truncate else "PASSIVE"
         with self._lock:
             self._db.conn.execute(f"PRAGMA wal_checkpoint({mode})")
-
-
-_UPSERT_HOST = (
-    "INSERT INTO hosts (id, name, department, email, notify, language, active, company_id) "
-    "VALUES (:id, :name, :department, :email, :notify, :language, :active, :company_id) "
-    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department, "
-    "email = excluded.email, notify = excluded.notify, language = excluded.language, "
-    "active = excluded.active, company_id = excluded.company_id"
-)
-
-
-def _host_row(host: Host) -> dict[str, Any]:
-    return {
-        "id": host.id,
-        "name": host.name,
-        "department": host.department,
-        "email": host.email,
-        "notify": json.dumps(list(host.notify)),
-        "language": host.language,
-        "active": int(host.active),
-        "company_id": host.company_id,
-    }
-
-
-def _host(row: dict[str, Any]) -> Host:
-    return Host(
-        id=row["id"],
-        name=row["name"],
-        department=row["department"],
-        email=row["email"],
-        notify=tuple(json.loads(row["notify"])),
-        language=row["language"],
-        active=bool(row["active"]),
-        company_id=row["company_id"],
-    )
-
-
-def _optional_db(moment: datetime | None) -> str | None:
-    return to_db(moment) if moment else None
-
-
-Sealer = Callable[[str, Mapping[str, str]], str]
-
-
-def _append_audit(db: sqlite_utils.Database, entry: Mapping[str, str], seal: Sealer) -> None:
-    last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
-    prev = last[0]["hash"] if last else ""
-    db.execute(
-        "INSERT INTO audit (at, action, actor, record, detail, prev_hash, hash) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            entry["at"],
-            entry["action"],
-            entry["actor"],
-            entry["record"],
-            entry["detail"],
-            prev,
-            seal(prev, entry),
-        ],
-    )
-
-
-def _notice_row(notice: NoticeVersion, shown_at: datetime) -> dict[str, Any]:
-    return {
-        "version": notice.version,
-        "language": notice.language,
-        "text": notice.text,
-        "first_shown_at": to_db(shown_at),
-    }
-
-
-def _visit_row(visit: Visit) -> dict[str, Any]:
-    return {
-        "id": visit.id,
-        "site": visit.site,
-        "kiosk_id": visit.kiosk_id,
-        "host_id": visit.host_id,
-        "purpose": visit.purpose,
-        "purpose_text": visit.purpose_text,
-        "name": visit.name,
-        "email": visit.email,
-        "language": visit.language,
-        "notice_version": visit.notice_version,
-        "checked_in_at": to_db(visit.checked_in_at),
-        "purge_after": to_db(visit.purge_after),
-        "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
-        "checkout_kind": visit.checkout_kind,
-        "company_id": visit.company_id,
-        "email_purge_after": _optional_db(visit.email_purge_after),
-        "notes_purge_after": _optional_db(visit.notes_purge_after),
-    }
-
-
-def _visit(row: dict[str, Any]) -> Visit:
-    checked_out = row["checked_out_at"]
-    return Visit(
-        id=row["id"],
-        site=row["site"],
-        kiosk_id=row["kiosk_id"],
-        host_id=row["host_id"],
-        purpose=row["purpose"],
-        purpose_text=row["purpose_text"],
-        name=row["name"],
-        email=row["email"],
-        language=row["language"],
-        notice_version=row["notice_version"],
-        checked_in_at=from_db(row["checked_in_at"]),
-        purge_after=from_db(row["purge_after"]),
-        checked_out_at=from_db(checked_out) if checked_out else None,
-        checkout_kind=row["checkout_kind"],
-        company_id=row["company_id"],
-        email_purge_after=from_db(row["email_purge_after"]) if row["email_purge_after"] else None,
-        notes_purge_after=from_db(row["notes_purge_after"]) if row["notes_purge_after"] else None,
-    )

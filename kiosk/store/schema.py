@@ -1,0 +1,98 @@
+"""Numbered schema migrations. Append, never edit a released one: the number is the position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE notices (version TEXT PRIMARY KEY, language TEXT NOT NULL, "
+        "text TEXT NOT NULL, first_shown_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE visits (id TEXT PRIMARY KEY, site TEXT NOT NULL, kiosk_id TEXT NOT NULL, "
+        "host_id TEXT NOT NULL, purpose TEXT NOT NULL, purpose_text TEXT NOT NULL DEFAULT '', "
+        "name TEXT NOT NULL, email TEXT NOT NULL, language TEXT NOT NULL, "
+        "notice_version TEXT NOT NULL REFERENCES notices(version), "
+        "checked_in_at TEXT NOT NULL, purge_after TEXT NOT NULL, checked_out_at TEXT)"
+    )
+    db.execute("CREATE INDEX visits_purge_after ON visits (purge_after)")
+    db.execute("CREATE INDEX visits_on_site ON visits (checked_out_at, checked_in_at)")
+    db.execute(
+        "CREATE TABLE acknowledgements (visit_id TEXT PRIMARY KEY "
+        "REFERENCES visits(id) ON DELETE CASCADE, "
+        "notice_version TEXT NOT NULL REFERENCES notices(version), acknowledged_at TEXT NOT NULL)"
+    )
+    # Outbox rows hold no personal data: workers read the visit when they run, so erasing the
+    # visit (cascade) also cancels whatever was still queued for it.
+    db.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, "
+        "visit_id TEXT NOT NULL REFERENCES visits(id) ON DELETE CASCADE, kind TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, "
+        "done_at TEXT)"
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox (kind, done_at)")
+    db.execute(
+        "CREATE TABLE daily_counts (day TEXT NOT NULL, site TEXT NOT NULL, "
+        "purpose TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, site, purpose))"
+    )
+
+
+def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE visits ADD COLUMN checkout_kind TEXT")
+    # Badge tokens of checked-out visits. Only a visit id and times: no personal data. Kept until
+    # the token would have expired anyway, then purged.
+    db.execute(
+        "CREATE TABLE revocations (visit_id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL, "
+        "purge_after TEXT NOT NULL)"
+    )
+
+
+def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE hosts (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+        "department TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', "
+        "notify TEXT NOT NULL DEFAULT '[]', language TEXT NOT NULL DEFAULT '', "
+        "active INTEGER NOT NULL DEFAULT 1, company_id TEXT NOT NULL DEFAULT '')"
+    )
+    db.execute("ALTER TABLE visits ADD COLUMN company_id TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE acknowledgements ADD COLUMN company_notice_version TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN expires_at TEXT")
+
+
+def _m004_audit(db: sqlite_utils.Database) -> None:
+    # Who did what, when: ids and actions only, never a name or an email. Each row's hash
+    # covers the previous row's hash, so an edited or deleted row breaks the chain.
+    db.execute(
+        "CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL, "
+        "actor TEXT NOT NULL, record TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '', "
+        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+    )
+
+
+def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
+    db.execute("ALTER TABLE visits ADD COLUMN email_purge_after TEXT")
+    db.execute("ALTER TABLE visits ADD COLUMN notes_purge_after TEXT")
+    db.execute("CREATE INDEX visits_email_purge ON visits (email_purge_after)")
+    db.execute("CREATE INDEX visits_notes_purge ON visits (notes_purge_after)")
+    # Rights requests, by receipt id: which visits an erasure removed (ids only), for the hub.
+    db.execute(
+        "CREATE TABLE erase_requests (receipt TEXT PRIMARY KEY, requested_at TEXT NOT NULL, "
+        "visit_ids TEXT NOT NULL, sent_to_hub_at TEXT)"
+    )
+    # When old audit rows are purged, the hash of the last removed row anchors the chain.
+    db.execute("CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT)")
+
+
+# Numbered migrations: append, never edit a released one. The number is the list position.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m001_initial,
+    _m002_checkout_and_revocations,
+    _m003_hosts_companies_and_retries,
+    _m004_audit,
+    _m005_field_retention_and_requests,
+)

@@ -1,0 +1,37 @@
+"""The SQL statements of the hot paths, prepared once (the table helpers of sqlite-utils inspect
+the schema on every call, and a check-in is the latency the guest waits on)."""
+
+_INSERT_NOTICE = (
+    "INSERT OR IGNORE INTO notices (version, language, text, first_shown_at) "
+    "VALUES (:version, :language, :text, :first_shown_at)"
+)
+_INSERT_VISIT = (
+    "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
+    "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind, "
+    "company_id, email_purge_after, notes_purge_after) VALUES (:id, :site, :kiosk_id, :host_id, "
+    ":purpose, :purpose_text, :name, :email, :language, :notice_version, :checked_in_at, "
+    ":purge_after, :checked_out_at, :checkout_kind, :company_id, :email_purge_after, "
+    ":notes_purge_after)"
+)
+_INSERT_ACKNOWLEDGEMENT = (
+    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
+    "company_notice_version) VALUES (?, ?, ?, ?)"
+)
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"
+)
+_COUNT_VISIT = (
+    "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1"
+)
+_ALL_VISITS = "SELECT * FROM visits ORDER BY checked_in_at"
+_ON_SITE_VISITS = "SELECT * FROM visits WHERE checked_out_at IS NULL ORDER BY checked_in_at"
+
+
+_UPSERT_HOST = (
+    "INSERT INTO hosts (id, name, department, email, notify, language, active, company_id) "
+    "VALUES (:id, :name, :department, :email, :notify, :language, :active, :company_id) "
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, department = excluded.department, "
+    "email = excluded.email, notify = excluded.notify, language = excluded.language, "
+    "active = excluded.active, company_id = excluded.company_id"
+)
