@@ -115,10 +115,19 @@ def _label_gallery(kiosk: Kiosk, out_dir: Path) -> list[Path]:
 
 
 def _shot(kiosk: Kiosk, app: QApplication, out_dir: Path, name: str) -> Path:
+    """The window as the guest sees it, and the whole screen in the 200 % large-text mode
+    (grabbed from the screen itself, so what lies below the fold is in the picture too)."""
     app.processEvents()
     target = out_dir / f"{name}.png"
     if not kiosk.window.grab().save(str(target)):
         raise DemoError(f"could not write {target}")
+    kiosk.window.set_text_scale(2.0)
+    QTest.qWait(30)  # let every layout settle at the new size
+    large = out_dir / "large-text" / f"{name}-200.png"
+    large.parent.mkdir(exist_ok=True)
+    kiosk.window.current_screen().grab().save(str(large))
+    kiosk.window.set_text_scale(1.0)
+    QTest.qWait(30)
     return target
 
 

@@ -26,6 +26,7 @@ from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
 from ui.camera import CameraScanner
+from ui.style import TEXT_SCALES
 from ui.window import KioskWindow
 from ui.workers import Workers
 
@@ -126,6 +127,7 @@ class CheckinFlow(QObject):
     def _connect(self) -> None:
         w = self.window
         w.language_chosen.connect(self.set_language)
+        w.text_size_clicked.connect(self._on_text_size_clicked)
         w.welcome.language_chosen.connect(self.set_language)
         w.welcome.start.connect(self._on_start)
         w.welcome.checkout.connect(self._on_checkout_start)
@@ -171,6 +173,7 @@ class CheckinFlow(QObject):
         self.idle_timer.stop()
         self.done_timer.stop()
         self.window.reset_all()
+        self.window.set_text_scale(1.0)
         _clear_clipboard()
         self._go(Step.WELCOME)
         if banner_id:
@@ -197,6 +200,11 @@ class CheckinFlow(QObject):
         self.step_changed.emit(step.value)
 
     # -- slots -----------------------------------------------------------------------------
+
+    def _on_text_size_clicked(self) -> None:
+        scales = TEXT_SCALES
+        current = scales.index(self.window.text_scale) if self.window.text_scale in scales else 0
+        self.window.set_text_scale(scales[(current + 1) % len(scales)])
 
     def _on_start(self) -> None:
         self.banner_timer.stop()

@@ -75,6 +75,9 @@ class Screen(QWidget):
     def reset(self) -> None:
         """Forget everything about the current guest. Screens with inputs override this."""
 
+    def rescale(self, scale: float) -> None:
+        """Adapt the layout to the large-text mode (1.0, 1.5, 2.0); most screens need not."""
+
 
 class LanguageBar(QWidget):
     """One button per language, each named in its own language; emits the chosen code."""
@@ -115,7 +118,7 @@ class Field(QWidget):
     def __init__(self, screen: Screen, label_id: str, why_id: str, editor: QWidget) -> None:
         super().__init__()
         self.editor = editor
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
@@ -14,11 +22,13 @@ from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
 from ui.screens.welcome import WelcomeScreen
+from ui.style import stylesheet
 from ui.widgets import LanguageBar, Screen, plain_label
 
 
 class KioskWindow(QWidget):
     language_chosen = Signal(str)
+    text_size_clicked = Signal()
 
     def __init__(self, config: Config, directory: HostDirectory) -> None:
         super().__init__()
@@ -36,6 +46,13 @@ class KioskWindow(QWidget):
         site.setProperty("configText", True)
         bar.addWidget(site)
         bar.addStretch(1)
+        self.text_scale = 1.0
+        self.text_size = QPushButton("Aa")
+        self.text_size.setObjectName("language")
+        self.text_size.setProperty("symbol", True)
+        self.text_size.clicked.connect(self.text_size_clicked)
+        bar.addWidget(self.text_size)
+        bar.addSpacing(8)
         self.languages = LanguageBar(config.languages)
         self.languages.chosen.connect(self.language_chosen)
         bar.addWidget(self.languages)
@@ -56,26 +73,47 @@ class KioskWindow(QWidget):
             "checkout": self.checkout,
         }
         self.stack = QStackedWidget()
-        for screen in self.screens.values():
-            self.stack.addWidget(screen)
+        self._scrollers: dict[str, QScrollArea] = {}
+        for name, screen in self.screens.items():
+            # At 100 % every screen fits the tablet; in the large-text modes a screen may scroll.
+            scroller = QScrollArea()
+            scroller.setObjectName("screenScroller")
+            scroller.setWidgetResizable(True)
+            scroller.setFrameShape(QFrame.Shape.NoFrame)
+            scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroller.setWidget(screen)
+            self._scrollers[name] = scroller
+            self.stack.addWidget(scroller)
         layout.addWidget(self.stack, stretch=1)
 
     def retranslate(self, tr: Translator, language: str) -> None:
         self.setWindowTitle(tr("app.title"))
+        self.text_size.setAccessibleName(tr("app.text_size"))
+        self.text_size.setAccessibleDescription(tr("app.text_size_help"))
         self.languages.show_current(language)
         self.welcome.languages.show_current(language)
         for screen in self.screens.values():
             screen.retranslate(tr)
 
     def show_step(self, name: str) -> None:
-        self.stack.setCurrentWidget(self.screens[name])
+        self.stack.setCurrentWidget(self._scrollers[name])
+        self._scrollers[name].verticalScrollBar().setValue(0)
         # Welcome has its own large language buttons; elsewhere the top bar offers the switch.
         self.languages.setVisible(name != "welcome")
 
     def current_screen(self) -> Screen:
-        widget = self.stack.currentWidget()
+        scroller = self.stack.currentWidget()
+        assert isinstance(scroller, QScrollArea)
+        widget = scroller.widget()
         assert isinstance(widget, Screen)
         return widget
+
+    def set_text_scale(self, scale: float) -> None:
+        """Large-text mode: the whole window's style at ``scale`` (1.0, 1.5 or 2.0)."""
+        self.text_scale = scale
+        self.setStyleSheet(stylesheet(scale) if scale != 1.0 else "")
+        for screen in self.screens.values():
+            screen.rescale(scale)
 
     def reset_all(self) -> None:
         for screen in self.screens.values():

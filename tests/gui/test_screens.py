@@ -74,8 +74,9 @@ def test_screens_fit_the_tablet_and_have_touch_sized_labelled_controls(
     if step == "details":
         kiosk.window.details._purpose_buttons["other"].click()  # the tallest form
     qtbot.wait(1)
-    assert kiosk.window.minimumSizeHint().height() <= 800
     assert kiosk.window.height() == 800
+    scroller = kiosk.window.stack.currentWidget()
+    assert scroller.verticalScrollBar().maximum() == 0, "at 100 % a screen must not scroll"
     screen = kiosk.window.current_screen()
     controls: list[QWidget] = [
         *screen.findChildren(QAbstractButton),
@@ -122,3 +123,64 @@ def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_
         assert f"{number}-{language}-badge.pdf" in names
     assert all(p.stat().st_size > 1000 for p in written)
     assert kiosk.store.visits() == []  # the demo used a throw-away data directory
+
+
+def clipped(screen: QWidget) -> list[str]:
+    """Texts that do not fit the space their widget got."""
+    problems = []
+    for label in screen.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        if label.wordWrap():
+            if label.heightForWidth(label.width()) > label.height() + 1:
+                problems.append(label.text()[:30])
+        elif label.sizeHint().width() > label.width() + 1:
+            problems.append(label.text()[:30])
+    for button in screen.findChildren(QAbstractButton):
+        # Text must fit inside the button (borders and padding vary with its state).
+        text_width = button.fontMetrics().horizontalAdvance(button.text())
+        text_height = button.fontMetrics().height()
+        if (
+            button.isVisible()
+            and button.text()
+            and (text_width + 16 > button.width() or text_height > button.height())
+        ):
+            problems.append(button.text()[:30])
+    return problems
+
+
+@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("scale", [1.5, 2.0])
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_large_text_never_clips(
+    qtbot: QtBot, kiosk: Kiosk, step: str, scale: float, language: str
+) -> None:
+    kiosk.flow.set_language(language)
+    go_to(qtbot, kiosk, step)
+    kiosk.window.set_text_scale(scale)
+    kiosk.flow.set_language(language)
+    qtbot.wait(30)  # let every layout settle at the new size
+    screen = kiosk.window.current_screen()
+    assert clipped(screen) == []
+    assert kiosk.window.width() == 1280  # it grows downwards (scrolling), never sideways
+
+
+def test_text_size_button_cycles_and_a_new_guest_starts_at_100(qtbot: QtBot, kiosk: Kiosk) -> None:
+    button = kiosk.window.text_size
+    assert button.accessibleName()
+    sizes = []
+    for _ in range(3):
+        click(qtbot, button)
+        sizes.append(kiosk.window.text_scale)
+    assert sizes == [1.5, 2.0, 1.0]
+    click(qtbot, button)
+    kiosk.flow.reset()
+    assert kiosk.window.text_scale == 1.0
+
+
+def test_times_are_written_the_way_each_language_writes_them(qtbot: QtBot, kiosk: Kiosk) -> None:
+    kiosk.flow.set_language("zh-TW")
+    to_badge(qtbot, kiosk)  # the fake clock says 09:30 in Taipei
+    assert kiosk.window.badge.checked_in.text() == "登記時間 上午9:30"
+    kiosk.flow.set_language("en")
+    assert kiosk.window.badge.checked_in.text() == "Checked in 9:30\u202fAM"  # CLDR spacing

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QLocale, Qt, QTime, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
@@ -15,6 +15,15 @@ from kiosk.i18n import Translator
 from ui.widgets import Screen, data_label, plain_label
 
 QR_SIDE = 320
+
+
+LOCALES = {"zh-TW": "zh_TW", "en": "en_US"}
+
+
+def local_time(moment: datetime, language: str) -> str:
+    """A time as readers of ``language`` write it: 上午9:30 in Taiwan, 9:30 AM in English."""
+    locale = QLocale(LOCALES.get(language, language.replace("-", "_")))
+    return locale.toString(QTime(moment.hour, moment.minute), QLocale.FormatType.ShortFormat)
 
 
 class BadgeScreen(Screen):
@@ -107,7 +116,7 @@ class BadgeScreen(Screen):
             return
         self.title.setText(tr("badge.title", name=self._first_name))
         self.visiting.setText(tr("badge.visiting", host=self._host_name))
-        when = self._time.strftime("%H:%M") if self._time else ""
+        when = local_time(self._time, tr.language) if self._time else ""
         self.checked_in.setText(tr("badge.checked_in", time=when))
         self.status.setText(tr(self._status_id) if self._status_id else "")
 

@@ -6,6 +6,7 @@ import itertools
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QCheckBox,
     QFrame,
@@ -50,7 +51,7 @@ class DetailsScreen(Screen):
         outer.setContentsMargins(64, 0, 64, 20)
         outer.setSpacing(6)
         outer.addWidget(self.label("step", "details.step"))
-        heading = QHBoxLayout()
+        heading = self._heading = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         heading.addWidget(self.label("title", "details.title"))
         heading.addStretch(1)
         self.summary = plain_label("errorBanner")
@@ -161,7 +162,7 @@ class DetailsScreen(Screen):
 
     def _purpose_grid(self, purposes: tuple[Purpose, ...]) -> QWidget:
         box = QWidget()
-        grid = QGridLayout(box)
+        grid = self._purpose_layout = QGridLayout(box)
         grid.setContentsMargins(0, 4, 0, 4)
         grid.setSpacing(10)
         for index, purpose in enumerate(purposes):
@@ -180,6 +181,16 @@ class DetailsScreen(Screen):
 
             self.bind(apply)
         return box
+
+    def rescale(self, scale: float) -> None:
+        """Large text: the error summary goes under the title, purposes into fewer columns."""
+        self._heading.setDirection(
+            QBoxLayout.Direction.LeftToRight if scale == 1.0 else QBoxLayout.Direction.TopToBottom
+        )
+        self.summary.setWordWrap(scale != 1.0)
+        columns = 3 if scale == 1.0 else 2 if scale <= 1.5 else 1
+        for index, button in enumerate(self._purpose_buttons.values()):
+            self._purpose_layout.addWidget(button, index // columns, index % columns)
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.name, self.email, self.host, *self._purpose_buttons.values()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from ui.widgets import Screen, plain_label
 
@@ -21,7 +21,7 @@ class DoneScreen(Screen):
         mark.setText("✓")
         mark.setProperty("symbol", True)
         mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        mark.setFixedSize(120, 120)
+        mark.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         layout.addWidget(mark, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(28)
         title = self.label("heroTitle", "done.title")
