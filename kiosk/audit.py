@@ -19,7 +19,7 @@ from kiosk.store import Store
 from kiosk.timeutil import to_db
 
 ACTIONS = frozenset(
-    {"checkin", "checkout", "print", "reprint", "purge", "export", "erase", "config"}
+    {"checkin", "checkout", "print", "reprint", "purge", "export", "erase", "config", "staff"}
 )
 
 

@@ -23,6 +23,7 @@ from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
 from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.cli_rights import add_commands as add_rights_commands
+from kiosk.cli_staff import add_commands as add_staff_commands
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.errors import UsageError
 from kiosk.models import CheckinForm, Visit
@@ -105,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     add_badge_commands(sub)
     add_host_commands(sub)
     add_rights_commands(sub)
+    add_staff_commands(sub)
     _add_printer_commands(sub)
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")

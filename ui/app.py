@@ -28,6 +28,7 @@ from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion, Visit
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
 from kiosk.qr import write_qr_png
+from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from printers.jobs import print_badge
@@ -130,6 +131,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
             store, config, printer, tokens, service.directory, visit_id, clock()
         ),
         printer_name=printer.name,
+        staff_check=lambda pin: check_pin(store, pin, clock()),
         camera=CameraScanner.create(workers),
     )
     flow = CheckinFlow(window, config, workers, services)
@@ -160,6 +162,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     lockdown = Lockdown(window) if config.lockdown else None
     if lockdown is not None:
         app.installEventFilter(lockdown)
+        flow.exit_requested.connect(lockdown.unlock)
     return Kiosk(
         config, store, service, printer, workers, window, flow, activity, maintenance, lockdown
     )
@@ -191,4 +194,5 @@ def run(config: Config) -> int:
     else:
         kiosk.window.show()
     app.aboutToQuit.connect(kiosk.shutdown)
+    kiosk.flow.exit_requested.connect(app.quit)
     return app.exec()

@@ -22,6 +22,7 @@ from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import Visit
 from kiosk.qr import qr_image
+from kiosk.staff import PinCheck
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
@@ -42,6 +43,7 @@ class Step(Enum):
     BADGE = "badge"
     DONE = "done"
     CHECKOUT = "checkout"
+    STAFF = "staff"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Services:
     checkout: CheckoutService
     print_job: Callable[[str], PrintResult]
     printer_name: str
+    staff_check: Callable[[str], PinCheck]
     camera: CameraScanner | None = None
 
 
@@ -88,9 +91,13 @@ def _log_failure(error: BaseException) -> None:
     log.warning("background housekeeping failed: %s", type(error).__name__)
 
 
+STAFF_IDLE_SECONDS = 120
+
+
 class CheckinFlow(QObject):
     step_changed = Signal(str)
     checked_in = Signal()
+    exit_requested = Signal()
 
     def __init__(
         self, window: KioskWindow, config: Config, workers: Workers, services: Services
@@ -133,6 +140,10 @@ class CheckinFlow(QObject):
         w.welcome.checkout.connect(self._on_checkout_start)
         w.checkout.submitted.connect(self._on_checkout_submitted)
         w.checkout.cancelled.connect(self._on_cancelled)
+        w.staff_requested.connect(self._on_staff_requested)
+        w.staff.pin_entered.connect(self._on_staff_pin_entered)
+        w.staff.cancelled.connect(self._on_cancelled)
+        w.staff.exit_requested.connect(self.exit_requested)
         if self.services.camera is not None:
             w.checkout.add_camera(self.services.camera.viewfinder)
             self.services.camera.found.connect(self.submit_checkout)
@@ -191,6 +202,10 @@ class CheckinFlow(QObject):
                 camera.stop()
         self.step = step
         self.window.show_step(step.value)
+        idle_seconds = (
+            STAFF_IDLE_SECONDS if step is Step.STAFF else self._config.idle_timeout_seconds
+        )
+        self.idle_timer.setInterval(idle_seconds * 1000)
         if step is Step.WELCOME:
             self.idle_timer.stop()
         else:
@@ -200,6 +215,34 @@ class CheckinFlow(QObject):
         self.step_changed.emit(step.value)
 
     # -- slots -----------------------------------------------------------------------------
+
+    def _on_staff_requested(self) -> None:
+        if self.step is not Step.STAFF:
+            self.banner_timer.stop()
+            self.window.welcome.reset()
+            self._go(Step.STAFF)
+            self.window.staff.pin.setFocus()
+
+    def _on_staff_pin_entered(self) -> None:
+        pin = self.window.staff.pin.text()
+        session = self._session
+        self._workers.submit(
+            lambda: self.services.staff_check(pin),
+            lambda check: self._on_staff_checked(session, check),
+            lambda error: self._on_staff_checked(session, PinCheck(None)),
+            guest=True,
+        )
+
+    def _on_staff_checked(self, session: int, check: PinCheck) -> None:
+        if session != self._session:
+            return
+        staff = self.window.staff
+        if check.ok:
+            staff.show_menu(check.staff_id or "", self.tr)
+        elif check.wait_seconds:
+            staff.show_problem("staff.locked", self.tr, seconds=check.wait_seconds)
+        else:
+            staff.show_problem("staff.wrong_pin", self.tr)
 
     def _on_text_size_clicked(self) -> None:
         scales = TEXT_SCALES

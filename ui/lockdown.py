@@ -68,6 +68,11 @@ class Lockdown(QObject):
         self.window.showFullScreen()
         self.guard.start()
 
+    def unlock(self) -> None:
+        """Staff asked to leave (after their PIN): let the window go."""
+        self.unlocked = True
+        self.guard.stop()
+
     def _on_guard_timeout(self) -> None:
         if self.unlocked:
             return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,14 +21,39 @@ from ui.screens.checkout import CheckoutScreen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
+from ui.screens.staff import StaffScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.style import stylesheet
 from ui.widgets import LanguageBar, Screen, plain_label
+
+HOLD_MS = 2000
+
+
+class HoldDetector(QObject):
+    """A press held for two seconds: the discreet way into staff mode (on the site name)."""
+
+    held = Signal()
+
+    def __init__(self, target: QWidget) -> None:
+        super().__init__(target)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(HOLD_MS)
+        self.timer.timeout.connect(self.held)
+        target.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin):
+            self.timer.start()
+        elif event.type() in (QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd):
+            self.timer.stop()
+        return False
 
 
 class KioskWindow(QWidget):
     language_chosen = Signal(str)
     text_size_clicked = Signal()
+    staff_requested = Signal()
 
     def __init__(self, config: Config, directory: HostDirectory) -> None:
         super().__init__()
@@ -44,6 +69,9 @@ class KioskWindow(QWidget):
         site = plain_label("siteName")
         site.setText(config.site_name)
         site.setProperty("configText", True)
+        self.site_label = site
+        self.staff_hold = HoldDetector(site)
+        self.staff_hold.held.connect(self.staff_requested)
         bar.addWidget(site)
         bar.addStretch(1)
         self.text_scale = 1.0
@@ -64,6 +92,7 @@ class KioskWindow(QWidget):
         self.badge = BadgeScreen()
         self.done = DoneScreen()
         self.checkout = CheckoutScreen()
+        self.staff = StaffScreen()
         self.screens: dict[str, Screen] = {
             "welcome": self.welcome,
             "details": self.details,
@@ -71,6 +100,7 @@ class KioskWindow(QWidget):
             "badge": self.badge,
             "done": self.done,
             "checkout": self.checkout,
+            "staff": self.staff,
         }
         self.stack = QStackedWidget()
         self._scrollers: dict[str, QScrollArea] = {}

@@ -35,7 +35,7 @@ from kiosk.store.sql import (
     _ON_SITE_VISITS,
     _UPSERT_HOST,
 )
-from kiosk.timeutil import to_db
+from kiosk.timeutil import from_db, to_db
 
 PURGE_CHUNK = 500
 AUTOCHECKPOINT_PAGES = 10_000
@@ -289,6 +289,36 @@ class Store:
             "SELECT count(*) AS n FROM audit WHERE action = ? AND record = ?", [action, record]
         )
         return int(rows[0]["n"])
+
+    # -- staff -----------------------------------------------------------------------------------
+
+    def add_staff(self, staff_id: str, name: str, salt: str, pin_hash: str, now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO staff (id, name, salt, pin_hash, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, salt = excluded.salt, "
+                "pin_hash = excluded.pin_hash",
+                [staff_id, name, salt, pin_hash, to_db(now)],
+            )
+
+    def staff(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT id, name, salt, pin_hash FROM staff ORDER BY id")
+
+    def lockout(self) -> tuple[int, datetime | None]:
+        rows = self._rows("SELECT failures, locked_until FROM staff_lockout WHERE id = 1")
+        if not rows:
+            return 0, None
+        until = rows[0]["locked_until"]
+        return int(rows[0]["failures"]), from_db(until) if until else None
+
+    def set_lockout(self, failures: int, locked_until: datetime | None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO staff_lockout (id, failures, locked_until) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET failures = excluded.failures, "
+                "locked_until = excluded.locked_until",
+                [failures, to_db(locked_until) if locked_until else None],
+            )
 
     # -- host directory ------------------------------------------------------------------------
 

@@ -88,6 +88,19 @@ def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT)")
 
 
+def _m006_staff(db: sqlite_utils.Database) -> None:
+    # Front-desk staff: a PIN hashed with scrypt (memory-hard), never the PIN itself.
+    db.execute(
+        "CREATE TABLE staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, salt TEXT NOT NULL, "
+        "pin_hash TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+    # Wrong PINs in a row and the lock they caused; kept in the file so a restart does not reset.
+    db.execute(
+        "CREATE TABLE staff_lockout (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "failures INTEGER NOT NULL, locked_until TEXT)"
+    )
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -95,4 +108,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m003_hosts_companies_and_retries,
     _m004_audit,
     _m005_field_retention_and_requests,
+    _m006_staff,
 )

@@ -34,6 +34,10 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         click(qtbot, kiosk.window.details.next)  # show every error message too
     elif step == "notice":
         to_notice(qtbot, kiosk)
+    elif step == "staff":
+        kiosk.window.staff_requested.emit()
+        click(qtbot, kiosk.window.staff.unlock)  # no staff yet: "That PIN is not right."
+        qtbot.waitUntil(kiosk.window.staff.pin_field.error.isVisible)
     elif step == "checkout":
         click(qtbot, kiosk.window.welcome.checkout_button)
         click(qtbot, kiosk.window.checkout.submit)  # an empty code shows the message
@@ -44,7 +48,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     assert kiosk.flow.step.value == step
 
 
-STEPS = ["welcome", "details", "notice", "badge", "done", "checkout"]
+STEPS = ["welcome", "details", "notice", "badge", "done", "checkout", "staff"]
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -1,0 +1,59 @@
+"""``kiosk staff add NAME`` and ``kiosk staff list``: who may open staff mode on the kiosk."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from kiosk.config import Config
+from kiosk.errors import UsageError
+from kiosk.staff import StaffError, add_staff
+from kiosk.store import Store
+from kiosk.timeutil import utc_now
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    staff = sub.add_parser("staff", help="front-desk staff who may open staff mode")
+    staff_sub = staff.add_subparsers(required=True, metavar="ACTION")
+    add = staff_sub.add_parser("add", help="add a staff member or change their PIN")
+    add.add_argument("name")
+    add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    add.set_defaults(command=_add)
+    listing = staff_sub.add_parser("list", help="list staff members (never their PINs)")
+    listing.set_defaults(command=_list)
+
+
+def _read_pin(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().strip()
+    pin = getpass.getpass("PIN (4-12 digits): ")
+    if getpass.getpass("Same PIN again: ") != pin:
+        raise UsageError("the two PINs differ; nothing was changed")
+    return pin
+
+
+def _add(args: argparse.Namespace, config: Config) -> int:
+    pin = _read_pin(args.pin_stdin)
+    store = Store(config.database_path)
+    try:
+        staff_id = add_staff(store, args.name, pin, utc_now())
+    except StaffError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        store.close()
+    print(f"staff member {staff_id} can now open staff mode")
+    return 0
+
+
+def _list(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        members = store.staff()
+    finally:
+        store.close()
+    for member in members:
+        print(f"{member['id']}  {member['name']}")
+    if not members:
+        print("no staff yet: add one with 'kiosk staff add NAME'")
+    return 0

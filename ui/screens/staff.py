@@ -1,0 +1,100 @@
+"""Staff mode: a PIN, then what staff may do at the tablet (for now: close the kiosk, which in
+lockdown is the only way out, or go back to guest mode)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.i18n import Translator
+from ui.widgets import Field, Screen, plain_label
+
+
+class StaffScreen(Screen):
+    pin_entered = Signal()
+    cancelled = Signal()
+    exit_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("staff")
+        self._message_id = ""
+        self._message_values: dict[str, object] = {}
+        self._staff_id = ""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(64, 8, 64, 24)
+        outer.setSpacing(8)
+        outer.addWidget(self.label("title", "staff.title"))
+        outer.addWidget(self.label("subtitle", "staff.intro"))
+        outer.addSpacing(12)
+
+        self.pin_card = QFrame()
+        self.pin_card.setObjectName("card")
+        card = QVBoxLayout(self.pin_card)
+        card.setContentsMargins(32, 24, 32, 24)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(12)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,12}")))
+        self.pin.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.pin.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.pin.returnPressed.connect(self.pin_entered)
+        self.pin_field = Field(self, "staff.pin", "staff.pin_why", self.pin)
+        card.addWidget(self.pin_field)
+        outer.addWidget(self.pin_card)
+
+        self.menu = QWidget()
+        menu = QVBoxLayout(self.menu)
+        self.signed_in = plain_label("status")
+        menu.addWidget(self.signed_in)
+        self.exit_button = self.button("primary", "staff.exit", "staff.exit_help")
+        self.exit_button.clicked.connect(self.exit_requested)
+        menu.addWidget(self.exit_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.menu.setVisible(False)
+        outer.addWidget(self.menu)
+        outer.addStretch(1)
+
+        self.cancel = self.button("secondary", "staff.cancel")
+        self.cancel.clicked.connect(self.cancelled)
+        self.unlock = self.button("primary", "staff.unlock")
+        self.unlock.clicked.connect(self.pin_entered)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addStretch(1)
+        row.addWidget(self.unlock)
+        outer.addLayout(row)
+        self.bind(self._translate_state)
+
+    def show_problem(self, string_id: str, tr: Translator, **values: object) -> None:
+        self._message_id, self._message_values = string_id, values
+        self.pin.setText("")
+        self._translate_state(tr)
+
+    def show_menu(self, staff_id: str, tr: Translator) -> None:
+        self._staff_id = staff_id
+        self.pin.setText("")
+        self.pin_card.setVisible(False)
+        self.unlock.setVisible(False)
+        self.menu.setVisible(True)
+        self._translate_state(tr)
+
+    def _translate_state(self, tr: Translator) -> None:
+        message = tr(self._message_id, **self._message_values) if self._message_id else ""
+        self.pin_field.show_error(message)
+        self.signed_in.setText(
+            tr("staff.signed_in", staff=self._staff_id) if self._staff_id else ""
+        )
+        cancel_text = tr("staff.back") if self._staff_id else tr("staff.cancel")
+        self.cancel.setText(cancel_text)
+        self.cancel.setAccessibleName(cancel_text)
+
+    def reset(self) -> None:
+        self._message_id, self._message_values, self._staff_id = "", {}, ""
+        self.pin.setText("")
+        self.pin_field.show_error("")
+        self.pin_card.setVisible(True)
+        self.unlock.setVisible(True)
+        self.menu.setVisible(False)
+        self.signed_in.setText("")
