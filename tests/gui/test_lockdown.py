@@ -121,3 +121,33 @@ def test_nothing_of_one_guest_reaches_the_next(qtbot: QtBot, kiosk: Kiosk) -> No
         assert "canary" not in edit.text().lower()
     type_text(kiosk.window.details.host, "pr")  # the host search remembers nothing either
     assert not kiosk.window.details.host.results.findChildren(QLabel, "canary")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ada\u202eecalevoL",
+        "Zalgo" + "\u0301" * 300,
+        "<b>Bold</b> <img src=x>",
+        "Robert'); DROP TABLE visits;--",
+        '=HYPERLINK("http://x")',
+        "👩\u200d👩\u200d👧 Family",
+        "x" * 90 + " " + "y" * 9,
+    ],
+)
+def test_hostile_names_through_the_details_screen(qtbot: QtBot, kiosk: Kiosk, name: str) -> None:
+    to_badge(qtbot, kiosk, name=name)
+    (visit,) = kiosk.store.visits()
+    title = kiosk.window.badge.title
+    assert title.textFormat() == Qt.TextFormat.PlainText
+    assert visit.first_name in title.text()
+    assert "\u202e" not in visit.name and "\x00" not in visit.name
+
+
+def test_a_10_kb_name_gets_a_message_not_a_crash(qtbot: QtBot, kiosk: Kiosk) -> None:
+    click(qtbot, kiosk.window.welcome.checkin)
+    fill_details(qtbot, kiosk, name="n" * 10_240)
+    click(qtbot, kiosk.window.details.next)
+    assert kiosk.flow.step.value == "details"
+    assert kiosk.window.details.name_field.error.isVisible()
+    assert kiosk.store.visits() == []
