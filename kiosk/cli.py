@@ -26,8 +26,10 @@ from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.cli_staff import add_commands as add_staff_commands
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.errors import UsageError
+from kiosk.hosts import HostDirectory
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
+from kiosk.onsite import on_site
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.supervisor import supervise
@@ -89,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     checkin.add_argument("--json", action="store_true")
     checkin.set_defaults(command=_checkin)
+
+    onsite = sub.add_parser("onsite", help="who is checked in and not out, with time on site")
+    onsite.add_argument("--search", default="", help="part of a name or host")
+    onsite.add_argument("--json", action="store_true")
+    onsite.set_defaults(command=_onsite)
 
     visits = sub.add_parser("visits", help="list stored visits")
     visits.add_argument("--on-site", action="store_true", help="only visitors not checked out")
@@ -157,6 +164,9 @@ def _add_printer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     reprint.add_argument("code", help="badge token, 8-character code or visit id")
     reprint.add_argument("--staff", default="desk", help="staff id for the audit trail")
     reprint.set_defaults(command=_layer("printers.cli", "reprint"))
+    evacuation = sub.add_parser("evacuation", help="write the evacuation roll call as a PDF")
+    evacuation.add_argument("--out", type=Path, help="PDF file (default: in the spool folder)")
+    evacuation.set_defaults(command=_layer("printers.cli", "evacuation"))
 
 
 def _language(config: Config, requested: str | None) -> str:
@@ -220,6 +230,32 @@ def _visits(args: argparse.Namespace, config: Config) -> int:
         print("no visits stored")
     for row in rows:
         print("  ".join(str(value) for value in row.values()))
+    return EXIT_OK
+
+
+def _onsite(args: argparse.Namespace, config: Config) -> int:
+    store = Store(config.database_path)
+    try:
+        people = on_site(store, HostDirectory(store, config), utc_now(), args.search)
+    finally:
+        store.close()
+    rows = [
+        {
+            "visit_id": p.visit_id,
+            "name": p.name,
+            "host": p.host,
+            "kiosk": p.kiosk_id,
+            "since": p.local_time(config),
+            "minutes_on_site": p.minutes_on_site,
+        }
+        for p in people
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(f"{row['since']}  {row['name']}  → {row['host']}  ({row['minutes_on_site']} min)")
+        print(f"{len(rows)} on site")
     return EXIT_OK
 
 

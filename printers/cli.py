@@ -18,8 +18,10 @@ from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.keys import load_or_create
+from kiosk.onsite import on_site
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
+from printers.evacuation import roll_call_pdf
 from printers.jobs import print_badge, request_reprint
 from printers.labels import LABELS, label
 
@@ -95,3 +97,18 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
         store.close()
     print(f"reprint of visit {visit.id}: {'printed' if result.ok else 'FAILED'} ({result.message})")
     return 0 if result.ok else 1
+
+
+def evacuation(args: argparse.Namespace, config: Config) -> int:
+    """Write the roll call PDF (and print it when the printer takes pages)."""
+    store = Store(config.database_path)
+    try:
+        now = utc_now()
+        people = on_site(store, HostDirectory(store, config), now)
+    finally:
+        store.close()
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    target = args.out or config.spool_dir / f"evacuation-{stamp}.pdf"
+    roll_call_pdf(people, config, now, target)
+    print(f"{len(people)} on site; roll call written to {target}")
+    return 0
