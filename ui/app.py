@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -22,16 +23,19 @@ import printers
 from kiosk import assets, audit
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
-from kiosk.checkout import CheckoutService
+from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion, Visit
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
+from kiosk.onsite import on_site
 from kiosk.qr import write_qr_png
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
-from printers.jobs import print_badge
+from printers import PrintResult
+from printers.evacuation import roll_call_pdf
+from printers.jobs import print_badge, request_reprint
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
 from ui.lockdown import Lockdown
@@ -61,6 +65,30 @@ class ActivityFilter(QObject):
         if event.type() in _ACTIVITY:
             self._flow.user_activity()
         return False
+
+
+def _staff_check_out(checkout: CheckoutService, visit_id: str, staff: str) -> bool:
+    try:
+        checkout.check_out(visit_id, kind="staff", actor=f"staff:{staff}")
+    except CheckoutError:
+        return False  # already checked out meanwhile
+    return True
+
+
+def _reprint(
+    store: Store,
+    config: Config,
+    printer: printers.Printer,
+    tokens: BadgeTokens,
+    service: CheckinService,
+    visit_id: str,
+    now: datetime,
+    staff: str,
+) -> PrintResult:
+    request_reprint(store, visit_id, now)
+    return print_badge(
+        store, config, printer, tokens, service.directory, visit_id, now, actor=f"staff:{staff}"
+    )
 
 
 def _ignore(_result: object) -> None:
@@ -123,15 +151,29 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     log.info("printer backend: %s", printer.name)
     workers = Workers()
     window = KioskWindow(config, service.directory)
+    checkout = CheckoutService(store, config, tokens, clock)
     services = Services(
         checkin=service,
         tokens=tokens,
-        checkout=CheckoutService(store, config, tokens, clock),
+        checkout=checkout,
         print_job=lambda visit_id: print_badge(
             store, config, printer, tokens, service.directory, visit_id, clock()
         ),
         printer_name=printer.name,
         staff_check=lambda pin: check_pin(store, pin, clock()),
+        onsite=lambda query: on_site(store, service.directory, clock(), query),
+        staff_checkout=lambda ids, staff: sum(
+            1 for visit_id in ids if _staff_check_out(checkout, visit_id, staff)
+        ),
+        reprint=lambda visit_id, staff: _reprint(
+            store, config, printer, tokens, service, visit_id, clock(), staff
+        ),
+        evacuation_pdf=lambda: roll_call_pdf(
+            on_site(store, service.directory, clock()),
+            config,
+            clock(),
+            config.spool_dir / f"evacuation-{clock():%Y%m%dT%H%M%SZ}.pdf",
+        ),
         camera=CameraScanner.create(workers),
     )
     flow = CheckinFlow(window, config, workers, services)

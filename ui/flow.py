@@ -8,9 +8,10 @@ they belong to, so an answer arriving after an idle reset never shows one guest'
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QImage
@@ -21,12 +22,14 @@ from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import Visit
+from kiosk.onsite import OnSite
 from kiosk.qr import qr_image
 from kiosk.staff import PinCheck
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
 from ui.camera import CameraScanner
+from ui.screens.badge import local_time
 from ui.style import TEXT_SCALES
 from ui.window import KioskWindow
 from ui.workers import Workers
@@ -44,6 +47,7 @@ class Step(Enum):
     DONE = "done"
     CHECKOUT = "checkout"
     STAFF = "staff"
+    ONSITE = "onsite"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class Services:
     print_job: Callable[[str], PrintResult]
     printer_name: str
     staff_check: Callable[[str], PinCheck]
+    onsite: Callable[[str], list[OnSite]]
+    staff_checkout: Callable[[Sequence[str], str], int]
+    reprint: Callable[[str, str], PrintResult]
+    evacuation_pdf: Callable[[], Path]
     camera: CameraScanner | None = None
 
 
@@ -112,6 +120,7 @@ class CheckinFlow(QObject):
         self._printer_name = services.printer_name
         self._session = 0
         self.step = Step.WELCOME
+        self._staff_id = ""
         self.language = config.default_language
         self.tr = Translator(self.language)
 
@@ -144,6 +153,13 @@ class CheckinFlow(QObject):
         w.staff.pin_entered.connect(self._on_staff_pin_entered)
         w.staff.cancelled.connect(self._on_cancelled)
         w.staff.exit_requested.connect(self.exit_requested)
+        w.staff.onsite_requested.connect(lambda: self._open_people(evacuation=False))
+        w.staff.evacuation_requested.connect(lambda: self._open_people(evacuation=True))
+        w.onsite.back.connect(lambda: self._go(Step.STAFF))
+        w.onsite.search_changed.connect(self._load_people)
+        w.onsite.check_out.connect(self._on_staff_check_out)
+        w.onsite.reprint.connect(self._on_staff_reprint)
+        w.onsite.print_list.connect(self._on_print_list)
         if self.services.camera is not None:
             w.checkout.add_camera(self.services.camera.viewfinder)
             self.services.camera.found.connect(self.submit_checkout)
@@ -181,6 +197,7 @@ class CheckinFlow(QObject):
         expires the kiosk returns to the site's default language for the next guest.
         """
         self._session += 1
+        self._staff_id = ""
         self.idle_timer.stop()
         self.done_timer.stop()
         self.window.reset_all()
@@ -202,9 +219,8 @@ class CheckinFlow(QObject):
                 camera.stop()
         self.step = step
         self.window.show_step(step.value)
-        idle_seconds = (
-            STAFF_IDLE_SECONDS if step is Step.STAFF else self._config.idle_timeout_seconds
-        )
+        staff_step = step in (Step.STAFF, Step.ONSITE)
+        idle_seconds = STAFF_IDLE_SECONDS if staff_step else self._config.idle_timeout_seconds
         self.idle_timer.setInterval(idle_seconds * 1000)
         if step is Step.WELCOME:
             self.idle_timer.stop()
@@ -238,11 +254,71 @@ class CheckinFlow(QObject):
             return
         staff = self.window.staff
         if check.ok:
-            staff.show_menu(check.staff_id or "", self.tr)
+            self._staff_id = check.staff_id or ""
+            staff.show_menu(self._staff_id, self.tr)
         elif check.wait_seconds:
             staff.show_problem("staff.locked", self.tr, seconds=check.wait_seconds)
         else:
             staff.show_problem("staff.wrong_pin", self.tr)
+
+    # -- staff: who is here, evacuation ----------------------------------------------------------
+
+    def _staff_task(self, work: Callable[[], object], done: Callable[[object], None]) -> None:
+        session = self._session
+        self._workers.submit(
+            work,
+            lambda result: done(result) if session == self._session else None,
+            lambda error: self.window.onsite.set_status("errors.save_failed", self.tr),
+        )
+
+    def _open_people(self, evacuation: bool) -> None:
+        if not self._staff_id:
+            return
+        self.window.onsite.show_mode(evacuation, self.tr)
+        self._go(Step.ONSITE)
+        self._load_people("")
+
+    def _load_people(self, query: str, then: Callable[[], None] | None = None) -> None:
+        def done(result: object) -> None:
+            people: list[OnSite] = result  # type: ignore[assignment]
+            zone = self._config.zone
+            since = {
+                p.visit_id: local_time(p.checked_in_at.astimezone(zone), self.language)
+                for p in people
+            }
+            self.window.onsite.show_people(people, since, self.tr)
+            if then is not None:
+                then()
+
+        self._staff_task(lambda: self.services.onsite(query), done)
+
+    def _on_staff_check_out(self, visit_ids: list[str]) -> None:
+        staff = self._staff_id
+
+        def done(count: object) -> None:
+            self._load_people(
+                self.window.onsite.search.text(),
+                lambda: self.window.onsite.set_status("onsite.done", self.tr, count=count),
+            )
+
+        self._staff_task(lambda: self.services.staff_checkout(visit_ids, staff), done)
+
+    def _on_staff_reprint(self, visit_id: str) -> None:
+        staff = self._staff_id
+
+        def done(result: object) -> None:
+            ok = isinstance(result, PrintResult) and result.ok
+            self.window.onsite.set_status(
+                "onsite.reprinted" if ok else "badge.print_failed", self.tr
+            )
+
+        self._staff_task(lambda: self.services.reprint(visit_id, staff), done)
+
+    def _on_print_list(self) -> None:
+        self._staff_task(
+            self.services.evacuation_pdf,
+            lambda path: self.window.onsite.set_status("evacuation.saved", self.tr, path=path),
+        )
 
     def _on_text_size_clicked(self) -> None:
         scales = TEXT_SCALES
@@ -312,11 +388,11 @@ class CheckinFlow(QObject):
         if session != self._session:
             return
         visit = saved.result.visit
-        local_time = visit.checked_in_at.astimezone(self._config.zone)
+        checked_in = visit.checked_in_at.astimezone(self._config.zone)
         self.window.badge.show_visit(
             visit.first_name,
             saved.result.host_name,
-            local_time,
+            checked_in,
             short_code(visit.id),
             saved.qr,
             self.tr,

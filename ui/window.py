@@ -21,6 +21,7 @@ from ui.screens.checkout import CheckoutScreen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
+from ui.screens.onsite import OnSiteScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.style import stylesheet
@@ -93,6 +94,7 @@ class KioskWindow(QWidget):
         self.done = DoneScreen()
         self.checkout = CheckoutScreen()
         self.staff = StaffScreen()
+        self.onsite = OnSiteScreen()
         self.screens: dict[str, Screen] = {
             "welcome": self.welcome,
             "details": self.details,
@@ -101,6 +103,7 @@ class KioskWindow(QWidget):
             "done": self.done,
             "checkout": self.checkout,
             "staff": self.staff,
+            "onsite": self.onsite,
         }
         self.stack = QStackedWidget()
         self._scrollers: dict[str, QScrollArea] = {}

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWi
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import click, to_badge, to_notice
+from tests.gui.test_staff import sign_in
 from ui.app import Kiosk
 from ui.demo import run_demo
 
@@ -38,6 +39,12 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         kiosk.window.staff_requested.emit()
         click(qtbot, kiosk.window.staff.unlock)  # no staff yet: "That PIN is not right."
         qtbot.waitUntil(kiosk.window.staff.pin_field.error.isVisible)
+    elif step == "onsite":
+        to_badge(qtbot, kiosk, name="Sam Onsite")
+        kiosk.flow.reset()
+        sign_in(qtbot, kiosk)
+        click(qtbot, kiosk.window.staff.onsite_button)
+        qtbot.waitUntil(lambda: kiosk.window.onsite.people.count() == 1)
     elif step == "checkout":
         click(qtbot, kiosk.window.welcome.checkout_button)
         click(qtbot, kiosk.window.checkout.submit)  # an empty code shows the message
@@ -48,7 +55,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     assert kiosk.flow.step.value == step
 
 
-STEPS = ["welcome", "details", "notice", "badge", "done", "checkout", "staff"]
+STEPS = ["welcome", "details", "notice", "badge", "done", "checkout", "staff", "onsite"]
 
 
 @pytest.mark.parametrize("step", STEPS)

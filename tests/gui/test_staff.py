@@ -55,3 +55,61 @@ def test_staff_mode_closes_itself_when_left_alone(qtbot: QtBot, kiosk: Kiosk) ->
     kiosk.flow.idle_timer.start()
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "welcome")
     assert kiosk.window.staff.pin.text() == ""
+
+
+def sign_in(qtbot: QtBot, kiosk: Kiosk) -> None:
+    add_staff(kiosk.store, "Desk", "2468", kiosk.flow.services.checkin._clock())
+    kiosk.window.staff_requested.emit()
+    type_text(kiosk.window.staff.pin, "2468")
+    click(qtbot, kiosk.window.staff.unlock)
+    qtbot.waitUntil(kiosk.window.staff.menu.isVisible)
+
+
+def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from tests.gui.conftest import to_badge
+
+    for name in ("Olga Onsite", "Pablo Present"):
+        to_badge(qtbot, kiosk, name=name)
+        kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.onsite_button)
+    people = kiosk.window.onsite.people
+    qtbot.waitUntil(lambda: people.count() == 2)
+    assert "Olga Onsite" in people.item(0).text()
+    type_text(kiosk.window.onsite.search, "pab")
+    qtbot.waitUntil(lambda: people.count() == 1)
+    people.item(0).setCheckState(Qt.CheckState.Checked)
+    click(qtbot, kiosk.window.onsite.reprint_button)
+    qtbot.waitUntil(lambda: kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.reprinted"))
+    people.item(0).setCheckState(Qt.CheckState.Checked)
+    click(qtbot, kiosk.window.onsite.check_out_button)
+    qtbot.waitUntil(lambda: people.count() == 0)
+    assert kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.done", count=1)
+    assert [v.name for v in kiosk.store.visits(on_site_only=True)] == ["Olga Onsite"]
+    actions = [r["action"] for r in kiosk.store.audit_rows()]
+    assert "reprint" in actions and actions.count("checkout") == 1
+
+
+def test_evacuation_list_with_ticks_and_a_pdf(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from pathlib import Path
+
+    from tests.gui.conftest import to_badge
+
+    to_badge(qtbot, kiosk, name="Eve Evacuee")
+    kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.evacuation_button)
+    screen = kiosk.window.onsite
+    qtbot.waitUntil(lambda: screen.people.count() == 1)
+    assert screen.print_button.isVisible() and not screen.check_out_button.isVisible()
+    screen.people.item(0).setCheckState(Qt.CheckState.Checked)  # accounted for
+    click(qtbot, screen.print_button)
+    qtbot.waitUntil(lambda: "evacuation-" in screen.status.text())
+    (pdf,) = Path(kiosk.config.spool_dir).glob("evacuation-*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_staff_screens_need_a_signed_in_member(qtbot: QtBot, kiosk: Kiosk) -> None:
+    kiosk.window.staff_requested.emit()
+    kiosk.flow._open_people(evacuation=False)  # no PIN entered
+    assert kiosk.flow.step.value == "staff"

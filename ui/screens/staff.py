@@ -15,6 +15,8 @@ class StaffScreen(Screen):
     pin_entered = Signal()
     cancelled = Signal()
     exit_requested = Signal()
+    onsite_requested = Signal()
+    evacuation_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,9 +51,14 @@ class StaffScreen(Screen):
         menu = QVBoxLayout(self.menu)
         self.signed_in = plain_label("status")
         menu.addWidget(self.signed_in)
-        self.exit_button = self.button("primary", "staff.exit", "staff.exit_help")
+        self.onsite_button = self.button("primary", "onsite.button")
+        self.onsite_button.clicked.connect(self.onsite_requested)
+        self.evacuation_button = self.button("primary", "evacuation.button")
+        self.evacuation_button.clicked.connect(self.evacuation_requested)
+        self.exit_button = self.button("secondary", "staff.exit", "staff.exit_help")
         self.exit_button.clicked.connect(self.exit_requested)
-        menu.addWidget(self.exit_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        for button in (self.onsite_button, self.evacuation_button, self.exit_button):
+            menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.menu.setVisible(False)
         outer.addWidget(self.menu)
         outer.addStretch(1)
