@@ -49,7 +49,7 @@ class OnSiteScreen(Screen):
         self.status = plain_label("status")
         layout.addWidget(self.status)
 
-        self.back_button = self.button("secondary", "staff.back")
+        self.back_button = self.button("secondary", "onsite.back")
         self.back_button.clicked.connect(self.back)
         self.reprint_button = self.button("secondary", "onsite.reprint")
         self.reprint_button.clicked.connect(self._on_reprint_clicked)
