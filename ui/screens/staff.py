@@ -32,6 +32,22 @@ class StaffScreen(Screen):
         outer.addWidget(self.intro)
         outer.addSpacing(12)
 
+        outer.addWidget(self._build_pin_card())
+        outer.addWidget(self._build_menu())
+        outer.addStretch(1)
+
+        self.cancel = self.button("secondary", "staff.cancel")
+        self.cancel.clicked.connect(self.cancelled)
+        self.unlock = self.button("primary", "staff.unlock")
+        self.unlock.clicked.connect(self.pin_entered)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addStretch(1)
+        row.addWidget(self.unlock)
+        outer.addLayout(row)
+        self.bind(self._translate_state)
+
+    def _build_pin_card(self) -> QFrame:
         self.pin_card = QFrame()
         self.pin_card.setObjectName("card")
         card = QVBoxLayout(self.pin_card)
@@ -46,8 +62,9 @@ class StaffScreen(Screen):
         self.pin.returnPressed.connect(self.pin_entered)
         self.pin_field = Field(self, "staff.pin", "staff.pin_why", self.pin)
         card.addWidget(self.pin_field)
-        outer.addWidget(self.pin_card)
+        return self.pin_card
 
+    def _build_menu(self) -> QWidget:
         self.menu = QWidget()
         menu = QVBoxLayout(self.menu)
         menu.setSpacing(16)
@@ -62,19 +79,7 @@ class StaffScreen(Screen):
         for button in (self.onsite_button, self.evacuation_button, self.exit_button):
             menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.menu.setVisible(False)
-        outer.addWidget(self.menu)
-        outer.addStretch(1)
-
-        self.cancel = self.button("secondary", "staff.cancel")
-        self.cancel.clicked.connect(self.cancelled)
-        self.unlock = self.button("primary", "staff.unlock")
-        self.unlock.clicked.connect(self.pin_entered)
-        row = QHBoxLayout()
-        row.addWidget(self.cancel)
-        row.addStretch(1)
-        row.addWidget(self.unlock)
-        outer.addLayout(row)
-        self.bind(self._translate_state)
+        return self.menu
 
     def show_problem(self, string_id: str, tr: Translator, **values: object) -> None:
         self._message_id, self._message_values = string_id, values
