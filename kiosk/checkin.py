@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from kiosk import audit
 from kiosk.config import Config
+from kiosk.denylist import DenyList
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
@@ -23,6 +24,14 @@ from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
 
 log = logging.getLogger(__name__)
+
+
+class SeeFrontDeskError(PermissionError):
+    """The guest must see the front desk; the message says only that (never why)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class NoticeNotAcknowledgedError(PermissionError):
@@ -49,11 +58,13 @@ class CheckinService:
         config: Config,
         clock: Clock = utc_now,
         directory: HostDirectory | None = None,
+        deny_list: DenyList | None = None,
     ) -> None:
         self._store = store
         self._config = config
         self._clock = clock
         self.directory = directory or HostDirectory(store, config)
+        self._deny_list = deny_list
         self._notices: dict[tuple[str, str], NoticeVersion] = {}
 
     def current_notice(self, language: str) -> NoticeVersion:
@@ -97,6 +108,11 @@ class CheckinService:
                 Translator(clean.language)("errors.notice_not_accepted")
             )
         now = self._clock()
+        denied = self._deny_list.check(clean.name, clean.email, now) if self._deny_list else None
+        if denied is not None and denied.exact:
+            self._store.add_alert(now, "denied", denied.deny_id, None)
+            log.warning("check-in refused by deny entry %s; staff alerted", denied.deny_id)
+            raise SeeFrontDeskError(Translator(clean.language)("errors.see_front_desk"))
         company = self.directory.company_of(clean.host_id)
         days = min(
             (company.retention_days if company else 0) or self._config.retention_days,
@@ -129,6 +145,8 @@ class CheckinService:
         jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
         trail = audit.entry(now, "checkin", "guest", visit.id, f"notice={current.version}")
         self._store.record_checkin(visit, notices, local_day, jobs, now, (trail, audit.seal))
+        if denied is not None:  # a near match: admitted, but staff should look
+            self._store.add_alert(now, "near_match", denied.deny_id, visit.id)
         log.info(
             "visit %s checked in (purpose=%s, host=%s)", visit.id, visit.purpose, visit.host_id
         )

@@ -18,13 +18,15 @@ from pathlib import Path
 
 from kiosk import __version__, audit
 from kiosk.badges import BadgeTokens
-from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
+from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError, SeeFrontDeskError
 from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
+from kiosk.cli_deny import add_commands as add_deny_commands
 from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.cli_staff import add_commands as add_staff_commands
 from kiosk.config import Config, ConfigError, load_config
+from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory
 from kiosk.models import CheckinForm, Visit
@@ -114,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     add_host_commands(sub)
     add_rights_commands(sub)
     add_staff_commands(sub)
+    add_deny_commands(sub)
     _add_printer_commands(sub)
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
@@ -187,14 +190,16 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
     form = CheckinForm(args.name, args.email, args.purpose, host, language, args.purpose_text)
     store = Store(config.database_path)
     try:
-        service = CheckinService(store, config)
-        result = service.check_in(form, service.current_notice(language), print_badge=False)
+        service = CheckinService(store, config, deny_list=DenyList(store, config.keys_dir))
+        notice = service.current_notice(language)
+        company_notice = service.company_notice(language, host)
+        result = service.check_in(form, notice, company_notice, print_badge=False)
         token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
     except ValidationError as error:
         for field, message in sorted(error.errors.items()):
             print(f"kiosk: {field}: {message}", file=sys.stderr)
         return EXIT_USAGE
-    except NoticeNotAcknowledgedError as error:
+    except (NoticeNotAcknowledgedError, SeeFrontDeskError) as error:
         raise UsageError(error.message) from None
     finally:
         store.close()

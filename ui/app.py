@@ -25,6 +25,7 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
+from kiosk.denylist import DenyList
 from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion, Visit
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
@@ -143,7 +144,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Kiosk:
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
     store = Store(config.database_path)
-    service = CheckinService(store, config, clock)
+    service = CheckinService(store, config, clock, deny_list=DenyList(store, config.keys_dir))
     keys = load_or_create(config.keys_dir, clock(), config.signing_key_file)
     log.info("badges signed with key %s", keys.current_kid.hex())
     tokens = BadgeTokens(keys, config, store)
@@ -168,6 +169,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         reprint=lambda visit_id, staff: _reprint(
             store, config, printer, tokens, service, visit_id, clock(), staff
         ),
+        alert_count=lambda: len(store.alerts()),
         evacuation_pdf=lambda: roll_call_pdf(
             on_site(store, service.directory, clock()),
             config,

@@ -17,7 +17,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QImage
 
 from kiosk.badges import BadgeTokens
-from kiosk.checkin import CheckinResult, CheckinService, NoticeNotAcknowledgedError
+from kiosk.checkin import (
+    CheckinResult,
+    CheckinService,
+    NoticeNotAcknowledgedError,
+    SeeFrontDeskError,
+)
 from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
@@ -64,6 +69,7 @@ class Services:
     staff_checkout: Callable[[Sequence[str], str], int]
     reprint: Callable[[str, str], PrintResult]
     evacuation_pdf: Callable[[], Path]
+    alert_count: Callable[[], int]
     camera: CameraScanner | None = None
 
 
@@ -256,6 +262,10 @@ class CheckinFlow(QObject):
         if check.ok:
             self._staff_id = check.staff_id or ""
             staff.show_menu(self._staff_id, self.tr)
+            self._staff_task(
+                self.services.alert_count,
+                lambda count: staff.show_alerts(int(count), self.tr),  # type: ignore[call-overload]
+            )
         elif check.wait_seconds:
             staff.show_problem("staff.locked", self.tr, seconds=check.wait_seconds)
         else:
@@ -380,7 +390,7 @@ class CheckinFlow(QObject):
             save,
             lambda saved: self._on_saved(session, saved),
             lambda error: self._on_save_failed(session, error),
-            expected=(ValidationError, NoticeNotAcknowledgedError),
+            expected=(ValidationError, NoticeNotAcknowledgedError, SeeFrontDeskError),
             guest=True,
         )
 
@@ -415,7 +425,9 @@ class CheckinFlow(QObject):
             return
         notice = self.window.notice
         notice.set_busy(False)
-        if isinstance(error, ValidationError):
+        if isinstance(error, SeeFrontDeskError):
+            self.reset(banner_id="errors.see_front_desk")
+        elif isinstance(error, ValidationError):
             self._go(Step.DETAILS)
             self.window.details.show_errors(error.errors, self.tr("errors.summary"))
         elif isinstance(error, NoticeNotAcknowledgedError):

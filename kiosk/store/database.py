@@ -320,6 +320,51 @@ class Store:
                 [failures, to_db(locked_until) if locked_until else None],
             )
 
+    # -- deny list and staff alerts -----------------------------------------------------------
+
+    def add_deny(self, entry: Mapping[str, str | None]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO deny_list (id, name_hash, name_tokens_hash, email_hash, "
+                "email_local_hash, reason, created_at, expires_at, created_by) VALUES (:id, "
+                ":name_hash, :name_tokens_hash, :email_hash, :email_local_hash, :reason, "
+                ":created_at, :expires_at, :created_by)",
+                dict(entry),
+            )
+
+    def remove_deny(self, deny_id: str) -> bool:
+        with self._transaction() as db:
+            return int(db.execute("DELETE FROM deny_list WHERE id = ?", [deny_id]).rowcount) == 1
+
+    def deny_entries(self, now: datetime) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT * FROM deny_list WHERE expires_at IS NULL OR expires_at > ? "
+            "ORDER BY created_at",
+            [to_db(now)],
+        )
+
+    def purge_expired_denials(self, now: datetime, alerts_before: datetime) -> int:
+        """Expired deny entries, and staff alerts older than the visits they are about."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM deny_list WHERE expires_at <= ?", [to_db(now)])
+            db.execute("DELETE FROM staff_alerts WHERE at < ?", [to_db(alerts_before)])
+            return int(cursor.rowcount)
+
+    def add_alert(self, now: datetime, kind: str, deny_id: str, visit_id: str | None) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO staff_alerts (at, kind, deny_id, visit_id) VALUES (?, ?, ?, ?)",
+                [to_db(now), kind, deny_id, visit_id],
+            )
+
+    def alerts(self, unseen_only: bool = True) -> list[dict[str, Any]]:
+        where = "WHERE seen_at IS NULL" if unseen_only else ""
+        return self._rows(f"SELECT * FROM staff_alerts {where} ORDER BY id")  # noqa: S608
+
+    def mark_alerts_seen(self, now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE staff_alerts SET seen_at = ? WHERE seen_at IS NULL", [to_db(now)])
+
     # -- host directory ------------------------------------------------------------------------
 
     def hosts(self) -> list[Host]:

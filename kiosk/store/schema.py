@@ -101,6 +101,20 @@ def _m006_staff(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m007_deny_list(db: sqlite_utils.Database) -> None:
+    # Keyed hashes (HMAC-SHA-256 with the site's deny key) of normalised name and email: enough to
+    # recognise a person, useless to read one back. The reason is staff's own words.
+    db.execute(
+        "CREATE TABLE deny_list (id TEXT PRIMARY KEY, name_hash TEXT, name_tokens_hash TEXT, "
+        "email_hash TEXT, email_local_hash TEXT, reason TEXT NOT NULL, created_at TEXT NOT NULL, "
+        "expires_at TEXT, created_by TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE staff_alerts (id INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, "
+        "deny_id TEXT, visit_id TEXT, seen_at TEXT)"
+    )
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -109,4 +123,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m004_audit,
     _m005_field_retention_and_requests,
     _m006_staff,
+    _m007_deny_list,
 )

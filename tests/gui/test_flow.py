@@ -213,3 +213,24 @@ def test_a_save_error_follows_the_language_switch(qtbot: QtBot, kiosk: Kiosk) ->
     kiosk.flow.set_language("en" if kiosk.flow.language == "zh-TW" else "zh-TW")
     assert error.isVisible() and error.text() != before
     assert error.text() == kiosk.flow.tr("errors.save_failed")
+
+
+def test_a_denied_guest_is_only_asked_to_see_the_front_desk(
+    qtbot: QtBot,
+    kiosk_factory,
+    config,  # type: ignore[no-untyped-def]
+) -> None:
+    from kiosk.denylist import DenyList
+
+    kiosk = kiosk_factory(config)
+    DenyList(kiosk.store, config.keys_dir).add(
+        "Mallory Denied", "", "Trespass", kiosk.flow.services.checkin._clock(), None, "staff:s1"
+    )
+    kiosk.flow.set_language("en")
+    to_notice(qtbot, kiosk, name="Mallory Denied")
+    click(qtbot, kiosk.window.notice.accept)
+    banner = kiosk.window.welcome.banner
+    qtbot.waitUntil(banner.isVisible)
+    assert banner.text() == "Please see the front desk, where a colleague will help you."
+    assert kiosk.flow.step.value == "welcome" and kiosk.window.details.name.text() == ""
+    assert kiosk.store.visits() == [] and len(kiosk.store.alerts()) == 1

@@ -113,3 +113,11 @@ def test_staff_screens_need_a_signed_in_member(qtbot: QtBot, kiosk: Kiosk) -> No
     kiosk.window.staff_requested.emit()
     kiosk.flow._open_people(evacuation=False)  # no PIN entered
     assert kiosk.flow.step.value == "staff"
+
+
+def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk: Kiosk) -> None:
+    kiosk.store.add_alert(kiosk.flow.services.checkin._clock(), "near_match", "d1", "v1")
+    sign_in(qtbot, kiosk)
+    alerts = kiosk.window.staff.alerts
+    qtbot.waitUntil(alerts.isVisible)
+    assert alerts.text() == kiosk.flow.tr("staff.alerts", count=1)

@@ -24,6 +24,7 @@ class StaffScreen(Screen):
         self._message_id = ""
         self._message_values: dict[str, object] = {}
         self._staff_id = ""
+        self._alert_count = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(64, 8, 64, 24)
         outer.setSpacing(8)
@@ -70,6 +71,9 @@ class StaffScreen(Screen):
         menu.setSpacing(16)
         self.signed_in = plain_label("status")
         menu.addWidget(self.signed_in)
+        self.alerts = plain_label("errorBanner")
+        self.alerts.setVisible(False)
+        menu.addWidget(self.alerts)
         self.onsite_button = self.button("staffAction", "onsite.button")
         self.onsite_button.clicked.connect(self.onsite_requested)
         self.evacuation_button = self.button("staffAction", "evacuation.button")
@@ -84,6 +88,10 @@ class StaffScreen(Screen):
     def show_problem(self, string_id: str, tr: Translator, **values: object) -> None:
         self._message_id, self._message_values = string_id, values
         self.pin.setText("")
+        self._translate_state(tr)
+
+    def show_alerts(self, count: int, tr: Translator) -> None:
+        self._alert_count = count
         self._translate_state(tr)
 
     def show_menu(self, staff_id: str, tr: Translator) -> None:
@@ -101,12 +109,18 @@ class StaffScreen(Screen):
         self.signed_in.setText(
             tr("staff.signed_in", staff=self._staff_id) if self._staff_id else ""
         )
+        self.alerts.setText(
+            tr("staff.alerts", count=self._alert_count) if self._alert_count else ""
+        )
+        self.alerts.setVisible(bool(self._alert_count and self._staff_id))
         cancel_text = tr("staff.back") if self._staff_id else tr("staff.cancel")
         self.cancel.setText(cancel_text)
         self.cancel.setAccessibleName(cancel_text)
 
     def reset(self) -> None:
         self._message_id, self._message_values, self._staff_id = "", {}, ""
+        self._alert_count = 0
+        self.alerts.setVisible(False)
         self.pin.setText("")
         self.pin_field.show_error("")
         self.pin_card.setVisible(True)

@@ -1,0 +1,110 @@
+"""The deny list: people the site has asked not to admit.
+
+Entries hold keyed hashes (HMAC-SHA-256 with a per-site key kept beside the signing keys) of the
+normalised name and email, never the name or email itself. Matching is on normalised values:
+NFC, full-width folded to half-width, case-folded, whitespace collapsed; Chinese names as written.
+
+An exact match (same name or same email) stops the check-in: the guest is told only "please see
+the front desk", staff get an alert, and nothing about the guest is stored. A near match (the same
+name parts in another order, or the same email mailbox at another domain) is not blocked silently:
+the check-in goes ahead and staff get an alert to look.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.store import Store
+from kiosk.timeutil import to_db
+from kiosk.validation import normalise_text
+
+KEY_FILE = "deny.key"
+
+
+def normalise(value: str) -> str:
+    text = unicodedata.normalize("NFKC", normalise_text(value)).casefold()
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class DenyMatch:
+    deny_id: str
+    exact: bool
+
+
+class DenyList:
+    def __init__(self, store: Store, keys_dir: Path) -> None:
+        self._store = store
+        self._key = _load_key(keys_dir)
+
+    def _mac(self, text: str) -> str | None:
+        return (
+            hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest() if text else None
+        )
+
+    def _hashes(self, name: str, email: str) -> dict[str, str | None]:
+        clean_name, clean_email = normalise(name), normalise(email)
+        return {
+            "name_hash": self._mac(clean_name),
+            "name_tokens_hash": self._mac(" ".join(sorted(clean_name.split()))),
+            "email_hash": self._mac(clean_email),
+            "email_local_hash": self._mac(clean_email.split("@")[0])
+            if "@" in clean_email
+            else None,
+        }
+
+    def add(
+        self,
+        name: str,
+        email: str,
+        reason: str,
+        now: datetime,
+        expires: datetime | None,
+        staff: str,
+    ) -> str:
+        if not normalise(name) and not normalise(email):
+            raise ValueError("a deny entry needs a name or an email")
+        deny_id = uuid.uuid4().hex[:10]
+        entry: dict[str, Any] = {
+            **self._hashes(name, email),
+            "id": deny_id,
+            "reason": normalise_text(reason)[:200] or "-",
+            "created_at": to_db(now),
+            "expires_at": to_db(expires) if expires else None,
+            "created_by": staff,
+        }
+        self._store.add_deny(entry)
+        return deny_id
+
+    def check(self, name: str, email: str, now: datetime) -> DenyMatch | None:
+        wanted = self._hashes(name, email)
+        near = None
+        for entry in self._store.deny_entries(now):
+            for exact_key in ("name_hash", "email_hash"):
+                if entry[exact_key] and entry[exact_key] == wanted[exact_key]:
+                    return DenyMatch(entry["id"], exact=True)
+            for near_key in ("name_tokens_hash", "email_local_hash"):
+                if entry[near_key] and entry[near_key] == wanted[near_key]:
+                    near = near or DenyMatch(entry["id"], exact=False)
+        return near
+
+
+def _load_key(keys_dir: Path) -> bytes:
+    path = keys_dir / KEY_FILE
+    if path.exists():
+        return bytes.fromhex(path.read_text().strip())
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key.hex())
+    return key
