@@ -144,7 +144,11 @@ class CheckinService:
         notices = [current] + ([company_current] if company_current else [])
         jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
         trail = audit.entry(now, "checkin", "guest", visit.id, f"notice={current.version}")
-        self._store.record_checkin(visit, notices, local_day, jobs, now, (trail, audit.seal))
+        host = self.directory.get(visit.host_id)
+        department = host.department if host else ""
+        self._store.record_checkin(
+            visit, notices, local_day, jobs, now, (trail, audit.seal), department
+        )
         if denied is not None:  # a near match: admitted, but staff should look
             self._store.add_alert(now, "near_match", denied.deny_id, visit.id)
         log.info(

@@ -8,6 +8,7 @@ import sys
 
 from kiosk.config import Config
 from kiosk.errors import UsageError
+from kiosk.reports import last_days, report, to_csv
 from kiosk.staff import StaffError, add_staff
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
@@ -22,6 +23,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.set_defaults(command=_add)
     listing = staff_sub.add_parser("list", help="list staff members (never their PINs)")
     listing.set_defaults(command=_list)
+
+    numbers = sub.add_parser("report", help="visitor numbers from the anonymous counts")
+    numbers.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
+    numbers.add_argument("--by", choices=("purpose", "department"), default="purpose")
+    numbers.add_argument("--weekly", action="store_true", help="per ISO week instead of per day")
+    numbers.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
+    numbers.set_defaults(command=_report)
 
 
 def _read_pin(from_stdin: bool) -> str:
@@ -56,4 +64,23 @@ def _list(args: argparse.Namespace, config: Config) -> int:
         print(f"{member['id']}  {member['name']}")
     if not members:
         print("no staff yet: add one with 'kiosk staff add NAME'")
+    return 0
+
+
+def _report(args: argparse.Namespace, config: Config) -> int:
+    if not 1 <= args.days <= 3660:
+        raise UsageError("--days: from 1 to 3660")
+    today = utc_now().astimezone(config.zone).date()
+    first, last = last_days(today, args.days)
+    store = Store(config.database_path)
+    try:
+        rows = report(store, first, last, args.by, args.weekly)
+    finally:
+        store.close()
+    if args.csv:
+        sys.stdout.write(to_csv(rows, args.by))
+        return 0
+    for row in rows:
+        print(f"{row.period}  {row.key:<20} {row.count:>5}")
+    print(f"{sum(r.count for r in rows)} visits, {first} to {last}")
     return 0

@@ -11,7 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -31,6 +31,7 @@ from kiosk.models import NoticeVersion, Visit
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
 from kiosk.onsite import on_site
 from kiosk.qr import write_qr_png
+from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
@@ -66,6 +67,30 @@ class ActivityFilter(QObject):
         if event.type() in _ACTIVITY:
             self._flow.user_activity()
         return False
+
+
+REPORT_DAYS = 14
+
+
+def _numbers(
+    store: Store, config: Config, now: datetime
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    first, last = last_days(now.astimezone(config.zone).date(), REPORT_DAYS)
+    rows = report(store, first, last, "purpose")
+    totals = dict(period_totals(rows))
+    days = [((first + timedelta(days=n)).isoformat(), 0) for n in range(REPORT_DAYS)]
+    by_purpose: dict[str, int] = {}
+    for row in rows:
+        by_purpose[row.key] = by_purpose.get(row.key, 0) + row.count
+    return [(day, totals.get(day, 0)) for day, _ in days], sorted(by_purpose.items())
+
+
+def _export_csv(store: Store, config: Config, now: datetime) -> Path:
+    first, last = last_days(now.astimezone(config.zone).date(), REPORT_DAYS)
+    target = config.data_dir / "reports" / f"visitors-{first}-{last}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_csv(report(store, first, last, "purpose"), "purpose"), encoding="utf-8")
+    return target
 
 
 def _staff_check_out(checkout: CheckoutService, visit_id: str, staff: str) -> bool:
@@ -170,6 +195,8 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
             store, config, printer, tokens, service, visit_id, clock(), staff
         ),
         alert_count=lambda: len(store.alerts()),
+        numbers=lambda: _numbers(store, config, clock()),
+        export_csv=lambda: _export_csv(store, config, clock()),
         evacuation_pdf=lambda: roll_call_pdf(
             on_site(store, service.directory, clock()),
             config,

@@ -53,6 +53,7 @@ class Step(Enum):
     CHECKOUT = "checkout"
     STAFF = "staff"
     ONSITE = "onsite"
+    REPORT = "report"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class Services:
     reprint: Callable[[str, str], PrintResult]
     evacuation_pdf: Callable[[], Path]
     alert_count: Callable[[], int]
+    numbers: Callable[[], tuple[list[tuple[str, int]], list[tuple[str, int]]]]
+    export_csv: Callable[[], Path]
     camera: CameraScanner | None = None
 
 
@@ -166,6 +169,9 @@ class CheckinFlow(QObject):
         w.onsite.check_out.connect(self._on_staff_check_out)
         w.onsite.reprint.connect(self._on_staff_reprint)
         w.onsite.print_list.connect(self._on_print_list)
+        w.staff.report_requested.connect(self._on_report_requested)
+        w.report.back.connect(lambda: self._go(Step.STAFF))
+        w.report.export.connect(self._on_export_report)
         if self.services.camera is not None:
             w.checkout.add_camera(self.services.camera.viewfinder)
             self.services.camera.found.connect(self.submit_checkout)
@@ -225,7 +231,7 @@ class CheckinFlow(QObject):
                 camera.stop()
         self.step = step
         self.window.show_step(step.value)
-        staff_step = step in (Step.STAFF, Step.ONSITE)
+        staff_step = step in (Step.STAFF, Step.ONSITE, Step.REPORT)
         idle_seconds = STAFF_IDLE_SECONDS if staff_step else self._config.idle_timeout_seconds
         self.idle_timer.setInterval(idle_seconds * 1000)
         if step is Step.WELCOME:
@@ -328,6 +334,28 @@ class CheckinFlow(QObject):
         self._staff_task(
             self.services.evacuation_pdf,
             lambda path: self.window.onsite.set_status("evacuation.saved", self.tr, path=path),
+        )
+
+    def _on_report_requested(self) -> None:
+        if not self._staff_id:
+            return
+        self._go(Step.REPORT)
+
+        def done(result: object) -> None:
+            days, by_purpose = result  # type: ignore[misc]
+            labelled = [(self._purpose_label(key), count) for key, count in by_purpose]
+            self.window.report.show_numbers(days, labelled)
+
+        self._staff_task(self.services.numbers, done)
+
+    def _purpose_label(self, key: str) -> str:
+        purpose = self._config.purpose(key)
+        return purpose.label(self.language) if purpose else key
+
+    def _on_export_report(self) -> None:
+        self._staff_task(
+            self.services.export_csv,
+            lambda path: self.window.report.set_status("report.saved", self.tr, path=path),
         )
 
     def _on_text_size_clicked(self) -> None:

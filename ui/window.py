@@ -22,6 +22,7 @@ from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
 from ui.screens.notice import NoticeScreen
 from ui.screens.onsite import OnSiteScreen
+from ui.screens.report import ReportScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.style import stylesheet
@@ -95,6 +96,7 @@ class KioskWindow(QWidget):
         self.checkout = CheckoutScreen()
         self.staff = StaffScreen()
         self.onsite = OnSiteScreen()
+        self.report = ReportScreen()
         self.screens: dict[str, Screen] = {
             "welcome": self.welcome,
             "details": self.details,
@@ -104,6 +106,7 @@ class KioskWindow(QWidget):
             "checkout": self.checkout,
             "staff": self.staff,
             "onsite": self.onsite,
+            "report": self.report,
         }
         self.stack = QStackedWidget()
         self._scrollers: dict[str, QScrollArea] = {}

@@ -146,6 +146,7 @@ class Store:
         jobs: Mapping[str, datetime | None],
         now: datetime,
         audit: tuple[Mapping[str, str], Sealer] | None = None,
+        department: str = "",
     ) -> None:
         """Notice texts, visit, acknowledgement, outbox jobs (kind → give-up time) and the
         anonymous day count, all or nothing: what the guest saw confirmed is on disk, what must
@@ -164,7 +165,7 @@ class Store:
                     _INSERT_OUTBOX,
                     [visit.id, kind, to_db(now), to_db(expires) if expires else None],
                 )
-            db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose])
+            db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose, department])
             if audit is not None:
                 _append_audit(db, *audit)
 
@@ -246,8 +247,18 @@ class Store:
                 )
 
     def daily_counts(self) -> list[dict[str, Any]]:
+        """Anonymous visits per day, site and purpose (all departments together)."""
         return self._rows(
-            "SELECT day, site, purpose, count FROM daily_counts ORDER BY day, purpose"
+            "SELECT day, site, purpose, sum(count) AS count FROM visit_counts "
+            "GROUP BY day, site, purpose ORDER BY day, purpose"
+        )
+
+    def counts_between(self, first_day: str, last_day: str) -> list[dict[str, Any]]:
+        """Anonymous counts per day, purpose and department, for reports."""
+        return self._rows(
+            "SELECT day, purpose, department, sum(count) AS count FROM visit_counts "
+            "WHERE day BETWEEN ? AND ? GROUP BY day, purpose, department ORDER BY day",
+            [first_day, last_day],
         )
 
     # -- audit trail ---------------------------------------------------------------------------

@@ -115,6 +115,21 @@ def _m007_deny_list(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m008_counts_by_department(db: sqlite_utils.Database) -> None:
+    # Anonymous counts now also by the host's department (for reports); the old rows carry on
+    # with an empty department.
+    db.execute(
+        "CREATE TABLE visit_counts (day TEXT NOT NULL, site TEXT NOT NULL, purpose TEXT NOT NULL, "
+        "department TEXT NOT NULL, count INTEGER NOT NULL, "
+        "PRIMARY KEY (day, site, purpose, department))"
+    )
+    db.execute(
+        "INSERT INTO visit_counts (day, site, purpose, department, count) "
+        "SELECT day, site, purpose, '', count FROM daily_counts"
+    )
+    db.execute("DROP TABLE daily_counts")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -124,4 +139,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m005_field_retention_and_requests,
     _m006_staff,
     _m007_deny_list,
+    _m008_counts_by_department,
 )

@@ -21,8 +21,8 @@ _INSERT_OUTBOX = (
     "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"
 )
 _COUNT_VISIT = (
-    "INSERT INTO daily_counts (day, site, purpose, count) VALUES (?, ?, ?, 1) "
-    "ON CONFLICT (day, site, purpose) DO UPDATE SET count = count + 1"
+    "INSERT INTO visit_counts (day, site, purpose, department, count) VALUES (?, ?, ?, ?, 1) "
+    "ON CONFLICT (day, site, purpose, department) DO UPDATE SET count = count + 1"
 )
 _ALL_VISITS = "SELECT * FROM visits ORDER BY checked_in_at"
 _ON_SITE_VISITS = "SELECT * FROM visits WHERE checked_out_at IS NULL ORDER BY checked_in_at"

@@ -45,6 +45,10 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.onsite_button)
         qtbot.waitUntil(lambda: kiosk.window.onsite.people.count() == 1)
+    elif step == "report":
+        sign_in(qtbot, kiosk)
+        click(qtbot, kiosk.window.staff.report_button)
+        qtbot.waitUntil(lambda: len(kiosk.window.report.chart.bars) == 14)
     elif step == "checkout":
         click(qtbot, kiosk.window.welcome.checkout_button)
         click(qtbot, kiosk.window.checkout.submit)  # an empty code shows the message
@@ -55,7 +59,17 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     assert kiosk.flow.step.value == step
 
 
-STEPS = ["welcome", "details", "notice", "badge", "done", "checkout", "staff", "onsite"]
+STEPS = [
+    "welcome",
+    "details",
+    "notice",
+    "badge",
+    "done",
+    "checkout",
+    "staff",
+    "onsite",
+    "report",
+]
 
 
 @pytest.mark.parametrize("step", STEPS)

@@ -121,3 +121,28 @@ def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk:
     alerts = kiosk.window.staff.alerts
     qtbot.waitUntil(alerts.isVisible)
     assert alerts.text() == kiosk.flow.tr("staff.alerts", count=1)
+
+
+def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from pathlib import Path
+
+    from tests.gui.conftest import to_badge
+
+    for name in ("Nina Number", "Omar Number"):
+        to_badge(qtbot, kiosk, name=name)
+        kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.report_button)
+    chart = kiosk.window.report.chart
+    qtbot.waitUntil(lambda: len(chart.bars) == 14)
+    assert chart.bars[-1] == ("11-25", 2) and sum(c for _, c in chart.bars) == 2
+    assert "11-25: 2" in chart.accessibleDescription()
+    meeting = kiosk.config.purposes[0].label(kiosk.flow.language)
+    assert kiosk.window.report.breakdown.text() == f"{meeting} 2"
+    chart.grab()  # paints without error
+    click(qtbot, kiosk.window.report.export_button)
+    status = kiosk.window.report.status
+    qtbot.waitUntil(lambda: ".csv" in status.text())
+    (csv,) = Path(kiosk.config.data_dir, "reports").glob("*.csv")
+    assert csv.read_text().splitlines()[1:] == ["2026-11-25,meeting,2"]
+    assert "Nina" not in csv.read_text()

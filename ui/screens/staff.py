@@ -17,6 +17,7 @@ class StaffScreen(Screen):
     exit_requested = Signal()
     onsite_requested = Signal()
     evacuation_requested = Signal()
+    report_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,9 +79,12 @@ class StaffScreen(Screen):
         self.onsite_button.clicked.connect(self.onsite_requested)
         self.evacuation_button = self.button("staffAction", "evacuation.button")
         self.evacuation_button.clicked.connect(self.evacuation_requested)
+        self.report_button = self.button("staffAction", "report.button")
+        self.report_button.clicked.connect(self.report_requested)
         self.exit_button = self.button("secondary", "staff.exit", "staff.exit_help")
         self.exit_button.clicked.connect(self.exit_requested)
-        for button in (self.onsite_button, self.evacuation_button, self.exit_button):
+        buttons = (self.onsite_button, self.evacuation_button, self.report_button, self.exit_button)
+        for button in buttons:
             menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.menu.setVisible(False)
         return self.menu
