@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import sys
 
 from kiosk.config import Config
@@ -15,8 +16,11 @@ from kiosk.timeutil import utc_now
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    staff = sub.add_parser("staff", help="front-desk staff who may open staff mode")
-    staff_sub = staff.add_subparsers(required=True, metavar="ACTION")
+    staff = sub.add_parser(
+        "staff", help="open the staff window (front-desk PC), or manage staff with add/list"
+    )
+    staff.set_defaults(command=window)
+    staff_sub = staff.add_subparsers(required=False, metavar="ACTION")
     add = staff_sub.add_parser("add", help="add a staff member or change their PIN")
     add.add_argument("name")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
@@ -30,6 +34,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     numbers.add_argument("--weekly", action="store_true", help="per ISO week instead of per day")
     numbers.add_argument("--csv", action="store_true", help="CSV for a spreadsheet")
     numbers.set_defaults(command=_report)
+
+
+def window(args: argparse.Namespace, config: Config) -> int:
+    """The staff screens in their own window; implemented in ``ui`` (loaded by name)."""
+    module = importlib.import_module("ui.cli")
+    return int(module.staff(args, config))
 
 
 def _read_pin(from_stdin: bool) -> str:

@@ -254,6 +254,21 @@ def guard_against_crashes(flow: CheckinFlow) -> Callable[..., None]:
     return on_unexpected
 
 
+def run_staff_window(config: Config) -> int:
+    """``kiosk staff``: the staff screens in an ordinary window, for a front-desk PC."""
+    app = create_application()
+    kiosk = build_kiosk(app, config)
+    kiosk.flow.staff_window = True
+    kiosk.flow.reset()
+    kiosk.window.setWindowTitle(f"{config.site_name} · Lobby Kiosk staff")
+    kiosk.window.resize(1280, 800)
+    kiosk.window.show()
+    kiosk.maintenance.start()
+    app.aboutToQuit.connect(kiosk.shutdown)
+    kiosk.flow.exit_requested.connect(app.quit)
+    return app.exec()
+
+
 def run(config: Config) -> int:
     app = create_application()
     kiosk = build_kiosk(app, config)

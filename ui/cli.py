@@ -30,6 +30,19 @@ def run(args: argparse.Namespace, config: Config) -> int:
     return run_app(config)
 
 
+def staff(args: argparse.Namespace, config: Config) -> int:
+    if not has_display():
+        print(
+            "kiosk: no display found, so the staff window cannot open. "
+            "The staff commands work without one: kiosk onsite, kiosk evacuation, kiosk report.",
+            file=sys.stderr,
+        )
+        return 2
+    from ui.app import run_staff_window
+
+    return run_staff_window(config)
+
+
 def demo(args: argparse.Namespace, config: Config) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.demo import run_demo

@@ -130,6 +130,7 @@ class CheckinFlow(QObject):
         self._session = 0
         self.step = Step.WELCOME
         self._staff_id = ""
+        self.staff_window = False  # a front-desk PC: staff mode is home, there is no guest flow
         self.language = config.default_language
         self.tr = Translator(self.language)
 
@@ -215,6 +216,10 @@ class CheckinFlow(QObject):
         self.window.reset_all()
         self.window.set_text_scale(1.0)
         _clear_clipboard()
+        if self.staff_window:
+            self._go(Step.STAFF)
+            self.window.staff.pin.setFocus()
+            return
         self._go(Step.WELCOME)
         if banner_id:
             self.window.welcome.show_banner(banner_id, self.tr)
@@ -234,7 +239,9 @@ class CheckinFlow(QObject):
         staff_step = step in (Step.STAFF, Step.ONSITE, Step.REPORT)
         idle_seconds = STAFF_IDLE_SECONDS if staff_step else self._config.idle_timeout_seconds
         self.idle_timer.setInterval(idle_seconds * 1000)
-        if step is Step.WELCOME:
+        if step is Step.WELCOME or (
+            self.staff_window and step is Step.STAFF and not self._staff_id
+        ):
             self.idle_timer.stop()
         else:
             self.idle_timer.start()

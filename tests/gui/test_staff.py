@@ -146,3 +146,26 @@ def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
     (csv,) = Path(kiosk.config.data_dir, "reports").glob("*.csv")
     assert csv.read_text().splitlines()[1:] == ["2026-11-25,meeting,2"]
     assert "Nina" not in csv.read_text()
+
+
+def test_the_front_desk_window_is_staff_mode_only(qtbot: QtBot, kiosk: Kiosk) -> None:
+    kiosk.flow.staff_window = True
+    kiosk.flow.reset()
+    assert kiosk.flow.step.value == "staff"
+    assert not kiosk.flow.idle_timer.isActive()  # waiting for a PIN is not "idle staff mode"
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.cancel)  # "Back": signs out, back to the PIN, never Welcome
+    assert kiosk.flow.step.value == "staff" and not kiosk.window.staff.menu.isVisible()
+
+
+def test_staff_window_command_without_a_display(
+    tmp_path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from kiosk.cli import main
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--data-dir", str(tmp_path), "staff"]) == 2
+    assert "kiosk onsite" in capsys.readouterr().err
