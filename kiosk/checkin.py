@@ -92,9 +92,14 @@ class CheckinService:
         *,
         print_badge: bool = True,
         visitor_copy: bool = False,
+        assisted_by: str = "",
+        notice_on_paper: bool = False,
     ) -> CheckinResult:
         """Validate ``form`` and store the visit, if the notices acknowledged are those in force
         (the site's, and the host's company's where it has one).
+
+        ``assisted_by`` names the staff member who checked the guest in; with ``notice_on_paper``
+        staff record that the guest was given the printed notice instead of reading it here.
 
         Raises ``ValidationError`` (per-field messages) or ``NoticeNotAcknowledgedError``; in
         both cases nothing has been written.
@@ -143,11 +148,15 @@ class CheckinService:
         local_day = now.astimezone(self._config.zone).date().isoformat()
         notices = [current] + ([company_current] if company_current else [])
         jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
-        trail = audit.entry(now, "checkin", "guest", visit.id, f"notice={current.version}")
+        if notice_on_paper and not assisted_by:
+            raise ValueError("only staff can record a notice given on paper")
+        how = "paper" if notice_on_paper else "screen"
+        actor = f"staff:{assisted_by}" if assisted_by else "guest"
+        trail = audit.entry(now, "checkin", actor, visit.id, f"notice={current.version} ({how})")
         host = self.directory.get(visit.host_id)
         department = host.department if host else ""
         self._store.record_checkin(
-            visit, notices, local_day, jobs, now, (trail, audit.seal), department
+            visit, notices, local_day, jobs, now, (trail, audit.seal), department, (how, actor)
         )
         if denied is not None:  # a near match: admitted, but staff should look
             self._store.add_alert(now, "near_match", denied.deny_id, visit.id)

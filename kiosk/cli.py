@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     checkin.add_argument(
         "--accept-notice", action="store_true", help="the visitor read and accepted the notice"
     )
+    checkin.add_argument(
+        "--notice-on-paper",
+        action="store_true",
+        help="assisted check-in: staff gave the visitor the printed notice (needs --staff)",
+    )
+    checkin.add_argument("--staff", default="", help="staff id checking the visitor in")
     checkin.add_argument("--json", action="store_true")
     checkin.set_defaults(command=_checkin)
 
@@ -181,7 +187,9 @@ def _language(config: Config, requested: str | None) -> str:
 
 def _checkin(args: argparse.Namespace, config: Config) -> int:
     language = _language(config, args.lang)
-    if not args.accept_notice:
+    if args.notice_on_paper and not args.staff:
+        raise UsageError("--notice-on-paper is for staff: add --staff ID")
+    if not (args.accept_notice or args.notice_on_paper):
         raise UsageError(
             "refused: the visitor has not accepted the privacy notice, so nothing was stored. "
             "Show it with 'kiosk notice' and repeat with --accept-notice."
@@ -193,7 +201,14 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
         service = CheckinService(store, config, deny_list=DenyList(store, config.keys_dir))
         notice = service.current_notice(language)
         company_notice = service.company_notice(language, host)
-        result = service.check_in(form, notice, company_notice, print_badge=False)
+        result = service.check_in(
+            form,
+            notice,
+            company_notice,
+            print_badge=False,
+            assisted_by=args.staff,
+            notice_on_paper=args.notice_on_paper,
+        )
         token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
     except ValidationError as error:
         for field, message in sorted(error.errors.items()):

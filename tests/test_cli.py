@@ -120,3 +120,29 @@ def test_done_when_end_to_end_through_real_processes(tmp_path: Path) -> None:
     leftovers = b"".join(p.read_bytes() for p in database.parent.glob("kiosk.db*"))
     assert CANARY.encode() not in leftovers
     assert b"q@example.com" not in leftovers
+
+
+def test_assisted_check_in_with_the_notice_on_paper(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = kiosk(
+        tmp_path,
+        "checkin",
+        "--name",
+        "Paper Guest",
+        "--email",
+        "p@example.com",
+        "--purpose",
+        "meeting",
+        "--notice-on-paper",
+    )
+    assert main(base) == 2
+    assert "--staff" in capsys.readouterr().err
+    assert main([*base, "--staff", "s-01", "--json"]) == 0
+    visit_id = json.loads(capsys.readouterr().out)["visit_id"]
+    from kiosk.store import Store
+
+    store = Store(tmp_path / "data" / "kiosk.db")
+    ack = store.acknowledgement(visit_id)
+    store.close()
+    assert ack is not None and (ack["given"], ack["recorded_by"]) == ("paper", "staff:s-01")

@@ -131,6 +131,7 @@ class CheckinFlow(QObject):
         self.step = Step.WELCOME
         self._staff_id = ""
         self.staff_window = False  # a front-desk PC: staff mode is home, there is no guest flow
+        self._assisting = ""  # the staff id while staff check a guest in
         self.language = config.default_language
         self.tr = Translator(self.language)
 
@@ -179,6 +180,8 @@ class CheckinFlow(QObject):
         w.details.submitted.connect(self._on_details_submitted)
         w.details.cancelled.connect(self._on_cancelled)
         w.notice.accepted.connect(self._on_notice_accepted)
+        w.notice.given_on_paper.connect(lambda: self._on_notice_accepted(on_paper=True))
+        w.staff.assist_requested.connect(self._on_assist_requested)
         w.notice.declined.connect(self._on_notice_declined)
         w.notice.back.connect(self._on_notice_back)
         w.badge.done.connect(self._on_badge_done)
@@ -211,6 +214,8 @@ class CheckinFlow(QObject):
         """
         self._session += 1
         self._staff_id = ""
+        self._assisting = ""
+        self.window.notice.paper.setVisible(False)
         self.idle_timer.stop()
         self.done_timer.stop()
         self.window.reset_all()
@@ -409,16 +414,33 @@ class CheckinFlow(QObject):
         log.info("notice declined; nothing stored")
         self.reset(banner_id="welcome.declined")
 
-    def _on_notice_accepted(self) -> None:
+    def _on_assist_requested(self) -> None:
+        """Staff start a check-in for a guest: the guest still reads the notice here, or staff
+        record that it was handed over on paper."""
+        self._assisting = self._staff_id
+        self.window.details.reset()
+        self.window.notice.paper.setVisible(True)
+        self._go(Step.DETAILS)
+        self.window.details.name.setFocus()
+
+    def _on_notice_accepted(self, on_paper: bool = False) -> None:
         notice = self.window.notice.notice
         company_notice = self.window.notice.company_notice
         form = self.window.details.form(self.language)
         copy = self.window.details.wants_copy()
+        assisting = self._assisting
         session = self._session
         self.window.notice.set_busy(True)
 
         def save() -> Saved:
-            result = self._service.check_in(form, notice, company_notice, visitor_copy=copy)
+            result = self._service.check_in(
+                form,
+                notice,
+                company_notice,
+                visitor_copy=copy,
+                assisted_by=assisting,
+                notice_on_paper=on_paper and bool(assisting),
+            )
             return Saved(result, render_qr(self.services.tokens.token_for(result.visit)))
 
         self._workers.submit(

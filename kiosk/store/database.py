@@ -147,6 +147,7 @@ class Store:
         now: datetime,
         audit: tuple[Mapping[str, str], Sealer] | None = None,
         department: str = "",
+        given: tuple[str, str] = ("screen", "guest"),
     ) -> None:
         """Notice texts, visit, acknowledgement, outbox jobs (kind → give-up time) and the
         anonymous day count, all or nothing: what the guest saw confirmed is on disk, what must
@@ -158,7 +159,7 @@ class Store:
             db.execute(_INSERT_VISIT, convert.visit_row(visit))
             db.execute(
                 _INSERT_ACKNOWLEDGEMENT,
-                [visit.id, visit.notice_version, to_db(now), company_version],
+                [visit.id, visit.notice_version, to_db(now), company_version, *given],
             )
             for kind, expires in jobs.items():
                 db.execute(

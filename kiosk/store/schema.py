@@ -130,6 +130,13 @@ def _m008_counts_by_department(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE daily_counts")
 
 
+def _m009_how_the_notice_was_given(db: sqlite_utils.Database) -> None:
+    # "screen": the guest read and accepted it on the kiosk; "paper": staff record that they gave
+    # the guest the printed notice (an assisted check-in), stated as such.
+    db.execute("ALTER TABLE acknowledgements ADD COLUMN given TEXT NOT NULL DEFAULT 'screen'")
+    db.execute("ALTER TABLE acknowledgements ADD COLUMN recorded_by TEXT NOT NULL DEFAULT 'guest'")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -140,4 +147,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m006_staff,
     _m007_deny_list,
     _m008_counts_by_department,
+    _m009_how_the_notice_was_given,
 )

@@ -15,7 +15,7 @@ _INSERT_VISIT = (
 )
 _INSERT_ACKNOWLEDGEMENT = (
     "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
-    "company_notice_version) VALUES (?, ?, ?, ?)"
+    "company_notice_version, given, recorded_by) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"

@@ -169,3 +169,33 @@ def test_staff_window_command_without_a_display(
         monkeypatch.delenv(name, raising=False)
     assert main(["--data-dir", str(tmp_path), "staff"]) == 2
     assert "kiosk onsite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("on_paper", [False, True])
+def test_assisted_check_in(qtbot: QtBot, kiosk: Kiosk, on_paper: bool) -> None:
+    from tests.gui.conftest import fill_details
+
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.assist_button)
+    assert kiosk.flow.step.value == "details"
+    fill_details(qtbot, kiosk, name="Assisted Guest")
+    click(qtbot, kiosk.window.details.next)
+    notice = kiosk.window.notice
+    assert notice.paper.isVisible()
+    click(qtbot, notice.paper if on_paper else notice.accept)
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "badge")
+    (visit,) = kiosk.store.visits()
+    ack = kiosk.store.acknowledgement(visit.id)
+    assert ack is not None
+    assert (ack["given"], ack["recorded_by"]) == ("paper" if on_paper else "screen", "staff:desk")
+    (row,) = [r for r in kiosk.store.audit_rows() if r["action"] == "checkin"]
+    assert row["actor"] == "staff:desk"
+    kiosk.flow.reset()
+    assert not notice.paper.isVisible()  # the next guest is on their own again
+
+
+def test_guests_never_see_the_paper_option(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from tests.gui.conftest import to_notice
+
+    to_notice(qtbot, kiosk)
+    assert not kiosk.window.notice.paper.isVisible()

@@ -25,6 +25,7 @@ def _space_paragraphs(browser: QTextBrowser) -> None:
 
 class NoticeScreen(Screen):
     accepted = Signal()
+    given_on_paper = Signal()
     declined = Signal()
     back = Signal()
 
@@ -61,11 +62,15 @@ class NoticeScreen(Screen):
         self.decline.clicked.connect(self.declined)
         self.accept = self.button("primary", "notice.accept", "notice.accept_help")
         self.accept.clicked.connect(self.accepted)
+        self.paper = self.button("secondary", "notice.paper", "notice.paper_help")
+        self.paper.clicked.connect(self.given_on_paper)
+        self.paper.setVisible(False)  # only in a check-in staff are assisting
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 16, 0, 0)
         buttons.setSpacing(16)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.paper)
         buttons.addWidget(self.decline)
         buttons.addWidget(self.accept)
         layout.addLayout(buttons)
@@ -81,7 +86,7 @@ class NoticeScreen(Screen):
 
     def set_busy(self, busy: bool) -> None:
         """While saving, the buttons cannot be pressed twice."""
-        for button in (self.accept, self.decline, self.back_button):
+        for button in (self.accept, self.decline, self.back_button, self.paper):
             button.setEnabled(not busy)
 
     def show_error(self, string_id: str, tr: Translator) -> None:

@@ -18,6 +18,7 @@ class StaffScreen(Screen):
     onsite_requested = Signal()
     evacuation_requested = Signal()
     report_requested = Signal()
+    assist_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,11 +80,19 @@ class StaffScreen(Screen):
         self.onsite_button.clicked.connect(self.onsite_requested)
         self.evacuation_button = self.button("staffAction", "evacuation.button")
         self.evacuation_button.clicked.connect(self.evacuation_requested)
+        self.assist_button = self.button("staffAction", "staff.assist")
+        self.assist_button.clicked.connect(self.assist_requested)
         self.report_button = self.button("staffAction", "report.button")
         self.report_button.clicked.connect(self.report_requested)
         self.exit_button = self.button("secondary", "staff.exit", "staff.exit_help")
         self.exit_button.clicked.connect(self.exit_requested)
-        buttons = (self.onsite_button, self.evacuation_button, self.report_button, self.exit_button)
+        buttons = (
+            self.assist_button,
+            self.onsite_button,
+            self.evacuation_button,
+            self.report_button,
+            self.exit_button,
+        )
         for button in buttons:
             menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
         self.menu.setVisible(False)
