@@ -196,28 +196,26 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
         )
     host = args.host or config.hosts[0].id
     form = CheckinForm(args.name, args.email, args.purpose, host, language, args.purpose_text)
-    store = Store(config.database_path)
-    try:
-        service = CheckinService(store, config, deny_list=DenyList(store, config.keys_dir))
-        notice = service.current_notice(language)
-        company_notice = service.company_notice(language, host)
-        result = service.check_in(
-            form,
-            notice,
-            company_notice,
-            print_badge=False,
-            assisted_by=args.staff,
-            notice_on_paper=args.notice_on_paper,
-        )
-        token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
-    except ValidationError as error:
-        for field, message in sorted(error.errors.items()):
-            print(f"kiosk: {field}: {message}", file=sys.stderr)
-        return EXIT_USAGE
-    except (NoticeNotAcknowledgedError, SeeFrontDeskError) as error:
-        raise UsageError(error.message) from None
-    finally:
-        store.close()
+    with Store(config.database_path) as store:
+        try:
+            service = CheckinService(store, config, deny_list=DenyList(store, config.keys_dir))
+            notice = service.current_notice(language)
+            company_notice = service.company_notice(language, host)
+            result = service.check_in(
+                form,
+                notice,
+                company_notice,
+                print_badge=False,
+                assisted_by=args.staff,
+                notice_on_paper=args.notice_on_paper,
+            )
+            token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
+        except ValidationError as error:
+            for field, message in sorted(error.errors.items()):
+                print(f"kiosk: {field}: {message}", file=sys.stderr)
+            return EXIT_USAGE
+        except (NoticeNotAcknowledgedError, SeeFrontDeskError) as error:
+            raise UsageError(error.message) from None
     visit = result.visit
     if args.json:
         print(
@@ -237,11 +235,8 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
 
 
 def _visits(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         visits = store.visits(on_site_only=args.on_site)
-    finally:
-        store.close()
     rows = [_visit_summary(v, config, args.with_email) for v in visits]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -254,11 +249,8 @@ def _visits(args: argparse.Namespace, config: Config) -> int:
 
 
 def _onsite(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         people = on_site(store, HostDirectory(store, config), utc_now(), args.search)
-    finally:
-        store.close()
     rows = [
         {
             "visit_id": p.visit_id,
@@ -298,13 +290,10 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
         now = parse_instant(args.now, config.zone) if args.now else utc_now()
     except ValueError:
         raise UsageError(f"--now {args.now!r}: use ISO-8601, e.g. 2026-12-31T09:00+08:00") from None
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         result = purge(
             store, config.spool_dir, now, config.retention_days, config.audit_retention_days
         )
-    finally:
-        store.close()
     summary = {
         "visits_erased": result.visits_erased,
         "spool_files_removed": result.spool_files_removed,
@@ -318,11 +307,8 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         check = audit.verify(store)
-    finally:
-        store.close()
     if check.ok:
         print(f"audit trail intact: {check.entries} entries")
         return EXIT_OK

@@ -95,12 +95,9 @@ def _verify(args: argparse.Namespace, config: Config) -> int:
     except ValueError:
         raise BadgeUsageError(f"--now {args.now!r}: use ISO-8601") from None
     tokens = [args.token] if args.token is not None else _tokens_in(args.image)
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         checker = _tokens(config, store)
         results = [checker.check(token, now) for token in tokens]
-    finally:
-        store.close()
     if not results:
         print("malformed: no badge QR code found in the image")
         return Verdict.MALFORMED.exit_code
@@ -135,8 +132,7 @@ def _tokens_in(image: Path) -> list[str]:
 
 
 def _checkout(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         service = CheckoutService(store, config, _tokens(config, store))
         if args.auto:
             try:
@@ -150,7 +146,5 @@ def _checkout(args: argparse.Namespace, config: Config) -> int:
         except CheckoutError as error:
             print(f"kiosk: {Translator('en')(error.reason)}", file=sys.stderr)
             return 2
-    finally:
-        store.close()
     print(f"checked out: visit {visit.id}")
     return 0

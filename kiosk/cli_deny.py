@@ -37,25 +37,20 @@ def _add(args: argparse.Namespace, config: Config) -> int:
         expires = parse_instant(args.expires, config.zone) if args.expires else None
     except ValueError:
         raise UsageError(f"--expires {args.expires!r}: use ISO-8601, e.g. 2027-06-30") from None
-    store = Store(config.database_path)
-    try:
-        deny_id = DenyList(store, config.keys_dir).add(
-            args.name, args.email, args.reason, utc_now(), expires, f"staff:{args.staff}"
-        )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        store.close()
+    with Store(config.database_path) as store:
+        try:
+            deny_id = DenyList(store, config.keys_dir).add(
+                args.name, args.email, args.reason, utc_now(), expires, f"staff:{args.staff}"
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     print(f"deny entry {deny_id} added")
     return 0
 
 
 def _list(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         entries = store.deny_entries(utc_now())
-    finally:
-        store.close()
     for entry in entries:
         matches = [k for k in ("name", "email") if entry[f"{k}_hash"]]
         until = entry["expires_at"] or "no expiry"
@@ -66,11 +61,8 @@ def _list(args: argparse.Namespace, config: Config) -> int:
 
 
 def _remove(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         removed = store.remove_deny(args.deny_id)
-    finally:
-        store.close()
     if not removed:
         raise UsageError(f"no deny entry {args.deny_id!r}")
     print(f"deny entry {args.deny_id} removed")
@@ -78,13 +70,10 @@ def _remove(args: argparse.Namespace, config: Config) -> int:
 
 
 def _alerts(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         alerts = store.alerts()
         if args.seen:
             store.mark_alerts_seen(utc_now())
-    finally:
-        store.close()
     for alert in alerts:
         visit = f" visit {alert['visit_id']}" if alert["visit_id"] else ""
         print(f"{alert['at']}  {alert['kind']}  deny entry {alert['deny_id']}{visit}")

@@ -50,11 +50,8 @@ def _hosts_import(args: argparse.Namespace, config: Config) -> int:
         raise HostsUsageError(f"{args.file}: {error.strerror}") from None
     except UnicodeDecodeError:
         raise HostsUsageError(f"{args.file}: not UTF-8 (save it as 'CSV UTF-8')") from None
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         report = import_hosts(store, text, config)
-    finally:
-        store.close()
     for line, reason in report.rejected:
         print(f"line {line}: rejected: {reason}", file=sys.stderr)
     if not report.ok:
@@ -65,20 +62,14 @@ def _hosts_import(args: argparse.Namespace, config: Config) -> int:
 
 
 def _hosts_export(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         sys.stdout.write(export_hosts_csv(HostDirectory(store, config).active_and_inactive()))
-    finally:
-        store.close()
     return 0
 
 
 def _hosts_list(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         hosts = HostDirectory(store, config).active_and_inactive()
-    finally:
-        store.close()
     if args.json:
         rows = [
             {
@@ -100,11 +91,8 @@ def _hosts_list(args: argparse.Namespace, config: Config) -> int:
 
 
 def _outbox(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         rows = store.outbox_overview()
-    finally:
-        store.close()
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -119,8 +107,7 @@ def _outbox(args: argparse.Namespace, config: Config) -> int:
 
 
 def _notify(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         now = utc_now()
         directory = HostDirectory(store, config)
         sender = AppriseSender()
@@ -134,8 +121,6 @@ def _notify(args: argparse.Namespace, config: Config) -> int:
             )
 
         copies = deliver_visitor_copies(store, config, sender, now, qr_for)
-    finally:
-        store.close()
     print(
         f"sent {hosts.sent + copies.sent}, will retry {hosts.retrying + copies.retrying}, "
         f"gave up {hosts.gave_up + copies.gave_up}"

@@ -43,11 +43,8 @@ def _checked_email(text: str) -> str:
 
 def _export(args: argparse.Namespace, config: Config) -> int:
     email = _checked_email(args.email)
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         exported = rights.export(store, config, email, utc_now(), f"staff:{args.staff}")
-    finally:
-        store.close()
     print(
         json.dumps(exported, ensure_ascii=False, indent=2)
         if args.json
@@ -58,22 +55,16 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 def _erase(args: argparse.Namespace, config: Config) -> int:
     email = _checked_email(args.email)
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         receipt = rights.erase(store, config.spool_dir, email, utc_now(), f"staff:{args.staff}")
-    finally:
-        store.close()
     print(f"erased {receipt.visits} visit(s); receipt {receipt.receipt}")
     return 0
 
 
 def _show_notice(args: argparse.Namespace, config: Config) -> int:
     if args.notice_version:
-        store = Store(config.database_path)
-        try:
+        with Store(config.database_path) as store:
             notice = store.notice(args.notice_version)
-        finally:
-            store.close()
         if notice is None:
             raise UsageError(f"no notice version {args.notice_version!r} was ever shown here")
     else:

@@ -53,23 +53,18 @@ def _read_pin(from_stdin: bool) -> str:
 
 def _add(args: argparse.Namespace, config: Config) -> int:
     pin = _read_pin(args.pin_stdin)
-    store = Store(config.database_path)
-    try:
-        staff_id = add_staff(store, args.name, pin, utc_now())
-    except StaffError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        store.close()
+    with Store(config.database_path) as store:
+        try:
+            staff_id = add_staff(store, args.name, pin, utc_now())
+        except StaffError as error:
+            raise UsageError(str(error)) from None
     print(f"staff member {staff_id} can now open staff mode")
     return 0
 
 
 def _list(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         members = store.staff()
-    finally:
-        store.close()
     for member in members:
         print(f"{member['id']}  {member['name']}")
     if not members:
@@ -82,11 +77,8 @@ def _report(args: argparse.Namespace, config: Config) -> int:
         raise UsageError("--days: from 1 to 3660")
     today = utc_now().astimezone(config.zone).date()
     first, last = last_days(today, args.days)
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         rows = report(store, first, last, args.by, args.weekly)
-    finally:
-        store.close()
     if args.csv:
         sys.stdout.write(to_csv(rows, args.by))
         return 0

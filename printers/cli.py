@@ -74,8 +74,7 @@ def print_test(args: argparse.Namespace, config: Config) -> int:
 
 
 def reprint(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         now = utc_now()
         tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
         try:
@@ -93,20 +92,15 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
             now,
             actor=f"staff:{args.staff}",
         )
-    finally:
-        store.close()
     print(f"reprint of visit {visit.id}: {'printed' if result.ok else 'FAILED'} ({result.message})")
     return 0 if result.ok else 1
 
 
 def evacuation(args: argparse.Namespace, config: Config) -> int:
     """Write the roll call PDF (and print it when the printer takes pages)."""
-    store = Store(config.database_path)
-    try:
+    with Store(config.database_path) as store:
         now = utc_now()
         people = on_site(store, HostDirectory(store, config), now)
-    finally:
-        store.close()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     target = args.out or config.spool_dir / f"evacuation-{stamp}.pdf"
     roll_call_pdf(people, config, now, target)

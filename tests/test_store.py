@@ -72,3 +72,10 @@ def test_checkpoints_happen_in_housekeeping_not_in_the_check_in(
     with sqlite3.connect(store.path) as other:
         busy, wal_pages, done = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert busy == 0 and wal_pages == done  # nothing left un-checkpointed
+
+
+def test_store_closes_at_the_end_of_a_with_block(config: Config) -> None:
+    with Store(config.database_path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.visits()

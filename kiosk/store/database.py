@@ -86,6 +86,12 @@ class Store:
         with self._lock:
             self._db.conn.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite_utils.Database]:
         with self._lock, self._db.atomic():
