@@ -23,6 +23,7 @@ from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
 from kiosk.cli_deny import add_commands as add_deny_commands
 from kiosk.cli_hosts import add_commands as add_host_commands
+from kiosk.cli_invite import add_commands as add_invite_commands
 from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.cli_staff import add_commands as add_staff_commands
 from kiosk.config import Config, ConfigError, load_config
@@ -118,12 +119,16 @@ def _parser() -> argparse.ArgumentParser:
     purge_cmd.add_argument("--json", action="store_true")
     purge_cmd.set_defaults(command=_purge)
 
-    add_badge_commands(sub)
-    add_host_commands(sub)
-    add_rights_commands(sub)
-    add_staff_commands(sub)
-    add_deny_commands(sub)
-    _add_printer_commands(sub)
+    for add_commands in (
+        add_badge_commands,
+        add_host_commands,
+        add_rights_commands,
+        add_staff_commands,
+        add_deny_commands,
+        add_invite_commands,
+        _add_printer_commands,
+    ):
+        add_commands(sub)
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
     audit_verify = audit_sub.add_parser("verify", help="check that no entry was changed or removed")

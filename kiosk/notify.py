@@ -37,7 +37,7 @@ class Message:
     title: str
     body: str
     message_id: str
-    attachment: Path | None = None
+    attachments: tuple[Path, ...] = ()
 
 
 class Sender(Protocol):
@@ -91,14 +91,14 @@ def targets(host: Host, directory: HostDirectory, config: Config, message_id: st
         if kind == "email":
             if not (config.notify_email_url and host.email):
                 continue
-            url = _with_param(config.notify_email_url, "to", quote(host.email, safe="@"))
+            url = with_param(config.notify_email_url, "to", quote(host.email, safe="@"))
         else:
             url = kind
-        urls.append(_with_param(url, "+" + STABLE_ID_HEADER, message_id))
+        urls.append(with_param(url, "+" + STABLE_ID_HEADER, message_id))
     return urls
 
 
-def _with_param(url: str, key: str, value: str) -> str:
+def with_param(url: str, key: str, value: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{key}={value}"
 
 
@@ -131,7 +131,7 @@ class AppriseSender:
         for url in urls:
             if not notifier.add(url):
                 return f"invalid target ({urlsplit(url).scheme}://)"
-        attach: Any = str(message.attachment) if message.attachment else None
+        attach: Any = [str(path) for path in message.attachments] or None
         ok = notifier.notify(title=message.title, body=message.body, attach=attach)
         if ok:
             return ""
@@ -182,14 +182,14 @@ def deliver_visitor_copies(
             title=tr("notify.copy_title", site=config.site_name),
             body=tr("notify.copy_body", site=config.site_name),
             message_id=f"{visit.id}.copy",
-            attachment=attachment,
+            attachments=(attachment,),
         )
-        url = _with_param(config.notify_email_url, "to", quote(visit.email, safe="@"))
+        url = with_param(config.notify_email_url, "to", quote(visit.email, safe="@"))
         try:
             _attempt(
                 store,
                 job,
-                [_with_param(url, "+" + STABLE_ID_HEADER, message.message_id)],
+                [with_param(url, "+" + STABLE_ID_HEADER, message.message_id)],
                 message,
                 sender,
                 now,

@@ -48,6 +48,7 @@ def purge(
         erased += store.erase_visits(ids)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
     store.purge_revocations(now)
+    store.purge_invitations(now)
     store.purge_expired_denials(now, now - timedelta(days=retention_days))
     if erased or fields or files_removed:
         detail = f"visits={erased} fields={fields} files={files_removed}"

@@ -20,7 +20,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 import printers
-from kiosk import assets, audit
+from kiosk import assets, audit, invitations
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutError, CheckoutService
@@ -195,6 +195,8 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
             store, config, printer, tokens, service, visit_id, clock(), staff
         ),
         alert_count=lambda: len(store.alerts()),
+        find_invitation=lambda code: invitations.find(store, code, clock(), config.zone),
+        use_invitation=store.use_invitation,
         numbers=lambda: _numbers(store, config, clock()),
         export_csv=lambda: _export_csv(store, config, clock()),
         evacuation_pdf=lambda: roll_call_pdf(

@@ -26,6 +26,7 @@ from kiosk.checkin import (
 from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
+from kiosk.invitations import Invitation, InvitationError
 from kiosk.models import Visit
 from kiosk.onsite import OnSite
 from kiosk.qr import qr_image
@@ -51,6 +52,7 @@ class Step(Enum):
     BADGE = "badge"
     DONE = "done"
     CHECKOUT = "checkout"
+    INVITATION = "invitation"
     STAFF = "staff"
     ONSITE = "onsite"
     REPORT = "report"
@@ -71,6 +73,8 @@ class Services:
     reprint: Callable[[str, str], PrintResult]
     evacuation_pdf: Callable[[], Path]
     alert_count: Callable[[], int]
+    find_invitation: Callable[[str], Invitation]
+    use_invitation: Callable[[str, str], bool]
     numbers: Callable[[], tuple[list[tuple[str, int]], list[tuple[str, int]]]]
     export_csv: Callable[[], Path]
     camera: CameraScanner | None = None
@@ -132,6 +136,7 @@ class CheckinFlow(QObject):
         self._staff_id = ""
         self.staff_window = False  # a front-desk PC: staff mode is home, there is no guest flow
         self._assisting = ""  # the staff id while staff check a guest in
+        self._invitation_code = ""  # the invitation this check-in fulfils, if any
         self.language = config.default_language
         self.tr = Translator(self.language)
 
@@ -158,6 +163,9 @@ class CheckinFlow(QObject):
         w.welcome.language_chosen.connect(self.set_language)
         w.welcome.start.connect(self._on_start)
         w.welcome.checkout.connect(self._on_checkout_start)
+        w.welcome.invitation.connect(self._on_invitation_start)
+        w.invitation.submitted.connect(self._on_invitation_submitted)
+        w.invitation.cancelled.connect(self._on_cancelled)
         w.checkout.submitted.connect(self._on_checkout_submitted)
         w.checkout.cancelled.connect(self._on_cancelled)
         w.staff_requested.connect(self._on_staff_requested)
@@ -215,6 +223,7 @@ class CheckinFlow(QObject):
         self._session += 1
         self._staff_id = ""
         self._assisting = ""
+        self._invitation_code = ""
         self.window.notice.paper.setVisible(False)
         self.idle_timer.stop()
         self.done_timer.stop()
@@ -429,6 +438,7 @@ class CheckinFlow(QObject):
         form = self.window.details.form(self.language)
         copy = self.window.details.wants_copy()
         assisting = self._assisting
+        invitation_code = self._invitation_code
         session = self._session
         self.window.notice.set_busy(True)
 
@@ -441,6 +451,8 @@ class CheckinFlow(QObject):
                 assisted_by=assisting,
                 notice_on_paper=on_paper and bool(assisting),
             )
+            if invitation_code:
+                self.services.use_invitation(invitation_code, result.visit.id)
             return Saved(result, render_qr(self.services.tokens.token_for(result.visit)))
 
         self._workers.submit(
@@ -509,6 +521,37 @@ class CheckinFlow(QObject):
         self.window.welcome.reset()
         self._go(Step.CHECKOUT)
         self.window.checkout.code.setFocus()
+
+    def _on_invitation_start(self) -> None:
+        self.banner_timer.stop()
+        self.window.welcome.reset()
+        self._go(Step.INVITATION)
+        self.window.invitation.code.setFocus()
+
+    def _on_invitation_submitted(self) -> None:
+        code = self.window.invitation.code.text()
+        session = self._session
+        self._workers.submit(
+            lambda: self.services.find_invitation(code),
+            lambda invitation: self._on_invitation_found(session, invitation),
+            lambda error: self._on_invitation_refused(session, error),
+            expected=(InvitationError,),
+            guest=True,
+        )
+
+    def _on_invitation_found(self, session: int, invitation: Invitation) -> None:
+        if session != self._session:
+            return
+        self._invitation_code = invitation.code
+        host = self._service.directory.get(invitation.host_id)
+        self.window.details.prefill(invitation.name, invitation.email, host)
+        self._go(Step.DETAILS)
+        self.window.details.next.setFocus()
+
+    def _on_invitation_refused(self, session: int, error: BaseException) -> None:
+        if session == self._session:
+            reason = error.reason if isinstance(error, InvitationError) else "errors.save_failed"
+            self.window.invitation.show_problem(reason, self.tr)
 
     def submit_checkout(self, code: str) -> None:
         """Check out by typed code or scanned badge; the answer comes back on the GUI thread."""

@@ -85,6 +85,9 @@ class HostSearch(QLineEdit):
             self._layout.addWidget(button)
         self.results.adjustSize()
 
+    def choose(self, host: Host) -> None:
+        self._pick(host)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keyboard use: Enter takes the first proposal, Down moves into the proposals."""
         buttons = self.results.findChildren(QPushButton) if self.results.isVisible() else []
@@ -134,3 +137,6 @@ class HostList(QComboBox):
 
     def clear_choice(self) -> None:
         self.setCurrentIndex(-1)
+
+    def choose(self, host: Host) -> None:
+        self.setCurrentIndex(max(-1, self.findData(host.id)))

@@ -94,6 +94,7 @@ class KioskWindow(QWidget):
         self.badge = BadgeScreen()
         self.done = DoneScreen()
         self.checkout = CheckoutScreen()
+        self.invitation = CheckoutScreen("invitation")
         self.staff = StaffScreen()
         self.onsite = OnSiteScreen()
         self.report = ReportScreen()
@@ -104,6 +105,7 @@ class KioskWindow(QWidget):
             "badge": self.badge,
             "done": self.done,
             "checkout": self.checkout,
+            "invitation": self.invitation,
             "staff": self.staff,
             "onsite": self.onsite,
             "report": self.report,

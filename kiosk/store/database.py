@@ -383,6 +383,40 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE staff_alerts SET seen_at = ? WHERE seen_at IS NULL", [to_db(now)])
 
+    # -- invitations ---------------------------------------------------------------------------
+
+    def add_invitation(self, row: Mapping[str, str]) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO invitations (code, name, email, host_id, starts_at, ends_at, "
+                "created_at, created_by) VALUES (:code, :name, :email, :host_id, :starts_at, "
+                ":ends_at, :created_at, :created_by)",
+                dict(row),
+            )
+
+    def invitation(self, code: str) -> dict[str, Any] | None:
+        rows = self._rows("SELECT * FROM invitations WHERE code = ?", [code])
+        return rows[0] if rows else None
+
+    def invitations(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT code, host_id, starts_at, ends_at, created_by, used_by_visit "
+            "FROM invitations ORDER BY starts_at"
+        )
+
+    def use_invitation(self, code: str, visit_id: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "UPDATE invitations SET used_by_visit = ? WHERE code = ? AND used_by_visit IS NULL",
+                [visit_id, code],
+            )
+            return int(cursor.rowcount) == 1
+
+    def purge_invitations(self, now: datetime) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM invitations WHERE ends_at <= ?", [to_db(now)])
+            return int(cursor.rowcount)
+
     # -- host directory ------------------------------------------------------------------------
 
     def hosts(self) -> list[Host]:

@@ -137,6 +137,17 @@ def _m009_how_the_notice_was_given(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE acknowledgements ADD COLUMN recorded_by TEXT NOT NULL DEFAULT 'guest'")
 
 
+def _m010_invitations(db: sqlite_utils.Database) -> None:
+    # Expected visits. Personal data like a visit's, deleted once the invitation's day is over
+    # (or with the visit it became).
+    db.execute(
+        "CREATE TABLE invitations (code TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, "
+        "host_id TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, "
+        "created_at TEXT NOT NULL, created_by TEXT NOT NULL, used_by_visit TEXT)"
+    )
+    db.execute("CREATE INDEX invitations_ends ON invitations (ends_at)")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -148,4 +159,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m007_deny_list,
     _m008_counts_by_department,
     _m009_how_the_notice_was_given,
+    _m010_invitations,
 )

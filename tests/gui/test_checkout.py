@@ -94,3 +94,48 @@ def test_the_on_screen_qr_is_a_valid_badge(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert checked.verdict is Verdict.VALID
     (visit,) = kiosk.store.visits()
     assert checked.claims is not None and checked.claims.visit_id == visit.id
+
+
+def test_an_invitation_fills_in_the_details(qtbot: QtBot, kiosk: Kiosk) -> None:
+    from datetime import time
+
+    from kiosk import invitations
+    from kiosk.hosts import HostDirectory
+
+    clock = kiosk.flow.services.checkin._clock
+    today = clock().astimezone(kiosk.config.zone).date()
+    made = invitations.create(
+        kiosk.store,
+        kiosk.config,
+        HostDirectory(kiosk.store, kiosk.config),
+        "Ivy Invited",
+        "ivy@example.org",
+        "h-lin",
+        today,
+        time(9, 0),
+        time(18, 0),
+        "staff:s1",
+        clock(),
+    )
+    click(qtbot, kiosk.window.welcome.invitation_button)
+    screen = kiosk.window.invitation
+    type_text(screen.code, "WRONGCOD")
+    click(qtbot, screen.submit)
+    qtbot.waitUntil(screen.code_field.error.isVisible)
+    screen.code.setText("")
+    type_text(screen.code, made.code.lower())
+    click(qtbot, screen.submit)
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "details")
+    details = kiosk.window.details
+    assert (details.name.text(), details.email.text(), details.host.host_id()) == (
+        "Ivy Invited",
+        "ivy@example.org",
+        "h-lin",
+    )
+    details._purpose_buttons["meeting"].click()
+    click(qtbot, details.next)
+    click(qtbot, kiosk.window.notice.accept)  # the notice is still read and accepted
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "badge")
+    (visit,) = kiosk.store.visits()
+    row = kiosk.store.invitation(made.code)
+    assert row is not None and row["used_by_visit"] == visit.id

@@ -45,6 +45,10 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.onsite_button)
         qtbot.waitUntil(lambda: kiosk.window.onsite.people.count() == 1)
+    elif step == "invitation":
+        click(qtbot, kiosk.window.welcome.invitation_button)
+        click(qtbot, kiosk.window.invitation.submit)  # an empty code shows the message
+        qtbot.waitUntil(kiosk.window.invitation.code_field.error.isVisible)
     elif step == "report":
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.report_button)

@@ -1,5 +1,5 @@
-"""Check-out: type the code under the QR (or let a scanner type the whole badge), or show the
-badge to the camera where the tablet has one."""
+"""Code entry: for check-out, type the code under the QR (or let a scanner type the whole badge,
+or show it to the camera where the tablet has one); the same screen takes invitation codes."""
 
 from __future__ import annotations
 
@@ -15,16 +15,19 @@ class CheckoutScreen(Screen):
     submitted = Signal()
     cancelled = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, strings: str = "checkout") -> None:
+        """``strings`` picks the catalog section: "checkout", or "invitation" for the same
+        code entry used to fetch an invitation."""
         super().__init__()
-        self.setObjectName("checkout")
+        self.strings = strings
+        self.setObjectName(strings)
         self._first_name = ""
         self._problem_id = ""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(64, 8, 64, 24)
         outer.setSpacing(8)
-        outer.addWidget(self.label("title", "checkout.title"))
-        self.intro = self.label("subtitle", "checkout.intro")
+        outer.addWidget(self.label("title", f"{self.strings}.title"))
+        self.intro = self.label("subtitle", f"{self.strings}.intro")
         outer.addWidget(self.intro)
         outer.addSpacing(12)
 
@@ -46,7 +49,7 @@ class CheckoutScreen(Screen):
 
         self.cancel = self.button("secondary", "checkout.cancel")
         self.cancel.clicked.connect(self.cancelled)
-        self.submit = self.button("primary", "checkout.submit")
+        self.submit = self.button("primary", f"{self.strings}.submit")
         self.submit.clicked.connect(self.submitted)
         self.buttons = QWidget()
         row = QHBoxLayout(self.buttons)
@@ -70,8 +73,8 @@ class CheckoutScreen(Screen):
         self.code.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase)
         self.code.returnPressed.connect(self.submitted)
-        self.code_field = Field(self, "checkout.code", "checkout.code_why", self.code)
-        self.bind(lambda tr: self.code.setPlaceholderText(tr("checkout.code_placeholder")))
+        self.code_field = Field(self, f"{self.strings}.code", f"{self.strings}.code_why", self.code)
+        self.bind(lambda tr: self.code.setPlaceholderText(tr(f"{self.strings}.code_placeholder")))
         self.code.textEdited.connect(self._on_code_edited)
         form_layout.addWidget(self.code_field)
         self.camera_slot = QVBoxLayout()

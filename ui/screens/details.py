@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
-from kiosk.models import CheckinForm, Purpose
+from kiosk.models import CheckinForm, Host, Purpose
 from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
 from ui.host_picker import HostList, HostSearch
 from ui.widgets import Field, Screen, plain_label
@@ -201,6 +201,13 @@ class DetailsScreen(Screen):
     def _on_purpose_toggled(self, _checked: bool) -> None:
         purpose = self._config.purpose(self.selected_purpose())
         self.purpose_text_field.setVisible(bool(purpose and purpose.free_text))
+
+    def prefill(self, name: str, email: str, host: Host | None) -> None:
+        """Details from an invitation; the guest can still change them."""
+        self.name.setText(name)
+        self.email.setText(email)
+        if host is not None:
+            self.host.choose(host)
 
     def wants_copy(self) -> bool:
         return self._config.visitor_copy and self.copy.isChecked()

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from ui.widgets import LanguageBar, Screen, plain_label
 
 
+def centred_row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(20)
+    row.addStretch(1)
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
 class WelcomeScreen(Screen):
     start = Signal()
     checkout = Signal()
+    invitation = Signal()
     language_chosen = Signal(str)
 
     def __init__(self, config: Config) -> None:
@@ -39,22 +50,15 @@ class WelcomeScreen(Screen):
             "heroSecondary", "welcome.checkout", "welcome.checkout_help"
         )
         self.checkout_button.clicked.connect(self.checkout)
-        row = QHBoxLayout()
-        row.setSpacing(20)
-        row.addStretch(1)
-        row.addWidget(self.checkin)
-        row.addWidget(self.checkout_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(centred_row(self.checkin, self.checkout_button))
         layout.addSpacing(36)
-
+        self.invitation_button = self.button("choice", "invitation.button")
+        self.invitation_button.clicked.connect(self.invitation)
+        layout.addLayout(centred_row(self.invitation_button))
+        layout.addSpacing(20)
         self.languages = LanguageBar(config.languages, object_name="choice")
         self.languages.chosen.connect(self.language_chosen)
-        languages_row = QHBoxLayout()
-        languages_row.addStretch(1)
-        languages_row.addWidget(self.languages)
-        languages_row.addStretch(1)
-        layout.addLayout(languages_row)
+        layout.addLayout(centred_row(self.languages))
         layout.addSpacing(28)
 
         self.banner = plain_label("banner")
