@@ -106,3 +106,54 @@ def test_host_is_notified_right_after_check_in(
     _headers, body = received.requests[0]
     assert "Nora Notified is in the lobby" in body["message"]
     qtbot.waitUntil(lambda: kiosk.store.pending_outbox("notify") == [])
+
+
+def test_invitation_round_trip_through_smtp_and_the_kiosk(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    """Staff invite; the email arrives at a real SMTP server; the code from that email, typed at
+    the kiosk, fills in the details."""
+    import re
+    from datetime import time
+
+    from kiosk import invitations
+    from kiosk.hosts import HostDirectory
+    from kiosk.notify import AppriseSender
+    from tests.gui.conftest import click
+    from tests.receivers import SmtpServer, free_port
+
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    try:
+        cfg = replace(
+            config, notify_email_url=f"mailto://127.0.0.1:{smtp.port}?from=lobby@example.com"
+        )
+        kiosk = kiosk_factory(cfg)
+        clock = kiosk.flow.services.checkin._clock
+        today = clock().astimezone(cfg.zone).date()
+        made = invitations.create(
+            kiosk.store,
+            cfg,
+            HostDirectory(kiosk.store, cfg),
+            "Rita Roundtrip",
+            "rita@example.org",
+            "h-wang",
+            today,
+            time(9, 0),
+            time(18, 0),
+            "staff:s1",
+            clock(),
+        )
+        assert invitations.send(made, cfg, "王美玲", AppriseSender(), cfg.spool_dir) == ""
+        qtbot.waitUntil(lambda: len(smtp.mailbox.messages) == 1)
+    finally:
+        smtp.stop()
+    body = next(p for p in smtp.mailbox.messages[0].walk() if p.get_content_type() == "text/plain")
+    code = re.search(r"\b[A-HJ-NP-Z2-9]{8}\b", body.get_payload(decode=True).decode("utf-8"))
+    assert code is not None
+    click(qtbot, kiosk.window.welcome.invitation_button)
+    type_text(kiosk.window.invitation.code, code.group(0))
+    click(qtbot, kiosk.window.invitation.submit)
+    qtbot.waitUntil(lambda: kiosk.flow.step.value == "details")
+    assert kiosk.window.details.name.text() == "Rita Roundtrip"
+    assert kiosk.window.details.host.host_id() == "h-wang"
