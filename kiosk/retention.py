@@ -20,6 +20,7 @@ from kiosk.models import PurgeResult
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
+ROLL_CALL_KEPT = timedelta(days=1)
 
 
 def spool_files(spool_dir: Path, visit_id: str) -> list[Path]:
@@ -47,6 +48,7 @@ def purge(
         files_removed += _shred_all(f for visit_id in ids for f in spool_files(spool_dir, visit_id))
         erased += store.erase_visits(ids)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
+    files_removed += _shred_all(_stale_spool_files(spool_dir, now - ROLL_CALL_KEPT, "evacuation-*"))
     store.purge_revocations(now)
     store.purge_invitations(now)
     store.purge_expired_denials(now, now - timedelta(days=retention_days))
@@ -64,12 +66,13 @@ def shred_visit_files(spool_dir: Path, visit_id: str) -> int:
     return _shred_all(spool_files(spool_dir, visit_id))
 
 
-def _stale_spool_files(spool_dir: Path, cutoff: datetime) -> list[Path]:
-    """Backstop for files whose visit row is already gone (e.g. erased by an older version)."""
+def _stale_spool_files(spool_dir: Path, cutoff: datetime, pattern: str = "*") -> list[Path]:
+    """Spool files older than ``cutoff``: a backstop for badges whose visit is already gone, and
+    evacuation roll calls, which list names and are only needed on the day."""
     if not spool_dir.is_dir():
         return []
     limit = cutoff.timestamp()
-    return [f for f in spool_dir.iterdir() if f.is_file() and f.stat().st_mtime < limit]
+    return [f for f in spool_dir.glob(pattern) if f.is_file() and f.stat().st_mtime < limit]
 
 
 def _shred_all(files: Iterable[Path]) -> int:

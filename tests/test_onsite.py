@@ -99,3 +99,20 @@ def test_onsite_and_evacuation_commands(tmp_path: Path, capsys: pytest.CaptureFi
     assert main([*base, "evacuation", "--out", str(out)]) == 0
     assert "2 on site" in capsys.readouterr().out
     assert _boxes_per_page(out) == [2]
+
+
+def test_roll_calls_are_shredded_after_a_day(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    import os
+
+    from kiosk.retention import purge
+
+    people = on_site(store, HostDirectory(store, config), clock())
+    old = roll_call_pdf(people, config, clock(), config.spool_dir / "evacuation-old.pdf")
+    fresh = roll_call_pdf(people, config, clock(), config.spool_dir / "evacuation-new.pdf")
+    day_ago = (clock() - timedelta(hours=25)).timestamp()
+    os.utime(old, (day_ago, day_ago))
+    os.utime(fresh, (clock().timestamp(), clock().timestamp()))
+    purge(store, config.spool_dir, clock(), config.retention_days)
+    assert not old.exists() and fresh.exists()
