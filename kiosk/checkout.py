@@ -71,7 +71,7 @@ class CheckoutService:
         visit = self.find(code)
         now = self._clock()
         expires = end_of_visit_day(visit.checked_in_at, self._config)
-        if not self._store.check_out(visit.id, now, kind, expires):
+        if not self._store.check_out(visit.id, now, kind, expires, bool(self._config.hub_url)):
             raise CheckoutError("checkout.already")
         audit.record(self._store, now, "checkout", actor, visit.id, kind)
         log.info("visit %s checked out (%s)", visit.id, kind)
@@ -89,7 +89,9 @@ class CheckoutService:
             cutoff = datetime.combine(day, time(hour, minute), self._config.zone)
             if now >= cutoff:
                 expires = end_of_visit_day(visit.checked_in_at, self._config)
-                if self._store.check_out(visit.id, cutoff, "auto", expires):
+                if self._store.check_out(
+                    visit.id, cutoff, "auto", expires, bool(self._config.hub_url)
+                ):
                     audit.record(self._store, now, "checkout", "system", visit.id, "auto")
                     count += 1
         if count:

@@ -16,6 +16,7 @@ from kiosk.models import Visit
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.qr import write_qr_png
 from kiosk.store import Store
+from kiosk.sync import HubClient, SyncReport, sync_once
 from kiosk.timeutil import utc_now
 
 
@@ -41,6 +42,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     notify = sub.add_parser("notify", help="send due host notifications (and badge copies) now")
     notify.set_defaults(command=_notify)
+
+    sync = sub.add_parser("sync", help="send check-ins, check-outs and erase requests to the hub")
+    sync.add_argument("--once", action="store_true", help="one batch, then stop")
+    sync.set_defaults(command=_sync)
 
 
 def _hosts_import(args: argparse.Namespace, config: Config) -> int:
@@ -126,3 +131,24 @@ def _notify(args: argparse.Namespace, config: Config) -> int:
         f"gave up {hosts.gave_up + copies.gave_up}"
     )
     return 0
+
+
+def _sync(args: argparse.Namespace, config: Config) -> int:
+    if not config.hub_url:
+        raise HostsUsageError("no hub configured: set [hub] url (and token) in the site config")
+    total = SyncReport()
+    with Store(config.database_path) as store:
+        client = HubClient(config.hub_url, config.hub_token)
+        while True:
+            report = sync_once(store, config, client, utc_now())
+            total.sent += report.sent
+            total.parked += report.parked
+            total.retrying += report.retrying
+            total.erase_requests += report.erase_requests
+            if args.once or not report.sent:
+                break
+    print(
+        f"sent {total.sent}, parked {total.parked}, will retry {total.retrying}, "
+        f"erase requests {total.erase_requests}"
+    )
+    return 1 if total.retrying else 0

@@ -34,6 +34,22 @@ BROTHER_MODELS = (
     "QL-710W",
     "QL-720NW",
 )
+SYNC_FIELDS = (
+    "visit_id",
+    "site",
+    "kiosk_id",
+    "host_id",
+    "purpose",
+    "checked_in_at",
+    "checked_out_at",
+    "notice_version",
+    "purge_after",
+    "name",
+    "email",
+)
+# What leaves the kiosk by default: enough for one on-site list and the hub's own retention;
+# the name only if the site enables cross-kiosk evacuation lists, the email never by default.
+DEFAULT_SYNC_FIELDS = SYNC_FIELDS[:9]
 PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")
 LABELS = ("dk-22205", "dk-11202", "dk-11201", "dymo-30256", "zebra-4x3", "cr80", "a6", "a4")
 
@@ -93,6 +109,8 @@ class Config:
     printer_timeout: float = 10.0
     printer_status_check: bool = True
     hub_url: str = ""
+    hub_token: str = ""  # the per-kiosk bearer token ([hub] token or KIOSK_HUB_TOKEN)
+    sync_fields: tuple[str, ...] = DEFAULT_SYNC_FIELDS
     badge_zone: str = ""
     signing_key_file: Path | None = None
     auto_checkout_time: str = "23:59"
@@ -143,6 +161,8 @@ def load_config(
         values["data_dir"] = data_dir
     elif "data_dir" not in values:
         values["data_dir"] = default_data_dir(env)
+    if env.get("KIOSK_HUB_TOKEN"):
+        values["hub_token"] = env["KIOSK_HUB_TOKEN"]  # a secret is better kept out of the file
     return Config(**values, source=source)
 
 
@@ -230,9 +250,16 @@ def _parse_devices(top: Section) -> dict[str, Any]:
     values |= _parse_printer(top.section("printer"))
 
     hub = top.section("hub")
-    hub.only("url")
+    hub.only("url", "token", "fields")
     if hub.has("url"):
         values["hub_url"] = _hub_url(hub)
+    if hub.has("token"):
+        values["hub_token"] = hub.string("token")
+    if hub.has("fields"):
+        fields = hub.string_list("fields", allowed=SYNC_FIELDS)
+        if "visit_id" not in fields:
+            raise hub.fail("fields", "must include visit_id (the hub matches events by it)")
+        values["sync_fields"] = tuple(fields)
 
     badge = top.section("badge")
     badge.only("zone", "signing_key_file")

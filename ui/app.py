@@ -226,6 +226,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     workers.submit(sender.warm_up, _ignore, lambda error: None)
     maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
     flow.checked_in.connect(maintenance.run_notifications)
+    flow.checked_in.connect(maintenance.run_sync)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
     workers.submit(
         lambda: audit.note_config(store, config, clock()),

@@ -13,6 +13,7 @@ from kiosk.config import Config
 from kiosk.models import PurgeResult
 from kiosk.retention import purge
 from kiosk.store import Store
+from kiosk.sync import HubClient, sync_once
 from kiosk.timeutil import Clock
 from ui.workers import Workers
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 RETENTION_INTERVAL_MS = 60 * 60 * 1000
 AUTO_CHECKOUT_INTERVAL_MS = 5 * 60 * 1000
 NOTIFY_INTERVAL_MS = 20 * 1000
+SYNC_INTERVAL_MS = 30 * 1000
 
 
 class Maintenance(QObject):
@@ -40,6 +42,8 @@ class Maintenance(QObject):
         self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
         self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
         self.notify_timer = self._timer(NOTIFY_INTERVAL_MS, self.run_notifications)
+        self.sync_timer = self._timer(SYNC_INTERVAL_MS, self.run_sync)
+        self._syncing = False
 
     def _timer(self, interval_ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -52,12 +56,40 @@ class Maintenance(QObject):
         self.run_retention()
         self.run_auto_checkout()
         self.run_notifications()
-        for timer in (self.retention_timer, self.checkout_timer, self.notify_timer):
+        timers = [self.retention_timer, self.checkout_timer, self.notify_timer]
+        if self._config.hub_url:
+            self.run_sync()
+            timers.append(self.sync_timer)
+        for timer in timers:
             timer.start()
 
     def stop(self) -> None:
-        for timer in (self.retention_timer, self.checkout_timer, self.notify_timer):
+        for timer in (
+            self.retention_timer,
+            self.checkout_timer,
+            self.notify_timer,
+            self.sync_timer,
+        ):
             timer.stop()
+
+    def run_sync(self) -> None:
+        """Drain the sync outbox to the hub, one batch at a time, never two runs at once."""
+        if self._syncing or not self._config.hub_url:
+            return
+        self._syncing = True
+        client = HubClient(self._config.hub_url, self._config.hub_token)
+        self._workers.submit(
+            lambda: sync_once(self._store, self._config, client, self._clock()),
+            self._on_synced,
+            self._on_sync_failed,
+        )
+
+    def _on_synced(self, _report: object) -> None:
+        self._syncing = False
+
+    def _on_sync_failed(self, error: BaseException) -> None:
+        self._syncing = False
+        self._on_failed("sync", error)
 
     def run_notifications(self) -> None:
         """Send what is due (right after a check-in, and every 20 s for retries); one run at a

@@ -433,7 +433,9 @@ class Store:
 
     # -- check-out and revocation --------------------------------------------------------------
 
-    def check_out(self, visit_id: str, now: datetime, kind: str, token_expires: datetime) -> bool:
+    def check_out(
+        self, visit_id: str, now: datetime, kind: str, token_expires: datetime, sync: bool = False
+    ) -> bool:
         """Mark a visit checked out and revoke its badge; False if it was not on site."""
         with self._transaction() as db:
             cursor = db.execute(
@@ -448,6 +450,12 @@ class Store:
                 "VALUES (?, ?, ?)",
                 [visit_id, to_db(now), to_db(max(token_expires, now))],
             )
+            if sync:
+                db.execute(
+                    "INSERT INTO outbox (visit_id, kind, created_at, attempts, event) "
+                    "VALUES (?, 'sync', ?, 0, 'checkout')",
+                    [visit_id, to_db(now)],
+                )
             return True
 
     def is_revoked(self, visit_id: str) -> bool:
@@ -501,8 +509,16 @@ class Store:
                 [receipt, to_db(now), json.dumps(list(visit_ids))],
             )
 
-    def erase_requests(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM erase_requests ORDER BY requested_at")
+    def erase_requests(self, unsent_only: bool = False) -> list[dict[str, Any]]:
+        where = "WHERE sent_to_hub_at IS NULL" if unsent_only else ""
+        return self._rows(f"SELECT * FROM erase_requests {where} ORDER BY requested_at")  # noqa: S608
+
+    def erase_request_sent(self, receipt: str, now: datetime) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE erase_requests SET sent_to_hub_at = ? WHERE receipt = ?",
+                [to_db(now), receipt],
+            )
 
     def checkpoint(self, truncate: bool = True) -> None:
         """Copy the WAL into the main file. ``truncate`` also empties the WAL file, so erased

@@ -148,6 +148,11 @@ def _m010_invitations(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX invitations_ends ON invitations (ends_at)")
 
 
+def _m011_sync_events(db: sqlite_utils.Database) -> None:
+    # What a 'sync' job reports to the hub: the check-in, or the check-out of the same visit.
+    db.execute("ALTER TABLE outbox ADD COLUMN event TEXT NOT NULL DEFAULT 'checkin'")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -160,4 +165,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m008_counts_by_department,
     _m009_how_the_notice_was_given,
     _m010_invitations,
+    _m011_sync_events,
 )
