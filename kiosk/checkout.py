@@ -14,6 +14,7 @@ from datetime import datetime, time
 from kiosk import audit
 from kiosk.badges import BadgeTokens, end_of_visit_day
 from kiosk.config import Config
+from kiosk.errors import GuestFacingError
 from kiosk.models import Visit
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
@@ -23,12 +24,8 @@ log = logging.getLogger(__name__)
 _SHORT_CODE = re.compile(r"^[0-9A-F]{8}$")
 
 
-class CheckoutError(LookupError):
-    """Why a check-out did not happen; ``reason`` is a string id of the catalogs."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class CheckoutError(GuestFacingError):
+    """Why a check-out did not happen."""
 
 
 class CheckoutService:

@@ -3,3 +3,12 @@
 
 class UsageError(Exception):
     """Something the person running a command can fix: printed as one line, exit code 2."""
+
+
+class GuestFacingError(Exception):
+    """A refusal a guest or staff member reads; ``reason`` is a catalog string id, translated
+    where it is shown (so the message follows a language switch)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.errors import GuestFacingError
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm
@@ -28,12 +29,8 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
 
 
-class InvitationError(ValueError):
-    """Why an invitation cannot be made or used; ``reason`` is a catalog string id."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class InvitationError(GuestFacingError):
+    """Why an invitation cannot be made or used."""
 
 
 @dataclass(frozen=True)
