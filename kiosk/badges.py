@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing
 from kiosk.models import Visit
+from kiosk.qr import write_qr_png
 from kiosk.store import Store
 from kiosk.tokens import Claims, Verification, issue, short_code, site_tag, verify
 
@@ -55,6 +57,13 @@ class BadgeTokens:
             zone=self._config.badge_zone,
         )
         return issue(claims, self._keys.private_key)
+
+    def qr_png(self, visit: Visit) -> Path:
+        """The badge QR as a PNG in the spool: the attachment of the visitor's emailed copy."""
+        self._config.spool_dir.mkdir(parents=True, exist_ok=True)
+        return write_qr_png(
+            self.token_for(visit), self._config.spool_dir / f"badge-{visit.id}.qr.png"
+        )
 
     def check(self, token: str, now: datetime) -> Verification:
         return verify(

@@ -12,9 +12,7 @@ from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts
 from kiosk.keys import load_or_create
-from kiosk.models import Visit
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
-from kiosk.qr import write_qr_png
 from kiosk.store import Store
 from kiosk.sync import HubClient, SyncReport, sync_once
 from kiosk.timeutil import utc_now
@@ -118,14 +116,7 @@ def _notify(args: argparse.Namespace, config: Config) -> int:
         sender = AppriseSender()
         hosts = deliver_due(store, directory, config, sender, now)
         tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
-
-        def qr_for(visit: Visit) -> Path:
-            config.spool_dir.mkdir(parents=True, exist_ok=True)
-            return write_qr_png(
-                tokens.token_for(visit), config.spool_dir / f"badge-{visit.id}.qr.png"
-            )
-
-        copies = deliver_visitor_copies(store, config, sender, now, qr_for)
+        copies = deliver_visitor_copies(store, config, sender, now, tokens.qr_png)
     print(
         f"sent {hosts.sent + copies.sent}, will retry {hosts.retrying + copies.retrying}, "
         f"gave up {hosts.gave_up + copies.gave_up}"

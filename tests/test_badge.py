@@ -53,6 +53,16 @@ def test_qr_payload_is_a_signed_token_without_personal_data(
     assert content.visitor_label == "訪客 VISITOR"
 
 
+def test_emailed_badge_qr_is_the_signed_token_in_the_spool(
+    visit: Visit, tokens: BadgeTokens, config: Config, clock: FakeClock
+) -> None:
+    attachment = tokens.qr_png(visit)
+    assert attachment.parent == config.spool_dir
+    (payload,) = decode_file(attachment)
+    assert payload == tokens.token_for(visit)
+    assert tokens.check(payload, clock()).verdict is Verdict.VALID
+
+
 def test_badge_renders_at_label_size(visit: Visit, tokens: BadgeTokens) -> None:
     image = render_badge(tokens.content(visit, "陳雅婷 Amy Chen"), DK)
     assert image.size == DK.size_px

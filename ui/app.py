@@ -27,10 +27,9 @@ from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.keys import load_or_create
-from kiosk.models import NoticeVersion, Visit
+from kiosk.models import NoticeVersion
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
 from kiosk.onsite import on_site
-from kiosk.qr import write_qr_png
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
@@ -215,13 +214,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     def deliver() -> tuple[DeliveryReport, DeliveryReport]:
         now = clock()
         hosts = deliver_due(store, service.directory, config, sender, now)
-
-        def qr_for(visit: Visit) -> Path:
-            config.spool_dir.mkdir(parents=True, exist_ok=True)
-            target = config.spool_dir / f"badge-{visit.id}.qr.png"
-            return write_qr_png(tokens.token_for(visit), target)
-
-        return hosts, deliver_visitor_copies(store, config, sender, now, qr_for)
+        return hosts, deliver_visitor_copies(store, config, sender, now, tokens.qr_png)
 
     workers.submit(sender.warm_up, _ignore, lambda error: None)
     maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
