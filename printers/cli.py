@@ -22,7 +22,7 @@ from kiosk.onsite import on_site
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from printers.evacuation import roll_call_pdf
-from printers.jobs import print_badge, request_reprint
+from printers.jobs import reprint as reprint_badge
 from printers.labels import LABELS, label
 
 
@@ -81,8 +81,7 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
             visit = CheckoutService(store, config, tokens).find(args.code)
         except CheckoutError as error:
             raise PrinterUsageError(Translator("en")(error.reason)) from None
-        request_reprint(store, visit.id, now)
-        result = print_badge(
+        result = reprint_badge(
             store,
             config,
             printers.create(config),
@@ -90,7 +89,7 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
             HostDirectory(store, config),
             visit.id,
             now,
-            actor=f"staff:{args.staff}",
+            args.staff,
         )
     print(f"reprint of visit {visit.id}: {'printed' if result.ok else 'FAILED'} ({result.message})")
     return 0 if result.ok else 1

@@ -54,9 +54,20 @@ def print_badge(
     return result
 
 
-def request_reprint(store: Store, visit_id: str, now: datetime) -> bool:
-    """Queue one more print of a visit's badge (staff only); False if the visit is unknown."""
-    if store.visit(visit_id) is None:
-        return False
-    store.enqueue(visit_id, "print", now)
-    return True
+def reprint(
+    store: Store,
+    config: Config,
+    printer: Printer,
+    tokens: BadgeTokens,
+    directory: HostDirectory,
+    visit_id: str,
+    now: datetime,
+    staff: str,
+) -> PrintResult:
+    """Queue one more print of a visit's badge and print it now. Staff only, so the audit names
+    them; an unknown visit queues nothing and is reported as having no job."""
+    if store.visit(visit_id) is not None:
+        store.enqueue(visit_id, "print", now)
+    return print_badge(
+        store, config, printer, tokens, directory, visit_id, now, actor=f"staff:{staff}"
+    )

@@ -34,9 +34,8 @@ from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
-from printers import PrintResult
 from printers.evacuation import roll_call_pdf
-from printers.jobs import print_badge, request_reprint
+from printers.jobs import print_badge, reprint
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
 from ui.lockdown import Lockdown
@@ -98,22 +97,6 @@ def _staff_check_out(checkout: CheckoutService, visit_id: str, staff: str) -> bo
     except CheckoutError:
         return False  # already checked out meanwhile
     return True
-
-
-def _reprint(
-    store: Store,
-    config: Config,
-    printer: printers.Printer,
-    tokens: BadgeTokens,
-    service: CheckinService,
-    visit_id: str,
-    now: datetime,
-    staff: str,
-) -> PrintResult:
-    request_reprint(store, visit_id, now)
-    return print_badge(
-        store, config, printer, tokens, service.directory, visit_id, now, actor=f"staff:{staff}"
-    )
 
 
 def _ignore(_result: object) -> None:
@@ -190,8 +173,8 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         staff_checkout=lambda ids, staff: sum(
             1 for visit_id in ids if _staff_check_out(checkout, visit_id, staff)
         ),
-        reprint=lambda visit_id, staff: _reprint(
-            store, config, printer, tokens, service, visit_id, clock(), staff
+        reprint=lambda visit_id, staff: reprint(
+            store, config, printer, tokens, service.directory, visit_id, clock(), staff
         ),
         alert_count=lambda: len(store.alerts()),
         find_invitation=lambda code: invitations.find(store, code, clock(), config.zone),
