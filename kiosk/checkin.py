@@ -163,7 +163,6 @@ class CheckinService:
         log.info(
             "visit %s checked in (purpose=%s, host=%s)", visit.id, visit.purpose, visit.host_id
         )
-        host = self.directory.get(visit.host_id)
         purpose = self._config.purpose(visit.purpose)
         return CheckinResult(
             visit,
