@@ -158,7 +158,3 @@ def send(
     finally:
         ics.unlink(missing_ok=True)
         qr.unlink(missing_ok=True)
-
-
-def check_in_form(invitation: Invitation, language: str, purpose: str) -> CheckinForm:
-    return CheckinForm(invitation.name, invitation.email, purpose, invitation.host_id, language)

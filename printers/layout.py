@@ -193,10 +193,6 @@ def _ellipsize(line: str, chosen: Font, max_width: int) -> str:
     return line + "…"
 
 
-def _font_px(chosen: Font) -> int:
-    return int(getattr(chosen, "size", 0))
-
-
 def _line_height(chosen: Font) -> int:
     top, bottom = chosen.getbbox("Hg國")[1::2]
     return int((bottom - top) * 1.3)

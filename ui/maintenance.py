@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, QTimer
 
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
-from kiosk.models import PurgeResult
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import HubClient, sync_once
@@ -38,7 +37,6 @@ class Maintenance(QObject):
         self._store, self._config, self._checkout = store, config, checkout
         self._workers, self._clock, self._deliver = workers, clock, deliver
         self._delivering = False
-        self.last_purge: PurgeResult | None = None
         self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
         self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
         self.notify_timer = self._timer(NOTIFY_INTERVAL_MS, self.run_notifications)
@@ -116,7 +114,7 @@ class Maintenance(QObject):
                 config.retention_days,
                 config.audit_retention_days,
             ),
-            self._on_purged,
+            lambda _result: None,
             lambda error: self._on_failed("retention", error),
         )
 
@@ -126,9 +124,6 @@ class Maintenance(QObject):
             lambda _count: None,
             lambda error: self._on_failed("auto check-out", error),
         )
-
-    def _on_purged(self, result: PurgeResult) -> None:
-        self.last_purge = result
 
     def _on_failed(self, what: str, error: BaseException) -> None:
         log.error("%s failed (%s); will retry on the next tick", what, type(error).__name__)
