@@ -19,6 +19,7 @@ from pathlib import Path
 from kiosk import __version__, audit
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError, SeeFrontDeskError
+from kiosk.cli_args import now_option
 from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
 from kiosk.cli_deny import add_commands as add_deny_commands
@@ -36,7 +37,7 @@ from kiosk.onsite import on_site
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.supervisor import supervise
-from kiosk.timeutil import parse_instant, to_db, utc_now
+from kiosk.timeutil import to_db, utc_now
 from kiosk.validation import ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -291,10 +292,7 @@ def _visit_summary(visit: Visit, config: Config, with_email: bool) -> dict[str, 
 
 
 def _purge(args: argparse.Namespace, config: Config) -> int:
-    try:
-        now = parse_instant(args.now, config.zone) if args.now else utc_now()
-    except ValueError:
-        raise UsageError(f"--now {args.now!r}: use ISO-8601, e.g. 2026-12-31T09:00+08:00") from None
+    now = now_option(args.now, config.zone)
     with Store(config.database_path) as store:
         result = purge(
             store, config.spool_dir, now, config.retention_days, config.audit_retention_days

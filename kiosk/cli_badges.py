@@ -9,13 +9,14 @@ from pathlib import Path
 
 from kiosk.badges import BadgeTokens
 from kiosk.checkout import CheckoutError, CheckoutService
+from kiosk.cli_args import now_option
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing, KeyRingError, import_public_keys, load_or_create, rotate
 from kiosk.qrdecode import UnreadableImageError, decode_file
 from kiosk.store import Store
-from kiosk.timeutil import parse_instant, to_db, utc_now
+from kiosk.timeutil import to_db, utc_now
 from kiosk.tokens import Verdict
 
 
@@ -90,10 +91,7 @@ def _tokens(config: Config, store: Store) -> BadgeTokens:
 
 
 def _verify(args: argparse.Namespace, config: Config) -> int:
-    try:
-        now = parse_instant(args.now, config.zone) if args.now else utc_now()
-    except ValueError:
-        raise BadgeUsageError(f"--now {args.now!r}: use ISO-8601") from None
+    now = now_option(args.now, config.zone)
     tokens = [args.token] if args.token is not None else _tokens_in(args.image)
     with Store(config.database_path) as store:
         checker = _tokens(config, store)
@@ -135,10 +133,7 @@ def _checkout(args: argparse.Namespace, config: Config) -> int:
     with Store(config.database_path) as store:
         service = CheckoutService(store, config, _tokens(config, store))
         if args.auto:
-            try:
-                now = parse_instant(args.now, config.zone) if args.now else utc_now()
-            except ValueError:
-                raise BadgeUsageError(f"--now {args.now!r}: use ISO-8601") from None
+            now = now_option(args.now, config.zone)
             print(f"checked out {service.auto_check_out(now)} visit(s)")
             return 0
         try:

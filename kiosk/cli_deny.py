@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from kiosk.cli_args import instant_option
 from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
 from kiosk.store import Store
-from kiosk.timeutil import parse_instant, utc_now
+from kiosk.timeutil import utc_now
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,10 +34,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def _add(args: argparse.Namespace, config: Config) -> int:
-    try:
-        expires = parse_instant(args.expires, config.zone) if args.expires else None
-    except ValueError:
-        raise UsageError(f"--expires {args.expires!r}: use ISO-8601, e.g. 2027-06-30") from None
+    expires = (
+        instant_option("--expires", args.expires, config.zone, "2027-06-30")
+        if args.expires
+        else None
+    )
     with Store(config.database_path) as store:
         try:
             deny_id = DenyList(store, config.keys_dir).add(

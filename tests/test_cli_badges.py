@@ -50,6 +50,10 @@ def test_verify_results_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFix
     assert run(tmp_path, "verify", token, "--now", "2099-01-01T00:00") == Verdict.EXPIRED.exit_code
     assert capsys.readouterr().out.startswith("expired")
     assert run(tmp_path, "verify", token, "--now", "2001-01-01") == Verdict.NOT_YET_VALID.exit_code
+    capsys.readouterr()
+    for command in (["verify", token], ["checkout", "--auto"]):
+        assert run(tmp_path, *command, "--now", "next tuesday") == 2
+        assert "--now 'next tuesday': use ISO-8601, e.g." in capsys.readouterr().err
     assert run(tmp_path, "verify", "LKB1:" + "A" * 2_000_000) == Verdict.MALFORMED.exit_code
     assert run(tmp_path, "verify", "hello") == Verdict.MALFORMED.exit_code
     other = tmp_path / "other"

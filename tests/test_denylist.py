@@ -135,3 +135,7 @@ def test_deny_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main([*base, "deny", "remove", deny_id]) == 0
     assert main([*base, "deny", "remove", deny_id]) == 2
     assert main([*base, "deny", "add", "--reason", "nobody"]) == 2
+    capsys.readouterr()
+    late = ["--email", "y@evil.example", "--reason", "r", "--expires", "soon"]
+    assert main([*base, "deny", "add", *late]) == 2
+    assert "--expires 'soon': use ISO-8601, e.g. 2027-06-30" in capsys.readouterr().err
