@@ -13,16 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
-from kiosk.keys import load_or_create
 from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.tokens import PREFIX
 from printers.labels import label
 from printers.layout import render_badge
-from tests.bench.conftest import Report, ms, percentile
+from tests.bench.conftest import Report, median_time, ms, percentile, sample_badge
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.bench
@@ -71,22 +69,10 @@ def test_checkin_latency_against_bare_insert(tmp_path: Path, report: Report) -> 
 
 
 def test_badge_render_time(tmp_path: Path, report: Report) -> None:
-    config = replace(load_config(env={}), data_dir=tmp_path)
-    store = Store(":memory:")
-    service = CheckinService(store, config)
-    visit = service.check_in(
-        make_form(name="陳大文 Tai-man Chan"), service.current_notice("en")
-    ).visit
-    tokens = BadgeTokens(load_or_create(tmp_path / "keys", visit.checked_in_at), config, store)
-    content = tokens.content(visit, "陳雅婷 Amy Chen")
-    spec = label(config.printer_label)
+    content = sample_badge(tmp_path, "陳雅婷 Amy Chen")
+    spec = label(load_config(env={}).printer_label)
     render_badge(content, spec)  # warm the font cache, as the running kiosk has
-    samples = []
-    for _ in range(30):
-        start = time.perf_counter()
-        render_badge(content, spec)
-        samples.append(time.perf_counter() - start)
-    median = report.median(samples)
+    median = median_time(lambda: render_badge(content, spec), rounds=30)
     report.row("badge render, 62x100 mm @300 dpi", ms(median), "", "target <= 50 ms")
     payload = content.payload
     body_bytes = (len(payload) - len(PREFIX)) * 2 // 3
@@ -96,7 +82,6 @@ def test_badge_render_time(tmp_path: Path, report: Report) -> None:
         "",
         f"version {qr_version(payload)}",
     )
-    store.close()
     assert median <= 0.050
 
 

@@ -11,41 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.badges import BadgeTokens
-from kiosk.checkin import CheckinService
 from kiosk.config import load_config
-from kiosk.keys import load_or_create
-from kiosk.store import Store
 from printers.brother import raster_job
 from printers.labels import label
 from printers.layout import on_page, render_badge
 from printers.zebra import zpl_job
-from tests.bench.conftest import Report, ms
-from tests.conftest import make_form
+from tests.bench.conftest import Report, median_time, ms, sample_badge
 from tests.printer_peers import Peer, brother_status
 
 pytestmark = pytest.mark.bench
 
 
-def median_time(work, rounds: int = 10) -> float:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        work()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
 def test_render_and_encode_per_backend(tmp_path: Path, report: Report) -> None:
-    config = replace(load_config(env={}), data_dir=tmp_path)
-    store = Store(":memory:")
-    service = CheckinService(store, config)
-    visit = service.check_in(
-        make_form(name="陳大文 Tai-man Chan"), service.current_notice("en")
-    ).visit
-    content = BadgeTokens(
-        load_or_create(tmp_path / "keys", visit.checked_in_at), config, store
-    ).content(visit, "Host")
+    content = sample_badge(tmp_path, "Host")
     dk, zebra = label("dk-11202"), label("zebra-4x3")
     render_badge(content, dk)  # warm fonts
     floor = median_time(lambda: render_badge(content, dk))
@@ -74,7 +52,6 @@ def test_render_and_encode_per_backend(tmp_path: Path, report: Report) -> None:
             ms(floor) + " (render only)",
             f"{seconds / floor:.2f}x",
         )
-    store.close()
     assert all(seconds < 1.0 for seconds in figures.values())
 
 
