@@ -16,6 +16,9 @@ from kiosk.hosts import HostDirectory
 from kiosk.keys import KeyRing, load_or_create
 from kiosk.models import CheckinForm
 from kiosk.store import Store
+from printers import PrintResult
+from printers.file import FilePrinter
+from printers.jobs import print_badge
 
 START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
 
@@ -90,3 +93,18 @@ def make_form(**overrides: str) -> CheckinForm:
     }
     values.update(overrides)
     return CheckinForm(**values)
+
+
+def print_to_spool(
+    store: Store, config: Config, tokens: BadgeTokens, visit_id: str, now: datetime
+) -> PrintResult:
+    """Print a visit's pending badge with the file backend, into the spool the kiosk purges."""
+    return print_badge(
+        store,
+        config,
+        FilePrinter(config.spool_dir),
+        tokens,
+        HostDirectory(store, config),
+        visit_id,
+        now,
+    )

@@ -22,7 +22,7 @@ from printers.jobs import print_badge
 from printers.labels import label
 from printers.layout import fit_lines, font, render_badge
 from printers.none import NoPrinter
-from tests.conftest import FakeClock, make_form
+from tests.conftest import FakeClock, make_form, print_to_spool
 
 DK = label("dk-11202")
 
@@ -102,15 +102,7 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     clock: FakeClock,
     tokens: BadgeTokens,
 ) -> None:
-    result = print_badge(
-        store,
-        config,
-        FilePrinter(config.spool_dir),
-        tokens,
-        HostDirectory(store, config),
-        visit.id,
-        clock(),
-    )
+    result = print_to_spool(store, config, tokens, visit.id, clock())
     assert result.ok
     png, pdf = result.files
     assert png.name == f"badge-{visit.id}.png"  # named by id, never by name
@@ -121,15 +113,7 @@ def test_file_printer_writes_png_and_a_pdf_page_of_label_size(
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in media_box.groups())
     assert (round(width_mm), round(height_mm)) == (62, 100)
     assert store.pending_outbox("print", visit.id) == []
-    again = print_badge(
-        store,
-        config,
-        FilePrinter(config.spool_dir),
-        tokens,
-        HostDirectory(store, config),
-        visit.id,
-        clock(),
-    )
+    again = print_to_spool(store, config, tokens, visit.id, clock())
     assert not again.ok  # printed once per check-in
     for spooled in (png, pdf):  # the printed QR reads back as a valid badge
         (token,) = decode_file(spooled)

@@ -10,13 +10,10 @@ import pytest
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
-from kiosk.hosts import HostDirectory
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.validation import ValidationError
-from printers.file import FilePrinter
-from printers.jobs import print_badge
-from tests.conftest import FakeClock, make_form
+from tests.conftest import FakeClock, make_form, print_to_spool
 
 NAME, EMAIL = "Logcanary Zzyzx", "logcanary@zzyzx.example"
 
@@ -31,15 +28,7 @@ def test_check_in_print_and_purge_log_no_personal_data(
     caplog.set_level(logging.DEBUG)
     service = CheckinService(store, config, clock)
     visit = service.check_in(make_form(name=NAME, email=EMAIL), service.current_notice("en")).visit
-    print_badge(
-        store,
-        config,
-        FilePrinter(config.spool_dir),
-        tokens,
-        HostDirectory(store, config),
-        visit.id,
-        clock(),
-    )
+    print_to_spool(store, config, tokens, visit.id, clock())
     with pytest.raises(ValidationError) as raised:
         service.check_in(
             make_form(name=NAME, email="x" + EMAIL + "\n"), service.current_notice("en")

@@ -24,7 +24,7 @@ from kiosk.config import Config
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.timeutil import days_later
-from tests.conftest import FakeClock, make_form
+from tests.conftest import FakeClock, make_form, print_to_spool
 from tests.test_retention import hits
 
 
@@ -100,24 +100,13 @@ def test_export_lists_everything_with_the_notice_text(
 def test_erase_removes_everything_at_once_and_leaves_a_receipt(
     store: Store, config: Config, clock: FakeClock, tokens
 ) -> None:  # type: ignore[no-untyped-def]
-    from kiosk.hosts import HostDirectory
-    from printers.file import FilePrinter
-    from printers.jobs import print_badge
 
     service = CheckinService(store, config, clock)
     canary = "Erasmus Zqxcanary"
     visit = service.check_in(
         make_form(name=canary, email="erase.me@canary.example"), service.current_notice("en")
     ).visit
-    print_badge(
-        store,
-        config,
-        FilePrinter(config.spool_dir),
-        tokens,
-        HostDirectory(store, config),
-        visit.id,
-        clock(),
-    )
+    print_to_spool(store, config, tokens, visit.id, clock())
     other = service.check_in(make_form(name="Stays Here"), service.current_notice("en")).visit
     receipt = rights.erase(store, config.spool_dir, "ERASE.me@canary.example", clock(), "staff:po")
     assert receipt.visits == 1 and len(receipt.receipt) == 12
