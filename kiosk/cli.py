@@ -24,6 +24,7 @@ from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_badges import open_keys
 from kiosk.cli_deny import add_commands as add_deny_commands
 from kiosk.cli_hosts import add_commands as add_host_commands
+from kiosk.cli_hub import add_commands as add_hub_commands
 from kiosk.cli_invite import add_commands as add_invite_commands
 from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.cli_staff import add_commands as add_staff_commands
@@ -127,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         add_staff_commands,
         add_deny_commands,
         add_invite_commands,
+        add_hub_commands,
         _add_printer_commands,
     ):
         add_commands(sub)

@@ -23,6 +23,8 @@ if [ "$mode" = test ]; then
     # The printer tests run a private cupsd (browsing off, loopback only) with a PDF queue.
     command -v cupsd >/dev/null 2>&1 || [ -x /usr/sbin/cupsd ] || missing="$missing cups"
     [ -e /usr/lib/cups/backend/cups-pdf ] || missing="$missing printer-driver-cups-pdf"
+    # The hub tests run against a private PostgreSQL cluster on 127.0.0.1 as well as SQLite.
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 fi
 
 if [ "$mode" = run ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

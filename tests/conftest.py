@@ -19,6 +19,7 @@ from kiosk.store import Store
 from printers import PrintResult
 from printers.file import FilePrinter
 from printers.jobs import print_badge
+from tests.postgres import fresh_database, postgres_server
 
 START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
 
@@ -51,6 +52,24 @@ def store(config: Config) -> Iterator[Store]:
     opened = Store(config.database_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """One private PostgreSQL server for the session (started on first use)."""
+    yield from postgres_server()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty hub database URL: each hub test runs on both databases."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    server: str = request.getfixturevalue("postgres")
+    return fresh_database(server, f"hub_{next(_databases)}")
 
 
 @pytest.fixture

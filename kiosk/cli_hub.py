@@ -1,0 +1,198 @@
+"""``kiosk hub ...``: run and administer the reference hub.
+
+The hub's libraries (FastAPI, uvicorn, SQLAlchemy, psycopg) are the ``hub`` extra; they are
+imported only when a hub command runs, so a kiosk without them still starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.cli_args import now_option
+from kiosk.config import Config
+from kiosk.errors import UsageError
+from kiosk.timeutil import to_db, utc_now
+
+if TYPE_CHECKING:
+    from kiosk.hub.service import HubService
+
+DB_ENV = "KIOSK_HUB_DB"
+
+
+class HubUsageError(UsageError):
+    """Printed as one line, exit code 2."""
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hub = sub.add_parser("hub", help="the reference hub many kiosks sync to")
+    actions = hub.add_subparsers(required=True, metavar="ACTION")
+
+    serve = actions.add_parser("serve", help="serve the hub API (and purge on a timer)")
+    _db_option(serve)
+    serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS")
+    serve.add_argument("--tls-key", type=Path, help="private key (PEM) of the certificate")
+    serve.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only)")
+    serve.add_argument("--purge-interval", type=float, default=3600.0, help="seconds; 0 = off")
+    _retention_option(serve)
+    serve.set_defaults(command=_serve)
+
+    migrate = actions.add_parser("migrate", help="create or upgrade the hub database")
+    _db_option(migrate)
+    migrate.set_defaults(command=_migrate)
+
+    add_kiosk = actions.add_parser("add-kiosk", help="register a kiosk and print its API key")
+    _db_option(add_kiosk)
+    add_kiosk.add_argument("kiosk_id")
+    add_kiosk.add_argument("--site", required=True)
+    add_kiosk.set_defaults(command=_add_kiosk)
+
+    revoke = actions.add_parser("revoke-kiosk", help="stop accepting a kiosk's key")
+    _db_option(revoke)
+    revoke.add_argument("kiosk_id")
+    revoke.set_defaults(command=_revoke_kiosk)
+
+    purge = actions.add_parser("purge", help="delete hub records whose retention has ended")
+    _db_option(purge)
+    purge.add_argument(
+        "--now", help="act as if it were this ISO-8601 time (site time if no offset)"
+    )
+    _retention_option(purge)
+    purge.set_defaults(command=_purge)
+
+    hosts = actions.add_parser("import-hosts", help="load a site's host directory from CSV")
+    _db_option(hosts)
+    hosts.add_argument("file", type=Path)
+    hosts.add_argument("--site", required=True)
+    hosts.set_defaults(command=_import_hosts)
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default=os.environ.get(DB_ENV, ""),
+        help=f"sqlite:///hub.db or postgresql://user@host/db (or ${DB_ENV})",
+    )
+
+
+def _retention_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-retention-days",
+        type=int,
+        default=30,
+        help="no record is kept longer than this, whatever a kiosk asks",
+    )
+
+
+def _service(args: argparse.Namespace, migrate: bool = True) -> HubService:
+    try:
+        from kiosk.hub.database import DatabaseUrlError, open_engine
+        from kiosk.hub.schema import current_version
+        from kiosk.hub.schema import migrate as apply_migrations
+        from kiosk.hub.service import HubService
+    except ImportError as error:
+        raise HubUsageError(
+            f"the hub needs its extra libraries ({error.name}): pip install 'lobby-kiosk[hub]'"
+        ) from None
+    if not args.db:
+        raise HubUsageError(f"say which database: --db URL (or set {DB_ENV})")
+    try:
+        engine = open_engine(args.db)
+    except (DatabaseUrlError, ImportError) as error:
+        raise HubUsageError(str(error)) from None
+    if migrate:
+        apply_migrations(engine, _now_text())
+    elif current_version(engine) == 0:
+        raise HubUsageError("the hub database is empty: run 'kiosk hub migrate --db ...' first")
+    days = getattr(args, "max_retention_days", 30)
+    if days < 1:
+        raise HubUsageError("--max-retention-days must be at least 1")
+    return HubService(engine, utc_now, max_retention_days=days)
+
+
+def _now_text() -> str:
+    return to_db(utc_now())
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    service = _service(args)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise HubUsageError("give both --tls-cert and --tls-key, or neither")
+    if args.workers > 1 and args.db.startswith("sqlite"):
+        raise HubUsageError("several workers need PostgreSQL; SQLite has one writer")
+    import uvicorn
+
+    from kiosk.hub.api import create_app
+
+    app = create_app(service, purge_interval=args.purge_interval)
+    print(f"hub listening on {args.host}:{args.port}", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+        ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace, config: Config) -> int:
+    service = _service(args)
+    print(f"hub database at schema {service.health()['schema']}")
+    return 0
+
+
+def _add_kiosk(args: argparse.Namespace, config: Config) -> int:
+    service = _service(args)
+    try:
+        token = service.add_kiosk(args.kiosk_id, args.site)
+    except ValueError as error:
+        raise HubUsageError(str(error)) from None
+    print(token)
+    print(
+        f"kiosk {args.kiosk_id} (site {args.site}) registered. Put the key above in that kiosk's "
+        "[hub] token or KIOSK_HUB_TOKEN; it is not shown again.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _revoke_kiosk(args: argparse.Namespace, config: Config) -> int:
+    if not _service(args).revoke_kiosk(args.kiosk_id):
+        raise HubUsageError(f"no kiosk {args.kiosk_id!r} on this hub")
+    print(f"kiosk {args.kiosk_id}: key revoked")
+    return 0
+
+
+def _purge(args: argparse.Namespace, config: Config) -> int:
+    counts = _service(args).purge(now_option(args.now, config.zone))
+    print(json.dumps(counts))
+    return 0
+
+
+def _import_hosts(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.hosts import parse_hosts_csv
+
+    try:
+        text = args.file.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise HubUsageError(f"{args.file}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise HubUsageError(f"{args.file}: not UTF-8 (save it as 'CSV UTF-8')") from None
+    hosts, report = parse_hosts_csv(text, config)
+    for line, reason in report.rejected:
+        print(f"line {line}: rejected: {reason}", file=sys.stderr)
+    if not report.ok:
+        print(f"nothing imported: {len(report.rejected)} row(s) need fixing", file=sys.stderr)
+        return 2
+    count = _service(args).import_hosts(args.site, hosts)
+    print(f"site {args.site}: {count} host(s) imported")
+    return 0

@@ -1,0 +1,228 @@
+"""The hub's HTTP API under /v1 (FastAPI: the OpenAPI document comes from the same types).
+
+Every route except health needs a kiosk's bearer token; the token decides the site, so a kiosk
+can only see and change its own site. Handlers are plain functions: FastAPI runs them in its
+thread pool, which suits the blocking database driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from kiosk.hub.service import HubService, KioskIdentity, RecordRejectedError
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+
+
+class Event(BaseModel):
+    event: str = Field(description="checkin or checkout")
+    idempotency_key: str = Field(
+        max_length=160, description="visit id and event, e.g. 'v1:checkin'"
+    )
+    record: dict[str, Any] = Field(description="the kiosk's minimal projection of the visit")
+
+
+class EventBatch(BaseModel):
+    events: list[Event] = Field(max_length=MAX_BATCH)
+
+
+class EventResult(BaseModel):
+    idempotency_key: str
+    status: str = Field(description="stored, rejected, erased or expired")
+    reason: str | None = None
+    replayed: bool = False
+
+
+class EventResults(BaseModel):
+    results: list[EventResult]
+
+
+class OnSiteVisit(BaseModel):
+    visit_id: str
+    kiosk_id: str
+    host_id: str | None
+    purpose: str | None
+    checked_in_at: str
+    name: str | None = Field(description="only if the site sends names for evacuation lists")
+
+
+class OnSiteList(BaseModel):
+    site: str
+    visits: list[OnSiteVisit]
+
+
+class Checkout(BaseModel):
+    visit_id: str
+    checked_out_at: str
+    by: str
+
+
+class Checkouts(BaseModel):
+    cursor: int
+    checkouts: list[Checkout]
+
+
+class HostEntry(BaseModel):
+    id: str
+    name: str
+    department: str
+    email: str
+    notify: list[str]
+    language: str
+    active: bool
+    company_id: str
+
+
+class Hosts(BaseModel):
+    hosts: list[HostEntry]
+
+
+class DenyEntry(BaseModel):
+    deny_id: str = Field(max_length=32)
+    key_id: str = Field(max_length=16, description="which site deny key made the hashes")
+    name_hash: str | None = None
+    name_tokens_hash: str | None = None
+    email_hash: str | None = None
+    email_local_hash: str | None = None
+    reason: str = Field(max_length=200)
+    created_at: str
+    expires_at: str | None = None
+    created_by: str = Field(max_length=64)
+
+
+class DenyList(BaseModel):
+    entries: list[DenyEntry]
+
+
+class DenyUpdate(BaseModel):
+    entries: list[DenyEntry] = Field(default_factory=list, max_length=MAX_BATCH)
+    removed: list[str] = Field(default_factory=list, max_length=MAX_BATCH)
+
+
+class EraseRequest(BaseModel):
+    receipt: str = Field(min_length=8, max_length=64)
+    visit_ids: list[str] = Field(max_length=10_000)
+
+
+class EraseReceipt(BaseModel):
+    receipt: str
+    erased: int
+    replayed: bool = False
+
+
+class Health(BaseModel):
+    status: str
+    schema_version: int = Field(alias="schema")
+    time: str
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _kiosk(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> KioskIdentity:
+    """The kiosk behind the bearer token; the token decides the site."""
+    service: HubService = request.app.state.service
+    identity = service.authenticate(credentials.credentials) if credentials else None
+    if identity is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked kiosk key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return identity
+
+
+Kiosk = Annotated[KioskIdentity, Depends(_kiosk)]
+
+
+def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
+    """``purge_interval`` seconds between purges (0: no timer; ``kiosk hub purge`` still works)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = (
+            asyncio.create_task(_purge_timer(service, purge_interval)) if purge_interval else None
+        )
+        try:
+            yield
+        finally:
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="Lobby Kiosk hub",
+        version="1",
+        description="Minimal visit records from many kiosks: exactly once, purged on time.",
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.service = service
+
+    @app.get("/v1/health", response_model=Health)
+    def health() -> dict[str, Any]:
+        return service.health()
+
+    @app.post("/v1/events", response_model=EventResults)
+    def events(batch: EventBatch, who: Kiosk) -> dict[str, Any]:
+        """Store check-ins and check-outs; a replayed key gets its first answer again."""
+        return {"results": service.ingest(who, [event.model_dump() for event in batch.events])}
+
+    @app.get("/v1/onsite", response_model=OnSiteList)
+    def onsite(who: Kiosk) -> dict[str, Any]:
+        """Everyone checked in and not out at any kiosk of the caller's site."""
+        return {"site": who.site, "visits": service.on_site(who.site)}
+
+    @app.get("/v1/checkouts", response_model=Checkouts)
+    def checkouts(who: Kiosk, since: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        """The caller's visits that another kiosk checked out after change ``since``."""
+        listed, cursor = service.checkouts_elsewhere(who, since)
+        return {"cursor": cursor, "checkouts": listed}
+
+    @app.get("/v1/hosts", response_model=Hosts)
+    def hosts(who: Kiosk) -> dict[str, Any]:
+        return {"hosts": service.hosts(who.site)}
+
+    @app.get("/v1/deny", response_model=DenyList)
+    def deny(who: Kiosk) -> dict[str, Any]:
+        return {"entries": service.deny_entries(who.site)}
+
+    @app.post("/v1/deny", status_code=status.HTTP_204_NO_CONTENT)
+    def update_deny(update: DenyUpdate, who: Kiosk) -> None:
+        try:
+            service.update_deny(who, [e.model_dump() for e in update.entries], update.removed)
+        except RecordRejectedError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+
+    @app.post("/v1/erase", response_model=EraseReceipt)
+    def erase(request: EraseRequest, who: Kiosk) -> dict[str, Any]:
+        """Erase these visits of the caller's site now, on the person's request."""
+        return service.erase(who, request.receipt, request.visit_ids)
+
+    return app
+
+
+async def _purge_timer(service: HubService, interval: float) -> None:
+    while True:
+        try:
+            counts = await asyncio.to_thread(service.purge)
+            if any(counts.values()):
+                log.info("purged %s", counts)
+        except Exception:  # keep the timer alive; the next run tries again
+            log.exception("purge failed")
+        await asyncio.sleep(interval)

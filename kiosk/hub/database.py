@@ -1,0 +1,53 @@
+"""Open the hub's database from a URL: SQLite for one small office, PostgreSQL for the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+
+class DatabaseUrlError(ValueError):
+    """The --db URL names no database the hub supports."""
+
+
+def engine_url(url: str) -> str:
+    """Accept what people paste (``postgresql://``, ``postgres://``, ``sqlite:///file``) and pick
+    the driver the hub ships with (psycopg 3)."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+psycopg://", "sqlite:///")):
+        return url
+    raise DatabaseUrlError(
+        "use sqlite:///path/to/hub.db or postgresql://user@host:port/database for --db"
+    )
+
+
+def open_engine(url: str) -> Engine:
+    real_url = engine_url(url)
+    if real_url.startswith("sqlite"):
+        engine = sa.create_engine(real_url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_setup)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(real_url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+
+
+def _sqlite_setup(dbapi_connection: Any, _record: object) -> None:
+    """WAL for concurrent readers, full sync so an answered batch survives a power cut, and
+    secure_delete so purged rows are overwritten rather than left in free pages."""
+    dbapi_connection.isolation_level = None  # we say BEGIN ourselves (below)
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "secure_delete=ON",
+        "busy_timeout=30000",
+    ):
+        dbapi_connection.execute(f"PRAGMA {pragma}")
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    """Take the write lock at BEGIN: two hub workers then queue instead of failing with 'database
+    is locked' when both upgrade a read to a write."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

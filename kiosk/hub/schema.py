@@ -1,0 +1,179 @@
+"""The hub's tables and its numbered migrations, one code path for SQLite and PostgreSQL.
+
+Migrations are a list of functions applied in order, each in its own transaction, recorded in
+``hub_schema``. We chose this over Alembic because the schema is small and ships inside the
+package: no migration scripts directory or ini file to install, and the same list runs from
+``kiosk hub migrate`` and at ``kiosk hub serve`` start. On PostgreSQL an advisory lock makes
+several hub processes starting at once apply each migration exactly once.
+
+Times are stored as fixed-width UTC text (as on the kiosk), so comparisons are the same on both
+databases and need no time-zone support from the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+metadata = sa.MetaData()
+
+kiosks = sa.Table(
+    "kiosks",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(27), nullable=False),
+    sa.Column("revoked_at", sa.String(27)),
+)
+
+# One row per visit, in the minimal form the kiosks chose to send. name/email stay NULL unless
+# the site sends them.
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("visit_id", sa.String(64), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("host_id", sa.String(64)),
+    sa.Column("purpose", sa.String(64)),
+    sa.Column("checked_in_at", sa.String(27), nullable=False),
+    sa.Column("checked_out_at", sa.String(27)),
+    sa.Column("checked_out_by", sa.String(64)),
+    sa.Column("checked_out_seq", sa.BigInteger),
+    sa.Column("notice_version", sa.String(64)),
+    sa.Column("purge_after", sa.String(27), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("email", sa.Text),
+    sa.Index("visits_on_site", "site", "checked_out_at"),
+    sa.Index("visits_purge", "purge_after"),
+)
+
+# The first answer to each idempotency key (keys are per kiosk, like any client's) and a hash of
+# the body it answered, so a replay gets the same answer and a different body under a used key is
+# refused. Deleted with the visit.
+receipts = sa.Table(
+    "receipts",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("idempotency_key", sa.String(160), primary_key=True),
+    sa.Column("visit_id", sa.String(64), nullable=False),
+    sa.Column("body_hash", sa.String(64), nullable=False),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("purge_after", sa.String(27), nullable=False),
+    sa.Index("receipts_visit", "visit_id"),
+)
+
+# Visits erased on request: only the id and until when to refuse a late replay of it.
+tombstones = sa.Table(
+    "tombstones",
+    metadata,
+    sa.Column("visit_id", sa.String(64), primary_key=True),
+    sa.Column("until", sa.String(27), nullable=False),
+)
+
+erasures = sa.Table(
+    "erasures",
+    metadata,
+    sa.Column("receipt", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(27), nullable=False),
+    sa.Column("erased", sa.Integer, nullable=False),
+)
+
+hosts = sa.Table(
+    "hosts",
+    metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("host_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("department", sa.Text, nullable=False, server_default=""),
+    sa.Column("email", sa.Text, nullable=False, server_default=""),
+    sa.Column("notify", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("language", sa.String(16), nullable=False, server_default=""),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("company_id", sa.String(64), nullable=False, server_default=""),
+)
+
+# Deny entries exactly as a kiosk made them: keyed hashes (the site's shared deny key; key_id
+# tells which key), never a name or email.
+deny = sa.Table(
+    "deny",
+    metadata,
+    sa.Column("deny_id", sa.String(32), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("name_hash", sa.String(64)),
+    sa.Column("name_tokens_hash", sa.String(64)),
+    sa.Column("email_hash", sa.String(64)),
+    sa.Column("email_local_hash", sa.String(64)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(27), nullable=False),
+    sa.Column("expires_at", sa.String(27)),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("removed_at", sa.String(27)),
+)
+
+# A hub-wide counter for "changes since": kiosks ask for check-outs made elsewhere after the last
+# value they saw, which needs no agreement between clocks.
+counter = sa.Table(
+    "counter",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+schema_version = sa.Table(
+    "hub_schema",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", sa.String(27), nullable=False),
+)
+
+
+def _m001_initial(connection: Connection) -> None:
+    for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
+        table.create(connection)
+    connection.execute(counter.insert().values(name="checkout", value=0))
+
+
+Migration = Callable[[Connection], None]
+# Append, never edit a released one; the number is the list position.
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+
+
+def migrate(engine: Engine, applied_at: str) -> int:
+    """Bring the database to the newest schema; returns the version it is at."""
+    with engine.begin() as connection:
+        _lock(connection)
+        schema_version.create(connection, checkfirst=True)
+    version = current_version(engine)
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with engine.begin() as connection:
+            _lock(connection)
+            done = connection.execute(
+                sa.select(sa.func.count()).where(schema_version.c.version == number)
+            ).scalar_one()
+            if done:  # another hub process got here first
+                continue
+            step(connection)
+            connection.execute(
+                schema_version.insert().values(version=number, applied_at=applied_at)
+            )
+    return current_version(engine)
+
+
+def current_version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table("hub_schema"):
+            return 0
+        value = connection.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+    return int(value or 0)
+
+
+def _lock(connection: Connection) -> None:
+    """Serialise migrations across hub processes (PostgreSQL); SQLite has one writer anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(7206)"))

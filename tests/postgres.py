@@ -1,0 +1,106 @@
+"""A private PostgreSQL server for the tests: its own cluster in a temporary directory, listening
+only on 127.0.0.1 at a free port (and a socket in that directory), gone when the session ends.
+
+PostgreSQL refuses to run as root, so under root (CI) the cluster belongs to the ``postgres``
+user the Debian package creates, and the server runs as that user.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+
+INSTALL_HINT = (
+    "PostgreSQL is missing: sudo apt-get install -y postgresql (make test does it as root)"
+)
+
+
+def _bin_dir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def postgres_server() -> Iterator[str]:
+    """Yields a libpq URL to the ``postgres`` database of a fresh cluster."""
+    bin_dir = _bin_dir()
+    if bin_dir is None:
+        raise RuntimeError(INSTALL_HINT)
+    root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(root, owner.pw_uid, owner.pw_gid)
+    port = _free_port()
+    subprocess.run(
+        _as_owner(
+            [str(bin_dir / "initdb"), "-D", str(data), "-U", "kiosk", "-A", "trust", "--no-sync"]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        _as_owner(
+            [
+                str(bin_dir / "postgres"),
+                "-D", str(data),
+                "-h", "127.0.0.1",
+                "-p", str(port),
+                "-k", str(root),
+                "-c", "fsync=off",
+                "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off",
+                "-c", "max_connections=200",
+            ]
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"postgresql://kiosk@127.0.0.1:{port}/postgres"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(url, connect_timeout=2).close()
+                break
+            except psycopg.OperationalError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the test PostgreSQL server did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
