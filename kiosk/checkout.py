@@ -74,6 +74,24 @@ class CheckoutService:
         log.info("visit %s checked out (%s)", visit.id, kind)
         return visit
 
+    def staff_check_out(self, visit_id: str, staff: str) -> bool:
+        """Staff check a visitor out from the on-site list: one of this kiosk's visits, or (with
+        a hub) one another kiosk of the site checked in, which the hub is told about."""
+        actor = f"staff:{staff}"
+        if self._store.visit(visit_id) is not None:
+            try:
+                self.check_out(visit_id, kind="staff", actor=actor)
+            except CheckoutError:
+                return False  # already checked out meanwhile
+            return True
+        if not self._config.hub_url:
+            return False
+        now = self._clock()
+        if not self._store.record_remote_checkout(visit_id, now, actor):
+            return False
+        audit.record(self._store, now, "checkout", actor, visit_id, "other kiosk")
+        return True
+
     def auto_check_out(self, now: datetime | None = None) -> int:
         """Check out everyone still on site whose visit day reached the configured time."""
         if not self._config.auto_checkout_time:

@@ -64,7 +64,7 @@ def _list(args: argparse.Namespace, config: Config) -> int:
 
 def _remove(args: argparse.Namespace, config: Config) -> int:
     with Store(config.database_path) as store:
-        removed = store.remove_deny(args.deny_id)
+        removed = store.remove_deny(args.deny_id, utc_now())
     if not removed:
         raise UsageError(f"no deny entry {args.deny_id!r}")
     print(f"deny entry {args.deny_id} removed")

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from kiosk.badges import BadgeTokens
 from kiosk.config import Config
+from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts
 from kiosk.keys import load_or_create
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.store import Store
-from kiosk.sync import HubClient, SyncReport, sync_once
+from kiosk.sync import HubClient, HubUnavailableError, SyncReport, exchange, sync_once
 from kiosk.timeutil import utc_now
 
 
@@ -136,10 +137,31 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
             total.parked += report.parked
             total.retrying += report.retrying
             total.erase_requests += report.erase_requests
+            total.remote_checkouts += report.remote_checkouts
             if args.once or not report.sent:
                 break
     print(
         f"sent {total.sent}, parked {total.parked}, will retry {total.retrying}, "
-        f"erase requests {total.erase_requests}"
+        f"erase requests {total.erase_requests}, check-outs of other kiosks' visits "
+        f"{total.remote_checkouts}"
     )
-    return 1 if total.retrying else 0
+    if total.retrying:
+        return 1
+    with Store(config.database_path) as store:
+        try:
+            key_id = DenyList(store, config.keys_dir).key_id
+            shared = exchange(store, config, client, key_id, utc_now())
+        except HubUnavailableError as error:
+            print(f"site lists not refreshed: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"from the hub: {shared.hosts} host(s), {shared.deny_added} new deny entries, "
+        f"{shared.checked_out_elsewhere} visit(s) checked out at another kiosk"
+    )
+    if shared.deny_other_key:
+        print(
+            f"warning: {shared.deny_other_key} deny entries were made under another deny key; "
+            "copy the site's deny.key to every kiosk of the site",
+            file=sys.stderr,
+        )
+    return 0

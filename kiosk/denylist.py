@@ -46,6 +46,12 @@ class DenyList:
         self._store = store
         self._key = _load_key(keys_dir)
 
+    @property
+    def key_id(self) -> str:
+        """Names the key without revealing it: kiosks of a site must share one deny key for
+        entries made at one kiosk to match at another."""
+        return hmac.new(self._key, b"lobby-kiosk deny key id", hashlib.sha256).hexdigest()[:16]
+
     def _mac(self, text: str) -> str | None:
         return (
             hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest() if text else None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, fold
 from kiosk.store import Store
+from kiosk.timeutil import from_db
+from kiosk.tokens import short_code
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,32 @@ def on_site(store: Store, directory: HostDirectory, now: datetime, query: str = 
             OnSite(visit.id, visit.name, host_name, visit.kiosk_id, visit.checked_in_at, minutes)
         )
     return people
+
+
+def site_on_site(
+    store: Store,
+    directory: HostDirectory,
+    now: datetime,
+    hub_visits: Sequence[Mapping[str, Any]],
+    query: str = "",
+) -> list[OnSite]:
+    """This kiosk's list merged with the hub's list for the whole site. What this kiosk knows
+    wins (its own visits, check-outs not yet sent); a visitor whose name the site does not send
+    to the hub is listed by the code printed on their badge."""
+    people = on_site(store, directory, now, query)
+    known = {row["visit_id"] for row in store.unsent_remote_checkouts()}
+    known |= {person.visit_id for person in people}
+    wanted = fold(query.strip())
+    for row in hub_visits:
+        visit_id = str(row["visit_id"])
+        if visit_id in known or store.visit(visit_id) is not None:
+            continue
+        host = directory.get(str(row.get("host_id") or ""))
+        host_name = host.name if host else str(row.get("host_id") or "")
+        name = str(row.get("name") or f"#{short_code(visit_id)}")
+        if wanted and wanted not in fold(name) and wanted not in fold(host_name):
+            continue
+        since = from_db(str(row["checked_in_at"]))
+        minutes = max(0, int((now - since).total_seconds() // 60))
+        people.append(OnSite(visit_id, name, host_name, str(row["kiosk_id"]), since, minutes))
+    return sorted(people, key=lambda person: person.checked_in_at)

@@ -3,7 +3,6 @@ database the test chose, with the test's clock."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -27,27 +26,26 @@ def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubS
 @contextmanager
 def serve_hub(service: HubService, purge_interval: float = 0) -> Iterator[str]:
     """Yields the hub's base URL; stops the server on exit."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(service, purge_interval=purge_interval),
+            host="127.0.0.1",
+            port=0,  # uvicorn binds a free port (a socket we bound answered each request ~40 ms late)
             log_level="warning",
             access_log=False,
             lifespan="on",
         )
     )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test hub did not start")
         time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        listener.close()

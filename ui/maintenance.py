@@ -10,9 +10,10 @@ from PySide6.QtCore import QObject, QTimer
 
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
+from kiosk.denylist import DenyList
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import HubClient, sync_once
+from kiosk.sync import HubClient, SyncReport, exchange, sync_once
 from kiosk.timeutil import Clock
 from ui.workers import Workers
 
@@ -76,11 +77,16 @@ class Maintenance(QObject):
             return
         self._syncing = True
         client = HubClient(self._config.hub_url, self._config.hub_token)
-        self._workers.submit(
-            lambda: sync_once(self._store, self._config, client, self._clock()),
-            self._on_synced,
-            self._on_sync_failed,
-        )
+        self._workers.submit(lambda: self._sync(client), self._on_synced, self._on_sync_failed)
+
+    def _sync(self, client: HubClient) -> SyncReport:
+        """Our events first, then what the site shares (check-outs elsewhere, directory, deny
+        list); a hub that is away shows up as a retry in the outbox, not as an error."""
+        report = sync_once(self._store, self._config, client, self._clock())
+        if not report.retrying:
+            key_id = DenyList(self._store, self._config.keys_dir).key_id
+            exchange(self._store, self._config, client, key_id, self._clock())
+        return report
 
     def _on_synced(self, _report: object) -> None:
         self._syncing = False

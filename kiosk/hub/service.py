@@ -106,150 +106,34 @@ class HubService:
     def ingest(
         self, kiosk: KioskIdentity, events: Sequence[Mapping[str, Any]]
     ) -> list[dict[str, Any]]:
-        """One answer per event, in order, all in one transaction with a savepoint per event: a
-        rejected record changes nothing, the rest of the batch is kept."""
+        """One answer per event, in order. The whole batch is decided in memory and written with
+        a few bulk statements; a rejected record changes nothing and the rest is kept. Only if
+        another hub process stored some of the same records at the same moment (a unique-key
+        clash) is the batch redone one record at a time, each then answered as a replay."""
         now = self._clock()
         with self._engine.begin() as db:
-            return [self._ingest_one(db, kiosk, event, now) for event in events]
-
-    def _ingest_one(
-        self, db: Connection, kiosk: KioskIdentity, event: Mapping[str, Any], now: datetime
-    ) -> dict[str, Any]:
-        key = str(event.get("idempotency_key", ""))[:160]
-        body_hash = _body_hash(event)
-        try:
-            with db.begin_nested():
-                replay = self._replay(db, kiosk, key, body_hash)
-                if replay is not None:
-                    return replay
-                answer = self._apply(db, kiosk, event, now)
-                if answer["status"] == "stored":
-                    db.execute(
-                        t.receipts.insert(),
-                        {
-                            "idempotency_key": key,
-                            "kiosk_id": kiosk.kiosk_id,
-                            "visit_id": answer.pop("_visit_id"),
-                            "body_hash": body_hash,
-                            "answer": json.dumps(answer),
-                            "purge_after": answer.pop("_purge_after"),
-                        },
-                    )
-                return {k: v for k, v in answer.items() if not k.startswith("_")}
-        except RecordRejectedError as error:
-            return {"idempotency_key": key, "status": "rejected", "reason": str(error)}
-        except IntegrityError:
-            # Another hub process stored the same key (or visit) a moment ago: answer as a replay.
             try:
-                replay = self._replay(db, kiosk, key, body_hash)
-            except RecordRejectedError as error:
-                return {"idempotency_key": key, "status": "rejected", "reason": str(error)}
-            if replay is not None:
-                return replay
-            reason = "conflicts with a visit the hub already holds"
-            return {"idempotency_key": key, "status": "rejected", "reason": reason}
+                with db.begin_nested():
+                    return _Batch(self, db, kiosk, now).run(events)
+            except (IntegrityError, _ClashError):
+                pass
+        with self._engine.begin() as db:
+            return [self._ingest_alone(db, kiosk, event, now) for event in events]
 
-    def _replay(
-        self, db: Connection, kiosk: KioskIdentity, key: str, body_hash: str
-    ) -> dict[str, Any] | None:
-        row = db.execute(
-            sa.select(t.receipts.c.body_hash, t.receipts.c.answer).where(
-                t.receipts.c.kiosk_id == kiosk.kiosk_id, t.receipts.c.idempotency_key == key
-            )
-        ).first()
-        if row is None:
-            return None
-        if row.body_hash != body_hash:
-            raise RecordRejectedError("idempotency key already used for a different record")
-        first: dict[str, Any] = json.loads(row.answer)
-        return {**first, "replayed": True}
-
-    def _apply(
+    def _ingest_alone(
         self, db: Connection, kiosk: KioskIdentity, event: Mapping[str, Any], now: datetime
     ) -> dict[str, Any]:
-        key = str(event.get("idempotency_key", ""))
-        if not key:
-            raise RecordRejectedError("missing idempotency_key")
-        kind = event.get("event")
-        if kind not in EVENTS:
-            raise RecordRejectedError(f"unknown event {kind!r} (expected checkin or checkout)")
-        record = _checked_record(event.get("record"), kiosk)
-        visit_id = record["visit_id"]
-        if db.execute(
-            sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id == visit_id)
-        ).first():
-            return {"idempotency_key": key, "status": "erased"}
-        if kind == "checkin":
-            purge_after = self._store_visit(db, kiosk, record, now)
-        else:
-            purge_after = self._check_out(db, kiosk, record)
-        if purge_after is None:  # already past its retention: not kept, nothing to answer for
-            return {"idempotency_key": key, "status": "expired"}
-        return {
-            "idempotency_key": key,
-            "status": "stored",
-            "_visit_id": visit_id,
-            "_purge_after": purge_after,
-        }
-
-    def _store_visit(
-        self, db: Connection, kiosk: KioskIdentity, record: dict[str, Any], now: datetime
-    ) -> str | None:
-        checked_in = _instant(record, "checked_in_at", required=True)
-        assert checked_in is not None
-        latest = checked_in + self.max_retention
-        asked = _instant(record, "purge_after", required=False) or latest
-        purge_after = min(asked, latest)
-        if purge_after <= now:
-            return None
-        checked_out = _instant(record, "checked_out_at", required=False)
-        db.execute(
-            t.visits.insert(),
-            {
-                "visit_id": record["visit_id"],
-                "site": kiosk.site,
-                "kiosk_id": record.get("kiosk_id") or kiosk.kiosk_id,
-                "host_id": _short(record, "host_id"),
-                "purpose": _short(record, "purpose"),
-                "checked_in_at": to_db(checked_in),
-                "checked_out_at": to_db(checked_out) if checked_out else None,
-                "checked_out_by": kiosk.kiosk_id if checked_out else None,
-                "notice_version": _short(record, "notice_version"),
-                "purge_after": to_db(purge_after),
-                "name": _text(record, "name"),
-                "email": _text(record, "email"),
-            },
-        )
-        return to_db(purge_after)
-
-    def _check_out(self, db: Connection, kiosk: KioskIdentity, record: dict[str, Any]) -> str:
-        visit = db.execute(
-            sa.select(t.visits.c.checked_out_at, t.visits.c.purge_after).where(
-                t.visits.c.visit_id == record["visit_id"], t.visits.c.site == kiosk.site
-            )
-        ).first()
-        if visit is None:
-            raise RecordRejectedError("no such visit at this site (check-in not received yet)")
-        if visit.checked_out_at is None:  # the first check-out wins; a second one is a no-op
-            out = _instant(record, "checked_out_at", required=True)
-            assert out is not None
-            db.execute(
-                t.counter.update()
-                .where(t.counter.c.name == "checkout")
-                .values(value=t.counter.c.value + 1)
-            )
-            seq = db.execute(
-                sa.select(t.counter.c.value).where(t.counter.c.name == "checkout")
-            ).scalar_one()
-            db.execute(
-                t.visits.update().where(t.visits.c.visit_id == record["visit_id"]),
-                {
-                    "checked_out_at": to_db(out),
-                    "checked_out_by": kiosk.kiosk_id,
-                    "checked_out_seq": seq,
-                },
-            )
-        return str(visit.purge_after)
+        """One record in its own savepoint; a clash means another process is storing it right
+        now, so look again (its commit makes it a replay)."""
+        for _attempt in range(5):
+            try:
+                with db.begin_nested():
+                    return _Batch(self, db, kiosk, now).run([event])[0]
+            except (IntegrityError, _ClashError):
+                continue
+        key = str(event.get("idempotency_key", ""))[:160]
+        reason = "conflicts with a visit the hub already holds"
+        return {"idempotency_key": key, "status": "rejected", "reason": reason}
 
     # -- lists the kiosks pull -----------------------------------------------------------------
 
@@ -504,3 +388,160 @@ def _text(record: Mapping[str, Any], name: str) -> str | None:
     if value is not None and len(value) > 400:
         raise RecordRejectedError(f"{name} is longer than 400 characters")
     return value if value is None else str(value)
+
+
+class _ClashError(Exception):
+    """What we read changed under us (another hub process was storing the same records)."""
+
+
+class _Batch:
+    """Decides a batch of events against what the hub holds, then writes it in bulk."""
+
+    def __init__(
+        self, hub: HubService, db: Connection, kiosk: KioskIdentity, now: datetime
+    ) -> None:
+        self.hub, self.db, self.kiosk, self.now = hub, db, kiosk, now
+        self.new_visits: list[dict[str, Any]] = []
+        self.new_receipts: list[dict[str, Any]] = []
+        self.checkouts: list[tuple[str, str]] = []
+
+    def run(self, events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        keys = [str(event.get("idempotency_key", ""))[:160] for event in events]
+        ids = [
+            str(event["record"].get("visit_id"))
+            for event in events
+            if isinstance(event.get("record"), dict)
+        ]
+        r, v = t.receipts.c, t.visits.c
+        self.receipts = {
+            row.idempotency_key: (row.body_hash, row.answer)
+            for row in self.db.execute(
+                sa.select(r.idempotency_key, r.body_hash, r.answer).where(
+                    r.kiosk_id == self.kiosk.kiosk_id, r.idempotency_key.in_(keys)
+                )
+            )
+        }
+        self.tombstones = set(
+            self.db.execute(
+                sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id.in_(ids))
+            ).scalars()
+        )
+        self.visits: dict[str, tuple[str | None, str]] = {
+            row.visit_id: (row.checked_out_at, row.purge_after)
+            for row in self.db.execute(
+                sa.select(v.visit_id, v.checked_out_at, v.purge_after).where(
+                    v.visit_id.in_(ids), v.site == self.kiosk.site
+                )
+            )
+        }
+        answers = []
+        for key, event in zip(keys, events, strict=True):
+            try:
+                answers.append(self._decide(key, event))
+            except RecordRejectedError as error:
+                answers.append({"idempotency_key": key, "status": "rejected", "reason": str(error)})
+        self._write()
+        return answers
+
+    def _decide(self, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
+        body_hash = _body_hash(event)
+        if key in self.receipts:
+            first_hash, first_answer = self.receipts[key]
+            if first_hash != body_hash:
+                raise RecordRejectedError("idempotency key already used for a different record")
+            return {**json.loads(first_answer), "replayed": True}
+        if not key:
+            raise RecordRejectedError("missing idempotency_key")
+        kind = event.get("event")
+        if kind not in EVENTS:
+            raise RecordRejectedError(f"unknown event {kind!r} (expected checkin or checkout)")
+        record = _checked_record(event.get("record"), self.kiosk)
+        visit_id = record["visit_id"]
+        if visit_id in self.tombstones:
+            return {"idempotency_key": key, "status": "erased"}
+        purge_after = self._check_in(record) if kind == "checkin" else self._check_out(record)
+        if purge_after is None:  # already past its retention: not kept
+            return {"idempotency_key": key, "status": "expired"}
+        answer = {"idempotency_key": key, "status": "stored"}
+        self.receipts[key] = (body_hash, json.dumps(answer))
+        self.new_receipts.append(
+            {
+                "kiosk_id": self.kiosk.kiosk_id,
+                "idempotency_key": key,
+                "visit_id": visit_id,
+                "body_hash": body_hash,
+                "answer": json.dumps(answer),
+                "purge_after": purge_after,
+            }
+        )
+        return answer
+
+    def _check_in(self, record: dict[str, Any]) -> str | None:
+        if record["visit_id"] in self.visits:
+            raise _ClashError  # stored by another process between two of our reads: look again
+        checked_in = _instant(record, "checked_in_at", required=True)
+        assert checked_in is not None
+        latest = checked_in + self.hub.max_retention
+        purge_after = min(_instant(record, "purge_after", required=False) or latest, latest)
+        if purge_after <= self.now:
+            return None
+        out = _instant(record, "checked_out_at", required=False)
+        row = {
+            "visit_id": record["visit_id"],
+            "site": self.kiosk.site,
+            "kiosk_id": record.get("kiosk_id") or self.kiosk.kiosk_id,
+            "host_id": _short(record, "host_id"),
+            "purpose": _short(record, "purpose"),
+            "checked_in_at": to_db(checked_in),
+            "checked_out_at": to_db(out) if out else None,
+            "checked_out_by": self.kiosk.kiosk_id if out else None,
+            "notice_version": _short(record, "notice_version"),
+            "purge_after": to_db(purge_after),
+            "name": _text(record, "name"),
+            "email": _text(record, "email"),
+        }
+        self.new_visits.append(row)
+        self.visits[row["visit_id"]] = (row["checked_out_at"], row["purge_after"])
+        return str(row["purge_after"])
+
+    def _check_out(self, record: dict[str, Any]) -> str:
+        visit_id = record["visit_id"]
+        if visit_id not in self.visits:
+            raise RecordRejectedError("no such visit at this site (check-in not received yet)")
+        checked_out, purge_after = self.visits[visit_id]
+        if checked_out is None:  # the first check-out wins; a later one changes nothing
+            out = _instant(record, "checked_out_at", required=True)
+            assert out is not None
+            self.checkouts.append((visit_id, to_db(out)))
+            self.visits[visit_id] = (to_db(out), purge_after)
+        return purge_after
+
+    def _write(self) -> None:
+        if self.new_visits:
+            self.db.execute(t.visits.insert(), self.new_visits)
+        if self.checkouts:
+            counter = t.counter.c
+            self.db.execute(
+                t.counter.update()
+                .where(counter.name == "checkout")
+                .values(value=counter.value + len(self.checkouts))
+            )
+            last = self.db.execute(
+                sa.select(counter.value).where(counter.name == "checkout")
+            ).scalar_one()
+            v = t.visits.c
+            self.db.execute(
+                t.visits.update()
+                .where(v.visit_id == sa.bindparam("b_visit"))
+                .values(
+                    checked_out_at=sa.bindparam("b_out"),
+                    checked_out_by=self.kiosk.kiosk_id,
+                    checked_out_seq=sa.bindparam("b_seq"),
+                ),
+                [
+                    {"b_visit": visit_id, "b_out": out, "b_seq": last - len(self.checkouts) + n + 1}
+                    for n, (visit_id, out) in enumerate(self.checkouts)
+                ],
+            )
+        if self.new_receipts:
+            self.db.execute(t.receipts.insert(), self.new_receipts)

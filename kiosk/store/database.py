@@ -350,9 +350,109 @@ class Store:
                 dict(entry),
             )
 
-    def remove_deny(self, deny_id: str) -> bool:
+    def remove_deny(self, deny_id: str, now: datetime | None = None) -> bool:
+        """Delete an entry; the removal is remembered until the hub has heard of it."""
         with self._transaction() as db:
-            return int(db.execute("DELETE FROM deny_list WHERE id = ?", [deny_id]).rowcount) == 1
+            removed = int(db.execute("DELETE FROM deny_list WHERE id = ?", [deny_id]).rowcount)
+            if removed and now is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO deny_removals (id, removed_at) VALUES (?, ?)",
+                    [deny_id, to_db(now)],
+                )
+            return removed == 1
+
+    def unpushed_deny(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """Entries and removals made here that the hub has not acknowledged yet."""
+        entries = self._rows("SELECT * FROM deny_list WHERE pushed_at IS NULL ORDER BY created_at")
+        removed = self._rows("SELECT id FROM deny_removals WHERE pushed_at IS NULL")
+        return entries, [row["id"] for row in removed]
+
+    def deny_pushed(self, ids: Sequence[str], removed: Sequence[str], now: datetime) -> None:
+        with self._transaction() as db:
+            for deny_id in ids:
+                db.execute("UPDATE deny_list SET pushed_at = ? WHERE id = ?", [to_db(now), deny_id])
+            for deny_id in removed:
+                db.execute("DELETE FROM deny_removals WHERE id = ?", [deny_id])
+
+    def replace_shared_deny(self, entries: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        """Make the shared entries exactly the hub's list: add new ones, drop ones removed or
+        expired elsewhere; entries not yet pushed from here stay. Returns entries added."""
+        wanted = {entry["id"]: entry for entry in entries}
+        with self._transaction() as db:
+            shared = [
+                row[0] for row in db.execute("SELECT id FROM deny_list WHERE pushed_at IS NOT NULL")
+            ]
+            for deny_id in set(shared) - set(wanted):
+                db.execute("DELETE FROM deny_list WHERE id = ?", [deny_id])
+            added = 0
+            for deny_id, entry in wanted.items():
+                if deny_id in shared:
+                    continue
+                db.execute(
+                    "INSERT OR IGNORE INTO deny_list (id, name_hash, name_tokens_hash, email_hash, "
+                    "email_local_hash, reason, created_at, expires_at, created_by, pushed_at) "
+                    "VALUES (:id, :name_hash, :name_tokens_hash, :email_hash, :email_local_hash, "
+                    ":reason, :created_at, :expires_at, :created_by, :pushed_at)",
+                    {**entry, "pushed_at": to_db(now)},
+                )
+                added += 1
+            return added
+
+    # -- what this kiosk exchanges with the hub beyond its own visits ----------------------------
+
+    def record_remote_checkout(self, visit_id: str, now: datetime, staff: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO remote_checkouts (visit_id, checked_out_at, staff) "
+                "VALUES (?, ?, ?)",
+                [visit_id, to_db(now), staff],
+            )
+            return int(cursor.rowcount) == 1
+
+    def unsent_remote_checkouts(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT * FROM remote_checkouts WHERE sent_at IS NULL ORDER BY checked_out_at"
+        )
+
+    def remote_checkout_done(self, visit_id: str, now: datetime, error: str = "") -> None:
+        """Sent (or refused, with the hub's reason): either way the hub's answer is final."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE remote_checkouts SET sent_at = ?, last_error = ? WHERE visit_id = ?",
+                [to_db(now), error or None, visit_id],
+            )
+
+    def purge_remote_checkouts(self, before: datetime) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM remote_checkouts WHERE sent_at IS NOT NULL AND sent_at <= ?",
+                [to_db(before)],
+            )
+            return int(cursor.rowcount)
+
+    def sync_value(self, name: str, default: str = "") -> str:
+        rows = self._rows("SELECT value FROM sync_state WHERE name = ?", [name])
+        return str(rows[0]["value"]) if rows else default
+
+    def set_sync_value(self, name: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO sync_state (name, value) VALUES (?, ?)", [name, value]
+            )
+
+    def pending_sync_batch(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """The oldest open sync jobs, in order, once the oldest is due: events reach the hub in
+        the order they happened, also after a long outage."""
+        head = self._rows(
+            "SELECT next_attempt_at FROM outbox WHERE kind = 'sync' AND done_at IS NULL "
+            "ORDER BY id LIMIT 1"
+        )
+        if not head or (head[0]["next_attempt_at"] or "") > to_db(now):
+            return []
+        return self._rows(
+            "SELECT * FROM outbox WHERE kind = 'sync' AND done_at IS NULL ORDER BY id LIMIT ?",
+            [limit],
+        )
 
     def deny_entries(self, now: datetime) -> list[dict[str, Any]]:
         return self._rows(

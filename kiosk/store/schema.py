@@ -153,6 +153,24 @@ def _m011_sync_events(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN event TEXT NOT NULL DEFAULT 'checkin'")
 
 
+def _m012_hub_exchange(db: sqlite_utils.Database) -> None:
+    # Check-outs staff made here of visits another kiosk of the site checked in (seen through the
+    # hub's on-site list): only the visit id and the time, until the hub has them.
+    db.execute(
+        "CREATE TABLE remote_checkouts (visit_id TEXT PRIMARY KEY, checked_out_at TEXT NOT NULL, "
+        "staff TEXT NOT NULL, sent_at TEXT, last_error TEXT)"
+    )
+    # Small named values the sync keeps between runs (the hub's check-out cursor).
+    db.execute("CREATE TABLE sync_state (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # Deny entries travel through the hub so every kiosk of the site refuses the same people:
+    # pushed_at is when the hub got this entry (or when it came from the hub); a removal is kept
+    # until the hub has heard of it.
+    db.execute("ALTER TABLE deny_list ADD COLUMN pushed_at TEXT")
+    db.execute(
+        "CREATE TABLE deny_removals (id TEXT PRIMARY KEY, removed_at TEXT NOT NULL, pushed_at TEXT)"
+    )
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -166,4 +184,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m009_how_the_notice_was_given,
     _m010_invitations,
     _m011_sync_events,
+    _m012_hub_exchange,
 )

@@ -1,0 +1,176 @@
+"""Hub benchmarks: draining a big outbox to a local hub, and ingest from four kiosks at once on
+PostgreSQL. Each figure has a floor measured in the same run: bare HTTP round trips for the first,
+bare INSERT batches through psycopg for the second."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+
+from kiosk.checkin import CheckinService
+from kiosk.config import load_config
+from kiosk.store import Store
+from kiosk.sync import BATCH, HubClient, sync_once
+from kiosk.timeutil import utc_now
+from tests.bench.conftest import Report
+from tests.conftest import make_form
+from tests.hub_server import hub_service, serve_hub
+from tests.postgres import fresh_database
+
+pytestmark = pytest.mark.bench
+QUEUED = 10_000
+KIOSKS = 4
+
+
+class CountingSession(requests.Session):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.count += 1
+        return super().request(*args, **kwargs)
+
+
+def queue_visits(store: Store, config: Any, count: int) -> None:
+    """One real check-in, copied ``count - 1`` times in SQL: the outbox then holds ``count``
+    sync jobs, as after a long outage (10,000 real check-ins would take minutes to set up)."""
+    service = CheckinService(store, config)
+    service.check_in(make_form(), service.current_notice("en"))
+    with store._transaction() as db:
+        (first,) = db.execute("SELECT id FROM visits").fetchone()
+        columns = [row[1] for row in db.execute("PRAGMA table_info(visits)")]
+        others = ", ".join(c for c in columns if c != "id")
+        for n in range(count):
+            new = str(uuid.uuid4()) if n else first
+            if n:
+                db.execute(
+                    f"INSERT INTO visits (id, {others}) SELECT ?, {others} FROM visits WHERE id = ?",
+                    [new, first],
+                )
+            db.execute(
+                "INSERT INTO outbox (visit_id, kind, created_at, attempts, event) "
+                "VALUES (?, 'sync', '2026-11-25T01:30:00.000000Z', 0, 'checkin')",
+                [new],
+            )
+
+
+def test_draining_10000_queued_visits(tmp_path: Path, report: Report) -> None:
+    hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", utc_now)
+    config = replace(load_config(env={}), data_dir=tmp_path / "kiosk")
+    store = Store(config.database_path)
+    queue_visits(store, config, QUEUED)
+    with serve_hub(hub) as url:
+        config = replace(
+            config, hub_url=url, hub_token=hub.add_kiosk(config.kiosk_id, config.site_name)
+        )
+        session = CountingSession()
+        client = HubClient(url, config.hub_token, session)
+        start = time.perf_counter()
+        while sync_once(store, config, client, utc_now()).sent:
+            pass
+        took = time.perf_counter() - start
+        floor_session = requests.Session()
+        start = time.perf_counter()
+        for _ in range(session.count):
+            floor_session.get(f"{url}/v1/health", timeout=5).raise_for_status()
+        floor = time.perf_counter() - start
+    store.close()
+    with hub._engine.connect() as db:
+        held = db.exec_driver_sql("SELECT count(*) FROM visits").scalar_one()
+    hub.close()
+    assert held == QUEUED
+    report.row(
+        f"sync {QUEUED:,} queued visits (SQLite hub)",
+        f"{took:.2f} s, {session.count} requests, {QUEUED / took:,.0f} visits/s",
+        f"{floor:.2f} s bare round trips",
+        f"{took / floor:.1f}x (batches of {BATCH})",
+    )
+
+
+def _in_threads(work: Callable[[int], None]) -> float:
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(KIOSKS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - start
+
+
+def test_hub_ingest_on_postgresql_from_four_kiosks(postgres: str, report: Report) -> None:
+    hub = hub_service(fresh_database(postgres, "bench_hub"), utc_now)
+    per_kiosk = QUEUED // KIOSKS
+    now = "2026-11-25T01:30:00.000000Z"
+    purge_after = "2099-01-01T00:00:00.000000Z"
+
+    def batch(kiosk: int, start: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "event": "checkin",
+                "idempotency_key": f"k{kiosk}-{n}:checkin",
+                "record": {
+                    "visit_id": f"k{kiosk}-{n}",
+                    "kiosk_id": f"lobby-{kiosk}",
+                    "host_id": "h-chen",
+                    "purpose": "meeting",
+                    "checked_in_at": now,
+                    "purge_after": purge_after,
+                },
+            }
+            for n in range(start, start + BATCH)
+        ]
+
+    with serve_hub(hub) as url:
+        tokens = [hub.add_kiosk(f"lobby-{n}", "Demo Tower") for n in range(KIOSKS)]
+
+        def kiosk(n: int) -> None:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {tokens[n]}"
+            for start in range(0, per_kiosk, BATCH):
+                answer = session.post(
+                    f"{url}/v1/events", json={"events": batch(n, start)}, timeout=30
+                )
+                assert answer.status_code == 200
+
+        took = _in_threads(kiosk)
+    with hub._engine.connect() as db:
+        held = db.exec_driver_sql("SELECT count(*) FROM visits").scalar_one()
+    hub.close()
+    assert held == QUEUED
+
+    floor_db = fresh_database(postgres, "bench_floor")
+    with psycopg.connect(floor_db, autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE visits (visit_id text PRIMARY KEY, kiosk_id text, "
+            "host_id text, purpose text, checked_in_at text, purge_after text)"
+        )
+
+    def bare(n: int) -> None:
+        with psycopg.connect(floor_db) as connection:
+            for start in range(0, per_kiosk, BATCH):
+                with connection.transaction(), connection.cursor() as cursor:
+                    cursor.executemany(
+                        "INSERT INTO visits VALUES (%s, %s, %s, %s, %s, %s)",
+                        [
+                            (f"k{n}-{i}", f"lobby-{n}", "h-chen", "meeting", now, purge_after)
+                            for i in range(start, start + BATCH)
+                        ],
+                    )
+
+    floor = _in_threads(bare)
+    report.row(
+        f"hub ingest, PostgreSQL, {KIOSKS} kiosks",
+        f"{QUEUED / took:,.0f} events/s ({took:.2f} s)",
+        f"{QUEUED / floor:,.0f} rows/s bare INSERT",
+        f"{took / floor:.1f}x",
+    )

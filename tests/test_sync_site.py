@@ -1,0 +1,163 @@
+"""Two kiosks of one site against one hub: one on-site list, check-out anywhere, one host
+directory, one deny list."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from kiosk.badges import BadgeTokens
+from kiosk.checkin import CheckinService, SeeFrontDeskError
+from kiosk.checkout import CheckoutService
+from kiosk.config import Config, load_config
+from kiosk.denylist import DenyList
+from kiosk.hosts import HostDirectory
+from kiosk.hub.service import HubService
+from kiosk.keys import load_or_create
+from kiosk.models import Host
+from kiosk.onsite import site_on_site
+from kiosk.store import Store
+from kiosk.sync import HubClient, exchange, hub_on_site, sync_once
+from kiosk.tokens import short_code
+from tests.conftest import FakeClock, make_form
+from tests.hub_server import hub_service, serve_hub
+
+SITE = "Demo Tower"
+
+
+@dataclass
+class Lobby:
+    config: Config
+    store: Store
+    checkin: CheckinService
+    checkout: CheckoutService
+    deny: DenyList
+
+    @property
+    def client(self) -> HubClient:
+        return HubClient(self.config.hub_url, self.config.hub_token)
+
+    def sync(self, clock: FakeClock) -> None:
+        assert sync_once(self.store, self.config, self.client, clock()).retrying == 0
+        exchange(self.store, self.config, self.client, self.deny.key_id, clock())
+
+    def on_site(self, clock: FakeClock) -> list[str]:
+        directory = HostDirectory(self.store, self.config)
+        people = site_on_site(self.store, directory, clock(), hub_on_site(self.client))
+        return [person.name for person in people]
+
+
+@pytest.fixture
+def hub(hub_db: str, clock: FakeClock) -> Iterator[tuple[str, HubService]]:
+    service = hub_service(hub_db, clock)
+    with serve_hub(service) as url:
+        yield url, service
+    service.close()
+
+
+def lobby(
+    tmp_path: Path, name: str, hub: tuple[str, HubService], clock: FakeClock, names: bool
+) -> Lobby:
+    fields = ("name",) if names else ()
+    config = replace(
+        load_config(env={}),
+        data_dir=tmp_path / name,
+        kiosk_id=name,
+        hub_url=hub[0],
+        hub_token=hub[1].add_kiosk(name, SITE),
+    )
+    config = replace(config, sync_fields=(*config.sync_fields, *fields))
+    store = Store(config.database_path)
+    tokens = BadgeTokens(load_or_create(config.keys_dir, clock()), config, store)
+    deny = DenyList(store, config.keys_dir)
+    return Lobby(
+        config,
+        store,
+        CheckinService(store, config, clock, deny_list=deny),
+        CheckoutService(store, config, tokens, clock),
+        deny,
+    )
+
+
+@pytest.fixture
+def lobbies(
+    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+) -> Iterator[tuple[Lobby, Lobby]]:
+    a = lobby(tmp_path, "lobby-a", hub, clock, names=True)
+    (tmp_path / "lobby-b" / "keys").mkdir(parents=True)
+    shutil.copy(a.config.keys_dir / "deny.key", tmp_path / "lobby-b" / "keys" / "deny.key")
+    b = lobby(tmp_path, "lobby-b", hub, clock, names=True)
+    yield a, b
+    a.store.close()
+    b.store.close()
+
+
+def test_a_guest_checked_in_at_a_is_on_b_s_list_and_can_be_checked_out_there(
+    lobbies: tuple[Lobby, Lobby], hub: tuple[str, HubService], clock: FakeClock
+) -> None:
+    a, b = lobbies
+    visit = a.checkin.check_in(make_form(name="Ada Lovelace"), a.checkin.current_notice("en")).visit
+    clock.advance(minutes=1)
+    b.checkin.check_in(make_form(name="林小美"), b.checkin.current_notice("en"))
+    a.sync(clock)
+    b.sync(clock)
+    assert b.on_site(clock) == ["Ada Lovelace", "林小美"]
+
+    clock.advance(hours=1)
+    assert b.checkout.staff_check_out(visit.id, "s-ann")
+    assert b.on_site(clock) == ["林小美"]  # at once, before the hub has heard of it
+    b.sync(clock)
+    assert a.store.visit(visit.id).checked_out_at is None  # A has not synced yet
+    a.sync(clock)
+    assert a.on_site(clock) == ["林小美"]
+    left = a.store.visit(visit.id)
+    assert left is not None and left.checked_out_at == clock()
+    assert a.store.is_revoked(visit.id)  # the badge stops working at A too
+    a.sync(clock)  # nothing is sent back: the hub already has the check-out
+    assert sum(1 for r in a.store.outbox_overview() if r["kind"] == "sync") == 0
+
+
+def test_without_names_the_site_list_shows_badge_codes(
+    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+) -> None:
+    a = lobby(tmp_path, "lobby-a", hub, clock, names=False)
+    b = lobby(tmp_path, "lobby-b", hub, clock, names=False)
+    visit = a.checkin.check_in(make_form(name="Quiet Person"), a.checkin.current_notice("en")).visit
+    a.sync(clock)
+    assert b.on_site(clock) == [f"#{short_code(visit.id)}"]
+    a.store.close()
+    b.store.close()
+
+
+def test_deny_entries_and_the_directory_reach_every_kiosk_of_the_site(
+    lobbies: tuple[Lobby, Lobby], hub: tuple[str, HubService], clock: FakeClock
+) -> None:
+    a, b = lobbies
+    hub[1].import_hosts(SITE, [Host("h-new", "周杰 Jay Chou", "Music", "jay@example.com")])
+    deny_id = a.deny.add("Mallory Evil", "", "threatened staff", clock(), None, "staff:s-ann")
+    a.sync(clock)
+    b.sync(clock)
+    assert HostDirectory(b.store, b.config).get("h-new") is not None
+    with pytest.raises(SeeFrontDeskError):
+        b.checkin.check_in(make_form(name="mallory  EVIL"), b.checkin.current_notice("en"))
+    b.store.remove_deny(deny_id, clock())
+    b.sync(clock)
+    a.sync(clock)
+    a.checkin.check_in(make_form(name="Mallory Evil"), a.checkin.current_notice("en"))
+
+
+def test_entries_under_another_deny_key_are_not_used_and_are_reported(
+    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+) -> None:
+    a = lobby(tmp_path, "lobby-a", hub, clock, names=False)
+    b = lobby(tmp_path, "lobby-b", hub, clock, names=False)  # its own deny.key: a setup mistake
+    a.deny.add("Mallory Evil", "", "threatened staff", clock(), None, "staff:s-ann")
+    a.sync(clock)
+    report = exchange(b.store, b.config, b.client, b.deny.key_id, clock())
+    assert report.deny_other_key == 1 and report.deny_added == 0
+    a.store.close()
+    b.store.close()
