@@ -191,18 +191,21 @@ def _send(
             store.retry_outbox(job["id"], str(error), retry_at)
             report.retrying += 1
         return
+    done = []
     for result in answer.get("results", []):
         job = by_key.get(result.get("idempotency_key", ""))
         if job is None:
             continue
         if result.get("status") in DONE:
-            store.finish_outbox(job["id"], now)
+            done.append(int(job["id"]))
             report.sent += 1
         else:
             store.give_up_outbox(
                 job["id"], now, f"parked: {str(result.get('reason', 'rejected'))[:200]}"
             )
             report.parked += 1
+    if done:
+        store.finish_outbox_many(done, now)
 
 
 def _batch_key(batch: Sequence[dict[str, Any]]) -> str:

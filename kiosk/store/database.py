@@ -253,6 +253,15 @@ class Store:
                     [to_db(now), row_id],
                 )
 
+    def finish_outbox_many(self, row_ids: Sequence[int], now: datetime) -> None:
+        """Mark a batch of jobs done in one commit (a hub batch answered at once)."""
+        with self._transaction() as db:
+            db.conn.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, done_at = ?, last_error = NULL "
+                "WHERE id = ?",
+                [(to_db(now), row_id) for row_id in row_ids],
+            )
+
     def daily_counts(self) -> list[dict[str, Any]]:
         """Anonymous visits per day, site and purpose (all departments together)."""
         return self._rows(
