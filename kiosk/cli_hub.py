@@ -38,7 +38,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="private key (PEM) of the certificate")
-    serve.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only)")
     serve.add_argument("--purge-interval", type=float, default=3600.0, help="seconds; 0 = off")
     _retention_option(serve)
     serve.set_defaults(command=_serve)
@@ -124,8 +123,6 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     service = _service(args)
     if bool(args.tls_cert) != bool(args.tls_key):
         raise HubUsageError("give both --tls-cert and --tls-key, or neither")
-    if args.workers > 1 and args.db.startswith("sqlite"):
-        raise HubUsageError("several workers need PostgreSQL; SQLite has one writer")
     import uvicorn
 
     from kiosk.hub.api import create_app
