@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import audit
 from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
+from kiosk.denylist import SHARED_FIELDS
 from kiosk.models import Host, Visit
 from kiosk.notify import next_attempt
 from kiosk.store import Store
@@ -290,24 +291,12 @@ def hub_on_site(client: HubClient) -> list[dict[str, Any]]:
 
 
 def _deny_for_hub(entry: dict[str, Any], key_id: str) -> dict[str, Any]:
-    shared = {name: entry.get(name) for name in _DENY_COLUMNS}
+    shared = {name: entry.get(name) for name in SHARED_FIELDS}
     return {**shared, "deny_id": entry["id"], "key_id": key_id}
 
 
 def _deny_from_hub(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**{name: entry.get(name) for name in _DENY_COLUMNS}, "id": entry["deny_id"]}
-
-
-_DENY_COLUMNS = (
-    "name_hash",
-    "name_tokens_hash",
-    "email_hash",
-    "email_local_hash",
-    "reason",
-    "created_at",
-    "expires_at",
-    "created_by",
-)
+    return {**{name: entry.get(name) for name in SHARED_FIELDS}, "id": entry["deny_id"]}
 
 
 def _host_from_hub(row: dict[str, Any]) -> Host:

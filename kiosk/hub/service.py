@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.config import SYNC_FIELDS
+from kiosk.denylist import SHARED_FIELDS
 from kiosk.hub import schema as t
 from kiosk.models import Host
 from kiosk.timeutil import Clock, from_db, to_db
@@ -27,18 +28,7 @@ EVENTS = ("checkin", "checkout")
 PURGE_CHUNK = 500
 ERASURE_RECEIPT_DAYS = 365  # the receipt (no personal data) proves a request was honoured
 TOKEN_PREFIX = "lkh_"  # noqa: S105 (a prefix that makes leaked keys easy to find, not a secret)
-DENY_FIELDS = (
-    "deny_id",
-    "key_id",
-    "name_hash",
-    "name_tokens_hash",
-    "email_hash",
-    "email_local_hash",
-    "reason",
-    "created_at",
-    "expires_at",
-    "created_by",
-)
+DENY_FIELDS = ("deny_id", "key_id", *SHARED_FIELDS)
 
 
 @dataclass(frozen=True)
