@@ -11,7 +11,7 @@ from kiosk.badges import BadgeTokens
 from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
-from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts
+from kiosk.hosts import HostDirectory, ImportReport, export_hosts_csv, import_hosts
 from kiosk.keys import load_or_create
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.store import Store
@@ -47,19 +47,29 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     sync.set_defaults(command=_sync)
 
 
-def _hosts_import(args: argparse.Namespace, config: Config) -> int:
+def read_csv_file(path: Path) -> str:
     try:
-        text = args.file.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except OSError as error:
-        raise HostsUsageError(f"{args.file}: {error.strerror}") from None
+        raise HostsUsageError(f"{path}: {error.strerror}") from None
     except UnicodeDecodeError:
-        raise HostsUsageError(f"{args.file}: not UTF-8 (save it as 'CSV UTF-8')") from None
-    with Store(config.database_path) as store:
-        report = import_hosts(store, text, config)
+        raise HostsUsageError(f"{path}: not UTF-8 (save it as 'CSV UTF-8')") from None
+
+
+def print_rejections(report: ImportReport) -> bool:
+    """Say what is wrong with each rejected row; True if there was none (all or nothing)."""
     for line, reason in report.rejected:
         print(f"line {line}: rejected: {reason}", file=sys.stderr)
     if not report.ok:
         print(f"nothing imported: {len(report.rejected)} row(s) need fixing", file=sys.stderr)
+    return report.ok
+
+
+def _hosts_import(args: argparse.Namespace, config: Config) -> int:
+    text = read_csv_file(args.file)
+    with Store(config.database_path) as store:
+        report = import_hosts(store, text, config)
+    if not print_rejections(report):
         return 2
     print(f"added {report.added}, updated {report.updated}, rejected 0")
     return 0

@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.cli_args import now_option
+from kiosk.cli_hosts import print_rejections, read_csv_file
 from kiosk.config import Config
 from kiosk.errors import UsageError
+from kiosk.hosts import parse_hosts_csv
 from kiosk.timeutil import to_db, utc_now
 
 if TYPE_CHECKING:
@@ -176,19 +178,8 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
 
 
 def _import_hosts(args: argparse.Namespace, config: Config) -> int:
-    from kiosk.hosts import parse_hosts_csv
-
-    try:
-        text = args.file.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise HubUsageError(f"{args.file}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise HubUsageError(f"{args.file}: not UTF-8 (save it as 'CSV UTF-8')") from None
-    hosts, report = parse_hosts_csv(text, config)
-    for line, reason in report.rejected:
-        print(f"line {line}: rejected: {reason}", file=sys.stderr)
-    if not report.ok:
-        print(f"nothing imported: {len(report.rejected)} row(s) need fixing", file=sys.stderr)
+    hosts, report = parse_hosts_csv(read_csv_file(args.file), config)
+    if not print_rejections(report):
         return 2
     count = _service(args).import_hosts(args.site, hosts)
     print(f"site {args.site}: {count} host(s) imported")
