@@ -91,11 +91,12 @@ def _retention_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _service(args: argparse.Namespace, migrate: bool = True) -> HubService:
+def _service(args: argparse.Namespace) -> HubService:
+    """The hub service over ``--db``, migrated to the newest schema (every hub command does it,
+    so a fresh database needs no separate step)."""
     try:
         from kiosk.hub.database import DatabaseUrlError, open_engine
-        from kiosk.hub.schema import current_version
-        from kiosk.hub.schema import migrate as apply_migrations
+        from kiosk.hub.schema import migrate
         from kiosk.hub.service import HubService
     except ImportError as error:
         raise HubUsageError(
@@ -103,22 +104,15 @@ def _service(args: argparse.Namespace, migrate: bool = True) -> HubService:
         ) from None
     if not args.db:
         raise HubUsageError(f"say which database: --db URL (or set {DB_ENV})")
+    days = getattr(args, "max_retention_days", 30)
+    if days < 1:
+        raise HubUsageError("--max-retention-days must be at least 1")
     try:
         engine = open_engine(args.db)
     except (DatabaseUrlError, ImportError) as error:
         raise HubUsageError(str(error)) from None
-    if migrate:
-        apply_migrations(engine, _now_text())
-    elif current_version(engine) == 0:
-        raise HubUsageError("the hub database is empty: run 'kiosk hub migrate --db ...' first")
-    days = getattr(args, "max_retention_days", 30)
-    if days < 1:
-        raise HubUsageError("--max-retention-days must be at least 1")
+    migrate(engine, to_db(utc_now()))
     return HubService(engine, utc_now, max_retention_days=days)
-
-
-def _now_text() -> str:
-    return to_db(utc_now())
 
 
 def _serve(args: argparse.Namespace, config: Config) -> int:
