@@ -159,7 +159,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Kiosk:
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
     store = Store(config.database_path)
-    service = CheckinService(store, config, clock, deny_list=DenyList(store, config.keys_dir))
+    deny_list = DenyList(store, config.keys_dir)
+    service = CheckinService(store, config, clock, deny_list=deny_list)
     keys = load_or_create(config.keys_dir, clock(), config.signing_key_file)
     log.info("badges signed with key %s", keys.current_kid.hex())
     tokens = BadgeTokens(keys, config, store)
@@ -208,7 +209,16 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         return hosts, deliver_visitor_copies(store, config, sender, now, tokens.qr_png)
 
     workers.submit(sender.warm_up, _ignore, lambda error: None)
-    maintenance = Maintenance(store, config, services.checkout, workers, clock, deliver)
+    maintenance = Maintenance(
+        store,
+        config,
+        services.checkout,
+        workers,
+        clock,
+        deliver,
+        service.directory,
+        deny_list.key_id,
+    )
     flow.checked_in.connect(maintenance.run_notifications)
     flow.checked_in.connect(maintenance.run_sync)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)

@@ -10,10 +10,10 @@ from PySide6.QtCore import QObject, QTimer
 
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
-from kiosk.denylist import DenyList
+from kiosk.hosts import HostDirectory
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import HubClient, SyncReport, exchange, sync_once
+from kiosk.sync import HubClient, HubUnavailableError, SyncReport, exchange, sync_once
 from kiosk.timeutil import Clock
 from ui.workers import Workers
 
@@ -33,10 +33,13 @@ class Maintenance(QObject):
         workers: Workers,
         clock: Clock,
         deliver: Callable[[], object],
+        directory: HostDirectory,
+        deny_key_id: str,
     ) -> None:
         super().__init__()
         self._store, self._config, self._checkout = store, config, checkout
         self._workers, self._clock, self._deliver = workers, clock, deliver
+        self._directory, self._deny_key_id = directory, deny_key_id
         self._delivering = False
         self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
         self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
@@ -84,8 +87,15 @@ class Maintenance(QObject):
         list); a hub that is away shows up as a retry in the outbox, not as an error."""
         report = sync_once(self._store, self._config, client, self._clock())
         if not report.retrying:
-            key_id = DenyList(self._store, self._config.keys_dir).key_id
-            exchange(self._store, self._config, client, key_id, self._clock())
+            try:
+                shared = exchange(
+                    self._store, self._config, client, self._deny_key_id, self._clock()
+                )
+            except HubUnavailableError as error:
+                log.warning("site lists not refreshed: %s", error)
+            else:
+                if shared.hosts:  # the guest's host picker searches the directory in memory
+                    self._directory.reload()
         return report
 
     def _on_synced(self, _report: object) -> None:
