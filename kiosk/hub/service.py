@@ -252,11 +252,14 @@ class HubService:
             ).rowcount
             db.execute(t.receipts.delete().where(t.receipts.c.visit_id.in_(ids)))
             until = to_db(now + self.max_retention)
-            for visit_id in ids:
-                if not db.execute(
-                    sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id == visit_id)
-                ).first():
-                    db.execute(t.tombstones.insert(), {"visit_id": visit_id, "until": until})
+            buried = set(
+                db.execute(
+                    sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id.in_(ids))
+                ).scalars()
+            )
+            new = [{"visit_id": i, "until": until} for i in dict.fromkeys(ids) if i not in buried]
+            if new:
+                db.execute(t.tombstones.insert(), new)
             db.execute(
                 t.erasures.insert(),
                 {
@@ -271,8 +274,9 @@ class HubService:
 
     def purge(self, now: datetime | None = None) -> dict[str, int]:
         """Delete everything past its time, in chunks so ingest never waits long on it."""
-        moment = to_db(now or self._clock())
-        receipts_before = to_db((now or self._clock()) - timedelta(days=ERASURE_RECEIPT_DAYS))
+        at = now or self._clock()
+        moment = to_db(at)
+        receipts_before = to_db(at - timedelta(days=ERASURE_RECEIPT_DAYS))
         counts = {
             "visits": self._purge_chunks(
                 t.visits, t.visits.c.visit_id, t.visits.c.purge_after, moment
@@ -366,17 +370,11 @@ def _instant(record: Mapping[str, Any], name: str, required: bool) -> datetime |
         ) from None
 
 
-def _short(record: Mapping[str, Any], name: str) -> str | None:
+def _bounded(record: Mapping[str, Any], name: str, limit: int = 64) -> str | None:
+    """A text field no longer than its column (ids and keys 64, names and emails 400)."""
     value = record.get(name)
-    if value is not None and len(value) > 64:
-        raise RecordRejectedError(f"{name} is longer than 64 characters")
-    return value if value is None else str(value)
-
-
-def _text(record: Mapping[str, Any], name: str) -> str | None:
-    value = record.get(name)
-    if value is not None and len(value) > 400:
-        raise RecordRejectedError(f"{name} is longer than 400 characters")
+    if value is not None and len(value) > limit:
+        raise RecordRejectedError(f"{name} is longer than {limit} characters")
     return value if value is None else str(value)
 
 
@@ -480,15 +478,15 @@ class _Batch:
             "visit_id": record["visit_id"],
             "site": self.kiosk.site,
             "kiosk_id": record.get("kiosk_id") or self.kiosk.kiosk_id,
-            "host_id": _short(record, "host_id"),
-            "purpose": _short(record, "purpose"),
+            "host_id": _bounded(record, "host_id"),
+            "purpose": _bounded(record, "purpose"),
             "checked_in_at": to_db(checked_in),
             "checked_out_at": to_db(out) if out else None,
             "checked_out_by": self.kiosk.kiosk_id if out else None,
-            "notice_version": _short(record, "notice_version"),
+            "notice_version": _bounded(record, "notice_version"),
             "purge_after": to_db(purge_after),
-            "name": _text(record, "name"),
-            "email": _text(record, "email"),
+            "name": _bounded(record, "name", 400),
+            "email": _bounded(record, "email", 400),
         }
         self.new_visits.append(row)
         self.visits[row["visit_id"]] = (row["checked_out_at"], row["purge_after"])
