@@ -221,13 +221,14 @@ def _send_remote_checkouts(
     rows = store.unsent_remote_checkouts()
     if not rows:
         return
+    by_key = {idempotency_key(row["visit_id"], "checkout"): row for row in rows[:BATCH]}
     events = [
         {
             "event": "checkout",
-            "idempotency_key": idempotency_key(row["visit_id"], "checkout"),
+            "idempotency_key": key,
             "record": {"visit_id": row["visit_id"], "checked_out_at": row["checked_out_at"]},
         }
-        for row in rows[:BATCH]
+        for key, row in by_key.items()
     ]
     try:
         answer = client.post("/v1/events", {"events": events}, _batch_key(events))
@@ -235,9 +236,11 @@ def _send_remote_checkouts(
         log.warning("check-outs of other kiosks' visits not sent: %s", error)
         return
     for result in answer.get("results", []):
-        visit_id = str(result.get("idempotency_key", "")).rsplit(":", 1)[0]
+        row = by_key.get(result.get("idempotency_key", ""))
+        if row is None:
+            continue
         reason = "" if result.get("status") in DONE else str(result.get("reason", "rejected"))
-        store.remote_checkout_done(visit_id, now, reason[:200])
+        store.remote_checkout_done(row["visit_id"], now, reason[:200])
         report.remote_checkouts += 1
 
 
