@@ -52,6 +52,7 @@ def purge(
     store.purge_revocations(now)
     store.purge_invitations(now)
     store.purge_expired_denials(now, now - timedelta(days=retention_days))
+    store.purge_remote_checkouts(now - timedelta(days=retention_days))
     if erased or fields or files_removed:
         detail = f"visits={erased} fields={fields} files={files_removed}"
         audit.record(store, now, "purge", "system", "", detail)

@@ -20,6 +20,7 @@ from kiosk.hub.service import HubService
 from kiosk.keys import load_or_create
 from kiosk.models import Host
 from kiosk.onsite import site_on_site
+from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import HubClient, exchange, hub_on_site, sync_once
 from kiosk.tokens import short_code
@@ -119,6 +120,12 @@ def test_a_guest_checked_in_at_a_is_on_b_s_list_and_can_be_checked_out_there(
     assert a.store.is_revoked(visit.id)  # the badge stops working at A too
     a.sync(clock)  # nothing is sent back: the hub already has the check-out
     assert sum(1 for r in a.store.outbox_overview() if r["kind"] == "sync") == 0
+
+    # B's note of the check-out goes with retention like everything else
+    assert len(b.store._rows("SELECT * FROM remote_checkouts")) == 1
+    clock.advance(days=b.config.retention_days, seconds=1)
+    purge(b.store, b.config.spool_dir, clock(), b.config.retention_days)
+    assert b.store._rows("SELECT * FROM remote_checkouts") == []
 
 
 def test_without_names_the_site_list_shows_badge_codes(

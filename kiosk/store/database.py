@@ -359,11 +359,11 @@ class Store:
                 dict(entry),
             )
 
-    def remove_deny(self, deny_id: str, now: datetime | None = None) -> bool:
+    def remove_deny(self, deny_id: str, now: datetime) -> bool:
         """Delete an entry; the removal is remembered until the hub has heard of it."""
         with self._transaction() as db:
             removed = int(db.execute("DELETE FROM deny_list WHERE id = ?", [deny_id]).rowcount)
-            if removed and now is not None:
+            if removed:
                 db.execute(
                     "INSERT OR REPLACE INTO deny_removals (id, removed_at) VALUES (?, ?)",
                     [deny_id, to_db(now)],
@@ -432,6 +432,8 @@ class Store:
             )
 
     def purge_remote_checkouts(self, before: datetime) -> int:
+        """Check-outs of other kiosks' visits the hub answered before ``before`` (unsent ones
+        stay until the hub has them)."""
         with self._transaction() as db:
             cursor = db.execute(
                 "DELETE FROM remote_checkouts WHERE sent_at IS NOT NULL AND sent_at <= ?",
