@@ -7,7 +7,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import sqlalchemy as sa
 import uvicorn
 
 from kiosk.hub.api import create_app
@@ -15,6 +17,12 @@ from kiosk.hub.database import open_engine
 from kiosk.hub.schema import migrate
 from kiosk.hub.service import HubService
 from kiosk.timeutil import Clock, to_db
+
+
+def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
+    """What the hub's database holds, read with plain SQL beside the service."""
+    with service._engine.connect() as db:
+        return [dict(row._mapping) for row in db.execute(sa.text(sql))]
 
 
 def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubService:

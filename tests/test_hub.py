@@ -15,12 +15,11 @@ from typing import Any
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import hub_rows, hub_service, serve_hub
 
 
 @pytest.fixture
@@ -91,8 +90,7 @@ def lobby_b(hub: str, service: HubService) -> Kiosk:
 
 
 def rows(service: HubService, table: str) -> list[dict[str, Any]]:
-    with service._engine.connect() as db:
-        return [dict(r._mapping) for r in db.execute(sa.text(f"SELECT * FROM {table}"))]
+    return hub_rows(service, f"SELECT * FROM {table}")
 
 
 def test_health_and_openapi_need_no_key(hub: str) -> None:

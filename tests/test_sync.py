@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from kiosk import rights
 from kiosk.checkin import CheckinService
@@ -25,7 +24,7 @@ from kiosk.store import Store
 from kiosk.sync import HubClient, projection, sync_once
 from tests.conftest import FakeClock, make_form
 from tests.fault_proxy import FaultProxy
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import hub_rows, hub_service, serve_hub
 
 SITE = "Demo Tower"  # the demo config's site name
 
@@ -60,8 +59,7 @@ def client(site: Config) -> HubClient:
 
 
 def held(service: HubService, sql: str = "SELECT * FROM visits") -> list[dict[str, Any]]:
-    with service._engine.connect() as db:
-        return [dict(row._mapping) for row in db.execute(sa.text(sql))]
+    return hub_rows(service, sql)
 
 
 def drain(store: Store, site: Config, clock: FakeClock, batch_size: int = 50) -> None:

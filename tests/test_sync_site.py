@@ -97,6 +97,18 @@ def lobbies(
     b.store.close()
 
 
+@pytest.fixture
+def quiet_lobbies(
+    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+) -> Iterator[tuple[Lobby, Lobby]]:
+    """Two kiosks that send no names, each with its own deny.key (nobody copied it across)."""
+    a = lobby(tmp_path, "lobby-a", hub, clock, names=False)
+    b = lobby(tmp_path, "lobby-b", hub, clock, names=False)
+    yield a, b
+    a.store.close()
+    b.store.close()
+
+
 def test_a_guest_checked_in_at_a_is_on_b_s_list_and_can_be_checked_out_there(
     lobbies: tuple[Lobby, Lobby], hub: tuple[str, HubService], clock: FakeClock
 ) -> None:
@@ -129,15 +141,12 @@ def test_a_guest_checked_in_at_a_is_on_b_s_list_and_can_be_checked_out_there(
 
 
 def test_without_names_the_site_list_shows_badge_codes(
-    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+    quiet_lobbies: tuple[Lobby, Lobby], clock: FakeClock
 ) -> None:
-    a = lobby(tmp_path, "lobby-a", hub, clock, names=False)
-    b = lobby(tmp_path, "lobby-b", hub, clock, names=False)
+    a, b = quiet_lobbies
     visit = a.checkin.check_in(make_form(name="Quiet Person"), a.checkin.current_notice("en")).visit
     a.sync(clock)
     assert b.on_site(clock) == [f"#{short_code(visit.id)}"]
-    a.store.close()
-    b.store.close()
 
 
 def test_deny_entries_and_the_directory_reach_every_kiosk_of_the_site(
@@ -158,16 +167,13 @@ def test_deny_entries_and_the_directory_reach_every_kiosk_of_the_site(
 
 
 def test_entries_under_another_deny_key_are_not_used_and_are_reported(
-    tmp_path: Path, hub: tuple[str, HubService], clock: FakeClock
+    quiet_lobbies: tuple[Lobby, Lobby], clock: FakeClock
 ) -> None:
-    a = lobby(tmp_path, "lobby-a", hub, clock, names=False)
-    b = lobby(tmp_path, "lobby-b", hub, clock, names=False)  # its own deny.key: a setup mistake
+    a, b = quiet_lobbies  # each with its own deny.key: a setup mistake
     a.deny.add("Mallory Evil", "", "threatened staff", clock(), None, "staff:s-ann")
     a.sync(clock)
     report = exchange(b.store, b.config, b.client, b.deny.key_id, clock())
     assert report.deny_other_key == 1 and report.deny_added == 0
-    a.store.close()
-    b.store.close()
 
 
 def test_the_staff_list_and_evacuation_merge_the_hub_and_fall_back_to_this_kiosk(

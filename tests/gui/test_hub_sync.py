@@ -8,14 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.hub.service import HubService
 from kiosk.models import Host
 from tests.conftest import FakeClock, make_form
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import hub_rows, hub_service, serve_hub
 from ui.app import Kiosk
 
 pytestmark = pytest.mark.gui
@@ -30,8 +29,7 @@ def hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[str, HubService]]:
 
 
 def visits_on_hub(service: HubService) -> list[str]:
-    with service._engine.connect() as db:
-        return list(db.execute(sa.text("SELECT visit_id FROM visits")).scalars())
+    return [row["visit_id"] for row in hub_rows(service, "SELECT visit_id FROM visits")]
 
 
 def test_the_sync_worker_sends_visits_and_refreshes_the_site_lists(
