@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,8 +11,11 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, fold
 from kiosk.store import Store
+from kiosk.sync import HubClient, HubUnavailableError, hub_on_site
 from kiosk.timeutil import from_db
 from kiosk.tokens import short_code
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,18 @@ def site_on_site(
         minutes = max(0, int((now - since).total_seconds() // 60))
         people.append(OnSite(visit_id, name, host_name, str(row["kiosk_id"]), since, minutes))
     return sorted(people, key=lambda person: person.checked_in_at)
+
+
+def people_on_site(
+    store: Store, directory: HostDirectory, config: Config, now: datetime, query: str = ""
+) -> list[OnSite]:
+    """The whole site's list when the hub answers, this kiosk's own otherwise. Blocking network
+    I/O: call it from a worker, never on the GUI thread."""
+    if not config.hub_url:
+        return on_site(store, directory, now, query)
+    try:
+        hub_visits = hub_on_site(HubClient(config.hub_url, config.hub_token))
+    except HubUnavailableError as error:
+        log.warning("on-site list from this kiosk only: %s", error)
+        return on_site(store, directory, now, query)
+    return site_on_site(store, directory, now, hub_visits, query)

@@ -19,7 +19,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.hub.service import HubService
 from kiosk.keys import load_or_create
 from kiosk.models import Host
-from kiosk.onsite import site_on_site
+from kiosk.onsite import people_on_site, site_on_site
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import HubClient, exchange, hub_on_site, sync_once
@@ -179,21 +179,19 @@ def test_entries_under_another_deny_key_are_not_used_and_are_reported(
 def test_the_staff_list_and_evacuation_merge_the_hub_and_fall_back_to_this_kiosk(
     lobbies: tuple[Lobby, Lobby], clock: FakeClock
 ) -> None:
-    from ui.app import _people_on_site
-
     a, b = lobbies
     a.checkin.check_in(make_form(name="Ada Lovelace"), a.checkin.current_notice("en"))
     clock.advance(minutes=1)
     b.checkin.check_in(make_form(name="林小美"), b.checkin.current_notice("en"))
     a.sync(clock)
     directory = HostDirectory(b.store, b.config)
-    merged = _people_on_site(b.store, directory, b.config, clock())
+    merged = people_on_site(b.store, directory, b.config, clock())
     assert [(p.name, p.kiosk_id) for p in merged] == [
         ("Ada Lovelace", "lobby-a"),
         ("林小美", "lobby-b"),
     ]
-    assert [p.name for p in _people_on_site(b.store, directory, b.config, clock(), "ada")] == [
+    assert [p.name for p in people_on_site(b.store, directory, b.config, clock(), "ada")] == [
         "Ada Lovelace"
     ]
     away = replace(b.config, hub_url="http://127.0.0.1:9")  # nothing listens there
-    assert [p.name for p in _people_on_site(b.store, directory, away, clock())] == ["林小美"]
+    assert [p.name for p in people_on_site(b.store, directory, away, clock())] == ["林小美"]

@@ -26,15 +26,13 @@ from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
 from kiosk.denylist import DenyList
-from kiosk.hosts import HostDirectory
 from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion
 from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
-from kiosk.onsite import OnSite, on_site, site_on_site
+from kiosk.onsite import people_on_site
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
-from kiosk.sync import HubClient, HubUnavailableError, hub_on_site
 from kiosk.timeutil import Clock, utc_now
 from printers.evacuation import roll_call_pdf
 from printers.jobs import print_badge, reprint
@@ -91,20 +89,6 @@ def _export_csv(store: Store, config: Config, now: datetime) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(to_csv(report(store, first, last, "purpose"), "purpose"), encoding="utf-8")
     return target
-
-
-def _people_on_site(
-    store: Store, directory: HostDirectory, config: Config, now: datetime, query: str = ""
-) -> list[OnSite]:
-    """Runs in a worker: the whole site's list when the hub answers, this kiosk's otherwise."""
-    if not config.hub_url:
-        return on_site(store, directory, now, query)
-    try:
-        hub_visits = hub_on_site(HubClient(config.hub_url, config.hub_token))
-    except HubUnavailableError as error:
-        log.warning("on-site list from this kiosk only: %s", error)
-        return on_site(store, directory, now, query)
-    return site_on_site(store, directory, now, hub_visits, query)
 
 
 def _ignore(_result: object) -> None:
@@ -178,7 +162,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         ),
         printer_name=printer.name,
         staff_check=lambda pin: check_pin(store, pin, clock()),
-        onsite=lambda query: _people_on_site(store, service.directory, config, clock(), query),
+        onsite=lambda query: people_on_site(store, service.directory, config, clock(), query),
         staff_checkout=lambda ids, staff: sum(
             1 for visit_id in ids if checkout.staff_check_out(visit_id, staff)
         ),
@@ -191,7 +175,7 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         numbers=lambda: _numbers(store, config, clock()),
         export_csv=lambda: _export_csv(store, config, clock()),
         evacuation_pdf=lambda: roll_call_pdf(
-            _people_on_site(store, service.directory, config, clock()),
+            people_on_site(store, service.directory, config, clock()),
             config,
             clock(),
             config.spool_dir / f"evacuation-{clock():%Y%m%dT%H%M%SZ}.pdf",
