@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OFFSCREEN := QT_QPA_PLATFORM=offscreen
 
-.PHONY: run test demo bench lint system-deps clean
+.PHONY: run test demo soak bench lint system-deps clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	@sh scripts/system-deps.sh test
@@ -24,6 +24,10 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(OFFSCREEN) $(BIN)/kiosk demo --out demo-output
 	@echo "Screenshots and badges are in demo-output/"
+
+# A lobby's busy stretch in one process: 1,000 guests through the real window, one JSON line.
+soak: $(STAMP)
+	$(OFFSCREEN) $(BIN)/kiosk demo --guests 1000 --out demo-output --json
 
 test: $(STAMP) lint
 	$(OFFSCREEN) $(BIN)/python -m pytest -m "not bench" -q

@@ -82,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(command=_run)
     demo = sub.add_parser("demo", help="scripted offscreen check-ins; writes screenshots")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    demo.add_argument(
+        "--guests",
+        type=int,
+        default=0,
+        metavar="N",
+        help="soak: drive N guests through the window in one process and report timings",
+    )
+    demo.add_argument("--json", action="store_true", help="print the soak report as one JSON line")
     demo.set_defaults(command=_gui("demo"))
 
     checkin = sub.add_parser("checkin", help="check a visitor in without the screen")

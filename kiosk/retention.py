@@ -21,6 +21,7 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
+FINISHED_JOBS_KEPT = timedelta(hours=1)  # a finished job is kept briefly for `kiosk outbox`
 
 
 def spool_files(spool_dir: Path, visit_id: str) -> list[Path]:
@@ -53,6 +54,7 @@ def purge(
     store.purge_invitations(now)
     store.purge_expired_denials(now, now - timedelta(days=retention_days))
     store.purge_remote_checkouts(now - timedelta(days=retention_days))
+    store.purge_finished_outbox(now - FINISHED_JOBS_KEPT)
     if erased or fields or files_removed:
         detail = f"visits={erased} fields={fields} files={files_removed}"
         audit.record(store, now, "purge", "system", "", detail)

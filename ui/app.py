@@ -1,7 +1,8 @@
 """Application wiring: every object is built here once, in a fixed, logged order, and passed in.
 
-Order: Qt application and style → store → check-in service → printer → workers → window →
-flow → activity filter → maintenance timers. Shutdown waits for workers, then closes the store.
+Order: Qt application and style → store → check-in service → workers → job process (printing and
+notifications, see ``printers.worker``) → window → flow → activity filter → maintenance timers.
+Shutdown waits for workers, ends the job process, then closes the store.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-import printers
 from kiosk import assets, audit, invitations
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
@@ -28,16 +28,16 @@ from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion
-from kiosk.notify import AppriseSender, DeliveryReport, deliver_due, deliver_visitor_copies
 from kiosk.onsite import people_on_site
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
+from printers import PrintResult
 from printers.evacuation import roll_call_pdf
-from printers.jobs import print_badge, reprint
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
+from ui.job_process import JobProcess
 from ui.lockdown import Lockdown
 from ui.maintenance import Maintenance
 from ui.style import stylesheet
@@ -91,6 +91,10 @@ def _export_csv(store: Store, config: Config, now: datetime) -> Path:
     return target
 
 
+def _print_result(answer: dict[str, object]) -> PrintResult:
+    return PrintResult(ok=bool(answer.get("ok")), message=str(answer.get("message", "")))
+
+
 def _ignore(_result: object) -> None:
     """For start-up work whose result nobody waits for."""
 
@@ -110,12 +114,12 @@ class Kiosk:
     config: Config
     store: Store
     service: CheckinService
-    printer: printers.Printer
     workers: Workers
     window: KioskWindow
     flow: CheckinFlow
     activity: ActivityFilter
     maintenance: Maintenance
+    jobs: JobProcess
     lockdown: Lockdown | None = None
 
     def shutdown(self) -> None:
@@ -123,6 +127,7 @@ class Kiosk:
         if self.lockdown is not None:
             self.lockdown.guard.stop()
         self.workers.wait()
+        self.jobs.stop()
         self.store.close()
 
 
@@ -148,26 +153,31 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     keys = load_or_create(config.keys_dir, clock(), config.signing_key_file)
     log.info("badges signed with key %s", keys.current_kid.hex())
     tokens = BadgeTokens(keys, config, store)
-    printer = printers.create(config)
-    log.info("printer backend: %s", printer.name)
+    log.info("printer backend: %s (in the job process)", config.printer_backend)
     workers = Workers()
+    jobs = JobProcess(config)
+    jobs.start()
     window = KioskWindow(config, service.directory)
     checkout = CheckoutService(store, config, tokens, clock)
     services = Services(
         checkin=service,
         tokens=tokens,
         checkout=checkout,
-        print_job=lambda visit_id: print_badge(
-            store, config, printer, tokens, service.directory, visit_id, clock()
+        print_job=lambda visit_id, done: jobs.submit(
+            "print", clock(), lambda answer: done(_print_result(answer)), visit=visit_id
         ),
-        printer_name=printer.name,
+        printer_name=config.printer_backend,
         staff_check=lambda pin: check_pin(store, pin, clock()),
         onsite=lambda query: people_on_site(store, service.directory, config, clock(), query),
         staff_checkout=lambda ids, staff: sum(
             1 for visit_id in ids if checkout.staff_check_out(visit_id, staff)
         ),
-        reprint=lambda visit_id, staff: reprint(
-            store, config, printer, tokens, service.directory, visit_id, clock(), staff
+        reprint=lambda visit_id, staff, done: jobs.submit(
+            "reprint",
+            clock(),
+            lambda answer: done(_print_result(answer)),
+            visit=visit_id,
+            staff=staff,
         ),
         alert_count=lambda: len(store.alerts()),
         find_invitation=lambda code: invitations.find(store, code, clock(), config.zone),
@@ -185,24 +195,17 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     flow = CheckinFlow(window, config, workers, services)
     activity = ActivityFilter(flow)
     app.installEventFilter(activity)
-    sender = AppriseSender()
-
-    def deliver() -> tuple[DeliveryReport, DeliveryReport]:
-        now = clock()
-        hosts = deliver_due(store, service.directory, config, sender, now)
-        return hosts, deliver_visitor_copies(store, config, sender, now, tokens.qr_png)
-
-    workers.submit(sender.warm_up, _ignore, lambda error: None)
     maintenance = Maintenance(
         store,
         config,
         services.checkout,
         workers,
         clock,
-        deliver,
+        lambda done: jobs.submit("notify", clock(), done),
         service.directory,
         deny_list.key_id,
     )
+    maintenance.hosts_reloaded.connect(lambda: jobs.submit("reload_hosts", clock(), _ignore))
     flow.checked_in.connect(maintenance.run_notifications)
     flow.checked_in.connect(maintenance.run_sync)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
@@ -216,7 +219,16 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         app.installEventFilter(lockdown)
         flow.exit_requested.connect(lockdown.unlock)
     return Kiosk(
-        config, store, service, printer, workers, window, flow, activity, maintenance, lockdown
+        config,
+        store,
+        service,
+        workers,
+        window,
+        flow,
+        activity,
+        maintenance,
+        jobs,
+        lockdown,
     )
 
 

@@ -45,9 +45,31 @@ def staff(args: argparse.Namespace, config: Config) -> int:
 
 def demo(args: argparse.Namespace, config: Config) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.guests > 0:
+        return _soak(args, config)
     from ui.demo import run_demo
 
     written = run_demo(config, args.out)
     for path in written:
         print(path)
+    return 0
+
+
+def _soak(args: argparse.Namespace, config: Config) -> int:
+    import json
+
+    from ui.demo import DemoError, soak_demo
+
+    try:
+        report = soak_demo(config, args.out, args.guests)
+    except DemoError as error:
+        print(f"kiosk: {error}", file=sys.stderr)
+        return 1
+    summary = report.as_json()
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        times, rss = summary["accept_to_badge_ms"], summary["rss_mb"]
+        print(f"{report.guests} guests ({report.declined} declined): Accept to badge {times}")
+        print(f"resident memory (MiB): {rss}")
     return 0

@@ -7,13 +7,15 @@ real store. The screenshots in the README come from here.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDeadlineTimer, Qt
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
@@ -25,6 +27,9 @@ from printers.labels import LABELS
 from printers.layout import render_badge
 from ui.app import Kiosk, build_kiosk, create_application
 from ui.host_picker import HostList, HostSearch
+
+if TYPE_CHECKING:
+    from ui.soak import SoakReport
 
 WINDOW_SIZE = (1280, 800)
 GUESTS = {
@@ -50,11 +55,21 @@ class DemoError(RuntimeError):
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_ms: int = 10_000) -> None:
+    """Run the event loop until ``condition`` holds. Waits in ``QEventLoop.exec`` as the real
+    kiosk does (``QTest.qWait`` keeps the GIL while it sleeps, which starves the workers and
+    would make every background job look ten times slower than it is)."""
     deadline = QDeadlineTimer(timeout_ms)
     while not condition():
         if deadline.hasExpired():
             raise DemoError(f"demo stuck waiting for {what}")
-        QTest.qWait(10)
+        pause(5)
+
+
+def pause(msecs: int) -> None:
+    """Let the event loop run for ``msecs`` without holding the GIL."""
+    loop = QEventLoop()
+    QTimer.singleShot(msecs, loop.quit)
+    loop.exec()
 
 
 def type_text(edit: QLineEdit, text: str) -> None:
@@ -99,6 +114,27 @@ def run_demo(config: Config, out_dir: Path) -> list[Path]:
         finally:
             kiosk.window.close()
             kiosk.shutdown()
+
+
+def soak_demo(config: Config, out_dir: Path, guests: int) -> SoakReport:
+    """``kiosk demo --guests N``: the soak on a throw-away data directory (its badges and visits
+    are deleted with it); the report is also written to ``out_dir/soak.json``."""
+    from ui.soak import run_soak
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as data_dir:
+        soak_config = replace(config, data_dir=Path(data_dir))
+        app = create_application()
+        kiosk = build_kiosk(app, soak_config)
+        kiosk.window.resize(*WINDOW_SIZE)
+        kiosk.window.show()
+        try:
+            report = run_soak(kiosk, app, guests)
+        finally:
+            kiosk.window.close()
+            kiosk.shutdown()
+    (out_dir / "soak.json").write_text(json.dumps(report.as_json()) + "\n", encoding="utf-8")
+    return report
 
 
 def _label_gallery(kiosk: Kiosk, out_dir: Path) -> list[Path]:

@@ -52,12 +52,12 @@ class Services:
     checkin: CheckinService
     tokens: BadgeTokens
     checkout: CheckoutService
-    print_job: Callable[[str], PrintResult]
+    print_job: Callable[[str, Callable[[PrintResult], None]], None]
     printer_name: str
     staff_check: Callable[[str], PinCheck]
     onsite: Callable[[str], list[OnSite]]
     staff_checkout: Callable[[Sequence[str], str], int]
-    reprint: Callable[[str, str], PrintResult]
+    reprint: Callable[[str, str, Callable[[PrintResult], None]], None]
     evacuation_pdf: Callable[[], Path]
     alert_count: Callable[[], int]
     find_invitation: Callable[[str], Invitation]
@@ -125,7 +125,8 @@ class CheckinFlow(StaffFlow, QObject):
         self._assisting = ""  # the staff id while staff check a guest in
         self._invitation_code = ""  # the invitation this check-in fulfils, if any
         self.language = config.default_language
-        self.tr = Translator(self.language)
+        self._translators = {self.language: Translator(self.language)}
+        self.tr = self._translators[self.language]
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -189,7 +190,9 @@ class CheckinFlow(StaffFlow, QObject):
         if language not in self._config.languages:
             return
         self.language = language
-        self.tr = Translator(language)
+        if language not in self._translators:
+            self._translators[language] = Translator(language)
+        self.tr = self._translators[language]
         self.window.retranslate(self.tr, language)
         if self.step is Step.NOTICE:
             self._show_notices()
@@ -347,11 +350,7 @@ class CheckinFlow(StaffFlow, QObject):
         if self._printer_name == "none":
             self.window.badge.set_status("badge.on_screen", self.tr)
             return
-        self._workers.submit(
-            lambda: self._print_job(visit.id),
-            lambda result: self._on_printed(session, result),
-            lambda error: self._on_printed(session, PrintResult(False, type(error).__name__)),
-        )
+        self._print_job(visit.id, lambda result: self._on_printed(session, result))
 
     def _on_save_failed(self, session: int, error: BaseException) -> None:
         if session != self._session:

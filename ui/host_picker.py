@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QFrame, QLineEdit, QPushButton, QVBoxLa
 
 from kiosk.i18n import Translator
 from kiosk.models import Host
-from ui.widgets import plain_label
+from ui.widgets import plain_label, set_accessible, set_placeholder
 
 Search = Callable[[str], Sequence[Host]]
 
@@ -45,7 +45,7 @@ class HostSearch(QLineEdit):
         return self._host_id
 
     def retranslate(self, tr: Translator) -> None:
-        self.setPlaceholderText(tr("details.host_search_placeholder"))
+        set_placeholder(self, tr("details.host_search_placeholder"))
         self._no_match_text = tr("details.host_no_match")
         if self.results.isVisible() and not self._host_id:
             self._show(self._search(self.text()))
@@ -80,7 +80,7 @@ class HostSearch(QLineEdit):
             button = QPushButton(host.name + (f"  ·  {host.department}" if host.department else ""))
             button.setObjectName("choice")
             button.setProperty("guestData", True)  # names come from the directory, not catalogs
-            button.setAccessibleName(host.name)
+            set_accessible(button, host.name)
             button.clicked.connect(lambda _checked=False, h=host: self._pick(h))
             self._layout.addWidget(button)
         self.results.adjustSize()
@@ -133,7 +133,7 @@ class HostList(QComboBox):
         return str(self.currentData() or "") if self.currentIndex() >= 0 else ""
 
     def retranslate(self, tr: Translator) -> None:
-        self.setPlaceholderText(tr("details.host_placeholder"))
+        set_placeholder(self, tr("details.host_placeholder"))
 
     def clear_choice(self) -> None:
         self.setCurrentIndex(-1)

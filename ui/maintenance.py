@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
@@ -25,6 +25,8 @@ SYNC_INTERVAL_MS = 30 * 1000
 
 
 class Maintenance(QObject):
+    hosts_reloaded = Signal()  # a sync brought a new host directory
+
     def __init__(
         self,
         store: Store,
@@ -32,7 +34,7 @@ class Maintenance(QObject):
         checkout: CheckoutService,
         workers: Workers,
         clock: Clock,
-        deliver: Callable[[], object],
+        deliver: Callable[[Callable[[object], None]], None],
         directory: HostDirectory,
         deny_key_id: str,
     ) -> None:
@@ -82,10 +84,11 @@ class Maintenance(QObject):
         client = HubClient(self._config.hub_url, self._config.hub_token)
         self._workers.submit(lambda: self._sync(client), self._on_synced, self._on_sync_failed)
 
-    def _sync(self, client: HubClient) -> SyncReport:
+    def _sync(self, client: HubClient) -> tuple[SyncReport, bool]:
         """Our events first, then what the site shares (check-outs elsewhere, directory, deny
         list); a hub that is away shows up as a retry in the outbox, not as an error."""
         report = sync_once(self._store, self._config, client, self._clock())
+        hosts_changed = False
         if not report.retrying:
             try:
                 shared = exchange(
@@ -96,10 +99,13 @@ class Maintenance(QObject):
             else:
                 if shared.hosts:  # the guest's host picker searches the directory in memory
                     self._directory.reload()
-        return report
+                    hosts_changed = True
+        return report, hosts_changed
 
-    def _on_synced(self, _report: object) -> None:
+    def _on_synced(self, result: tuple[SyncReport, bool]) -> None:
         self._syncing = False
+        if result[1]:
+            self.hosts_reloaded.emit()
 
     def _on_sync_failed(self, error: BaseException) -> None:
         self._syncing = False
@@ -111,14 +117,10 @@ class Maintenance(QObject):
         if self._delivering:
             return
         self._delivering = True
-        self._workers.submit(self._deliver, self._on_delivered, self._on_delivery_failed)
+        self._deliver(self._on_delivered)
 
     def _on_delivered(self, _report: object) -> None:
         self._delivering = False
-
-    def _on_delivery_failed(self, error: BaseException) -> None:
-        self._delivering = False
-        self._on_failed("notification", error)
 
     def run_retention(self) -> None:
         config = self._config

@@ -100,7 +100,10 @@ class StaffFlow:
                 "onsite.reprinted" if ok else "badge.print_failed", self.tr
             )
 
-        self._staff_task(lambda: self.services.reprint(visit_id, staff), done)
+        session = self._session
+        self.services.reprint(
+            visit_id, staff, lambda result: done(result) if session == self._session else None
+        )
 
     def _on_print_list(self) -> None:
         self._staff_task(

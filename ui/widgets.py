@@ -5,6 +5,7 @@ refills the whole screen and nothing is left in the previous language."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -21,6 +23,33 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import LANGUAGE_NAMES, Translator
 
 Binding = Callable[[Translator], None]
+
+
+class _HasText(Protocol):
+    def text(self) -> str: ...
+    def setText(self, text: str, /) -> None: ...
+
+
+def set_text(widget: _HasText, text: str) -> None:
+    """Set a text only if it changed. Every guest resets every screen: re-applying hundreds of
+    unchanged strings costs layout passes and, on a faulty binding, references to None."""
+    if widget.text() != text:
+        widget.setText(text)
+
+
+def set_placeholder(edit: QLineEdit, text: str) -> None:
+    if edit.placeholderText() != text:
+        edit.setPlaceholderText(text)
+
+
+def set_accessible(
+    widget: QWidget, name: str | None = None, description: str | None = None
+) -> None:
+    """Accessible name and description for a screen reader, each set only when it changed."""
+    if name is not None and widget.accessibleName() != name:
+        widget.setAccessibleName(name)
+    if description is not None and widget.accessibleDescription() != description:
+        widget.setAccessibleDescription(description)
 
 
 def plain_label(object_name: str, parent: QWidget | None = None) -> QLabel:
@@ -51,7 +80,7 @@ class Screen(QWidget):
 
     def label(self, object_name: str, string_id: str, **values: object) -> QLabel:
         label = plain_label(object_name)
-        self.bind(lambda tr: label.setText(tr(string_id, **values)))
+        self.bind(lambda tr: set_text(label, tr(string_id, **values)))
         return label
 
     def button(self, object_name: str, string_id: str, help_id: str = "") -> QPushButton:
@@ -61,9 +90,8 @@ class Screen(QWidget):
         button.setAutoDefault(True)
 
         def apply(tr: Translator) -> None:
-            button.setText(tr(string_id))
-            button.setAccessibleName(tr(string_id))
-            button.setAccessibleDescription(tr(help_id) if help_id else "")
+            set_text(button, tr(string_id))
+            set_accessible(button, tr(string_id), tr(help_id) if help_id else "")
 
         self.bind(apply)
         return button
@@ -132,8 +160,7 @@ class Field(QWidget):
             layout.addWidget(widget)
 
         def apply(tr: Translator) -> None:
-            editor.setAccessibleName(tr(label_id))
-            editor.setAccessibleDescription(tr(why_id))
+            set_accessible(editor, tr(label_id), tr(why_id))
 
         screen.bind(apply)
 

@@ -26,7 +26,7 @@ from ui.screens.report import ReportScreen
 from ui.screens.staff import StaffScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.style import stylesheet
-from ui.widgets import LanguageBar, Screen, plain_label
+from ui.widgets import LanguageBar, Screen, plain_label, set_accessible
 
 HOLD_MS = 2000
 
@@ -126,8 +126,8 @@ class KioskWindow(QWidget):
 
     def retranslate(self, tr: Translator, language: str) -> None:
         self.setWindowTitle(tr("app.title"))
-        self.text_size.setAccessibleName(tr("app.text_size"))
-        self.text_size.setAccessibleDescription(tr("app.text_size_help"))
+        set_accessible(self.text_size, tr("app.text_size"))
+        set_accessible(self.text_size, description=tr("app.text_size_help"))
         self.languages.show_current(language)
         self.welcome.languages.show_current(language)
         for screen in self.screens.values():

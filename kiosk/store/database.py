@@ -253,6 +253,18 @@ class Store:
                     [to_db(now), row_id],
                 )
 
+    def purge_finished_outbox(self, done_before: datetime) -> int:
+        """Delete jobs that succeeded before ``done_before``: nothing reads them again (a reprint
+        queues a new job), and a kiosk that keeps them grows its store by two rows a guest.
+        Jobs given up keep their reason for staff until the visit itself is purged."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM outbox WHERE done_at IS NOT NULL AND last_error IS NULL "
+                "AND done_at < ?",
+                [to_db(done_before)],
+            )
+            return int(cursor.rowcount)
+
     def finish_outbox_many(self, row_ids: Sequence[int], now: datetime) -> None:
         """Mark a batch of jobs done in one commit (a hub batch answered at once)."""
         with self._transaction() as db:

@@ -171,6 +171,12 @@ def _m012_hub_exchange(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m013_outbox_by_visit(db: sqlite_utils.Database) -> None:
+    # Erasing a visit cascades to its outbox rows; without this index every cascaded delete
+    # scanned the whole outbox, and purges slowed as the store aged.
+    db.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m001_initial,
@@ -185,4 +191,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m010_invitations,
     _m011_sync_events,
     _m012_hub_exchange,
+    _m013_outbox_by_visit,
 )

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from kiosk.i18n import Translator
-from ui.widgets import Screen, data_label, plain_label
+from ui.widgets import Screen, data_label, plain_label, set_accessible, set_text
 
 QR_SIDE = 320
 
@@ -50,7 +50,7 @@ class BadgeScreen(Screen):
         self.qr.setObjectName("qr")
         self.qr.setFixedSize(QR_SIDE, QR_SIDE)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.bind(lambda tr: self.qr.setAccessibleName(tr("badge.qr_help")))
+        self.bind(lambda tr: set_accessible(self.qr, tr("badge.qr_help")))
         self.short_code = data_label("shortCode")
         self.short_code.setAlignment(Qt.AlignmentFlag.AlignCenter)
         card_layout.addWidget(self.qr, alignment=Qt.AlignmentFlag.AlignCenter)
@@ -106,7 +106,7 @@ class BadgeScreen(Screen):
 
     def set_status(self, string_id: str, tr: Translator) -> None:
         self._status_id = string_id
-        self.status.setText(tr(string_id) if string_id else "")
+        set_text(self.status, tr(string_id) if string_id else "")
 
     def status_id(self) -> str:
         return self._status_id
@@ -114,11 +114,11 @@ class BadgeScreen(Screen):
     def _translate_guest_lines(self, tr: Translator) -> None:
         if not self._first_name:
             return
-        self.title.setText(tr("badge.title", name=self._first_name))
-        self.visiting.setText(tr("badge.visiting", host=self._host_name))
+        set_text(self.title, tr("badge.title", name=self._first_name))
+        set_text(self.visiting, tr("badge.visiting", host=self._host_name))
         when = local_time(self._time, tr.language) if self._time else ""
-        self.checked_in.setText(tr("badge.checked_in", time=when))
-        self.status.setText(tr(self._status_id) if self._status_id else "")
+        set_text(self.checked_in, tr("badge.checked_in", time=when))
+        set_text(self.status, tr(self._status_id) if self._status_id else "")
 
     def reset(self) -> None:
         self._first_name = self._host_name = self._status_id = ""

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidg
 
 from kiosk.i18n import Translator
 from kiosk.tokens import MAX_TOKEN_CHARS
-from ui.widgets import Field, Screen, plain_label
+from ui.widgets import Field, Screen, plain_label, set_placeholder, set_text
 
 
 class CheckoutScreen(Screen):
@@ -74,7 +74,7 @@ class CheckoutScreen(Screen):
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase)
         self.code.returnPressed.connect(self.submitted)
         self.code_field = Field(self, f"{self.strings}.code", f"{self.strings}.code_why", self.code)
-        self.bind(lambda tr: self.code.setPlaceholderText(tr(f"{self.strings}.code_placeholder")))
+        self.bind(lambda tr: set_placeholder(self.code, tr(f"{self.strings}.code_placeholder")))
         self.code.textEdited.connect(self._on_code_edited)
         form_layout.addWidget(self.code_field)
         self.camera_slot = QVBoxLayout()
@@ -109,7 +109,7 @@ class CheckoutScreen(Screen):
 
     def _translate_goodbye(self, tr: Translator) -> None:
         if self._first_name:
-            self.goodbye_title.setText(tr("checkout.goodbye", name=self._first_name))
+            set_text(self.goodbye_title, tr("checkout.goodbye", name=self._first_name))
 
     def reset(self) -> None:
         self._first_name = ""

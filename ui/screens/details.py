@@ -24,7 +24,7 @@ from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, Host, Purpose
 from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
 from ui.host_picker import HostList, HostSearch
-from ui.widgets import Field, Screen, plain_label
+from ui.widgets import Field, Screen, plain_label, set_accessible, set_placeholder, set_text
 
 # Generous input caps: long enough that validation, not the widget, explains a too-long value.
 _EDITOR_CAP = 4 * NAME_MAX
@@ -100,8 +100,8 @@ class DetailsScreen(Screen):
         )
         self.name_field = Field(self, "details.name", "details.name_why", self.name)
         self.email_field = Field(self, "details.email", "details.email_why", self.email)
-        self.bind(lambda tr: self.name.setPlaceholderText(tr("details.name_placeholder")))
-        self.bind(lambda tr: self.email.setPlaceholderText(tr("details.email_placeholder")))
+        self.bind(lambda tr: set_placeholder(self.name, tr("details.name_placeholder")))
+        self.bind(lambda tr: set_placeholder(self.email, tr("details.email_placeholder")))
         self.host: HostSearch | HostList = (
             HostSearch(self._directory.search, self)
             if config.host_picker == "search"
@@ -112,9 +112,9 @@ class DetailsScreen(Screen):
         self.copy = QCheckBox()
         self.copy.setObjectName("copy")
         self.copy.setVisible(config.visitor_copy)
-        self.bind(lambda tr: self.copy.setText(tr("notify.copy_choice")))
-        self.bind(lambda tr: self.copy.setAccessibleName(tr("notify.copy_choice")))
-        self.bind(lambda tr: self.copy.setAccessibleDescription(tr("notify.copy_why")))
+        self.bind(lambda tr: set_text(self.copy, tr("notify.copy_choice")))
+        self.bind(lambda tr: set_accessible(self.copy, tr("notify.copy_choice")))
+        self.bind(lambda tr: set_accessible(self.copy, description=tr("notify.copy_why")))
         column = QVBoxLayout()
         column.setSpacing(14)
         for widget in (self.name_field, self.email_field, self.copy, self.host_field):
@@ -138,7 +138,7 @@ class DetailsScreen(Screen):
         self.purpose_text_field.why.setVisible(False)
         self.purpose_text_field.setVisible(False)
         self.bind(
-            lambda tr: self.purpose_text.setPlaceholderText(tr("details.purpose_text_placeholder"))
+            lambda tr: set_placeholder(self.purpose_text, tr("details.purpose_text_placeholder"))
         )
         column = QVBoxLayout()
         column.setSpacing(14)
@@ -177,7 +177,7 @@ class DetailsScreen(Screen):
 
             def apply(tr: Translator, b: QPushButton = button, p: Purpose = purpose) -> None:
                 b.setText(p.label(tr.language))
-                b.setAccessibleName(p.label(tr.language))
+                set_accessible(b, p.label(tr.language))
 
             self.bind(apply)
         return box

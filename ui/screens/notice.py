@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout
 
 from kiosk.i18n import Translator
 from kiosk.models import NoticeVersion
-from ui.widgets import Screen, plain_label
+from ui.widgets import Screen, plain_label, set_accessible, set_text
 
 PARAGRAPH_GAP = 10
 
@@ -49,7 +49,7 @@ class NoticeScreen(Screen):
         self.text.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         layout.addWidget(self.text, stretch=1)
-        self.bind(lambda tr: self.text.setAccessibleName(tr("notice.title")))
+        self.bind(lambda tr: set_accessible(self.text, tr("notice.title")))
 
         self.error = plain_label("errorBanner")
         self.error.setVisible(False)
@@ -94,7 +94,7 @@ class NoticeScreen(Screen):
         self._translate_error(tr)
 
     def _translate_error(self, tr: Translator) -> None:
-        self.error.setText(tr(self._error_id) if self._error_id else "")
+        set_text(self.error, tr(self._error_id) if self._error_id else "")
         self.error.setVisible(bool(self._error_id))
 
     def reset(self) -> None:

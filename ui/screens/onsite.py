@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QBoxLayout, QLineEdit, QListWidget, QListWidgetIte
 
 from kiosk.i18n import Translator
 from kiosk.onsite import OnSite
-from ui.widgets import Screen, plain_label
+from ui.widgets import Screen, plain_label, set_accessible, set_placeholder, set_text
 
 VISIT_ID = Qt.ItemDataRole.UserRole
 
@@ -40,8 +40,8 @@ class OnSiteScreen(Screen):
         self.search.setObjectName("search")
         self.search.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.search.textEdited.connect(self.search_changed)
-        self.bind(lambda tr: self.search.setPlaceholderText(tr("onsite.search")))
-        self.bind(lambda tr: self.search.setAccessibleName(tr("onsite.search")))
+        self.bind(lambda tr: set_placeholder(self.search, tr("onsite.search")))
+        self.bind(lambda tr: set_accessible(self.search, tr("onsite.search")))
         layout.addWidget(self.search)
         self.people = QListWidget()
         self.people.setObjectName("people")
@@ -105,7 +105,7 @@ class OnSiteScreen(Screen):
         self._translate(tr)
 
     def _translate(self, tr: Translator) -> None:
-        self.title.setText(tr("evacuation.title") if self.evacuation else tr("onsite.button"))
+        set_text(self.title, tr("evacuation.title") if self.evacuation else tr("onsite.button"))
         message = tr(self._status_id, **self._status_values) if self._status_id else ""
         self.status.setText(message)
 

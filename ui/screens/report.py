@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
 from ui.style import theme
-from ui.widgets import Screen, plain_label
+from ui.widgets import Screen, plain_label, set_accessible, set_text
 
 
 class BarChart(QWidget):
@@ -67,7 +67,7 @@ class ReportScreen(Screen):
         layout.addWidget(self.label("title", "report.title"))
         layout.addWidget(self.label("subtitle", "report.intro"))
         self.chart = BarChart()
-        self.bind(lambda tr: self.chart.setAccessibleName(tr("report.title")))
+        self.bind(lambda tr: set_accessible(self.chart, tr("report.title")))
         layout.addWidget(self.chart, stretch=1)
         self.breakdown = plain_label("badgeDetail")
         self.breakdown.setProperty(
@@ -98,7 +98,7 @@ class ReportScreen(Screen):
         self._translate(tr)
 
     def _translate(self, tr: Translator) -> None:
-        self.status.setText(tr(self._status_id, **self._status_values) if self._status_id else "")
+        set_text(self.status, tr(self._status_id, **self._status_values) if self._status_id else "")
 
     def reset(self) -> None:
         self._status_id, self._status_values = "", {}

@@ -8,7 +8,7 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
-from ui.widgets import Field, Screen, plain_label
+from ui.widgets import Field, Screen, plain_label, set_accessible
 
 
 class StaffScreen(Screen):
@@ -128,7 +128,7 @@ class StaffScreen(Screen):
         self.alerts.setVisible(bool(self._alert_count and self._staff_id))
         cancel_text = tr("staff.back") if self._staff_id else tr("staff.cancel")
         self.cancel.setText(cancel_text)
-        self.cancel.setAccessibleName(cancel_text)
+        set_accessible(self.cancel, cancel_text)
 
     def reset(self) -> None:
         self._message_id, self._message_values, self._staff_id = "", {}, ""

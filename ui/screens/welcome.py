@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from ui.widgets import LanguageBar, Screen, plain_label
+from ui.widgets import LanguageBar, Screen, plain_label, set_text
 
 
 def centred_row(*widgets: QWidget) -> QHBoxLayout:
@@ -78,7 +78,7 @@ class WelcomeScreen(Screen):
         self._translate_banner(tr)
 
     def _translate_banner(self, tr: Translator) -> None:
-        self.banner.setText(tr(self._banner_id) if self._banner_id else "")
+        set_text(self.banner, tr(self._banner_id) if self._banner_id else "")
         self.banner.setVisible(bool(self._banner_id))
 
     def reset(self) -> None:
