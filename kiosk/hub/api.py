@@ -14,13 +14,22 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from kiosk.hub.service import HubService, KioskIdentity, RecordRejectedError
+from kiosk.hub.guard import Guard
+from kiosk.hub.service import (
+    HubService,
+    KioskIdentity,
+    ReceiptInUseError,
+    RecordRejectedError,
+)
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
+MAX_CURSOR = 2**63 - 1  # the counter is a 64-bit integer on both databases
 
 
 class Event(BaseModel):
@@ -125,6 +134,24 @@ class Health(BaseModel):
     time: str
 
 
+class Problem(BaseModel):
+    """Why a request was refused: a sentence, or for a malformed body where and what."""
+
+    detail: str | list[dict[str, Any]]
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described = {
+        400: "the request could not be read",
+        401: "unknown or revoked kiosk key",
+        409: "the receipt id is already in use",
+        413: "request body over the hub's limit (2 MiB)",
+        422: "the request does not match this document; detail says where",
+    }
+    return {code: {"model": Problem, "description": described[code]} for code in codes}
+
+
+KEYED = _problems(400, 401, 413, 422)
 _bearer = HTTPBearer(auto_error=False)
 
 
@@ -132,9 +159,12 @@ def _kiosk(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> KioskIdentity:
-    """The kiosk behind the bearer token; the token decides the site."""
-    service: HubService = request.app.state.service
-    identity = service.authenticate(credentials.credentials) if credentials else None
+    """The kiosk behind the bearer token; the token decides the site. The guard in front of the
+    app has checked it already, before the body was read (``kiosk.hub.guard``)."""
+    identity: KioskIdentity | None = getattr(request.state, "kiosk", None)
+    if identity is None and credentials is not None:
+        service: HubService = request.app.state.service
+        identity = service.authenticate(credentials.credentials)
     if identity is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -173,48 +203,74 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_middleware(Guard, service=service)
 
     @app.get("/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
         return service.health()
 
-    @app.post("/v1/events", response_model=EventResults)
+    @app.post("/v1/events", response_model=EventResults, responses=KEYED)
     def events(batch: EventBatch, who: Kiosk) -> dict[str, Any]:
         """Store check-ins and check-outs; a replayed key gets its first answer again."""
         return {"results": service.ingest(who, [event.model_dump() for event in batch.events])}
 
-    @app.get("/v1/onsite", response_model=OnSiteList)
+    @app.get("/v1/onsite", response_model=OnSiteList, responses=KEYED)
     def onsite(who: Kiosk) -> dict[str, Any]:
         """Everyone checked in and not out at any kiosk of the caller's site."""
         return {"site": who.site, "visits": service.on_site(who.site)}
 
-    @app.get("/v1/checkouts", response_model=Checkouts)
-    def checkouts(who: Kiosk, since: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    @app.get("/v1/checkouts", response_model=Checkouts, responses=KEYED)
+    def checkouts(
+        who: Kiosk, since: Annotated[int, Query(ge=0, le=MAX_CURSOR)] = 0
+    ) -> dict[str, Any]:
         """The caller's visits that another kiosk checked out after change ``since``."""
         listed, cursor = service.checkouts_elsewhere(who, since)
         return {"cursor": cursor, "checkouts": listed}
 
-    @app.get("/v1/hosts", response_model=Hosts)
+    @app.get("/v1/hosts", response_model=Hosts, responses=KEYED)
     def hosts(who: Kiosk) -> dict[str, Any]:
         return {"hosts": service.hosts(who.site)}
 
-    @app.get("/v1/deny", response_model=DenyList)
+    @app.get("/v1/deny", response_model=DenyList, responses=KEYED)
     def deny(who: Kiosk) -> dict[str, Any]:
         return {"entries": service.deny_entries(who.site)}
 
-    @app.post("/v1/deny", status_code=status.HTTP_204_NO_CONTENT)
+    @app.post("/v1/deny", status_code=status.HTTP_204_NO_CONTENT, responses=KEYED)
     def update_deny(update: DenyUpdate, who: Kiosk) -> None:
         try:
             service.update_deny(who, [e.model_dump() for e in update.entries], update.removed)
         except RecordRejectedError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
-    @app.post("/v1/erase", response_model=EraseReceipt)
+    @app.post(
+        "/v1/erase", response_model=EraseReceipt, responses=_problems(400, 401, 409, 413, 422)
+    )
     def erase(request: EraseRequest, who: Kiosk) -> dict[str, Any]:
         """Erase these visits of the caller's site now, on the person's request."""
-        return service.erase(who, request.receipt, request.visit_ids)
+        try:
+            return service.erase(who, request.receipt, request.visit_ids)
+        except ReceiptInUseError as error:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        except RecordRejectedError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
     return app
+
+
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's default 422 echoes the offending input, and an input that is not valid Unicode
+    (a lone surrogate) then fails to encode: a 500. Say where and why, never what."""
+    assert isinstance(error, RequestValidationError)
+    details = [
+        {
+            "loc": [str(part) for part in problem.get("loc", ())],
+            "msg": str(problem.get("msg", "")),
+            "type": str(problem.get("type", "")),
+        }
+        for problem in error.errors()
+    ]
+    return JSONResponse({"detail": details}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 async def _purge_timer(service: HubService, interval: float) -> None:

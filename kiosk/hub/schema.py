@@ -31,11 +31,13 @@ kiosks = sa.Table(
 
 # One row per visit, in the minimal form the kiosks chose to send. name/email stay NULL unless
 # the site sends them.
+# A visit is known by its site and id: ids are printed on badges, so another site may know one and
+# must never be able to pre-empt, shadow or touch it.
 visits = sa.Table(
     "visits",
     metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
     sa.Column("visit_id", sa.String(64), primary_key=True),
-    sa.Column("site", sa.String(64), nullable=False),
     sa.Column("kiosk_id", sa.String(64), nullable=False),
     sa.Column("host_id", sa.String(64)),
     sa.Column("purpose", sa.String(64)),
@@ -70,6 +72,7 @@ receipts = sa.Table(
 tombstones = sa.Table(
     "tombstones",
     metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
     sa.Column("visit_id", sa.String(64), primary_key=True),
     sa.Column("until", sa.String(27), nullable=False),
 )
@@ -102,8 +105,8 @@ hosts = sa.Table(
 deny = sa.Table(
     "deny",
     metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
     sa.Column("deny_id", sa.String(32), primary_key=True),
-    sa.Column("site", sa.String(64), nullable=False),
     sa.Column("key_id", sa.String(16), nullable=False),
     sa.Column("name_hash", sa.String(64)),
     sa.Column("name_tokens_hash", sa.String(64)),
@@ -139,9 +142,32 @@ def _m001_initial(connection: Connection) -> None:
     connection.execute(counter.insert().values(name="checkout", value=0))
 
 
+def _m002_scope_ids_by_site(connection: Connection) -> None:
+    """Visits, tombstones and deny entries keyed by (site, id), not by id alone: rebuilt and
+    copied, since SQLite cannot change a primary key in place. A version-1 tombstone does not
+    say whose visit it buried (the visit is gone), so it is kept for every site: it only stops
+    a late replay of that one erased id."""
+    copies = {
+        visits: "SELECT {names} FROM visits_v1",
+        deny: "SELECT {names} FROM deny_v1",
+        tombstones: "SELECT k.site, o.visit_id, o.until FROM tombstones_v1 o "
+        "CROSS JOIN (SELECT DISTINCT site FROM kiosks) k",
+    }
+    for index in ("visits_on_site", "visits_purge"):
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
+    for table, select in copies.items():
+        connection.exec_driver_sql(f"ALTER TABLE {table.name} RENAME TO {table.name}_v1")
+        table.create(connection)
+        names = ", ".join(column.name for column in table.columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) {select.format(names=names)}"
+        )
+        connection.exec_driver_sql(f"DROP TABLE {table.name}_v1")
+
+
 Migration = Callable[[Connection], None]
 # Append, never edit a released one; the number is the list position.
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_scope_ids_by_site)
 
 
 def migrate(engine: Engine, applied_at: str) -> int:

@@ -10,7 +10,6 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,27 +17,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.config import SYNC_FIELDS
-from kiosk.denylist import SHARED_FIELDS
 from kiosk.hub import schema as t
+from kiosk.hub.ingest import Batch, ClashError
+from kiosk.hub.records import (
+    DENY_FIELDS,
+    KioskIdentity,
+    ReceiptInUseError,
+    RecordRejectedError,
+    clean_text,
+    deny_row,
+)
 from kiosk.models import Host
-from kiosk.timeutil import Clock, from_db, to_db
+from kiosk.timeutil import Clock, to_db
 
-EVENTS = ("checkin", "checkout")
+__all__ = ["HubService", "KioskIdentity", "ReceiptInUseError", "RecordRejectedError"]
+
 PURGE_CHUNK = 500
 ERASURE_RECEIPT_DAYS = 365  # the receipt (no personal data) proves a request was honoured
 TOKEN_PREFIX = "lkh_"  # noqa: S105 (a prefix that makes leaked keys easy to find, not a secret)
-DENY_FIELDS = ("deny_id", "key_id", *SHARED_FIELDS)
-
-
-@dataclass(frozen=True)
-class KioskIdentity:
-    kiosk_id: str
-    site: str
-
-
-class RecordRejectedError(ValueError):
-    """One record the hub will not take; the message is the reason the kiosk parks it with."""
 
 
 def hash_token(token: str) -> str:
@@ -104,8 +100,8 @@ class HubService:
         with self._engine.begin() as db:
             try:
                 with db.begin_nested():
-                    return _Batch(self, db, kiosk, now).run(events)
-            except (IntegrityError, _ClashError):
+                    return Batch(self.max_retention, db, kiosk, now).run(events)
+            except (IntegrityError, ClashError):
                 pass
         with self._engine.begin() as db:
             return [self._ingest_alone(db, kiosk, event, now) for event in events]
@@ -118,8 +114,8 @@ class HubService:
         for _attempt in range(5):
             try:
                 with db.begin_nested():
-                    return _Batch(self, db, kiosk, now).run([event])[0]
-            except (IntegrityError, _ClashError):
+                    return Batch(self.max_retention, db, kiosk, now).run([event])[0]
+            except (IntegrityError, ClashError):
                 continue
         key = str(event.get("idempotency_key", ""))[:160]
         reason = "conflicts with a visit the hub already holds"
@@ -147,6 +143,7 @@ class HubService:
             rows = db.execute(
                 sa.select(v.visit_id, v.checked_out_at, v.checked_out_by, v.checked_out_seq)
                 .where(
+                    v.site == kiosk.site,
                     v.kiosk_id == kiosk.kiosk_id,
                     v.checked_out_by != kiosk.kiosk_id,
                     v.checked_out_seq > since,
@@ -219,11 +216,7 @@ class HubService:
         now = to_db(self._clock())
         with self._engine.begin() as db:
             for entry in entries:
-                row = {name: entry.get(name) for name in DENY_FIELDS}
-                if not row["deny_id"] or not row["key_id"] or not row["created_at"]:
-                    raise RecordRejectedError("a deny entry needs deny_id, key_id and created_at")
-                row["reason"] = str(row["reason"] or "-")[:200]
-                row["created_by"] = str(row["created_by"] or kiosk.kiosk_id)[:64]
+                row = deny_row(entry, kiosk)
                 where = (t.deny.c.deny_id == row["deny_id"]) & (t.deny.c.site == kiosk.site)
                 if not db.execute(t.deny.update().where(where), row).rowcount:
                     db.execute(t.deny.insert(), {**row, "site": kiosk.site})
@@ -240,24 +233,40 @@ class HubService:
         """Erase visits of the kiosk's site on a person's request; the receipt makes it
         idempotent and a tombstone stops a late replay from bringing a visit back."""
         now = self._clock()
+        clean_text("receipt", receipt, 64)
         with self._engine.begin() as db:
             done = db.execute(
-                sa.select(t.erasures.c.erased).where(t.erasures.c.receipt == receipt)
+                sa.select(t.erasures.c.erased, t.erasures.c.kiosk_id).where(
+                    t.erasures.c.receipt == receipt
+                )
             ).first()
             if done is not None:
+                if done.kiosk_id != kiosk.kiosk_id:  # says nothing of another kiosk's request
+                    raise ReceiptInUseError("this receipt id is already in use; choose another")
                 return {"receipt": receipt, "erased": int(done.erased), "replayed": True}
-            ids = [str(visit_id) for visit_id in visit_ids]
+            ids = [clean_text("visit_id", visit_id, 64) for visit_id in visit_ids]
             erased = db.execute(
                 t.visits.delete().where(t.visits.c.site == kiosk.site, t.visits.c.visit_id.in_(ids))
             ).rowcount
-            db.execute(t.receipts.delete().where(t.receipts.c.visit_id.in_(ids)))
+            db.execute(
+                t.receipts.delete().where(
+                    t.receipts.c.visit_id.in_(ids), t.receipts.c.kiosk_id.in_(_site_kiosks(kiosk))
+                )
+            )
             until = to_db(now + self.max_retention)
+            stones = t.tombstones.c
             buried = set(
                 db.execute(
-                    sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id.in_(ids))
+                    sa.select(stones.visit_id).where(
+                        stones.site == kiosk.site, stones.visit_id.in_(ids)
+                    )
                 ).scalars()
             )
-            new = [{"visit_id": i, "until": until} for i in dict.fromkeys(ids) if i not in buried]
+            new = [
+                {"site": kiosk.site, "visit_id": i, "until": until}
+                for i in dict.fromkeys(ids)
+                if i not in buried
+            ]
             if new:
                 db.execute(t.tombstones.insert(), new)
             db.execute(
@@ -333,203 +342,6 @@ class HubService:
         return {"status": "ok", "schema": int(version or 0), "time": to_db(self._clock())}
 
 
-def _body_hash(event: Mapping[str, Any]) -> str:
-    body = {"event": event.get("event"), "record": event.get("record")}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def _checked_record(record: object, kiosk: KioskIdentity) -> dict[str, Any]:
-    if not isinstance(record, dict):
-        raise RecordRejectedError("record must be an object")
-    unknown = sorted(set(record) - set(SYNC_FIELDS))
-    if unknown:
-        raise RecordRejectedError(f"fields the hub does not take: {', '.join(unknown)}")
-    visit_id = record.get("visit_id")
-    if not isinstance(visit_id, str) or not 0 < len(visit_id) <= 64:
-        raise RecordRejectedError("visit_id must be text of 1 to 64 characters")
-    site = record.get("site")
-    if site is not None and site != kiosk.site:
-        raise RecordRejectedError("record names another site than this kiosk's")
-    for name, value in record.items():
-        if value is not None and not isinstance(value, str):
-            raise RecordRejectedError(f"{name} must be text")
-    return dict(record)
-
-
-def _instant(record: Mapping[str, Any], name: str, required: bool) -> datetime | None:
-    value = record.get(name)
-    if value is None:
-        if required:
-            raise RecordRejectedError(f"{name} is required")
-        return None
-    try:
-        return from_db(str(value))
-    except ValueError:
-        raise RecordRejectedError(
-            f"{name} is not a UTC time like 2026-11-25T09:30:00.000000Z"
-        ) from None
-
-
-def _bounded(record: Mapping[str, Any], name: str, limit: int = 64) -> str | None:
-    """A text field no longer than its column (ids and keys 64, names and emails 400)."""
-    value = record.get(name)
-    if value is not None and len(value) > limit:
-        raise RecordRejectedError(f"{name} is longer than {limit} characters")
-    return value if value is None else str(value)
-
-
-class _ClashError(Exception):
-    """What we read changed under us (another hub process was storing the same records)."""
-
-
-class _Batch:
-    """Decides a batch of events against what the hub holds, then writes it in bulk."""
-
-    def __init__(
-        self, hub: HubService, db: Connection, kiosk: KioskIdentity, now: datetime
-    ) -> None:
-        self.hub, self.db, self.kiosk, self.now = hub, db, kiosk, now
-        self.new_visits: list[dict[str, Any]] = []
-        self.new_receipts: list[dict[str, Any]] = []
-        self.checkouts: list[tuple[str, str]] = []
-
-    def run(self, events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        keys = [str(event.get("idempotency_key", ""))[:160] for event in events]
-        ids = [
-            str(event["record"].get("visit_id"))
-            for event in events
-            if isinstance(event.get("record"), dict)
-        ]
-        r, v = t.receipts.c, t.visits.c
-        self.receipts = {
-            row.idempotency_key: (row.body_hash, row.answer)
-            for row in self.db.execute(
-                sa.select(r.idempotency_key, r.body_hash, r.answer).where(
-                    r.kiosk_id == self.kiosk.kiosk_id, r.idempotency_key.in_(keys)
-                )
-            )
-        }
-        self.tombstones = set(
-            self.db.execute(
-                sa.select(t.tombstones.c.visit_id).where(t.tombstones.c.visit_id.in_(ids))
-            ).scalars()
-        )
-        self.visits: dict[str, tuple[str | None, str]] = {
-            row.visit_id: (row.checked_out_at, row.purge_after)
-            for row in self.db.execute(
-                sa.select(v.visit_id, v.checked_out_at, v.purge_after).where(
-                    v.visit_id.in_(ids), v.site == self.kiosk.site
-                )
-            )
-        }
-        answers = []
-        for key, event in zip(keys, events, strict=True):
-            try:
-                answers.append(self._decide(key, event))
-            except RecordRejectedError as error:
-                answers.append({"idempotency_key": key, "status": "rejected", "reason": str(error)})
-        self._write()
-        return answers
-
-    def _decide(self, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
-        body_hash = _body_hash(event)
-        if key in self.receipts:
-            first_hash, first_answer = self.receipts[key]
-            if first_hash != body_hash:
-                raise RecordRejectedError("idempotency key already used for a different record")
-            return {**json.loads(first_answer), "replayed": True}
-        if not key:
-            raise RecordRejectedError("missing idempotency_key")
-        kind = event.get("event")
-        if kind not in EVENTS:
-            raise RecordRejectedError(f"unknown event {kind!r} (expected checkin or checkout)")
-        record = _checked_record(event.get("record"), self.kiosk)
-        visit_id = record["visit_id"]
-        if visit_id in self.tombstones:
-            return {"idempotency_key": key, "status": "erased"}
-        purge_after = self._check_in(record) if kind == "checkin" else self._check_out(record)
-        if purge_after is None:  # already past its retention: not kept
-            return {"idempotency_key": key, "status": "expired"}
-        answer = {"idempotency_key": key, "status": "stored"}
-        self.receipts[key] = (body_hash, json.dumps(answer))
-        self.new_receipts.append(
-            {
-                "kiosk_id": self.kiosk.kiosk_id,
-                "idempotency_key": key,
-                "visit_id": visit_id,
-                "body_hash": body_hash,
-                "answer": json.dumps(answer),
-                "purge_after": purge_after,
-            }
-        )
-        return answer
-
-    def _check_in(self, record: dict[str, Any]) -> str | None:
-        if record["visit_id"] in self.visits:
-            raise _ClashError  # stored by another process between two of our reads: look again
-        checked_in = _instant(record, "checked_in_at", required=True)
-        assert checked_in is not None
-        latest = checked_in + self.hub.max_retention
-        purge_after = min(_instant(record, "purge_after", required=False) or latest, latest)
-        if purge_after <= self.now:
-            return None
-        out = _instant(record, "checked_out_at", required=False)
-        row = {
-            "visit_id": record["visit_id"],
-            "site": self.kiosk.site,
-            "kiosk_id": record.get("kiosk_id") or self.kiosk.kiosk_id,
-            "host_id": _bounded(record, "host_id"),
-            "purpose": _bounded(record, "purpose"),
-            "checked_in_at": to_db(checked_in),
-            "checked_out_at": to_db(out) if out else None,
-            "checked_out_by": self.kiosk.kiosk_id if out else None,
-            "notice_version": _bounded(record, "notice_version"),
-            "purge_after": to_db(purge_after),
-            "name": _bounded(record, "name", 400),
-            "email": _bounded(record, "email", 400),
-        }
-        self.new_visits.append(row)
-        self.visits[row["visit_id"]] = (row["checked_out_at"], row["purge_after"])
-        return str(row["purge_after"])
-
-    def _check_out(self, record: dict[str, Any]) -> str:
-        visit_id = record["visit_id"]
-        if visit_id not in self.visits:
-            raise RecordRejectedError("no such visit at this site (check-in not received yet)")
-        checked_out, purge_after = self.visits[visit_id]
-        if checked_out is None:  # the first check-out wins; a later one changes nothing
-            out = _instant(record, "checked_out_at", required=True)
-            assert out is not None
-            self.checkouts.append((visit_id, to_db(out)))
-            self.visits[visit_id] = (to_db(out), purge_after)
-        return purge_after
-
-    def _write(self) -> None:
-        if self.new_visits:
-            self.db.execute(t.visits.insert(), self.new_visits)
-        if self.checkouts:
-            counter = t.counter.c
-            self.db.execute(
-                t.counter.update()
-                .where(counter.name == "checkout")
-                .values(value=counter.value + len(self.checkouts))
-            )
-            last = self.db.execute(
-                sa.select(counter.value).where(counter.name == "checkout")
-            ).scalar_one()
-            v = t.visits.c
-            self.db.execute(
-                t.visits.update()
-                .where(v.visit_id == sa.bindparam("b_visit"))
-                .values(
-                    checked_out_at=sa.bindparam("b_out"),
-                    checked_out_by=self.kiosk.kiosk_id,
-                    checked_out_seq=sa.bindparam("b_seq"),
-                ),
-                [
-                    {"b_visit": visit_id, "b_out": out, "b_seq": last - len(self.checkouts) + n + 1}
-                    for n, (visit_id, out) in enumerate(self.checkouts)
-                ],
-            )
-        if self.new_receipts:
-            self.db.execute(t.receipts.insert(), self.new_receipts)
+def _site_kiosks(kiosk: KioskIdentity) -> sa.Select[tuple[str]]:
+    """The ids of every kiosk of the caller's site (receipts are filed by kiosk)."""
+    return sa.select(t.kiosks.c.kiosk_id).where(t.kiosks.c.site == kiosk.site)

@@ -1,0 +1,204 @@
+"""Ingest of a batch of events: decided in memory against what the hub holds, written in bulk.
+
+A visit is known by (site, visit id); the caller's key decides both the site and the kiosk, so
+nothing in a body can name, pre-empt or shadow another site's visit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk.hub import schema as t
+from kiosk.hub.records import (
+    KioskIdentity,
+    RecordRejectedError,
+    body_hash,
+    bounded,
+    checked_record,
+    instant,
+    key_and_visit,
+    printable_key,
+    purge_after_of,
+)
+from kiosk.timeutil import to_db
+
+EVENTS = ("checkin", "checkout")
+
+
+class ClashError(Exception):
+    """What we read changed under us (another hub process was storing the same records)."""
+
+
+class Batch:
+    """Decides a batch of events against what the hub holds, then writes it in bulk."""
+
+    def __init__(
+        self, max_retention: timedelta, db: Connection, kiosk: KioskIdentity, now: datetime
+    ) -> None:
+        self.max_retention, self.db, self.kiosk, self.now = max_retention, db, kiosk, now
+        self.new_visits: list[dict[str, Any]] = []
+        self.new_receipts: list[dict[str, Any]] = []
+        self.checkouts: list[tuple[str, str]] = []
+
+    def run(self, events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        # Keys and ids are checked before any query sees them: one NUL or lone surrogate would
+        # otherwise fail the whole batch in the driver.
+        checked: list[tuple[str, str] | RecordRejectedError] = []
+        for event in events:
+            try:
+                checked.append(key_and_visit(event))
+            except RecordRejectedError as error:
+                checked.append(error)
+        keys = [item[0] for item in checked if isinstance(item, tuple)]
+        ids = [item[1] for item in checked if isinstance(item, tuple) and item[1]]
+        r, v = t.receipts.c, t.visits.c
+        self.receipts = {
+            row.idempotency_key: (row.body_hash, row.answer)
+            for row in self.db.execute(
+                sa.select(r.idempotency_key, r.body_hash, r.answer).where(
+                    r.kiosk_id == self.kiosk.kiosk_id, r.idempotency_key.in_(keys)
+                )
+            )
+        }
+        stones = t.tombstones.c
+        self.tombstones = set(
+            self.db.execute(
+                sa.select(stones.visit_id).where(
+                    stones.site == self.kiosk.site, stones.visit_id.in_(ids)
+                )
+            ).scalars()
+        )
+        self.visits: dict[str, tuple[str | None, str]] = {
+            row.visit_id: (row.checked_out_at, row.purge_after)
+            for row in self.db.execute(
+                sa.select(v.visit_id, v.checked_out_at, v.purge_after).where(
+                    v.visit_id.in_(ids), v.site == self.kiosk.site
+                )
+            )
+        }
+        answers = []
+        for item, event in zip(checked, events, strict=True):
+            if isinstance(item, RecordRejectedError):
+                key = printable_key(event)
+                answers.append({"idempotency_key": key, "status": "rejected", "reason": str(item)})
+                continue
+            try:
+                answers.append(self._decide(item[0], event))
+            except RecordRejectedError as error:
+                answers.append(
+                    {"idempotency_key": item[0], "status": "rejected", "reason": str(error)}
+                )
+        self._write()
+        return answers
+
+    def _decide(self, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
+        this_hash = body_hash(event)
+        if key in self.receipts:
+            first_hash, first_answer = self.receipts[key]
+            if first_hash != this_hash:
+                raise RecordRejectedError("idempotency key already used for a different record")
+            return {**json.loads(first_answer), "replayed": True}
+        if not key:
+            raise RecordRejectedError("missing idempotency_key")
+        kind = event.get("event")
+        if kind not in EVENTS:
+            raise RecordRejectedError(f"unknown event {kind!r} (expected checkin or checkout)")
+        record = checked_record(event.get("record"), self.kiosk)
+        visit_id = record["visit_id"]
+        if visit_id in self.tombstones:
+            return {"idempotency_key": key, "status": "erased"}
+        purge_after = self._check_in(record) if kind == "checkin" else self._check_out(record)
+        if purge_after is None:  # already past its retention: not kept
+            return {"idempotency_key": key, "status": "expired"}
+        answer = {"idempotency_key": key, "status": "stored"}
+        self.receipts[key] = (this_hash, json.dumps(answer))
+        self.new_receipts.append(
+            {
+                "kiosk_id": self.kiosk.kiosk_id,
+                "idempotency_key": key,
+                "visit_id": visit_id,
+                "body_hash": this_hash,
+                "answer": json.dumps(answer),
+                "purge_after": purge_after,
+            }
+        )
+        return answer
+
+    def _check_in(self, record: dict[str, Any]) -> str | None:
+        if record["visit_id"] in self.visits:
+            raise ClashError  # stored by another process between two of our reads: look again
+        checked_in = instant(record, "checked_in_at", required=True, now=self.now)
+        assert checked_in is not None
+        # The cap counts from receipt as well: a record claiming a check-in in 2100 is still
+        # purged within the hub's maximum retention of its arrival.
+        latest = min(checked_in, self.now) + self.max_retention
+        claimed = purge_after_of(record, latest)
+        purge_after = min(claimed, latest)
+        if purge_after <= self.now:
+            return None
+        out = instant(record, "checked_out_at", required=False, now=self.now)
+        row = {
+            "visit_id": record["visit_id"],
+            "site": self.kiosk.site,
+            "kiosk_id": self.kiosk.kiosk_id,  # the key decides; a kiosk_id in the body is ignored
+            "host_id": bounded(record, "host_id"),
+            "purpose": bounded(record, "purpose"),
+            "checked_in_at": to_db(checked_in),
+            "checked_out_at": to_db(out) if out else None,
+            "checked_out_by": self.kiosk.kiosk_id if out else None,
+            "notice_version": bounded(record, "notice_version"),
+            "purge_after": to_db(purge_after),
+            "name": bounded(record, "name"),
+            "email": bounded(record, "email"),
+        }
+        self.new_visits.append(row)
+        self.visits[row["visit_id"]] = (row["checked_out_at"], row["purge_after"])
+        return str(row["purge_after"])
+
+    def _check_out(self, record: dict[str, Any]) -> str:
+        visit_id = record["visit_id"]
+        if visit_id not in self.visits:
+            raise RecordRejectedError("no such visit at this site (check-in not received yet)")
+        checked_out, purge_after = self.visits[visit_id]
+        if checked_out is None:  # the first check-out wins; a later one changes nothing
+            out = instant(record, "checked_out_at", required=True, now=self.now)
+            assert out is not None
+            self.checkouts.append((visit_id, to_db(out)))
+            self.visits[visit_id] = (to_db(out), purge_after)
+        return purge_after
+
+    def _write(self) -> None:
+        if self.new_visits:
+            self.db.execute(t.visits.insert(), self.new_visits)
+        if self.checkouts:
+            counter = t.counter.c
+            self.db.execute(
+                t.counter.update()
+                .where(counter.name == "checkout")
+                .values(value=counter.value + len(self.checkouts))
+            )
+            last = self.db.execute(
+                sa.select(counter.value).where(counter.name == "checkout")
+            ).scalar_one()
+            v = t.visits.c
+            self.db.execute(
+                t.visits.update()
+                .where(v.site == self.kiosk.site, v.visit_id == sa.bindparam("b_visit"))
+                .values(
+                    checked_out_at=sa.bindparam("b_out"),
+                    checked_out_by=self.kiosk.kiosk_id,
+                    checked_out_seq=sa.bindparam("b_seq"),
+                ),
+                [
+                    {"b_visit": visit_id, "b_out": out, "b_seq": last - len(self.checkouts) + n + 1}
+                    for n, (visit_id, out) in enumerate(self.checkouts)
+                ],
+            )
+        if self.new_receipts:
+            self.db.execute(t.receipts.insert(), self.new_receipts)
