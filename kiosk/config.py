@@ -8,12 +8,15 @@ fall back to a default (for example a retention period).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import config_tables as tables
@@ -50,6 +53,7 @@ SYNC_FIELDS = (
 # What leaves the kiosk by default: enough for one on-site list and the hub's own retention;
 # the name only if the site enables cross-kiosk evacuation lists, the email never by default.
 DEFAULT_SYNC_FIELDS = SYNC_FIELDS[:9]
+KIOSK_ID = re.compile(r"(?!\.{1,2}$)[a-z0-9_.-]{1,64}")
 PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")
 LABELS = ("dk-22205", "dk-11202", "dk-11201", "dymo-30256", "zebra-4x3", "cr80", "a6", "a4")
 
@@ -172,6 +176,8 @@ def _read_toml(config_file: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"{config_file}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config_file}: not UTF-8 text (save it as UTF-8)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{config_file}: not valid TOML: {error}") from None
     except OSError as error:
@@ -198,6 +204,8 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
     site = top.section("site")
     site.only("name", "kiosk_id", "timezone")
     values |= site.pick(name="site_name", kiosk_id="kiosk_id", timezone="timezone")
+    if "kiosk_id" in values and not KIOSK_ID.fullmatch(values["kiosk_id"]):
+        raise site.fail("kiosk_id", "use 1 to 64 of a-z 0-9 - _ . (it names files and records)")
     if "timezone" in values:
         _check_timezone(values["timezone"], source)
 
@@ -239,9 +247,6 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
     values |= _parse_tables(top, source, values.get("retention_days", Config.retention_days))
     _check_languages(values, source)
     return values
-
-
-_LOCAL_HTTP = ("http://localhost", "http://127.0.0.1", "http://[::1]")
 
 
 def _parse_devices(top: Section) -> dict[str, Any]:
@@ -340,9 +345,37 @@ def _parse_printer(printer: Section) -> dict[str, Any]:
 def _hub_url(hub: Section) -> str:
     """Empty means no hub. Personal data leaves the kiosk only over HTTPS (or to this machine)."""
     url = hub.text_or_empty("url")
-    if url and not (url.startswith("https://") or url.startswith(_LOCAL_HTTP)):
+    if url and not safe_transport(url):
         raise hub.fail("url", 'use https://… (plain http only to localhost), or "" for no hub')
     return url
+
+
+def safe_transport(url: str) -> bool:
+    """Judged by the parsed host, never by a prefix: "http://localhost.evil.example" and
+    "http://127.0.0.1@evil.example/" both go to evil.example. https anywhere; http only to this
+    machine (a loopback address or "localhost"); no user name or password in the URL."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number, a malformed IPv6 literal
+        return False
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    written = f"[{host}]" if ":" in host else host  # "[::1].evil.example" parses as ::1
+    if parts.netloc.lower() not in (written, f"{written}:{port}"):
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and _is_loopback(host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse_tables(top: Section, source: str, site_retention: int) -> dict[str, Any]:

@@ -144,7 +144,15 @@ def parse_hosts_csv(text: str, config: Config) -> tuple[list[Host], ImportReport
         return [], report
     hosts: list[Host] = []
     seen: set[str] = set()
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit
+            report.rejected.append((reader.line_num, f"cannot be read as CSV: {error}"))
+            return [], report
         line = reader.line_num
         try:
             host = _host_from_row(row, config)

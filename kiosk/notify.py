@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from kiosk.i18n import Translator
 from kiosk.models import Host, Visit
 from kiosk.store import Store
 from kiosk.timeutil import from_db
+from kiosk.validation import looks_like_link_or_markup
 
 log = logging.getLogger(__name__)
 FIRST_RETRY = timedelta(seconds=30)
@@ -66,6 +68,16 @@ def visitor_label(name: str, mode: str) -> str:
     return " ".join(parts)
 
 
+def inert(text: str) -> str:
+    """A guest's words as text no mail or chat client turns into a link: "https://a.b/c" becomes
+    "https[:]//a[.]b/c" (the convention for quoting addresses one must not click). Check-in
+    refuses such names already; this covers visits stored before it did."""
+    if not looks_like_link_or_markup(text):
+        return text
+    text = text.replace("<", "‹").replace(">", "›").replace("://", "[:]//")
+    return re.sub(r"(?<=[\w-])\.(?=[\w-])", "[.]", text)
+
+
 def compose(visit: Visit, host: Host, purpose_label: str, config: Config) -> Message:
     tr = Translator(host.language or config.default_language)
     local = visit.checked_in_at.astimezone(config.zone)
@@ -73,7 +85,7 @@ def compose(visit: Visit, host: Host, purpose_label: str, config: Config) -> Mes
         title=tr("notify.title", site=config.site_name),
         body=tr(
             "notify.body",
-            visitor=visitor_label(visit.name, config.notify_visitor_name),
+            visitor=inert(visitor_label(visit.name, config.notify_visitor_name)),
             purpose=purpose_label,
             time=local.strftime("%H:%M"),
             site=config.site_name,
@@ -94,8 +106,14 @@ def targets(host: Host, directory: HostDirectory, config: Config, message_id: st
             url = with_param(config.notify_email_url, "to", quote(host.email, safe="@"))
         else:
             url = kind
-        urls.append(with_param(url, "+" + STABLE_ID_HEADER, message_id))
+        urls.append(plain_text(with_param(url, "+" + STABLE_ID_HEADER, message_id)))
     return urls
+
+
+def plain_text(url: str) -> str:
+    """Ask apprise for a plain-text message: an HTML email (its default) would carry whatever a
+    guest typed as markup, sent from the building's own lobby address."""
+    return url if "format=" in urlsplit(url).query else with_param(url, "format", "text")
 
 
 def with_param(url: str, key: str, value: str) -> str:
@@ -132,7 +150,9 @@ class AppriseSender:
             if not notifier.add(url):
                 return f"invalid target ({urlsplit(url).scheme}://)"
         attach: Any = [str(path) for path in message.attachments] or None
-        ok = notifier.notify(title=message.title, body=message.body, attach=attach)
+        ok = notifier.notify(
+            title=message.title, body=message.body, attach=attach, body_format="text"
+        )
         if ok:
             return ""
         schemes = sorted({urlsplit(url).scheme for url in urls})
@@ -189,7 +209,7 @@ def deliver_visitor_copies(
             _attempt(
                 store,
                 job,
-                [with_param(url, "+" + STABLE_ID_HEADER, message.message_id)],
+                [plain_text(with_param(url, "+" + STABLE_ID_HEADER, message.message_id))],
                 message,
                 sender,
                 now,

@@ -59,8 +59,10 @@ def add_staff(store: Store, name: str, pin: str, now: datetime) -> str:
 
 
 def check_pin(store: Store, pin: str, now: datetime) -> PinCheck:
-    failures, locked_until = store.lockout()
-    if locked_until is not None and now < locked_until:
+    """The attempt is counted (and the lock it would cause set) before the PIN is checked, in
+    one write transaction, so parallel attempts cannot all read "no lock" and all guess."""
+    failures, locked_until = store.claim_pin_attempt(now, lambda count: _lock_after(count, now))
+    if locked_until is not None:
         return PinCheck(None, int((locked_until - now).total_seconds()) + 1)
     for member in store.staff():
         expected = member["pin_hash"]
@@ -68,10 +70,15 @@ def check_pin(store: Store, pin: str, now: datetime) -> PinCheck:
             store.set_lockout(0, None)
             audit.record(store, now, "staff", f"staff:{member['id']}", "", "signed in")
             return PinCheck(member["id"])
-    failures += 1
-    lock = None
-    if failures >= FREE_TRIES:
-        lock = now + min(FIRST_LOCK * 2 ** (failures - FREE_TRIES), LONGEST_LOCK)
+    lock = _lock_after(failures, now)
+    if lock is not None:
         audit.record(store, now, "staff", "unknown", "", f"locked after {failures} wrong PINs")
-    store.set_lockout(failures, lock)
     return PinCheck(None, int((lock - now).total_seconds()) if lock else 0)
+
+
+def _lock_after(failures: int, now: datetime) -> datetime | None:
+    """30 s after the fifth wrong PIN in a row, doubling with each further one, up to an hour."""
+    if failures < FREE_TRIES:
+        return None
+    wait: timedelta = min(FIRST_LOCK * 2 ** (failures - FREE_TRIES), LONGEST_LOCK)
+    return now + wait

@@ -8,6 +8,7 @@ remains is displayed exactly as entered.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,10 +85,12 @@ def validate(
         errors["language"] = tr("errors.language_unknown")
 
     name = normalise_text(form.name)
-    if not name:
+    if not has_visible_character(name):
         errors["name"] = tr("errors.name_required")
     elif len(name) > NAME_MAX:
         errors["name"] = tr("errors.name_too_long", max=NAME_MAX)
+    elif looks_like_link_or_markup(name):
+        errors["name"] = tr("errors.name_link")
 
     email, email_error = _check_email(form.email)
     if email_error:
@@ -99,6 +102,8 @@ def validate(
         errors["purpose"] = tr("errors.purpose_required")
     elif len(purpose_text) > PURPOSE_TEXT_MAX:
         errors["purpose_text"] = tr("errors.purpose_text_too_long", max=PURPOSE_TEXT_MAX)
+    elif looks_like_link_or_markup(purpose_text):
+        errors["purpose_text"] = tr("errors.purpose_text_link")
 
     known = host_exists or (lambda host_id: any(h.id == host_id for h in config.hosts))
     if not form.host_id or not known(form.host_id):
@@ -107,6 +112,25 @@ def validate(
     if errors:
         raise ValidationError(errors)
     return CleanForm(name, email, form.purpose, purpose_text, form.host_id, language)
+
+
+def has_visible_character(text: str) -> bool:
+    """A name of only zero-width joiners is not a name, though it is not empty."""
+    return any(unicodedata.category(char)[0] in "LNMSP" for char in text)
+
+
+# What a guest's words must never carry to a host's inbox from the building's own address: a web
+# address (with or without a scheme) or markup. Tested against real names, which rarely contain
+# "://", "www." or a dot followed by a common top-level domain.
+_LINK_OR_MARKUP = re.compile(
+    r"[<>]|[a-z][a-z0-9+.-]*:/{2}|\bwww\.|[\w-]\.(?:com|net|org|info|biz|io|co|me|xyz|top|app|dev"
+    r"|link|site|online|shop|click|ly|gl|ru|cn|tw)\b|[\w-]\.[a-z]{2,}/",
+    re.IGNORECASE,
+)
+
+
+def looks_like_link_or_markup(text: str) -> bool:
+    return bool(_LINK_OR_MARKUP.search(text))
 
 
 def validate_email_address(raw: str) -> str:

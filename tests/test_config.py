@@ -106,8 +106,32 @@ def test_wrong_values_name_file_key_and_allowed(
 
 
 def test_hub_url_may_be_empty_https_or_local(tmp_path: Path) -> None:
-    for url in ("", "https://hub.example/v1", "http://127.0.0.1:8080"):
+    for url in (
+        "",
+        "https://hub.example/v1",
+        "http://127.0.0.1:8080",
+        "http://[::1]:1/",
+        "http://127.8.0.1",
+    ):
         assert load_config(write(tmp_path, f'[hub]\nurl = "{url}"\n'), env={}).hub_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost.evil.example",
+        "http://127.0.0.1@evil.example/",
+        "http://127.0.0.1.evil.example/",
+        "http://[::1].evil.example/",
+        "https://user:secret@hub.example/",
+        "ftp://127.0.0.1/",
+        "http://127.0.0.1:port/",
+        "http://10.0.0.5/",
+    ],
+)
+def test_hub_url_is_judged_by_its_parsed_host(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="https://"):
+        load_config(write(tmp_path, f'[hub]\nurl = "{url}"\n'), env={})
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

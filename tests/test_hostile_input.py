@@ -22,12 +22,9 @@ NAMES = {
     "combining flood": ("Zalgo" + "\u0301" * 500, "Zalgó" + "\u0301" * 3),
     "nul and controls": ("Ada\x00\x1b[31m Lovelace", "Ada[31m Lovelace"),
     "emoji zwj": ("👩\u200d👩\u200d👧 Family", "👩\u200d👩\u200d👧 Family"),
-    "html": (
-        "<b>Bold</b> <img src=x onerror=alert(1)>",
-        "<b>Bold</b> <img src=x onerror=alert(1)>",
-    ),
+    "html entities": ("Tom &amp; Jerry", "Tom &amp; Jerry"),
     "sql": ("Robert'); DROP TABLE visits;--", "Robert'); DROP TABLE visits;--"),
-    "csv formula": ('=HYPERLINK("http://evil")', '=HYPERLINK("http://evil")'),
+    "csv formula": ('=1+2+cmd|"/C calc"!A0', '=1+2+cmd|"/C calc"!A0'),
     "look-alike": ("Аda Lоvelace", "Аda Lоvelace"),  # Cyrillic А and о: shown as entered
 }
 
@@ -48,6 +45,8 @@ def test_hostile_names_are_normalised_and_stored_as_shown(
     [
         ("name", "x" * 10_240),
         ("name", "\u200b\u200b\u202e"),  # nothing visible left
+        ("name", "<b>Bold</b> <img src=x onerror=alert(1)>"),  # markup: refused
+        ("name", '=HYPERLINK("http://evil")'),  # a link: refused
         ("email", "ada@example.com\r\nBcc: everyone@example.com"),
         ("email", "ada@exa\u0000mple.com"),
         ("email", "=cmd|' /C calc'!A0@example.com"),

@@ -174,9 +174,11 @@ def test_targets_come_from_host_then_company_then_email(config: Config, store: S
     )
     directory = HostDirectory(store, cfg)
     found = {h.id: targets(h, directory, cfg, "ID") for h in hosts}
-    assert found["own"] == [f"slack://T/B/C?+{STABLE_ID_HEADER}=ID"]
-    assert found["inherits"] == [f"json://127.0.0.1:1/acme?+{STABLE_ID_HEADER}=ID"]
-    assert found["mail"] == [f"mailto://127.0.0.1:25?to=m@example.com&+{STABLE_ID_HEADER}=ID"]
+    assert found["own"] == [f"slack://T/B/C?+{STABLE_ID_HEADER}=ID&format=text"]
+    assert found["inherits"] == [f"json://127.0.0.1:1/acme?+{STABLE_ID_HEADER}=ID&format=text"]
+    assert found["mail"] == [
+        f"mailto://127.0.0.1:25?to=m@example.com&+{STABLE_ID_HEADER}=ID&format=text"
+    ]
     assert found["nothing"] == []
 
 

@@ -8,6 +8,7 @@ from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.staff import FREE_TRIES, StaffError, add_staff, check_pin
 from kiosk.store import Store
+from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 
 
@@ -59,3 +60,49 @@ def test_staff_commands(
     assert "4 to 12 digits" in capsys.readouterr().err
     assert main([*base, "staff", "list"]) == 0
     assert capsys.readouterr().out.strip() == "front-desk  Front Desk"
+
+
+_GUESSER = """
+import sys, time
+from datetime import datetime
+from pathlib import Path
+from kiosk.staff import check_pin
+from kiosk.store import Store
+from kiosk.timeutil import from_db
+store = Store(sys.argv[1])
+now = from_db(sys.argv[2])
+while not Path(sys.argv[3]).exists():  # all start together
+    time.sleep(0.001)
+for guess in ("0000", "1111", "2222"):
+    print(check_pin(store, guess, now).wait_seconds, flush=True)
+"""
+
+
+def test_eight_processes_at_once_get_no_more_than_five_guesses(
+    tmp_path: Path, config: Config, clock: FakeClock
+) -> None:
+    """Each process tries three wrong PINs at the same moment: 24 tries, and before the lockout
+    was one write transaction, 24 guesses were checked with no lock."""
+    import subprocess
+    import sys
+
+    store = Store(config.database_path)
+    add_staff(store, "Mei Chen", "7391", clock())
+    store.close()
+    go = tmp_path / "go"
+    guessers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _GUESSER, str(config.database_path), to_db(clock()), str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    go.touch()
+    waits = [int(line) for g in guessers for line in g.communicate(timeout=60)[0].split()]
+    assert len(waits) == 24
+    # The first four wrong PINs are free; the fifth locks the pad, and everything after waits.
+    assert waits.count(0) == FREE_TRIES - 1
+    reopened = Store(config.database_path)
+    assert reopened.lockout()[0] == FREE_TRIES  # exactly five PINs were ever checked
+    reopened.close()

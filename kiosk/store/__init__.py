@@ -4,7 +4,7 @@
 statements of the hot paths; ``rows`` the conversion between rows and model objects.
 """
 
-from kiosk.store.database import AUTOCHECKPOINT_PAGES, PURGE_CHUNK, Store
+from kiosk.store.database import AUTOCHECKPOINT_PAGES, PURGE_CHUNK, Store, StoreError
 from kiosk.store.schema import MIGRATIONS
 
-__all__ = ["AUTOCHECKPOINT_PAGES", "MIGRATIONS", "PURGE_CHUNK", "Store"]
+__all__ = ["AUTOCHECKPOINT_PAGES", "MIGRATIONS", "PURGE_CHUNK", "Store", "StoreError"]

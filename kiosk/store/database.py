@@ -62,6 +62,31 @@ def _append_audit(db: sqlite_utils.Database, entry: Mapping[str, str], seal: Sea
     )
 
 
+class StoreError(sqlite3.DatabaseError):
+    """The file at the store's path is not a Lobby Kiosk store; nothing was changed."""
+
+
+def _refuse_empty_file(path: Path) -> None:
+    """A store truncated to zero bytes (a full disk, a bad copy) must not silently become a new,
+    empty store: the visits it held, and their retention deadlines, would be forgotten."""
+    if path.exists() and path.stat().st_size == 0:
+        raise StoreError(
+            f"{path} is empty (0 bytes), so it is not a Lobby Kiosk store. Restore it from a "
+            "backup, or move it away to start a new store."
+        )
+
+
+def _refuse_foreign_database(conn: sqlite3.Connection, path: str) -> None:
+    """Another program's SQLite file is left alone rather than filled with our tables."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if tables and "schema_migrations" not in tables:
+        conn.close()
+        raise StoreError(
+            f"{path} holds another program's database, not a Lobby Kiosk store; "
+            "choose another data directory (--data-dir)."
+        )
+
+
 class Store:
     """Visits, notice versions, acknowledgements, the outbox and anonymised counts."""
 
@@ -69,7 +94,9 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _refuse_empty_file(Path(self.path))
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
+        _refuse_foreign_database(conn, self.path)
         self._db = sqlite_utils.Database(conn, execute_plugins=False)
         self._lock = threading.RLock()
         with self._db.ensure_autocommit_on():
@@ -349,6 +376,40 @@ class Store:
             return 0, None
         until = rows[0]["locked_until"]
         return int(rows[0]["failures"]), from_db(until) if until else None
+
+    def claim_pin_attempt(
+        self, now: datetime, lock_after: Callable[[int], datetime | None]
+    ) -> tuple[int, datetime | None]:
+        """Count one more PIN attempt before it is checked, in one write transaction: returns
+        (attempts in a row including this one, 0 if refused; the time a lock ends, if locked).
+        ``lock_after(failures)`` says until when this attempt, if wrong, locks the PIN pad; the
+        lock is set now, pessimistically, and lifted by a correct PIN. Read-check-write in
+        separate steps let eight processes make 24 guesses with no lock."""
+        with self._lock:
+            conn = self._db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "INSERT OR IGNORE INTO staff_lockout (id, failures, locked_until) "
+                    "VALUES (1, 0, NULL)"
+                )
+                failures, until = conn.execute(
+                    "SELECT failures, locked_until FROM staff_lockout WHERE id = 1"
+                ).fetchone()
+                if until and now < from_db(until):
+                    conn.execute("COMMIT")
+                    return 0, from_db(until)
+                lock = lock_after(int(failures) + 1)
+                conn.execute(
+                    "UPDATE staff_lockout SET failures = failures + 1, locked_until = ? "
+                    "WHERE id = 1",
+                    [to_db(lock) if lock else None],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return int(failures) + 1, None
 
     def set_lockout(self, failures: int, locked_until: datetime | None) -> None:
         with self._transaction() as db:
