@@ -276,3 +276,13 @@ def test_a_version_1_hub_database_keeps_its_data_when_ids_become_per_site(tmp_pa
             )
         )
     engine.dispose()
+
+
+def test_the_openapi_document_names_the_refusals(hub: str) -> None:
+    spec = requests.get(f"{hub}/v1/openapi.json", timeout=5).json()
+    for path, methods in spec["paths"].items():
+        if path == "/v1/health":
+            continue
+        for method, operation in methods.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "413", "422"} <= codes, (method, path, codes)
