@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
+TRANSACTION_TARGET = 0.010  # seconds per delete transaction
+FIRST_CHUNK, SMALLEST_CHUNK, LARGEST_CHUNK = 500, 50, 20_000
 FINISHED_JOBS_KEPT = timedelta(hours=1)  # a finished job is kept briefly for `kiosk outbox`
 
 
@@ -40,14 +43,18 @@ def purge(
     erased = fields = files_removed = 0
     while chunk := store.erase_expired_fields(now):
         fields += chunk
+    spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
+    chunk_size = FIRST_CHUNK
     while True:
-        ids = store.expired_visit_ids(now)
+        ids = store.expired_visit_ids(now, chunk_size)
         if not ids:
             break
         # Files first: a crash between the two leaves a row whose files are gone, which the next
         # run erases; the other order could leave an orphan badge with a name on it.
-        files_removed += _shred_all(f for visit_id in ids for f in spool_files(spool_dir, visit_id))
+        files_removed += _shred_all(f for visit_id in ids for f in spooled.pop(visit_id, ()))
+        started = time.perf_counter()
         erased += store.erase_visits(ids)
+        chunk_size = _next_chunk(chunk_size, time.perf_counter() - started)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - ROLL_CALL_KEPT, "evacuation-*"))
     store.purge_revocations(now)
@@ -63,6 +70,29 @@ def purge(
         audit.purge_older_than(store, now - timedelta(days=audit_days))
     store.checkpoint()
     return PurgeResult(erased, files_removed, now, fields)
+
+
+def _next_chunk(size: int, took: float) -> int:
+    """Chunks sized by time, not count: each delete transaction aims at about 10 ms, so a
+    check-in waiting for the store lock never waits long, however large or old the store."""
+    if took < TRANSACTION_TARGET / 2:
+        return min(size * 2, LARGEST_CHUNK)
+    if took > TRANSACTION_TARGET:
+        return max(size // 2, SMALLEST_CHUNK)
+    return size
+
+
+def _spool_index(spool_dir: Path) -> dict[str, list[Path]]:
+    """Spooled badge files by visit id (``badge-<id>.png``, ``.pdf``, ``.qr.png``)."""
+    index: dict[str, list[Path]] = {}
+    if not spool_dir.is_dir():
+        return index
+    with os.scandir(spool_dir) as entries:
+        for entry in entries:
+            if entry.name.startswith("badge-") and entry.is_file():
+                visit_id = entry.name.removeprefix("badge-").split(".", 1)[0]
+                index.setdefault(visit_id, []).append(Path(entry.path))
+    return index
 
 
 def shred_visit_files(spool_dir: Path, visit_id: str) -> int:
