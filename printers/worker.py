@@ -65,7 +65,7 @@ class JobHandler:
         self.sender = AppriseSender()
         self._kinds: dict[str, Callable[[dict[str, Any], datetime], Answer]] = {
             "print": self._print,
-            "reprint": self._reprint,
+            "reprint": self._print,
             "notify": self._notify,
             "reload_hosts": self._reload_hosts,
         }
@@ -79,28 +79,13 @@ class JobHandler:
         return job(request, now)
 
     def _print(self, request: dict[str, Any], now: datetime) -> Answer:
-        result = print_badge(
-            self.store,
-            self.config,
-            self.printer,
-            self.tokens,
-            self.directory,
-            str(request["visit"]),
-            now,
-        )
-        return {"ok": result.ok, "message": result.message}
-
-    def _reprint(self, request: dict[str, Any], now: datetime) -> Answer:
-        result = reprint(
-            self.store,
-            self.config,
-            self.printer,
-            self.tokens,
-            self.directory,
-            str(request["visit"]),
-            now,
-            str(request["staff"]),
-        )
+        """A badge's pending print job, or (``reprint``) one more print for staff."""
+        visit = str(request["visit"])
+        args = (self.store, self.config, self.printer, self.tokens, self.directory, visit, now)
+        if request["kind"] == "reprint":
+            result = reprint(*args, str(request["staff"]))
+        else:
+            result = print_badge(*args)
         return {"ok": result.ok, "message": result.message}
 
     def _notify(self, _request: dict[str, Any], now: datetime) -> Answer:

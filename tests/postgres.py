@@ -25,6 +25,9 @@ INSTALL_HINT = (
 )
 
 
+FAST_SETTINGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+
+
 def _bin_dir() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if found:
@@ -43,8 +46,10 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-def postgres_server() -> Iterator[str]:
-    """Yields a libpq URL to the ``postgres`` database of a fresh cluster."""
+def postgres_server(durable: bool = False) -> Iterator[str]:
+    """Yields a libpq URL to the ``postgres`` database of a fresh cluster. Tests run it with
+    fsync off (fast, and nothing to lose); ``durable=True`` keeps PostgreSQL's defaults, for
+    benchmarks that must not be flattered."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         raise RuntimeError(INSTALL_HINT)
@@ -69,10 +74,8 @@ def postgres_server() -> Iterator[str]:
                 "-h", "127.0.0.1",
                 "-p", str(port),
                 "-k", str(root),
-                "-c", "fsync=off",
-                "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off",
                 "-c", "max_connections=200",
+                *([] if durable else FAST_SETTINGS),
             ]
         ),
         stdout=subprocess.DEVNULL,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,41 +99,38 @@ def pick_host(edit: QLineEdit | QComboBox, query: str, index: int = 0) -> None:
     QTest.mouseClick(buttons[min(index, len(buttons) - 1)], Qt.MouseButton.LeftButton)
 
 
-def run_demo(config: Config, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def demo_kiosk(config: Config) -> Iterator[tuple[Kiosk, QApplication]]:
+    """The real kiosk on a throw-away data directory, shown offscreen: a demo or a soak never
+    adds visits to a real store, and its badges and visits are deleted with the directory."""
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as data_dir:
-        demo_config = replace(config, data_dir=Path(data_dir))
         app = create_application()
-        kiosk = build_kiosk(app, demo_config)
+        kiosk = build_kiosk(app, replace(config, data_dir=Path(data_dir)))
         kiosk.window.resize(*WINDOW_SIZE)
         kiosk.window.show()
         try:
-            written: list[Path] = []
-            for number, language in enumerate(demo_config.languages, start=1):
-                written += _check_in_once(kiosk, app, language, out_dir, number)
-            return written + _label_gallery(kiosk, out_dir)
+            yield kiosk, app
         finally:
             kiosk.window.close()
             kiosk.shutdown()
+
+
+def run_demo(config: Config, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with demo_kiosk(config) as (kiosk, app):
+        written: list[Path] = []
+        for number, language in enumerate(kiosk.config.languages, start=1):
+            written += _check_in_once(kiosk, app, language, out_dir, number)
+        return written + _label_gallery(kiosk, out_dir)
 
 
 def soak_demo(config: Config, out_dir: Path, guests: int) -> SoakReport:
-    """``kiosk demo --guests N``: the soak on a throw-away data directory (its badges and visits
-    are deleted with it); the report is also written to ``out_dir/soak.json``."""
+    """``kiosk demo --guests N``; the report is also written to ``out_dir/soak.json``."""
     from ui.soak import run_soak
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as data_dir:
-        soak_config = replace(config, data_dir=Path(data_dir))
-        app = create_application()
-        kiosk = build_kiosk(app, soak_config)
-        kiosk.window.resize(*WINDOW_SIZE)
-        kiosk.window.show()
-        try:
-            report = run_soak(kiosk, app, guests)
-        finally:
-            kiosk.window.close()
-            kiosk.shutdown()
+    with demo_kiosk(config) as (kiosk, app):
+        report = run_soak(kiosk, app, guests)
     (out_dir / "soak.json").write_text(json.dumps(report.as_json()) + "\n", encoding="utf-8")
     return report
 

@@ -1,8 +1,11 @@
-"""Benchmarks print one table at the end; each row is a figure and its ratio to a floor that was
-measured in the same run on the same machine (absolute times on shared machines mean little)."""
+"""Benchmarks print one table at the end and write ``bench-results.json``: each result is a figure,
+the floor it is compared with (measured in the same run on the same machine: absolute times on
+shared machines mean little), the ratio, the goal and whether it was met. A missed goal is
+reported, never raised: ``make bench`` fails only when a benchmark itself breaks."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +22,26 @@ from kiosk.store import Store
 from tests.conftest import make_form
 
 ROWS: list[tuple[str, str, str, str]] = []
+RESULTS: dict[str, dict[str, object]] = {}
+# Every goal the benchmarks measure (issue #17); a name missing at the end is written with no
+# figure, so a benchmark that did not run cannot pass for one that met its goal.
+NAMES = (
+    "checkin_p99_ratio",
+    "accept_to_badge_p95_ms",
+    "badge_render_ratio",
+    "cold_start_ratio",
+    "cli_start_ratio",
+    "purge_rows_per_s",
+    "purge_longest_tx_ms",
+    "purge_concurrent_checkin_p99_ms",
+    "sync_visits_per_s",
+    "sync_visits_per_s_30pct_drops",
+    "hub_ingest_pg_events_per_s",
+    "host_search_p99_ms",
+    "rss_steady_mb",
+    "rss_growth_mb_per_1000",
+)
+RESULTS_FILE = Path("bench-results.json")
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -58,6 +81,37 @@ class Report:
     def row(self, what: str, figure: str, floor: str = "", verdict: str = "") -> None:
         ROWS.append((what, figure, floor, verdict))
 
+    def result(
+        self,
+        name: str,
+        figure: float,
+        unit: str,
+        goal: float,
+        floor: float | None = None,
+        *,
+        at_least: bool = False,
+        ratio: float | None = None,
+    ) -> None:
+        """One goal's measurement. ``ratio`` defaults to figure / floor; a goal is an upper
+        bound unless ``at_least``. For ratio names the figure is the ratio itself."""
+        assert name in NAMES, name
+        if ratio is None and floor:
+            ratio = figure / floor
+        met = figure >= goal if at_least else figure <= goal
+        RESULTS[name] = {
+            "name": name,
+            "figure": round(figure, 3),
+            "unit": unit,
+            "floor": None if floor is None else round(floor, 3),
+            "ratio": None if ratio is None else round(ratio, 3),
+            "goal": goal,
+            "met": met,
+        }
+        bound = ">=" if at_least else "<="
+        verdict = f"goal {bound} {goal:g} {unit}: {'met' if met else 'MISSED'}"
+        floor_text = "" if floor is None else f"{floor:,.3g} {unit if not ratio else ''}".strip()
+        ROWS.append((name, f"{figure:,.3f} {unit}", floor_text, verdict))
+
     @staticmethod
     def median(samples: Sequence[float]) -> float:
         return statistics.median(samples)
@@ -66,6 +120,18 @@ class Report:
 @pytest.fixture
 def report() -> Report:
     return Report()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not RESULTS:
+        return
+    rows = [
+        RESULTS.get(name)
+        or {"name": name, "figure": None, "unit": "", "floor": None, "ratio": None,
+            "goal": None, "met": False, "note": "did not run in this session"}
+        for name in NAMES
+    ]  # fmt: skip
+    RESULTS_FILE.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -13,17 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.badges import BadgeContent
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.tokens import PREFIX
-from printers.labels import label
+from printers.labels import LabelSpec, label
 from printers.layout import render_badge
 from tests.bench.conftest import Report, median_time, ms, percentile, sample_badge
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.bench
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 ROUNDS = 1000
 
 
@@ -64,8 +66,7 @@ def test_checkin_latency_against_bare_insert(tmp_path: Path, report: Report) -> 
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     f50, f99 = percentile(floor, 0.5), percentile(floor, 0.99)
     report.row("check-in p50 (1,000)", ms(p50), ms(f50), f"{p50 / f50:.2f}x")
-    report.row("check-in p99 (1,000)", ms(p99), ms(f99), f"{p99 / f99:.2f}x (target <= 3x)")
-    assert p99 <= 3 * f99
+    report.result("checkin_p99_ratio", p99 / f99, "x", goal=3.0, floor=f99 * 1000, ratio=p99 / f99)
 
 
 def test_badge_render_time(tmp_path: Path, report: Report) -> None:
@@ -73,7 +74,15 @@ def test_badge_render_time(tmp_path: Path, report: Report) -> None:
     spec = label(load_config(env={}).printer_label)
     render_badge(content, spec)  # warm the font cache, as the running kiosk has
     median = median_time(lambda: render_badge(content, spec), rounds=30)
-    report.row("badge render, 62x100 mm @300 dpi", ms(median), "", "target <= 50 ms")
+    floor = median_time(lambda: _bare_pillow_label(content, spec), rounds=30)
+    report.result(
+        "badge_render_ratio",
+        median / floor,
+        "x",
+        goal=2.0,
+        floor=floor * 1000,
+        ratio=median / floor,
+    )
     payload = content.payload
     body_bytes = (len(payload) - len(PREFIX)) * 2 // 3
     report.row(
@@ -82,7 +91,26 @@ def test_badge_render_time(tmp_path: Path, report: Report) -> None:
         "",
         f"version {qr_version(payload)}",
     )
-    assert median <= 0.050
+
+
+def _bare_pillow_label(content: BadgeContent, spec: LabelSpec) -> object:
+    """The floor: what the libraries cost with none of our layout: the badge's three lines in
+    the same font on a label of the same size, and qrcode's own image of the same payload."""
+    import qrcode
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", spec.size_px, 255)
+    draw = ImageDraw.Draw(image)
+    for line, text in enumerate((content.name, content.host_name, content.date_text)):
+        draw.text((40, 40 + 90 * line), text, font=_font(), fill=0)
+    image.paste(qrcode.make(content.payload).get_image().convert("L"), (40, 400))
+    return image
+
+
+def _font() -> object:
+    from PIL import ImageFont
+
+    return ImageFont.truetype(FONT, 64, index=3)
 
 
 COLD_START = """
@@ -131,10 +159,7 @@ def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
         kiosk_times.append(start_time(KIOSK_BODY, tmp_path / f"d{n}"))
         bare_times.append(start_time(BARE_BODY, tmp_path))
     kiosk, bare = report.median(kiosk_times), report.median(bare_times)
-    report.row(
-        "cold start to Welcome", ms(kiosk), ms(bare) + " (bare Qt window)", f"{kiosk / bare:.2f}x"
-    )
-    assert kiosk > 0
+    report.result("cold_start_ratio", kiosk / bare, "x", goal=2.0, floor=bare * 1000)
 
 
 def test_host_search_on_5000_hosts(tmp_path: Path, report: Report) -> None:
@@ -155,6 +180,7 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report) -> None:
     store.upsert_hosts(hosts)
     directory = HostDirectory(store, replace(load_config(env={}), data_dir=tmp_path))
     queries = ["am", "ami", "amy", "ch", "che", "chen", "陳雅", "雅婷", "ｍｅｉ", "zz", "sa", "smi"]
+    queries += ["amy ch", "陳 amy", "ｃｈｅｎ ｌｉ", "陳", "雅"]  # two words, full-width, one CJK
     floor, samples = [], []
     for _ in range(20):
         for query in queries:
@@ -165,11 +191,5 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report) -> None:
             directory.search(query)
             samples.append(time.perf_counter() - start)
     p99, floor_p99 = percentile(samples, 0.99), percentile(floor, 0.99)
-    report.row(
-        "host search, 5,000 hosts (p99/keystroke)",
-        ms(p99),
-        ms(floor_p99) + " (naive scan)",
-        f"{p99 / floor_p99:.2f}x (target <= 20 ms)",
-    )
+    report.result("host_search_p99_ms", p99 * 1000, "ms", goal=2.0, floor=floor_p99 * 1000)
     store.close()
-    assert p99 <= 0.020

@@ -1,0 +1,169 @@
+"""``make bench``: the goals a lobby feels over months (issue #14 and #17).
+
+Purge of an aged store at 100,000 and 1,000,000 expired visits with a check-in thread running
+beside it; the soak (Accept → badge, resident memory) through the real window; and the start of
+a CLI command against bare Python importing what it must.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk import retention
+from kiosk.checkin import CheckinService
+from kiosk.config import load_config
+from kiosk.store import Store
+from tests.bench.aged_store import grow
+from tests.bench.conftest import Report, percentile
+from tests.conftest import make_form
+
+pytestmark = pytest.mark.bench
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+SOAK_GUESTS = 1_050  # 50 to warm up, then the 1,000 the growth goal is counted over
+
+
+def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
+    """Purge everything expired; returns (seconds, longest delete transaction, check-in times
+    of a guest thread that checks in every few milliseconds meanwhile)."""
+    store = Store(path)
+    config = replace(load_config(env={}), data_dir=path.parent)
+    service = CheckinService(store, config, lambda: NOW)
+    notice = service.current_notice("en")
+    longest = [0.0]
+    erase = store.erase_visits
+
+    def timed_erase(ids: list[str]) -> int:
+        start = time.perf_counter()
+        try:
+            return erase(ids)
+        finally:
+            longest[0] = max(longest[0], time.perf_counter() - start)
+
+    store.erase_visits = timed_erase  # type: ignore[method-assign]
+    done = threading.Event()
+    checkins: list[float] = []
+
+    def guests() -> None:
+        number = 0
+        while not done.is_set():
+            form = make_form(name=f"Guest {number}", email=f"g{number}@example.com")
+            start = time.perf_counter()
+            service.check_in(form, notice)
+            checkins.append(time.perf_counter() - start)
+            number += 1
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=guests)
+    thread.start()
+    start = time.perf_counter()
+    retention.purge(store, spool, NOW, config.retention_days)
+    took = time.perf_counter() - start
+    done.set()
+    thread.join()
+    store.close()
+    return took, longest[0], checkins
+
+
+def _bare_delete_rate(path: Path, visits: int) -> float:
+    """The floor: the same rows deleted by bare sqlite3, foreign keys off, in chunks of 5,000."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA secure_delete=ON")
+    start = time.perf_counter()
+    while ids := [r[0] for r in conn.execute("SELECT id FROM visits LIMIT 5000")]:
+        marks = ",".join("?" * len(ids))
+        conn.execute("BEGIN")
+        for table, column in (("outbox", "visit_id"), ("acknowledgements", "visit_id")):
+            conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
+        conn.execute(f"DELETE FROM visits WHERE id IN ({marks})", ids)
+        conn.execute("COMMIT")
+    conn.close()
+    return visits / (time.perf_counter() - start)
+
+
+def test_purge_at_any_age(tmp_path: Path, report: Report) -> None:
+    rates: dict[int, float] = {}
+    longest_tx, waits = 0.0, []
+    for visits in (100_000, 1_000_000):
+        folder = tmp_path / f"s{visits}"
+        folder.mkdir()
+        grow(folder / "kiosk.db", visits, NOW, folder / "spool")
+        took, longest, checkins = _purge(folder / "kiosk.db", folder / "spool")
+        rates[visits] = visits / took
+        longest_tx, waits = max(longest_tx, longest), waits + checkins
+        report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", f"{took:.2f} s", "")
+    floor_dir = tmp_path / "floor"
+    floor_dir.mkdir()
+    grow(floor_dir / "kiosk.db", 100_000, NOW)
+    floor = _bare_delete_rate(floor_dir / "kiosk.db", 100_000)
+    slowest = min(rates.values())
+    report.result("purge_rows_per_s", slowest, "visits/s", goal=200_000, floor=floor, at_least=True)
+    report.row("purge: 1,000,000 vs 100,000", f"{rates[100_000] / rates[1_000_000]:.2f}x", "", "")
+    report.result("purge_longest_tx_ms", longest_tx * 1000, "ms", goal=20.0)
+    report.result("purge_concurrent_checkin_p99_ms", percentile(waits, 0.99) * 1000, "ms", goal=5.0)
+
+
+def test_soak_accept_to_badge_and_memory(tmp_path: Path, report: Report) -> None:
+    soak_command = [*CLI, "demo", "--json", "--guests", str(SOAK_GUESTS), "--out", str(tmp_path)]
+    run = subprocess.run(
+        soak_command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_CONFIG": ""},
+        check=True,
+    )
+    soak = json.loads(run.stdout.strip().splitlines()[-1])
+    times, rss = soak["accept_to_badge_ms"], soak["rss_mb"]
+    report.result("accept_to_badge_p95_ms", times["p95"], "ms", goal=50.0)
+    report.result("rss_steady_mb", rss["end"], "MB", goal=150.0, floor=BARE_WINDOW_MB)
+    growth = (rss["end"] - rss["warm"]) * 1000 / (SOAK_GUESTS - 50)
+    report.result("rss_growth_mb_per_1000", growth, "MB", goal=5.0)
+    report.row("soak job process (printing, notify)", f"{rss['job_process']} MB", "", "")
+
+
+BARE_WINDOW_MB = 72.0  # FACTS.md: a bare PySide6 window with one label, measured on this machine
+CLI = [sys.executable, "-m", "kiosk"]
+BARE = "import sqlite3, cryptography.hazmat.primitives.asymmetric.ed25519"
+
+
+def _median_run(command: list[str], rounds: int = 7) -> float:
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def test_cli_start(tmp_path: Path, report: Report) -> None:
+    checkin = [
+        *CLI,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "checkin",
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+        "--purpose",
+        "meeting",
+        "--accept-notice",
+        "--json",
+    ]
+    subprocess.run(checkin, capture_output=True, check=True)  # the first run creates the store
+    figure = _median_run(checkin)
+    floor = _median_run([sys.executable, "-c", BARE])
+    report.result("cli_start_ratio", figure / floor, "x", goal=2.0, floor=floor * 1000)
