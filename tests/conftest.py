@@ -13,13 +13,17 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config, load_config
 from kiosk.hosts import HostDirectory
+from kiosk.hub.service import HubService
 from kiosk.keys import KeyRing, load_or_create
 from kiosk.models import CheckinForm
 from kiosk.store import Store
 from printers import PrintResult
 from printers.file import FilePrinter
 from printers.jobs import print_badge
+from tests.hub_server import hub_service as open_hub_service
+from tests.hub_server import serve_hub
 from tests.postgres import fresh_database, postgres_server
+from tests.receivers import SmtpServer, free_port
 
 START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
 
@@ -127,3 +131,27 @@ def print_to_spool(
         visit_id,
         now,
     )
+
+
+@pytest.fixture
+def hub_on_db(hub_db: str, clock: FakeClock) -> Iterator[HubService]:
+    """The reference hub's service on a fresh database (each test on SQLite and PostgreSQL)."""
+    opened = open_hub_service(hub_db, clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def hub(hub_on_db: HubService) -> Iterator[str]:
+    """That hub served over real HTTP on 127.0.0.1; yields its base URL."""
+    with serve_hub(hub_on_db) as url:
+        yield url
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A started SMTP server on 127.0.0.1 that keeps what it receives."""
+    server = SmtpServer(free_port())
+    server.start()
+    yield server
+    server.stop()

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,19 +19,6 @@ from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 from tests.hub_server import hub_rows, hub_service, serve_hub
-
-
-@pytest.fixture
-def service(hub_db: str, clock: FakeClock) -> Iterator[HubService]:
-    opened = hub_service(hub_db, clock)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def hub(service: HubService) -> Iterator[str]:
-    with serve_hub(service) as url:
-        yield url
 
 
 class Kiosk:
@@ -80,17 +66,17 @@ def checkout(visit_id: str, clock: FakeClock) -> dict[str, Any]:
 
 
 @pytest.fixture
-def lobby_a(hub: str, service: HubService) -> Kiosk:
-    return Kiosk(hub, service.add_kiosk("lobby-a", "taipei"))
+def lobby_a(hub: str, hub_on_db: HubService) -> Kiosk:
+    return Kiosk(hub, hub_on_db.add_kiosk("lobby-a", "taipei"))
 
 
 @pytest.fixture
-def lobby_b(hub: str, service: HubService) -> Kiosk:
-    return Kiosk(hub, service.add_kiosk("lobby-b", "taipei"))
+def lobby_b(hub: str, hub_on_db: HubService) -> Kiosk:
+    return Kiosk(hub, hub_on_db.add_kiosk("lobby-b", "taipei"))
 
 
-def rows(service: HubService, table: str) -> list[dict[str, Any]]:
-    return hub_rows(service, f"SELECT * FROM {table}")
+def rows(hub_on_db: HubService, table: str) -> list[dict[str, Any]]:
+    return hub_rows(hub_on_db, f"SELECT * FROM {table}")
 
 
 def test_health_and_openapi_need_no_key(hub: str) -> None:
@@ -102,24 +88,24 @@ def test_health_and_openapi_need_no_key(hub: str) -> None:
 
 
 def test_every_other_route_needs_a_known_unrevoked_key(
-    hub: str, service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub: str, hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     assert requests.get(f"{hub}/v1/onsite", timeout=5).status_code == 401
     assert Kiosk(hub, "lkh_guessed").post("/v1/events", {"events": []}).status_code == 401
     assert lobby_a.send(checkin("v1", clock))[0]["status"] == "stored"
-    service.revoke_kiosk("lobby-a")
+    hub_on_db.revoke_kiosk("lobby-a")
     assert lobby_a.post("/v1/events", {"events": [checkin("v2", clock)]}).status_code == 401
 
 
-def test_keys_are_stored_hashed(service: HubService) -> None:
-    token = service.add_kiosk("lobby-a", "taipei")
-    stored = rows(service, "kiosks")[0]
+def test_keys_are_stored_hashed(hub_on_db: HubService) -> None:
+    token = hub_on_db.add_kiosk("lobby-a", "taipei")
+    stored = rows(hub_on_db, "kiosks")[0]
     assert token not in str(stored)
     assert len(stored["key_hash"]) == 64
 
 
 def test_a_replay_gets_the_first_answer_and_stores_nothing_new(
-    service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     event = checkin("v1", clock)
     first = lobby_a.send(event)
@@ -129,22 +115,22 @@ def test_a_replay_gets_the_first_answer_and_stores_nothing_new(
         {"idempotency_key": "v1:checkin", "status": "stored", "reason": None, "replayed": False}
     ]
     assert replay == [first[0] | {"replayed": True}]
-    assert len(rows(service, "visits")) == 1
-    assert len(rows(service, "receipts")) == 1
+    assert len(rows(hub_on_db, "visits")) == 1
+    assert len(rows(hub_on_db, "receipts")) == 1
 
 
 def test_a_conflicting_body_under_a_used_key_is_rejected(
-    service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     lobby_a.send(checkin("v1", clock))
     answer = lobby_a.send(checkin("v1", clock, host_id="h-lin"))[0]
     assert answer["status"] == "rejected"
     assert "different record" in answer["reason"]
-    assert rows(service, "visits")[0]["host_id"] == "h-chen"
+    assert rows(hub_on_db, "visits")[0]["host_id"] == "h-chen"
 
 
 def test_a_bad_record_is_rejected_alone_with_its_reason(
-    service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     results = lobby_a.send(
         checkin("v1", clock),
@@ -171,13 +157,13 @@ def test_a_bad_record_is_rejected_alone_with_its_reason(
     assert "checked_in_at" in reasons[2]
     assert "teleport" in reasons[3]
     assert "no such visit" in reasons[4]
-    assert sorted(r["visit_id"] for r in rows(service, "visits")) == ["v1", "v6"]
+    assert sorted(r["visit_id"] for r in rows(hub_on_db, "visits")) == ["v1", "v6"]
 
 
 def test_one_on_site_list_per_site_and_check_out_anywhere(
-    hub: str, service: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
+    hub: str, hub_on_db: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
 ) -> None:
-    elsewhere = Kiosk(hub, service.add_kiosk("kh-1", "kaohsiung"))
+    elsewhere = Kiosk(hub, hub_on_db.add_kiosk("kh-1", "kaohsiung"))
     lobby_a.send(checkin("v1", clock, name="陳大文"))
     lobby_b.send(checkin("v2", clock, kiosk_id="lobby-b"))
     onsite = lobby_b.get("/v1/onsite")
@@ -198,7 +184,7 @@ def test_one_on_site_list_per_site_and_check_out_anywhere(
 
 
 def test_the_first_check_out_wins(
-    service: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
 ) -> None:
     lobby_a.send(checkin("v1", clock))
     clock.advance(hours=1)
@@ -206,63 +192,63 @@ def test_the_first_check_out_wins(
     assert lobby_b.send(checkout("v1", clock))[0]["status"] == "stored"
     clock.advance(minutes=5)
     assert lobby_a.send(checkout("v1", clock))[0]["status"] == "stored"
-    assert rows(service, "visits")[0]["checked_out_at"] == first
+    assert rows(hub_on_db, "visits")[0]["checked_out_at"] == first
 
 
 def test_erase_removes_the_visit_and_refuses_a_late_replay(
-    service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     lobby_a.send(checkin("v1", clock, name="Erin Canary"), checkin("v2", clock))
     answer = lobby_a.post("/v1/erase", {"receipt": "r-12345678", "visit_ids": ["v1"]}).json()
     assert answer == {"receipt": "r-12345678", "erased": 1, "replayed": False}
     again = lobby_a.post("/v1/erase", {"receipt": "r-12345678", "visit_ids": ["v1"]}).json()
     assert again["replayed"] is True
-    assert [r["visit_id"] for r in rows(service, "visits")] == ["v2"]
-    assert all(r["visit_id"] != "v1" for r in rows(service, "receipts"))
+    assert [r["visit_id"] for r in rows(hub_on_db, "visits")] == ["v2"]
+    assert all(r["visit_id"] != "v1" for r in rows(hub_on_db, "receipts"))
     assert lobby_a.send(checkin("v1", clock, name="Erin Canary"))[0]["status"] == "erased"
-    assert [r["visit_id"] for r in rows(service, "visits")] == ["v2"]
+    assert [r["visit_id"] for r in rows(hub_on_db, "visits")] == ["v2"]
 
 
 def test_a_kiosk_cannot_erase_another_sites_visits(
-    hub: str, service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub: str, hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
-    elsewhere = Kiosk(hub, service.add_kiosk("kh-1", "kaohsiung"))
+    elsewhere = Kiosk(hub, hub_on_db.add_kiosk("kh-1", "kaohsiung"))
     lobby_a.send(checkin("v1", clock))
     assert (
         elsewhere.post("/v1/erase", {"receipt": "r-abcdefgh", "visit_ids": ["v1"]}).json()["erased"]
         == 0
     )
-    assert len(rows(service, "visits")) == 1
+    assert len(rows(hub_on_db, "visits")) == 1
 
 
 def test_the_hub_keeps_nothing_past_purge_after_or_its_maximum(
-    service: HubService, lobby_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, lobby_a: Kiosk, clock: FakeClock
 ) -> None:
     lobby_a.send(
         checkin("short", clock, purge_after=to_db(clock() + timedelta(days=1))),
         checkin("greedy", clock, purge_after=to_db(clock() + timedelta(days=3650))),
         checkin("stale", clock, purge_after=to_db(clock() - timedelta(minutes=1))),
     )
-    held = {r["visit_id"]: r["purge_after"] for r in rows(service, "visits")}
+    held = {r["visit_id"]: r["purge_after"] for r in rows(hub_on_db, "visits")}
     assert held["greedy"] == to_db(clock() + timedelta(days=30))  # capped at the hub's maximum
     assert "stale" not in held
-    assert service.purge(clock() + timedelta(days=2))["visits"] == 1
-    assert [r["visit_id"] for r in rows(service, "visits")] == ["greedy"]
-    assert service.purge(clock() + timedelta(days=31))["visits"] == 1
-    assert rows(service, "visits") == []
-    assert rows(service, "receipts") == []
+    assert hub_on_db.purge(clock() + timedelta(days=2))["visits"] == 1
+    assert [r["visit_id"] for r in rows(hub_on_db, "visits")] == ["greedy"]
+    assert hub_on_db.purge(clock() + timedelta(days=31))["visits"] == 1
+    assert rows(hub_on_db, "visits") == []
+    assert rows(hub_on_db, "receipts") == []
 
 
-def test_the_service_purges_on_its_own_timer(service: HubService, clock: FakeClock) -> None:
-    token = service.add_kiosk("lobby-a", "taipei")
-    with serve_hub(service, purge_interval=0.05) as url:
+def test_the_service_purges_on_its_own_timer(hub_on_db: HubService, clock: FakeClock) -> None:
+    token = hub_on_db.add_kiosk("lobby-a", "taipei")
+    with serve_hub(hub_on_db, purge_interval=0.05) as url:
         kiosk = Kiosk(url, token)
         kiosk.send(checkin("v1", clock, purge_after=to_db(clock() + timedelta(hours=1))))
         clock.advance(hours=2)
         deadline = time.monotonic() + 10
-        while rows(service, "visits") and time.monotonic() < deadline:
+        while rows(hub_on_db, "visits") and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert rows(service, "visits") == []
+    assert rows(hub_on_db, "visits") == []
 
 
 def test_host_directory_comes_from_the_hub(
@@ -297,7 +283,7 @@ def test_host_directory_comes_from_the_hub(
 
 
 def test_deny_entries_are_shared_per_site_until_removed_or_expired(
-    hub: str, service: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
+    hub: str, hub_on_db: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
 ) -> None:
     entry = {
         "deny_id": "d1",
@@ -310,14 +296,14 @@ def test_deny_entries_are_shared_per_site_until_removed_or_expired(
     }
     assert lobby_a.post("/v1/deny", {"entries": [entry]}).status_code == 204
     assert [e["deny_id"] for e in lobby_b.get("/v1/deny")["entries"]] == ["d1"]
-    elsewhere = Kiosk(hub, service.add_kiosk("kh-1", "kaohsiung"))
+    elsewhere = Kiosk(hub, hub_on_db.add_kiosk("kh-1", "kaohsiung"))
     assert elsewhere.get("/v1/deny")["entries"] == []
     clock.advance(days=8)
     assert lobby_b.get("/v1/deny")["entries"] == []
     clock.advance(days=-8)
     assert lobby_b.post("/v1/deny", {"removed": ["d1"]}).status_code == 204
     assert lobby_a.get("/v1/deny")["entries"] == []
-    assert service.purge()["deny"] == 1
+    assert hub_on_db.purge()["deny"] == 1
 
 
 def test_two_hub_processes_share_one_database_and_store_each_visit_once(

@@ -16,36 +16,23 @@ import requests
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
-from tests.hub_server import hub_rows, hub_service, serve_hub
+from tests.hub_server import hub_rows
 from tests.test_hub import Kiosk, checkin, checkout
 
 
 @pytest.fixture
-def service(hub_db: str, clock: FakeClock) -> Iterator[HubService]:
-    opened = hub_service(hub_db, clock)
-    yield opened
-    opened.close()
+def site_a(hub: str, hub_on_db: HubService) -> Kiosk:
+    return Kiosk(hub, hub_on_db.add_kiosk("lobby-a", "taipei"))
 
 
 @pytest.fixture
-def hub(service: HubService) -> Iterator[str]:
-    with serve_hub(service) as url:
-        yield url
+def site_a_too(hub: str, hub_on_db: HubService) -> Kiosk:
+    return Kiosk(hub, hub_on_db.add_kiosk("lobby-a2", "taipei"))
 
 
 @pytest.fixture
-def site_a(hub: str, service: HubService) -> Kiosk:
-    return Kiosk(hub, service.add_kiosk("lobby-a", "taipei"))
-
-
-@pytest.fixture
-def site_a_too(hub: str, service: HubService) -> Kiosk:
-    return Kiosk(hub, service.add_kiosk("lobby-a2", "taipei"))
-
-
-@pytest.fixture
-def attacker(hub: str, service: HubService) -> Kiosk:
-    return Kiosk(hub, service.add_kiosk("lobby-evil", "kaohsiung"))
+def attacker(hub: str, hub_on_db: HubService) -> Kiosk:
+    return Kiosk(hub, hub_on_db.add_kiosk("lobby-evil", "kaohsiung"))
 
 
 def _b_checkin(visit_id: str, clock: FakeClock, **fields: Any) -> dict[str, Any]:
@@ -57,7 +44,7 @@ def _statuses(results: list[dict[str, Any]]) -> list[str]:
 
 
 def test_another_site_cannot_erase_or_tombstone_a_visit(
-    service: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
+    hub_on_db: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
 ) -> None:
     assert _statuses(site_a.send(checkin("v-sent", clock))) == ["stored"]
     answer = attacker.post("/v1/erase", {"receipt": "evil-0001", "visit_ids": ["v-sent", "v-late"]})
@@ -65,14 +52,14 @@ def test_another_site_cannot_erase_or_tombstone_a_visit(
     # A's visit is still there, its later check-out is stored, a check-in A sends late is kept.
     assert _statuses(site_a.send(checkout("v-sent", clock))) == ["stored"]
     assert _statuses(site_a.send(checkin("v-late", clock))) == ["stored"]
-    held = {(r["site"], r["visit_id"]) for r in hub_rows(service, "SELECT * FROM visits")}
+    held = {(r["site"], r["visit_id"]) for r in hub_rows(hub_on_db, "SELECT * FROM visits")}
     assert held == {("taipei", "v-sent"), ("taipei", "v-late")}
-    stones = hub_rows(service, "SELECT * FROM tombstones")
+    stones = hub_rows(hub_on_db, "SELECT * FROM tombstones")
     assert {r["site"] for r in stones} == {"kaohsiung"}
 
 
 def test_another_site_cannot_pre_empt_shadow_or_check_out_a_visit(
-    service: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
+    hub_on_db: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
 ) -> None:
     # B posts A's not-yet-synced visit id first, naming lobby-a in the body, and checks it out.
     assert _statuses(attacker.send(_b_checkin("v-1", clock))) == ["stored"]
@@ -82,7 +69,7 @@ def test_another_site_cannot_pre_empt_shadow_or_check_out_a_visit(
     assert site_a.get("/v1/checkouts?since=0")["checkouts"] == []
     assert [v["visit_id"] for v in site_a.get("/v1/onsite")["visits"]] == ["v-1"]
     # The body's kiosk id is ignored: the key decided who sent it.
-    owners = {(r["site"], r["kiosk_id"]) for r in hub_rows(service, "SELECT * FROM visits")}
+    owners = {(r["site"], r["kiosk_id"]) for r in hub_rows(hub_on_db, "SELECT * FROM visits")}
     assert owners == {("kaohsiung", "lobby-evil"), ("taipei", "lobby-a")}
     # And B's check-out of A's visit id reaches nobody at A.
     assert _statuses(attacker.send(checkout("v-1", clock))) == ["stored"]
@@ -120,14 +107,14 @@ def test_a_deny_id_another_site_uses_is_neither_refused_nor_disclosed(
 
 
 def test_a_replay_under_another_sites_key_is_a_new_record_there(
-    service: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
+    hub_on_db: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
 ) -> None:
     event = checkin("v-3", clock)
     assert _statuses(site_a.send(event)) == ["stored"]
     replay = attacker.send(event)  # names site A in the body
     assert replay[0]["status"] == "rejected" and "another site" in replay[0]["reason"]
     assert _statuses(site_a.send(event)) == ["stored"]  # A's own replay: its first answer
-    assert len(hub_rows(service, "SELECT * FROM visits")) == 1
+    assert len(hub_rows(hub_on_db, "SELECT * FROM visits")) == 1
 
 
 def test_an_erase_receipt_of_another_kiosk_is_not_replayed_to_the_caller(
@@ -158,7 +145,7 @@ def test_an_erase_receipt_of_another_kiosk_is_not_replayed_to_the_caller(
     ],
 )
 def test_one_bad_record_is_rejected_and_the_rest_stored(
-    service: HubService,
+    hub_on_db: HubService,
     site_a: Kiosk,
     clock: FakeClock,
     fields: dict[str, Any],
@@ -168,7 +155,7 @@ def test_one_bad_record_is_rejected_and_the_rest_stored(
     results += site_a.send(checkin("v-ok-2", clock))
     assert _statuses(results) == ["stored", "rejected", "stored"]
     assert reason in results[1]["reason"]
-    held = sorted(r["visit_id"] for r in hub_rows(service, "SELECT visit_id FROM visits"))
+    held = sorted(r["visit_id"] for r in hub_rows(hub_on_db, "SELECT visit_id FROM visits"))
     assert held == ["v-ok-1", "v-ok-2"]
 
 
@@ -194,13 +181,13 @@ def test_a_huge_cursor_is_a_400_class_answer(site_a: Kiosk) -> None:
 
 
 def test_the_retention_cap_counts_from_receipt(
-    service: HubService, site_a: Kiosk, clock: FakeClock
+    hub_on_db: HubService, site_a: Kiosk, clock: FakeClock
 ) -> None:
     claim = clock() + timedelta(days=300)  # a kiosk clock gone wrong, or a liar
     site_a.send(checkin("v-7", clock, checked_in_at=to_db(claim), purge_after=to_db(claim)))
-    counts = service.purge(clock() + timedelta(days=31))
+    counts = hub_on_db.purge(clock() + timedelta(days=31))
     assert counts["visits"] == 1
-    assert hub_rows(service, "SELECT * FROM visits") == []
+    assert hub_rows(hub_on_db, "SELECT * FROM visits") == []
 
 
 def test_no_key_no_body_read_and_bodies_are_capped(hub: str, site_a: Kiosk) -> None:

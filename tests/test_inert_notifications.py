@@ -6,7 +6,6 @@ accepted, and the host received a working link in an HTML email from the lobby's
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -19,17 +18,9 @@ from kiosk.notify import AppriseSender, deliver_due, inert
 from kiosk.store import Store
 from kiosk.validation import ValidationError, validate
 from tests.conftest import FakeClock, make_form
-from tests.receivers import SmtpServer, free_port
+from tests.receivers import SmtpServer
 
 PHISH = '<a href="https://evil.example/login">Amy, your password expired - click</a>'
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.mark.parametrize(

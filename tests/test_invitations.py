@@ -4,7 +4,6 @@ calendar entry, usable once on their day, deleted when their window ends."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -20,18 +19,10 @@ from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.validation import ValidationError
 from tests.conftest import FakeClock
-from tests.receivers import SmtpServer, free_port
+from tests.receivers import SmtpServer
 from tests.test_retention import hits
 
 DAY = date(2026, 11, 26)  # the day after the fake clock's "today"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer(free_port())
-    server.start()
-    yield server
-    server.stop()
 
 
 def invite(
