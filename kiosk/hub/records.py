@@ -55,18 +55,17 @@ def printable_key(event: Mapping[str, Any]) -> str:
 
 
 def deny_row(entry: Mapping[str, Any], kiosk: KioskIdentity) -> dict[str, Any]:
-    """A deny entry checked field by field: hashes are hex of at most 64 characters, times are
-    the kiosk's UTC form, texts fit their columns."""
+    """A deny entry checked field by field: ids and hashes fit their 64-character columns,
+    times are the kiosk's UTC form, texts fit their columns."""
     row = {name: entry.get(name) for name in DENY_FIELDS}
     if not row["deny_id"] or not row["key_id"] or not row["created_at"]:
         raise RecordRejectedError("a deny entry needs deny_id, key_id and created_at")
     row["reason"] = clean_text("reason", str(row["reason"] or "-")[:200], 200)
     row["created_by"] = clean_text("created_by", str(row["created_by"] or kiosk.kiosk_id)[:64], 64)
-    for name in ("deny_id", "key_id", "name_hash", "name_tokens_hash", "email_hash"):
-        if row.get(name) is not None:
+    hashes = ("name_hash", "name_tokens_hash", "email_hash", "email_local_hash")
+    for name in ("deny_id", "key_id", *hashes):
+        if row[name] is not None:
             clean_text(name, row[name], 64)
-    if row.get("email_local_hash") is not None:
-        clean_text("email_local_hash", row["email_local_hash"], 64)
     for name in ("created_at", "expires_at"):
         if row[name] is not None:
             try:
