@@ -33,7 +33,6 @@ from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
-from printers import PrintResult
 from printers.evacuation import roll_call_pdf
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
@@ -89,10 +88,6 @@ def _export_csv(store: Store, config: Config, now: datetime) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(to_csv(report(store, first, last, "purpose"), "purpose"), encoding="utf-8")
     return target
-
-
-def _print_result(answer: dict[str, object]) -> PrintResult:
-    return PrintResult(ok=bool(answer.get("ok")), message=str(answer.get("message", "")))
 
 
 def _ignore(_result: object) -> None:
@@ -163,21 +158,15 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
         checkin=service,
         tokens=tokens,
         checkout=checkout,
-        print_job=lambda visit_id, done: jobs.submit(
-            "print", clock(), lambda answer: done(_print_result(answer)), visit=visit_id
-        ),
+        print_job=lambda visit_id, done: jobs.submit_print("print", clock(), done, visit=visit_id),
         printer_name=config.printer_backend,
         staff_check=lambda pin: check_pin(store, pin, clock()),
         onsite=lambda query: people_on_site(store, service.directory, config, clock(), query),
         staff_checkout=lambda ids, staff: sum(
             1 for visit_id in ids if checkout.staff_check_out(visit_id, staff)
         ),
-        reprint=lambda visit_id, staff, done: jobs.submit(
-            "reprint",
-            clock(),
-            lambda answer: done(_print_result(answer)),
-            visit=visit_id,
-            staff=staff,
+        reprint=lambda visit_id, staff, done: jobs.submit_print(
+            "reprint", clock(), done, visit=visit_id, staff=staff
         ),
         alert_count=lambda: len(store.alerts()),
         find_invitation=lambda code: invitations.find(store, code, clock(), config.zone),

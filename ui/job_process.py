@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QObject, QProcess, QTimer
 
 from kiosk.config import Config
+from printers import PrintResult
 from printers.worker import encode_config
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,16 @@ class JobProcess(QObject):
         self._waiting[self._next_id] = on_answer
         request = {"id": self._next_id, "kind": kind, "now": now.isoformat(), **fields}
         self._process.write(QByteArray(json.dumps(request).encode() + b"\n"))
+
+    def submit_print(
+        self, kind: str, now: datetime, done: Callable[[PrintResult], None], **fields: str
+    ) -> None:
+        """A ``print`` or ``reprint`` job, answered as the ``PrintResult`` the screens show."""
+
+        def on_answer(answer: Answer) -> None:
+            done(PrintResult(ok=bool(answer.get("ok")), message=str(answer.get("message", ""))))
+
+        self.submit(kind, now, on_answer, **fields)
 
     def busy(self) -> bool:
         return bool(self._waiting)
