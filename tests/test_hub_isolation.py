@@ -173,6 +173,9 @@ def test_a_hostile_key_or_visit_id_is_answered_not_crashed_on(
     assert "idempotency_key" in unparsable.text
     hostile = site_a.post("/v1/erase", {"receipt": "r\x00" * 5, "visit_ids": ["v\x00"]})
     assert hostile.status_code == 422
+    # Found by schemathesis on PostgreSQL: a NUL in a removed deny id was a 500.
+    for removed in ("d\x00", "d\ud800", "d" * 65):
+        assert site_a.post("/v1/deny", {"removed": [removed]}).status_code == 422
 
 
 def test_a_huge_cursor_is_a_400_class_answer(site_a: Kiosk) -> None:

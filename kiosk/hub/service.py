@@ -221,9 +221,10 @@ class HubService:
                 if not db.execute(t.deny.update().where(where), row).rowcount:
                     db.execute(t.deny.insert(), {**row, "site": kiosk.site})
             if removed:
+                ids = [clean_text("removed deny_id", deny_id, 64) for deny_id in removed]
                 db.execute(
                     t.deny.update()
-                    .where(t.deny.c.site == kiosk.site, t.deny.c.deny_id.in_(list(removed)))
+                    .where(t.deny.c.site == kiosk.site, t.deny.c.deny_id.in_(ids))
                     .values(removed_at=now)
                 )
 
