@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
 TRANSACTION_TARGET = 0.010  # seconds per delete transaction
 FIRST_CHUNK, SMALLEST_CHUNK, LARGEST_CHUNK = 500, 50, 20_000
-FINISHED_JOBS_KEPT = timedelta(hours=1)  # a finished job is kept briefly for `kiosk outbox`
+# Nothing reads a job once it succeeded (`kiosk outbox` lists open and given-up ones); the hour is
+# slack for a reader that looked it up just before it finished.
+FINISHED_JOBS_KEPT = timedelta(hours=1)
 
 
 def spool_files(spool_dir: Path, visit_id: str) -> list[Path]:
