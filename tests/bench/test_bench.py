@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import subprocess
@@ -107,7 +108,9 @@ def _bare_pillow_label(content: BadgeContent, spec: LabelSpec) -> object:
     return image
 
 
+@functools.cache
 def _font() -> object:
+    """Loaded once, as the kiosk's layout keeps its fonts: the floor must not pay for the file."""
     from PIL import ImageFont
 
     return ImageFont.truetype(FONT, 64, index=3)
