@@ -12,10 +12,11 @@ from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory, ImportReport, export_hosts_csv, import_hosts
+from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.keys import load_or_create
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.store import Store
-from kiosk.sync import HubClient, HubUnavailableError, SyncReport, exchange, sync_once
+from kiosk.sync import drain, exchange, sync_once
 from kiosk.timeutil import utc_now
 
 
@@ -138,18 +139,12 @@ def _notify(args: argparse.Namespace, config: Config) -> int:
 def _sync(args: argparse.Namespace, config: Config) -> int:
     if not config.hub_url:
         raise HostsUsageError("no hub configured: set [hub] url (and token) in the site config")
-    total = SyncReport()
     client = HubClient(config.hub_url, config.hub_token)
     with Store(config.database_path) as store:
-        while True:
-            report = sync_once(store, config, client, utc_now())
-            total.sent += report.sent
-            total.parked += report.parked
-            total.retrying += report.retrying
-            total.erase_requests += report.erase_requests
-            total.remote_checkouts += report.remote_checkouts
-            if args.once or not report.sent:
-                break
+        if args.once:
+            total = sync_once(store, config, client, utc_now())
+        else:
+            total = drain(store, config, client, utc_now)
         print(
             f"sent {total.sent}, parked {total.parked}, will retry {total.retrying}, "
             f"erase requests {total.erase_requests}, check-outs of other kiosks' visits "

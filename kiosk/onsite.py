@@ -10,8 +10,9 @@ from typing import Any
 
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, fold
+from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.store import Store
-from kiosk.sync import HubClient, HubUnavailableError, hub_on_site
+from kiosk.sync import hub_on_site
 from kiosk.timeutil import from_db
 from kiosk.tokens import short_code
 

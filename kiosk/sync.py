@@ -19,27 +19,27 @@ import hashlib
 import json
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kiosk import audit
 from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
 from kiosk.denylist import SHARED_FIELDS
+from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.models import Host, Visit
 from kiosk.notify import next_attempt
 from kiosk.store import Store
-from kiosk.timeutil import from_db, to_db
-
-if TYPE_CHECKING:
-    import requests
+from kiosk.timeutil import Clock, from_db, to_db
 
 log = logging.getLogger(__name__)
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 15.0
-BATCH = 50
+BATCH = 50  # the first batch of a run; later ones grow while the hub keeps up
+MAX_BATCH = 500  # the most the hub takes in one request
+SLOW_BATCH_S = 2.0  # a batch answered slower than this halves the next one
+LOST_ANSWER_RETRIES = 2  # asked again at once before the batch waits for its backoff
 
 
 @dataclass
@@ -86,54 +86,18 @@ def projection(visit: Visit, event: str, config: Config) -> dict[str, Any]:
     return {"event": event, "idempotency_key": idempotency_key(visit.id, event), "record": record}
 
 
-class HubClient:
-    """POSTs to the hub's /v1 API with the kiosk's token; raises ``HubUnavailable`` for anything
-    that is worth retrying (network, timeouts, 5xx)."""
+@dataclass
+class BatchSize:
+    """Grows while the hub answers quickly, halves when it is slow or an answer is lost: a slow
+    link then waits on small requests, and a lost answer costs only a small batch's replay."""
 
-    def __init__(self, url: str, token: str, session: requests.Session | None = None) -> None:
-        import requests  # on first use: it costs the kiosk's start-up about 60 ms
+    current: int = BATCH
 
-        self._requests = requests
-        self._url = url.rstrip("/")
-        self._session = session or requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {token}"
-
-    def post(self, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
-        return self._call("POST", path, body, {"Idempotency-Key": key})
-
-    def get(self, path: str) -> dict[str, Any]:
-        return self._call("GET", path, None, {})
-
-    def _call(
-        self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]
-    ) -> dict[str, Any]:
-        try:
-            answer = self._session.request(
-                method,
-                f"{self._url}{path}",
-                json=body,
-                headers=headers,
-                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
-            )
-        except self._requests.RequestException as error:
-            raise HubUnavailableError(f"hub not reachable ({type(error).__name__})") from None
-        if answer.status_code >= 500 or answer.status_code in (408, 429):
-            raise HubUnavailableError(f"hub answered {answer.status_code}")
-        if answer.status_code == 401:
-            raise HubUnavailableError("hub does not know this kiosk's key (401): check [hub] token")
-        if answer.status_code >= 400:
-            raise HubUnavailableError(f"hub refused the request ({answer.status_code})")
-        if answer.status_code == 204:
-            return {}
-        try:
-            result: dict[str, Any] = answer.json()
-        except ValueError:
-            raise HubUnavailableError("hub answered something that is not JSON") from None
-        return result
-
-
-class HubUnavailableError(RuntimeError):
-    """Worth trying again later; the message says why, without personal data."""
+    def after(self, seconds: float, answer_lost: bool) -> None:
+        if answer_lost or seconds > SLOW_BATCH_S:
+            self.current = max(BATCH // 5, self.current // 2)
+        else:
+            self.current = min(MAX_BATCH, self.current * 2)
 
 
 def sync_once(
@@ -144,12 +108,50 @@ def sync_once(
     jitter: Callable[[], float] | None = None,
     batch_size: int = BATCH,
 ) -> SyncReport:
-    """One batch of due events and the pending erase requests."""
+    """One batch of due events, then (unless the hub is away) the check-outs of other kiosks'
+    visits and the pending erase requests."""
     report = SyncReport()
-    jobs = store.pending_sync_batch(now, batch_size)
+    _send_due(store, config, client, now, report, jitter, BatchSize(batch_size))
+    if not report.retrying:
+        _send_site_changes(store, client, now, report)
+    return report
+
+
+def drain(
+    store: Store,
+    config: Config,
+    client: HubClient,
+    clock: Clock,
+    jitter: Callable[[], float] | None = None,
+) -> SyncReport:
+    """Every due event, batch after batch (each its own short transaction, so check-ins go on
+    meanwhile), then the check-outs of other kiosks' visits and the erase requests. Stops at
+    the first batch the hub cannot take; that batch waits for its backoff."""
+    report, size = SyncReport(), BatchSize()
+    while _send_due(store, config, client, clock(), report, jitter, size) and not report.retrying:
+        pass
+    if not report.retrying:
+        _send_site_changes(store, client, clock(), report)
+    return report
+
+
+def _send_due(
+    store: Store,
+    config: Config,
+    client: HubClient,
+    now: datetime,
+    report: SyncReport,
+    jitter: Callable[[], float] | None,
+    size: BatchSize,
+) -> bool:
+    """One batch of the oldest due events; False when there was nothing to send."""
+    jobs = store.pending_sync_batch(now, size.current)
+    if not jobs:
+        return False
+    visits = store.visits_by_id([job["visit_id"] for job in jobs])
     batch, by_key = [], {}
     for job in jobs:
-        visit = store.visit(job["visit_id"])
+        visit = visits.get(job["visit_id"])
         if visit is None:  # erased meanwhile: the erase request tells the hub
             store.give_up_outbox(job["id"], now, "visit erased before it was sent")
             continue
@@ -157,9 +159,11 @@ def sync_once(
         batch.append(event)
         by_key[event["idempotency_key"]] = job
     if batch:
-        _send(store, client, batch, by_key, now, report, jitter)
-        if report.retrying:
-            return report
+        _send(store, client, batch, by_key, now, report, jitter, size)
+    return True
+
+
+def _send_site_changes(store: Store, client: HubClient, now: datetime, report: SyncReport) -> None:
     _send_remote_checkouts(store, client, now, report)
     for request in store.erase_requests(unsent_only=True):
         body = {"receipt": request["receipt"], "visit_ids": json.loads(request["visit_ids"])}
@@ -170,7 +174,6 @@ def sync_once(
             break
         store.erase_request_sent(request["receipt"], now)
         report.erase_requests += 1
-    return report
 
 
 def _send(
@@ -181,17 +184,26 @@ def _send(
     now: datetime,
     report: SyncReport,
     jitter: Callable[[], float] | None,
+    size: BatchSize,
 ) -> None:
-    try:
-        answer = client.post("/v1/events", {"events": list(batch)}, _batch_key(batch))
-    except HubUnavailableError as error:
-        # One time for the whole batch: the queue stays in order for the next try.
-        first = next(iter(by_key.values()))
-        retry_at = next_attempt(now, int(first["attempts"]), jitter or random.random)
-        for job in by_key.values():
-            store.retry_outbox(job["id"], str(error), retry_at)
-            report.retrying += 1
-        return
+    """POST one batch. A lost answer is asked again at once: the hub answers what it already
+    stored from its receipts (idempotent, nothing stored twice) and stores only the rest."""
+    body, key = {"events": list(batch)}, _batch_key(batch)
+    for attempt in range(LOST_ANSWER_RETRIES + 1):
+        started = time.monotonic()
+        try:
+            answer = client.post("/v1/events", body, key)
+        except AnswerLostError as error:
+            size.after(time.monotonic() - started, answer_lost=True)
+            if attempt < LOST_ANSWER_RETRIES:
+                continue
+            _retry_later(store, by_key, now, str(error), report, jitter)
+            return
+        except HubUnavailableError as error:
+            _retry_later(store, by_key, now, str(error), report, jitter)
+            return
+        size.after(time.monotonic() - started, answer_lost=False)
+        break
     done = []
     for result in answer.get("results", []):
         job = by_key.get(result.get("idempotency_key", ""))
@@ -207,6 +219,21 @@ def _send(
             report.parked += 1
     if done:
         store.finish_outbox_many(done, now)
+
+
+def _retry_later(
+    store: Store,
+    by_key: dict[str, Any],
+    now: datetime,
+    error: str,
+    report: SyncReport,
+    jitter: Callable[[], float] | None,
+) -> None:
+    """One time for the whole batch: the queue stays in order for the next try."""
+    first = next(iter(by_key.values()))
+    retry_at = next_attempt(now, int(first["attempts"]), jitter or random.random)
+    store.retry_outbox_many([int(job["id"]) for job in by_key.values()], error, retry_at)
+    report.retrying += len(by_key)
 
 
 def _batch_key(batch: Sequence[dict[str, Any]]) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 class FaultProxy:
     upstream_port: int
     drop_rate: float = 0.0
+    drop_first: int = 0  # the first N responses are dropped, whatever the rate
     hold_seconds: float = 0.0
     refuse: bool = False
     seed: int = 7
@@ -84,7 +85,7 @@ class FaultProxy:
         with self._lock:
             self.responses += 1
             self.response_seen.set()
-            drop = self._random.random() < self.drop_rate
+            drop = self.responses <= self.drop_first or self._random.random() < self.drop_rate
             self.dropped += drop
         if self.hold_seconds:
             threading.Event().wait(self.hold_seconds)

@@ -13,9 +13,10 @@ from kiosk import rights
 from kiosk.checkin import CheckinService
 from kiosk.config import SYNC_FIELDS, Config
 from kiosk.hub.service import HubService
+from kiosk.hub_client import HubClient
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import HubClient, sync_once
+from kiosk.sync import sync_once
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_service, serve_hub
 from tests.test_retention import CANARIES, hits

@@ -20,8 +20,9 @@ from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.hub.service import HubService
+from kiosk.hub_client import HubClient
 from kiosk.store import Store
-from kiosk.sync import HubClient, projection, sync_once
+from kiosk.sync import projection, sync_once
 from tests.conftest import FakeClock, make_form
 from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_rows, hub_service, serve_hub

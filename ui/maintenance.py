@@ -11,9 +11,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
+from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import HubClient, HubUnavailableError, SyncReport, exchange, sync_once
+from kiosk.sync import SyncReport, drain, exchange
 from kiosk.timeutil import Clock
 from ui.workers import Workers
 
@@ -77,7 +78,8 @@ class Maintenance(QObject):
             timer.stop()
 
     def run_sync(self) -> None:
-        """Drain the sync outbox to the hub, one batch at a time, never two runs at once."""
+        """Drain the sync outbox to the hub (batches grow while the hub keeps up), never two
+        runs at once."""
         if self._syncing or not self._config.hub_url:
             return
         self._syncing = True
@@ -87,7 +89,7 @@ class Maintenance(QObject):
     def _sync(self, client: HubClient) -> tuple[SyncReport, bool]:
         """Our events first, then what the site shares (check-outs elsewhere, directory, deny
         list); a hub that is away shows up as a retry in the outbox, not as an error."""
-        report = sync_once(self._store, self._config, client, self._clock())
+        report = drain(self._store, self._config, client, self._clock)
         hosts_changed = False
         if not report.retrying:
             try:

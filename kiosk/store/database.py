@@ -207,6 +207,14 @@ class Store:
         rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])
         return convert.visit(rows[0]) if rows else None
 
+    def visits_by_id(self, visit_ids: Sequence[str]) -> dict[str, Visit]:
+        """Many visits in one read (a sync batch); ids that are gone are simply missing."""
+        rows = self._rows(
+            "SELECT * FROM visits WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(visit_ids))],
+        )
+        return {row["id"]: convert.visit(row) for row in rows}
+
     def visits(self, on_site_only: bool = False) -> list[Visit]:
         sql = _ON_SITE_VISITS if on_site_only else _ALL_VISITS
         return [convert.visit(row) for row in self._rows(sql)]
@@ -247,6 +255,15 @@ class Store:
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
                 "WHERE id = ?",
                 [error, to_db(next_attempt), row_id],
+            )
+
+    def retry_outbox_many(self, row_ids: Sequence[int], error: str, next_attempt: datetime) -> None:
+        """``retry_outbox`` for a whole sync batch in one transaction."""
+        with self._transaction() as db:
+            db.conn.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                "WHERE id = ?",
+                [(error, to_db(next_attempt), row_id) for row_id in row_ids],
             )
 
     def give_up_outbox(self, row_id: int, now: datetime, reason: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -17,16 +16,16 @@ import psycopg
 import pytest
 import requests
 
-from kiosk.checkin import CheckinService
 from kiosk.config import load_config
+from kiosk.hub_client import HubClient
 from kiosk.store import Store
-from kiosk.sync import BATCH, HubClient, sync_once
+from kiosk.sync import BATCH, drain
 from kiosk.timeutil import utc_now
 from tests.bench.conftest import Report
-from tests.conftest import make_form
 from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_service, serve_hub
 from tests.postgres import fresh_database, postgres_server
+from tests.queued import queue_visits
 
 pytestmark = pytest.mark.bench
 QUEUED = 10_000
@@ -41,29 +40,6 @@ class CountingSession(requests.Session):
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         self.count += 1
         return super().request(*args, **kwargs)
-
-
-def queue_visits(store: Store, config: Any, count: int) -> None:
-    """One real check-in, copied ``count - 1`` times in SQL: the outbox then holds ``count``
-    sync jobs, as after a long outage (10,000 real check-ins would take minutes to set up)."""
-    service = CheckinService(store, config)
-    service.check_in(make_form(), service.current_notice("en"))
-    with store._transaction() as db:
-        (first,) = db.execute("SELECT id FROM visits").fetchone()
-        columns = [row[1] for row in db.execute("PRAGMA table_info(visits)")]
-        others = ", ".join(c for c in columns if c != "id")
-        for n in range(count):
-            new = str(uuid.uuid4()) if n else first
-            if n:
-                db.execute(
-                    f"INSERT INTO visits (id, {others}) SELECT ?, {others} FROM visits WHERE id = ?",
-                    [new, first],
-                )
-            db.execute(
-                "INSERT INTO outbox (visit_id, kind, created_at, attempts, event) "
-                "VALUES (?, 'sync', '2026-11-25T01:30:00.000000Z', 0, 'checkin')",
-                [new],
-            )
 
 
 @pytest.mark.parametrize("drop_rate", [0.0, 0.3])
@@ -82,11 +58,12 @@ def test_draining_10000_queued_visits(tmp_path: Path, report: Report, drop_rate:
         )
         session = CountingSession()
         client = HubClient(url, config.hub_token, session)
-        moment = utc_now()
+        moments = iter(utc_now() + timedelta(hours=n) for n in range(1_000_000))
         start = time.perf_counter()
-        while store.pending_outbox("sync"):
-            moment += timedelta(hours=1)  # every retry is due at once: measure work, not backoff
-            sync_once(store, config, client, moment)
+        # As `kiosk sync` and the app drain; each call that stopped on a batch the hub could not
+        # take is followed by the next at a later hour: measure work, not backoff.
+        while drain(store, config, client, lambda: next(moments)).retrying:
+            pass
         took = time.perf_counter() - start
         proxy.close()
         floor_session = requests.Session()
