@@ -20,10 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from kiosk.models import Host, NoticeVersion, Visit
 from kiosk.store import rows as convert
+from kiosk.store.connection import Connection
 from kiosk.store.schema import MIGRATIONS
 from kiosk.store.sql import (
     _ALL_VISITS,
@@ -44,7 +43,7 @@ AUTOCHECKPOINT_PAGES = 10_000
 Sealer = Callable[[str, Mapping[str, str]], str]
 
 
-def _append_audit(db: sqlite_utils.Database, entry: Mapping[str, str], seal: Sealer) -> None:
+def _append_audit(db: Connection, entry: Mapping[str, str], seal: Sealer) -> None:
     last = list(db.query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1"))
     prev = last[0]["hash"] if last else ""
     db.execute(
@@ -97,10 +96,9 @@ class Store:
             _refuse_empty_file(Path(self.path))
         conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
         _refuse_foreign_database(conn, self.path)
-        self._db = sqlite_utils.Database(conn, execute_plugins=False)
+        self._db = Connection(conn)
         self._lock = threading.RLock()
-        with self._db.ensure_autocommit_on():
-            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -120,7 +118,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite_utils.Database]:
+    def _transaction(self) -> Iterator[Connection]:
         with self._lock, self._db.atomic():
             yield self._db
 
@@ -132,15 +130,17 @@ class Store:
 
     def _migrate(self) -> None:
         with self._transaction() as db:
-            db.table("schema_migrations").create(
-                {"version": int, "applied_at": str}, pk="version", if_not_exists=True
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT)"
             )
             done = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
             for version, migration in enumerate(MIGRATIONS, start=1):
                 if version not in done:
                     migration(db)
-                    db.table("schema_migrations").insert(
-                        {"version": version, "applied_at": to_db(datetime.now().astimezone())}
+                    db.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                        [version, to_db(datetime.now().astimezone())],
                     )
 
     def schema_version(self) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
+from kiosk.store.connection import Connection
 
 
-def _m001_initial(db: sqlite_utils.Database) -> None:
+def _m001_initial(db: Connection) -> None:
     db.execute(
         "CREATE TABLE notices (version TEXT PRIMARY KEY, language TEXT NOT NULL, "
         "text TEXT NOT NULL, first_shown_at TEXT NOT NULL)"
@@ -41,7 +41,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
+def _m002_checkout_and_revocations(db: Connection) -> None:
     db.execute("ALTER TABLE visits ADD COLUMN checkout_kind TEXT")
     # Badge tokens of checked-out visits. Only a visit id and times: no personal data. Kept until
     # the token would have expired anyway, then purged.
@@ -51,7 +51,7 @@ def _m002_checkout_and_revocations(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
+def _m003_hosts_companies_and_retries(db: Connection) -> None:
     db.execute(
         "CREATE TABLE hosts (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
         "department TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', "
@@ -64,7 +64,7 @@ def _m003_hosts_companies_and_retries(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN expires_at TEXT")
 
 
-def _m004_audit(db: sqlite_utils.Database) -> None:
+def _m004_audit(db: Connection) -> None:
     # Who did what, when: ids and actions only, never a name or an email. Each row's hash
     # covers the previous row's hash, so an edited or deleted row breaks the chain.
     db.execute(
@@ -74,7 +74,7 @@ def _m004_audit(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
+def _m005_field_retention_and_requests(db: Connection) -> None:
     db.execute("ALTER TABLE visits ADD COLUMN email_purge_after TEXT")
     db.execute("ALTER TABLE visits ADD COLUMN notes_purge_after TEXT")
     db.execute("CREATE INDEX visits_email_purge ON visits (email_purge_after)")
@@ -88,7 +88,7 @@ def _m005_field_retention_and_requests(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE audit_anchor (id INTEGER PRIMARY KEY CHECK (id = 1), hash TEXT)")
 
 
-def _m006_staff(db: sqlite_utils.Database) -> None:
+def _m006_staff(db: Connection) -> None:
     # Front-desk staff: a PIN hashed with scrypt (memory-hard), never the PIN itself.
     db.execute(
         "CREATE TABLE staff (id TEXT PRIMARY KEY, name TEXT NOT NULL, salt TEXT NOT NULL, "
@@ -101,7 +101,7 @@ def _m006_staff(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m007_deny_list(db: sqlite_utils.Database) -> None:
+def _m007_deny_list(db: Connection) -> None:
     # Keyed hashes (HMAC-SHA-256 with the site's deny key) of normalised name and email: enough to
     # recognise a person, useless to read one back. The reason is staff's own words.
     db.execute(
@@ -115,7 +115,7 @@ def _m007_deny_list(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m008_counts_by_department(db: sqlite_utils.Database) -> None:
+def _m008_counts_by_department(db: Connection) -> None:
     # Anonymous counts now also by the host's department (for reports); the old rows carry on
     # with an empty department.
     db.execute(
@@ -130,14 +130,14 @@ def _m008_counts_by_department(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE daily_counts")
 
 
-def _m009_how_the_notice_was_given(db: sqlite_utils.Database) -> None:
+def _m009_how_the_notice_was_given(db: Connection) -> None:
     # "screen": the guest read and accepted it on the kiosk; "paper": staff record that they gave
     # the guest the printed notice (an assisted check-in), stated as such.
     db.execute("ALTER TABLE acknowledgements ADD COLUMN given TEXT NOT NULL DEFAULT 'screen'")
     db.execute("ALTER TABLE acknowledgements ADD COLUMN recorded_by TEXT NOT NULL DEFAULT 'guest'")
 
 
-def _m010_invitations(db: sqlite_utils.Database) -> None:
+def _m010_invitations(db: Connection) -> None:
     # Expected visits. Personal data like a visit's, deleted once the invitation's day is over
     # (or with the visit it became).
     db.execute(
@@ -148,12 +148,12 @@ def _m010_invitations(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX invitations_ends ON invitations (ends_at)")
 
 
-def _m011_sync_events(db: sqlite_utils.Database) -> None:
+def _m011_sync_events(db: Connection) -> None:
     # What a 'sync' job reports to the hub: the check-in, or the check-out of the same visit.
     db.execute("ALTER TABLE outbox ADD COLUMN event TEXT NOT NULL DEFAULT 'checkin'")
 
 
-def _m012_hub_exchange(db: sqlite_utils.Database) -> None:
+def _m012_hub_exchange(db: Connection) -> None:
     # Check-outs staff made here of visits another kiosk of the site checked in (seen through the
     # hub's on-site list): only the visit id and the time, until the hub has them.
     db.execute(
@@ -171,14 +171,14 @@ def _m012_hub_exchange(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m013_outbox_by_visit(db: sqlite_utils.Database) -> None:
+def _m013_outbox_by_visit(db: Connection) -> None:
     # Erasing a visit cascades to its outbox rows; without this index every cascaded delete
     # scanned the whole outbox, and purges slowed as the store aged.
     db.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
 
 
 # Numbered migrations: append, never edit a released one. The number is the list position.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m001_initial,
     _m002_checkout_and_revocations,
     _m003_hosts_companies_and_retries,

@@ -1,5 +1,5 @@
-"""The SQL statements of the hot paths, prepared once (the table helpers of sqlite-utils inspect
-the schema on every call, and a check-in is the latency the guest waits on)."""
+"""The SQL statements of the hot paths, written once (a check-in is the latency the guest waits
+on, and sqlite3 caches each statement it has prepared by its text)."""
 
 _INSERT_NOTICE = (
     "INSERT OR IGNORE INTO notices (version, language, text, first_shown_at) "
