@@ -21,9 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import config_tables as tables
 from kiosk.config_reader import ConfigError, Section
-from kiosk.config_tables import MAX_RETENTION_DAYS, SUPPORTED_LANGUAGES
+from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES, SUPPORTED_LANGUAGES
 from kiosk.models import Company, Host, Purpose
-from kiosk.tokens import MAX_ZONE_BYTES
 
 __all__ = ["Config", "ConfigError", "load_config"]
 

@@ -9,6 +9,7 @@ from kiosk.models import Company, Host, Purpose
 
 SUPPORTED_LANGUAGES = ("zh-TW", "en")
 MAX_RETENTION_DAYS = 365
+MAX_ZONE_BYTES = 16  # a badge's access zone, as the signed token stores it
 
 
 def purpose(item: Section) -> Purpose:

@@ -24,11 +24,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk import base45
+from kiosk.config_tables import MAX_ZONE_BYTES
 
 PREFIX = "LKB1:"
 FORMAT_VERSION = 1
 SIGNATURE_SIZE = 64
-MAX_ZONE_BYTES = 16
 MAX_TOKEN_CHARS = 256  # anything longer is refused before it is decoded
 CLOCK_SKEW = timedelta(minutes=5)
 _HEAD = struct.Struct(">B4s16s4sIIB")  # version, key id, visit, site tag, from, expires, zone len

@@ -13,8 +13,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
-
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm
@@ -151,6 +149,10 @@ def _check_email(raw: str) -> tuple[str, str]:
     candidate = unicodedata.normalize("NFC", raw.strip())
     if len(candidate) > EMAIL_MAX:
         return "", "errors.email_too_long"
+    # Imported here: ~16 ms (it compiles its grammar) that start-up should not pay; the kiosk
+    # warms it in a worker once Welcome is on screen (ui.app).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(candidate, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError:

@@ -1,14 +1,14 @@
 """Application wiring: every object is built here once, in a fixed, logged order, and passed in.
 
-Order: Qt application and style → store → check-in service → workers → job process (printing and
-notifications, see ``printers.worker``) → window → flow → activity filter → maintenance timers.
+Order: (Welcome on screen, see ``ui.start``) → store → check-in service → workers → job process
+(printing and notifications, see ``printers.worker``) → the other screens → flow → activity
+filter → maintenance timers.
 Shutdown waits for workers, ends the job process, then closes the store.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +17,9 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from kiosk import assets, audit, invitations
+from kiosk import audit, invitations
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
@@ -39,7 +38,8 @@ from ui.flow import CheckinFlow, Services
 from ui.job_process import JobProcess
 from ui.lockdown import Lockdown
 from ui.maintenance import Maintenance
-from ui.style import stylesheet
+from ui.screen_set import ScreenSet
+from ui.start import create_application
 from ui.window import KioskWindow
 from ui.workers import Workers
 
@@ -50,7 +50,6 @@ _ACTIVITY = {
     QEvent.Type.TouchBegin,
     QEvent.Type.Wheel,
 }
-UI_FONT = "Noto Sans CJK TC"
 
 
 class ActivityFilter(QObject):
@@ -126,21 +125,11 @@ class Kiosk:
         self.store.close()
 
 
-def create_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
-    app.setApplicationName("Lobby Kiosk")
-    for font_file in sorted(assets.root().joinpath("fonts").glob("*.[ot]t[fc]")):
-        QFontDatabase.addApplicationFont(str(font_file))
-    if UI_FONT in QFontDatabase.families():
-        app.setFont(QFont(UI_FONT))
-    else:
-        log.warning("font %r not installed; Chinese text may render poorly", UI_FONT)
-    app.setStyleSheet(stylesheet())
-    return app
-
-
-def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Kiosk:
+def build_kiosk(
+    app: QApplication, config: Config, clock: Clock = utc_now, window: KioskWindow | None = None
+) -> Kiosk:
+    """Everything behind the screens, and the screens behind Welcome; ``window`` is the one
+    ``ui.start.open_welcome`` already put on screen, if any."""
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
     store = Store(config.database_path)
     deny_list = DenyList(store, config.keys_dir)
@@ -152,7 +141,8 @@ def build_kiosk(app: QApplication, config: Config, clock: Clock = utc_now) -> Ki
     workers = Workers()
     jobs = JobProcess(config)
     jobs.start()
-    window = KioskWindow(config, service.directory)
+    window = window or KioskWindow(config)
+    window.add_screens(ScreenSet.build(config, service.directory))
     checkout = CheckoutService(store, config, tokens, clock)
     services = Services(
         checkin=service,
@@ -246,21 +236,6 @@ def run_staff_window(config: Config) -> int:
     kiosk.window.resize(1280, 800)
     kiosk.window.show()
     kiosk.maintenance.start()
-    app.aboutToQuit.connect(kiosk.shutdown)
-    kiosk.flow.exit_requested.connect(app.quit)
-    return app.exec()
-
-
-def run(config: Config) -> int:
-    app = create_application()
-    kiosk = build_kiosk(app, config)
-    sys.excepthook = guard_against_crashes(kiosk.flow)
-    kiosk.maintenance.start()
-    kiosk.window.resize(1280, 800)
-    if kiosk.lockdown is not None:
-        kiosk.lockdown.apply()
-    else:
-        kiosk.window.show()
     app.aboutToQuit.connect(kiosk.shutdown)
     kiosk.flow.exit_requested.connect(app.quit)
     return app.exec()

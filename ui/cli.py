@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             file=sys.stderr,
         )
         return 2
-    from ui.app import run as run_app
+    from ui.start import run as run_app
 
     return run_app(config)
 

@@ -26,8 +26,9 @@ from kiosk.retention import spool_files
 from kiosk.tokens import short_code
 from printers.labels import LABELS
 from printers.layout import render_badge
-from ui.app import Kiosk, build_kiosk, create_application
+from ui.app import Kiosk, build_kiosk
 from ui.host_picker import HostList, HostSearch
+from ui.start import create_application
 
 if TYPE_CHECKING:
     from ui.soak import SoakReport

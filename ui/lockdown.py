@@ -58,13 +58,21 @@ class Lockdown(QObject):
         self.guard.setInterval(self.GUARD_MS)
         self.guard.timeout.connect(self._on_guard_timeout)
 
-    def apply(self) -> None:
-        self.window.setWindowFlags(
-            self.window.windowFlags()
+    @staticmethod
+    def frame(window: QWidget) -> None:
+        """No frame, always on top, no context menu. Best before the window is first shown:
+        changing the flags of a shown window hides it for a moment."""
+        flags = (
+            window.windowFlags()
             | Qt.WindowType.FramelessWindowHint
             | Qt.WindowType.WindowStaysOnTopHint
         )
-        self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        if flags != window.windowFlags():
+            window.setWindowFlags(flags)
+        window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+
+    def apply(self) -> None:
+        self.frame(self.window)
         self.window.showFullScreen()
         self.guard.start()
 

@@ -1,6 +1,12 @@
-"""The kiosk window: a slim top bar (site, language) over a stack of screens."""
+"""The kiosk window: a slim top bar (site, language) over a stack of screens.
+
+It opens with Welcome alone, so the guest sees the kiosk as soon as Qt can draw it; the other
+screens are added by ``add_screens`` right after (``ui.start``).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -14,19 +20,21 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.config import Config
-from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
-from ui.screens.badge import BadgeScreen
-from ui.screens.checkout import CheckoutScreen
-from ui.screens.details import DetailsScreen
-from ui.screens.done import DoneScreen
-from ui.screens.notice import NoticeScreen
-from ui.screens.onsite import OnSiteScreen
-from ui.screens.report import ReportScreen
-from ui.screens.staff import StaffScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.style import stylesheet
 from ui.widgets import LanguageBar, Screen, plain_label, set_accessible
+
+if TYPE_CHECKING:
+    from ui.screen_set import ScreenSet
+    from ui.screens.badge import BadgeScreen
+    from ui.screens.checkout import CheckoutScreen
+    from ui.screens.details import DetailsScreen
+    from ui.screens.done import DoneScreen
+    from ui.screens.notice import NoticeScreen
+    from ui.screens.onsite import OnSiteScreen
+    from ui.screens.report import ReportScreen
+    from ui.screens.staff import StaffScreen
 
 HOLD_MS = 2000
 
@@ -56,8 +64,18 @@ class KioskWindow(QWidget):
     language_chosen = Signal(str)
     text_size_clicked = Signal()
     staff_requested = Signal()
+    # Set by add_screens:
+    details: DetailsScreen
+    notice: NoticeScreen
+    badge: BadgeScreen
+    done: DoneScreen
+    checkout: CheckoutScreen
+    invitation: CheckoutScreen
+    staff: StaffScreen
+    onsite: OnSiteScreen
+    report: ReportScreen
 
-    def __init__(self, config: Config, directory: HostDirectory) -> None:
+    def __init__(self, config: Config) -> None:
         super().__init__()
         self.setObjectName("kioskRoot")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -89,40 +107,34 @@ class KioskWindow(QWidget):
         layout.addWidget(self.top_bar)
 
         self.welcome = WelcomeScreen(config)
-        self.details = DetailsScreen(config, directory)
-        self.notice = NoticeScreen()
-        self.badge = BadgeScreen()
-        self.done = DoneScreen()
-        self.checkout = CheckoutScreen()
-        self.invitation = CheckoutScreen("invitation")
-        self.staff = StaffScreen()
-        self.onsite = OnSiteScreen()
-        self.report = ReportScreen()
-        self.screens: dict[str, Screen] = {
-            "welcome": self.welcome,
-            "details": self.details,
-            "notice": self.notice,
-            "badge": self.badge,
-            "done": self.done,
-            "checkout": self.checkout,
-            "invitation": self.invitation,
-            "staff": self.staff,
-            "onsite": self.onsite,
-            "report": self.report,
-        }
+        self.screens: dict[str, Screen] = {}
         self.stack = QStackedWidget()
         self._scrollers: dict[str, QScrollArea] = {}
-        for name, screen in self.screens.items():
-            # At 100 % every screen fits the tablet; in the large-text modes a screen may scroll.
-            scroller = QScrollArea()
-            scroller.setObjectName("screenScroller")
-            scroller.setWidgetResizable(True)
-            scroller.setFrameShape(QFrame.Shape.NoFrame)
-            scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            scroller.setWidget(screen)
-            self._scrollers[name] = scroller
-            self.stack.addWidget(scroller)
+        self._add("welcome", self.welcome)
         layout.addWidget(self.stack, stretch=1)
+
+    def add_screens(self, screens: ScreenSet) -> None:
+        self.details, self.notice, self.badge = screens.details, screens.notice, screens.badge
+        self.done, self.checkout, self.invitation = (
+            screens.done,
+            screens.checkout,
+            screens.invitation,
+        )
+        self.staff, self.onsite, self.report = screens.staff, screens.onsite, screens.report
+        for name, screen in screens.by_step().items():
+            self._add(name, screen)
+
+    def _add(self, name: str, screen: Screen) -> None:
+        # At 100 % every screen fits the tablet; in the large-text modes a screen may scroll.
+        scroller = QScrollArea()
+        scroller.setObjectName("screenScroller")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(screen)
+        self.screens[name] = screen
+        self._scrollers[name] = scroller
+        self.stack.addWidget(scroller)
 
     def retranslate(self, tr: Translator, language: str) -> None:
         self.setWindowTitle(tr("app.title"))

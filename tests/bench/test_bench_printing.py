@@ -59,7 +59,8 @@ def test_badge_screen_does_not_wait_for_a_slow_printer(
     tmp_path: Path, report: Report, qtbot
 ) -> None:  # type: ignore[no-untyped-def]
     from tests.gui.conftest import click, to_notice
-    from ui.app import build_kiosk, create_application
+    from ui.app import build_kiosk
+    from ui.start import create_application
 
     app = create_application()
     timings = {}

@@ -12,8 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from tests.conftest import FakeClock
-from ui.app import Kiosk, build_kiosk, create_application
+from ui.app import Kiosk, build_kiosk
 from ui.demo import pick_host, type_text
+from ui.start import create_application
 
 pytestmark = pytest.mark.gui
 

@@ -1,0 +1,84 @@
+"""Start-up in two steps: Welcome is drawn before the core and the other screens are imported,
+then the kiosk is completed behind it in the same window."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+PROBE = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+from kiosk.config import load_config
+from ui.start import create_application, open_welcome
+config = replace(load_config(env={}), data_dir=Path(sys.argv[1]), lockdown=sys.argv[2] == "1")
+app = create_application()
+window = open_welcome(app, config)
+heavy = ["ui.app", "ui.screen_set", "kiosk.store", "kiosk.keys", "email_validator", "qrcode"]
+seen = {
+    "visible": window.isVisible(),
+    "full_screen": window.isFullScreen(),
+    "step": window.current_screen().objectName(),
+    "title": window.welcome.findChildren(type(window.site_label))[0].text() != "",
+    "loaded_before_paint": [name for name in heavy if name in sys.modules],
+    "data_dir_touched": Path(sys.argv[1]).exists(),
+}
+from ui.app import build_kiosk
+kiosk = build_kiosk(app, config, window=window)
+seen["same_window"] = kiosk.window is window
+seen["flow_step"] = kiosk.flow.step.value
+seen["screens"] = sorted(window.screens)
+kiosk.shutdown()
+print(json.dumps(seen))
+"""
+
+
+def _start(tmp_path: Path, lockdown: bool) -> dict[str, object]:
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, str(tmp_path / "data"), "1" if lockdown else "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_CONFIG": ""},
+        check=True,
+    )
+    result: dict[str, object] = json.loads(run.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_welcome_is_drawn_before_the_core_is_loaded_then_completed_in_place(
+    tmp_path: Path,
+) -> None:
+    seen = _start(tmp_path, lockdown=False)
+    assert seen["visible"] and seen["step"] == "welcome" and seen["title"]
+    assert seen["loaded_before_paint"] == []
+    assert seen["data_dir_touched"] is False
+    assert seen["same_window"] and seen["flow_step"] == "welcome"
+    assert seen["screens"] == sorted(
+        [
+            "welcome",
+            "details",
+            "notice",
+            "badge",
+            "done",
+            "checkout",
+            "invitation",
+            "staff",
+            "onsite",
+            "report",
+        ]
+    )
+
+
+def test_in_lockdown_welcome_opens_full_screen_at_once(tmp_path: Path) -> None:
+    seen = _start(tmp_path, lockdown=True)
+    assert seen["visible"] and seen["full_screen"]
+    assert seen["same_window"]

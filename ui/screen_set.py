@@ -1,0 +1,62 @@
+"""Every screen but Welcome, built together once Welcome is on screen (see ``ui.start``).
+
+Kept apart from ``ui.window`` so that drawing Welcome imports none of these screens: together
+with the core they are most of the kiosk's start-up time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.config import Config
+from kiosk.hosts import HostDirectory
+from ui.screens.badge import BadgeScreen
+from ui.screens.checkout import CheckoutScreen
+from ui.screens.details import DetailsScreen
+from ui.screens.done import DoneScreen
+from ui.screens.notice import NoticeScreen
+from ui.screens.onsite import OnSiteScreen
+from ui.screens.report import ReportScreen
+from ui.screens.staff import StaffScreen
+from ui.widgets import Screen
+
+
+@dataclass(frozen=True)
+class ScreenSet:
+    details: DetailsScreen
+    notice: NoticeScreen
+    badge: BadgeScreen
+    done: DoneScreen
+    checkout: CheckoutScreen
+    invitation: CheckoutScreen
+    staff: StaffScreen
+    onsite: OnSiteScreen
+    report: ReportScreen
+
+    @classmethod
+    def build(cls, config: Config, directory: HostDirectory) -> ScreenSet:
+        return cls(
+            details=DetailsScreen(config, directory),
+            notice=NoticeScreen(),
+            badge=BadgeScreen(),
+            done=DoneScreen(),
+            checkout=CheckoutScreen(),
+            invitation=CheckoutScreen("invitation"),
+            staff=StaffScreen(),
+            onsite=OnSiteScreen(),
+            report=ReportScreen(),
+        )
+
+    def by_step(self) -> dict[str, Screen]:
+        """Screens by the name of the flow step that shows them."""
+        return {
+            "details": self.details,
+            "notice": self.notice,
+            "badge": self.badge,
+            "done": self.done,
+            "checkout": self.checkout,
+            "invitation": self.invitation,
+            "staff": self.staff,
+            "onsite": self.onsite,
+            "report": self.report,
+        }

@@ -1,0 +1,74 @@
+"""Start-up in two steps: Welcome on screen first, then everything else.
+
+A bare PySide6 window is drawn ~70 ms after the interpreter starts; the whole kiosk (the core,
+its store and keys, nine more screens, the job process) takes ~200 ms more. So the window first
+opens with Welcome alone, in the site's default language, and only then is the rest imported and
+built (``ui.app.build_kiosk``), on the same thread, before any event is handled: a guest who taps
+in that moment is answered a fraction of a second later and nothing is lost.
+
+This module therefore imports only what Welcome needs; ``ui.app`` is imported inside ``run``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from kiosk import assets
+from kiosk.config import Config
+from kiosk.i18n import Translator
+from ui.style import stylesheet
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+UI_FONT = "Noto Sans CJK TC"
+WINDOW_SIZE = (1280, 800)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Lobby Kiosk")
+    for font_file in sorted(assets.root().joinpath("fonts").glob("*.[ot]t[fc]")):
+        QFontDatabase.addApplicationFont(str(font_file))
+    if UI_FONT in QFontDatabase.families():
+        app.setFont(QFont(UI_FONT))
+    else:
+        log.warning("font %r not installed; Chinese text may render poorly", UI_FONT)
+    app.setStyleSheet(stylesheet())
+    return app
+
+
+def open_welcome(app: QApplication, config: Config) -> KioskWindow:
+    """The window with Welcome alone, shown and drawn (full screen in lockdown)."""
+    window = KioskWindow(config)
+    window.retranslate(Translator(config.default_language), config.default_language)
+    window.show_step("welcome")
+    window.resize(*WINDOW_SIZE)
+    if config.lockdown:
+        from ui.lockdown import Lockdown
+
+        Lockdown.frame(window)
+        window.showFullScreen()
+    else:
+        window.show()
+    app.processEvents()  # draw it now, before the rest is built
+    return window
+
+
+def run(config: Config) -> int:
+    app = create_application()
+    window = open_welcome(app, config)
+    from ui.app import build_kiosk, guard_against_crashes
+
+    kiosk = build_kiosk(app, config, window=window)
+    sys.excepthook = guard_against_crashes(kiosk.flow)
+    kiosk.maintenance.start()
+    if kiosk.lockdown is not None:
+        kiosk.lockdown.apply()
+    app.aboutToQuit.connect(kiosk.shutdown)
+    kiosk.flow.exit_requested.connect(app.quit)
+    return app.exec()
