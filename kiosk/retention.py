@@ -22,7 +22,8 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
-TRANSACTION_TARGET = 0.010  # seconds per delete transaction
+TRANSACTION_TARGET = 0.003  # seconds per delete transaction
+CHECKPOINT_EVERY = 0.025  # seconds of deleting between two passive checkpoints
 FIRST_CHUNK, SMALLEST_CHUNK, LARGEST_CHUNK = 500, 50, 20_000
 # Nothing reads a job once it succeeded (`kiosk outbox` lists open and given-up ones); the hour is
 # slack for a reader that looked it up just before it finished.
@@ -46,7 +47,7 @@ def purge(
     while chunk := store.erase_expired_fields(now):
         fields += chunk
     spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
-    chunk_size = FIRST_CHUNK
+    chunk_size, since_checkpoint = FIRST_CHUNK, 0.0
     while True:
         ids = store.expired_visit_ids(now, chunk_size)
         if not ids:
@@ -56,7 +57,15 @@ def purge(
         files_removed += _shred_all(f for visit_id in ids for f in spooled.pop(visit_id, ()))
         started = time.perf_counter()
         erased += store.erase_visits(ids)
-        chunk_size = _next_chunk(chunk_size, time.perf_counter() - started)
+        took = time.perf_counter() - started
+        chunk_size = _next_chunk(chunk_size, took)
+        since_checkpoint += took
+        if since_checkpoint >= CHECKPOINT_EVERY:
+            # Keep the WAL short as we go, on the store's second connection, so check-ins go on
+            # meanwhile; left to SQLite's automatic checkpoint, one commit in many would copy
+            # 40 MB while holding the store.
+            store.checkpoint(truncate=False)
+            since_checkpoint = 0.0
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - ROLL_CALL_KEPT, "evacuation-*"))
     store.purge_revocations(now)

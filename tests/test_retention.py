@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import sqlite3
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
@@ -96,3 +100,36 @@ def test_outbox_rows_and_acknowledgements_go_with_the_visit(
     purge(store, config.spool_dir, visit.purge_after, config.retention_days)
     assert store.acknowledgement(visit.id) is None
     assert all(store.pending_outbox(kind) == [] for kind in ("print", "notify", "sync"))
+
+
+def test_erasing_visits_takes_their_children_and_leaves_the_store_checking_keys(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """erase_visits switches foreign-key checks and fsync-per-commit off for its own transaction
+    only: afterwards no child row is left and the store enforces keys and syncs fully again."""
+    hub = replace(config, hub_url="https://hub.example")
+    service = CheckinService(store, hub, clock)
+    notice = service.current_notice("en")
+    gone = [service.check_in(make_form(name=f"Gone {n}"), notice).visit.id for n in range(3)]
+    kept = service.check_in(make_form(name="Kept"), notice).visit.id
+    assert store.erase_visits(gone) == 3
+    assert [v.id for v in store.visits()] == [kept]
+    for table in ("outbox", "acknowledgements"):
+        rows = store._rows(f"SELECT DISTINCT visit_id FROM {table}")
+        assert [row["visit_id"] for row in rows] == [kept]
+    assert store.pragma("foreign_keys") == 1
+    assert store.pragma("synchronous") == 2  # FULL
+    with pytest.raises(sqlite3.IntegrityError):
+        store.enqueue("no-such-visit", "print", clock())
+
+
+def test_a_passive_checkpoint_does_not_wait_for_the_store(store: Store, config: Config) -> None:
+    """During a purge the WAL is checkpointed on a second connection, so a check-in holding the
+    store's lock (or waiting for it) is not held up by the copy, nor the copy by it."""
+    CheckinService(store, config).publish_notices()
+    finished = threading.Event()
+    with store._lock:  # a check-in in progress on another thread
+        worker = threading.Thread(target=lambda: (store.checkpoint(truncate=False), finished.set()))
+        worker.start()
+        assert finished.wait(5), "the passive checkpoint waited for the store's lock"
+    worker.join()

@@ -93,6 +93,15 @@ def _ignore(_result: object) -> None:
     """For start-up work whose result nobody waits for."""
 
 
+def _warm_imports() -> None:
+    """Libraries the first guest needs (address check, QR), imported by a worker once Welcome is
+    up, so neither the first paint nor the first Continue pays for them."""
+    import email_validator
+    import qrcode
+
+    del email_validator, qrcode
+
+
 def _notices_published(notices: list[NoticeVersion]) -> None:
     log.info("notice versions in force: %s", ", ".join(n.version for n in notices))
 
@@ -187,6 +196,7 @@ def build_kiosk(
     maintenance.hosts_reloaded.connect(lambda: jobs.submit("reload_hosts", clock(), _ignore))
     flow.checked_in.connect(maintenance.run_notifications)
     flow.checked_in.connect(maintenance.run_sync)
+    workers.submit(_warm_imports, _ignore, _ignore)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
     workers.submit(
         lambda: audit.note_config(store, config, clock()),

@@ -27,6 +27,9 @@ from kiosk.store.schema import MIGRATIONS
 from kiosk.store.sql import (
     _ALL_VISITS,
     _COUNT_VISIT,
+    _DELETE_ACKNOWLEDGEMENTS_OF,
+    _DELETE_OUTBOX_OF,
+    _DELETE_VISITS,
     _INSERT_ACKNOWLEDGEMENT,
     _INSERT_NOTICE,
     _INSERT_OUTBOX,
@@ -98,6 +101,8 @@ class Store:
         _refuse_foreign_database(conn, self.path)
         self._db = Connection(conn)
         self._lock = threading.RLock()
+        self._checkpointer: sqlite3.Connection | None = None  # see checkpoint()
+        self._checkpointer_lock = threading.Lock()
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA secure_delete=ON")
@@ -108,6 +113,10 @@ class Store:
         self._migrate()
 
     def close(self) -> None:
+        with self._checkpointer_lock:
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
         with self._lock:
             self._db.conn.close()
 
@@ -671,11 +680,12 @@ class Store:
     # -- retention -----------------------------------------------------------------------------
 
     def expired_visit_ids(self, now: datetime, limit: int = PURGE_CHUNK) -> list[str]:
-        rows = self._rows(
-            "SELECT id FROM visits WHERE purge_after <= ? ORDER BY purge_after LIMIT ?",
-            [to_db(now), limit],
-        )
-        return [row["id"] for row in rows]
+        with self._lock:
+            cursor = self._db.execute(
+                "SELECT id FROM visits WHERE purge_after <= ? ORDER BY purge_after LIMIT ?",
+                [to_db(now), limit],
+            )
+            return [row[0] for row in cursor]
 
     def erase_expired_fields(self, now: datetime, limit: int = PURGE_CHUNK) -> int:
         """Blank emails and notes whose own, shorter retention ended; one small transaction.
@@ -695,18 +705,27 @@ class Store:
         return erased
 
     def erase_visits(self, visit_ids: Sequence[str]) -> int:
-        """Delete whole visit rows; acknowledgements and outbox rows follow by cascade."""
+        """Delete whole visit rows with their acknowledgements and outbox rows, in one
+        transaction.
+
+        The children are deleted here, by the same list, so the foreign-key checks are switched
+        off for this transaction alone (under the store's lock, so no other statement runs
+        without them): with them on, SQLite looks every deleted visit up again in both child
+        tables, which was a quarter of the purge's time."""
         if not visit_ids:
             return 0
-        marks = ",".join("?" for _ in visit_ids)  # placeholders only; ids travel as parameters
-        ids = list(visit_ids)
-        with self._transaction() as db:
-            # Children first, each in one statement: ~15 % faster than leaving every row to the
-            # cascade, which looks each one up separately (the cascade still guards the rest).
-            for child in ("outbox", "acknowledgements"):
-                db.execute(f"DELETE FROM {child} WHERE visit_id IN ({marks})", ids)  # noqa: S608
-            cursor = db.execute(f"DELETE FROM visits WHERE id IN ({marks})", ids)  # noqa: S608
-            return int(cursor.rowcount)
+        ids = [json.dumps(list(visit_ids))]
+        with self._lock:
+            self._db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self._transaction() as db:
+                    db.execute(_DELETE_OUTBOX_OF, ids)
+                    db.execute(_DELETE_ACKNOWLEDGEMENTS_OF, ids)
+                    return int(db.execute(_DELETE_VISITS, ids).rowcount)
+            finally:
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA foreign_keys=ON")
 
     def record_erase_request(self, receipt: str, visit_ids: Sequence[str], now: datetime) -> None:
         with self._transaction() as db:
@@ -727,8 +746,22 @@ class Store:
             )
 
     def checkpoint(self, truncate: bool = True) -> None:
-        """Copy the WAL into the main file. ``truncate`` also empties the WAL file, so erased
-        rows leave no old page image behind; the cheaper passive form keeps the WAL short."""
-        mode = "TRUNCATE" if truncate else "PASSIVE"
-        with self._lock:
-            self._db.conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        """Copy the WAL into the main file.
+
+        ``truncate`` also empties the WAL file, so erased rows leave no old page image behind; it
+        waits for writers, so it runs on the store's connection. The cheaper passive form keeps
+        the WAL short and runs on a connection of its own, without the store's lock: a guest's
+        check-in goes on while it copies (WAL lets one writer and a checkpoint run at once)."""
+        if truncate:
+            with self._lock:
+                self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        if self.path == ":memory:":
+            return
+        with self._checkpointer_lock:
+            if self._checkpointer is None:
+                self._checkpointer = sqlite3.connect(
+                    self.path, check_same_thread=False, timeout=10, isolation_level=None
+                )
+                self._checkpointer.execute("PRAGMA synchronous=FULL")
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -35,3 +35,9 @@ _UPSERT_HOST = (
     "email = excluded.email, notify = excluded.notify, language = excluded.language, "
     "active = excluded.active, company_id = excluded.company_id"
 )
+
+# A JSON array of visit ids as the one parameter: any number of ids, one prepared statement.
+_IDS = "(SELECT value FROM json_each(?))"
+_DELETE_OUTBOX_OF = f"DELETE FROM outbox WHERE visit_id IN {_IDS}"  # noqa: S608
+_DELETE_ACKNOWLEDGEMENTS_OF = f"DELETE FROM acknowledgements WHERE visit_id IN {_IDS}"  # noqa: S608
+_DELETE_VISITS = f"DELETE FROM visits WHERE id IN {_IDS}"  # noqa: S608
