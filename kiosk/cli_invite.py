@@ -12,7 +12,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.notify import AppriseSender
 from kiosk.store import Store
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import from_db, utc_now
 from kiosk.validation import ValidationError
 
 
@@ -24,9 +24,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     invite.add_argument("--date", required=True, help="YYYY-MM-DD, site time")
     invite.add_argument("--from", dest="start", default="09:00", help="HH:MM (default 09:00)")
     invite.add_argument("--to", dest="end", default="18:00", help="HH:MM (default 18:00)")
+    invite.add_argument(
+        "--lang", help="language of the email: zh-TW or en (default: the host's, else the site's)"
+    )
     invite.add_argument("--staff", default="desk", help="who invites, for the record")
     invite.set_defaults(command=_invite)
-    listing = sub.add_parser("invitations", help="expected visits (codes and times, no names)")
+    listing = sub.add_parser(
+        "invitations", help="expected visits in site time (codes and times, no names)"
+    )
     listing.set_defaults(command=_list)
 
 
@@ -36,7 +41,10 @@ def _invite(args: argparse.Namespace, config: Config) -> int:
         start, end = time.fromisoformat(args.start), time.fromisoformat(args.end)
     except ValueError:
         raise UsageError("use --date YYYY-MM-DD and --from/--to HH:MM") from None
-    tr = Translator(config.default_language)
+    if args.lang and args.lang not in config.languages:
+        raise UsageError(f"--lang {args.lang!r}: choose one of {', '.join(config.languages)}")
+    tr = Translator(args.lang or config.default_language)
+    now = utc_now()
     with Store(config.database_path) as store:
         directory = HostDirectory(store, config)
         try:
@@ -51,21 +59,25 @@ def _invite(args: argparse.Namespace, config: Config) -> int:
                 start,
                 end,
                 f"staff:{args.staff}",
-                utc_now(),
+                now,
             )
         except ValidationError as error:
             raise UsageError("; ".join(f"{k}: {v}" for k, v in error.errors.items())) from None
         except invitations.InvitationError as error:
             raise UsageError(tr(error.reason)) from None
         host = directory.get(invitation.host_id)
+        host_language = host.language if host and host.language in config.languages else ""
         problem = invitations.send(
             invitation,
             config,
             host.name if host else invitation.host_id,
             AppriseSender(),
             config.spool_dir,
+            args.lang or host_language or config.default_language,
+            now,
         )
-    print(f"invitation {invitation.code} for {invitation.starts_at:%Y-%m-%d %H:%M}")
+    on_day, from_time, to_time = invitations.window_text(invitation, config)
+    print(f"invitation {invitation.code} for {on_day} {from_time}-{to_time} ({config.timezone})")
     if problem:
         print(f"not emailed ({problem}): give the guest the code yourself")
         return 1
@@ -78,9 +90,11 @@ def _list(args: argparse.Namespace, config: Config) -> int:
         rows = store.invitations()
     for row in rows:
         state = f"used (visit {row['used_by_visit']})" if row["used_by_visit"] else "expected"
-        print(
-            f"{row['code']}  {row['starts_at']} to {row['ends_at']}  host {row['host_id']}  {state}"
-        )
+        start = from_db(row["starts_at"]).astimezone(config.zone)
+        end = from_db(row["ends_at"]).astimezone(config.zone)
+        print(f"{row['code']}  {start:%Y-%m-%d %H:%M}-{end:%H:%M}  host {row['host_id']}  {state}")
+    if rows:
+        print(f"times in {config.timezone}")
     if not rows:
         print("no invitations")
     return 0

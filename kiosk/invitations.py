@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 
 from kiosk.config import Config
@@ -109,7 +109,11 @@ def find(store: Store, text: str, now: datetime, zone: tzinfo) -> Invitation:
     return invitation
 
 
-def calendar_entry(invitation: Invitation, config: Config, host_name: str) -> bytes:
+def calendar_entry(
+    invitation: Invitation, config: Config, host_name: str, made_at: datetime
+) -> bytes:
+    """An RFC 5545 event in the site's zone: every TZID it names has its VTIMEZONE, and DTSTAMP
+    is when the entry was made (calendars use it to tell a newer copy of the same UID)."""
     from icalendar import Calendar, Event
 
     calendar = Calendar()
@@ -121,31 +125,48 @@ def calendar_entry(invitation: Invitation, config: Config, host_name: str) -> by
     event.add("location", config.site_name)
     event.add("dtstart", invitation.starts_at.astimezone(config.zone))
     event.add("dtend", invitation.ends_at.astimezone(config.zone))
-    event.add("dtstamp", invitation.starts_at)
+    event.add("dtstamp", made_at.astimezone(UTC))
     event.add("description", f"Code / 代碼: {invitation.code}")
     calendar.add_component(event)
+    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
 
 
+def window_text(invitation: Invitation, config: Config) -> tuple[str, str, str]:
+    """The visit's day, start and end as the guest reads them, in the site's time."""
+    start = invitation.starts_at.astimezone(config.zone)
+    end = invitation.ends_at.astimezone(config.zone)
+    return start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
 def send(
-    invitation: Invitation, config: Config, host_name: str, sender: Sender, spool_dir: Path
+    invitation: Invitation,
+    config: Config,
+    host_name: str,
+    sender: Sender,
+    spool_dir: Path,
+    language: str,
+    made_at: datetime,
 ) -> str:
-    """Email the guest their code, its QR and the calendar entry; "" or a reason."""
+    """Email the guest their code, its QR and the calendar entry in ``language``; "" or a
+    reason."""
     if not config.notify_email_url:
         return "no mail server configured ([notify] email_url)"
-    tr = Translator(config.default_language)
+    tr = Translator(language)
     spool_dir.mkdir(parents=True, exist_ok=True)
     ics = spool_dir / f"invitation-{invitation.code}.ics"
-    ics.write_bytes(calendar_entry(invitation, config, host_name))
+    ics.write_bytes(calendar_entry(invitation, config, host_name, made_at))
     qr = write_qr_png(invitation.payload, spool_dir / f"invitation-{invitation.code}.png")
-    local = invitation.starts_at.astimezone(config.zone)
+    day, start, end = window_text(invitation, config)
     message = Message(
         title=tr("invitation.mail_title", site=config.site_name),
         body=tr(
             "invitation.mail_body",
             site=config.site_name,
             host=host_name,
-            day=local.strftime("%Y-%m-%d %H:%M"),
+            day=day,
+            start=start,
+            end=end,
             code=invitation.code,
         ),
         message_id=f"{invitation.code}.invitation",

@@ -103,7 +103,10 @@ def test_the_invitation_email_has_the_code_a_qr_and_a_calendar_entry(
 
     cfg = replace(config, notify_email_url=f"mailto://127.0.0.1:{smtp.port}?from=lobby@example.com")
     made = invite(store, cfg, clock)
-    assert invitations.send(made, cfg, "陳雅婷 Amy Chen", AppriseSender(), cfg.spool_dir) == ""
+    sent = invitations.send(
+        made, cfg, "陳雅婷 Amy Chen", AppriseSender(), cfg.spool_dir, "zh-TW", clock()
+    )
+    assert sent == ""
     (mail,) = smtp.mailbox.messages
     assert "ivy@example.org" in mail["To"]
     parts = {part.get_filename(): part for part in mail.walk() if part.get_filename()}
@@ -112,6 +115,12 @@ def test_the_invitation_email_has_the_code_a_qr_and_a_calendar_entry(
     calendar = Calendar.from_ical(parts[f"invitation-{made.code}.ics"].get_payload(decode=True))
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart") == made.starts_at and event.decoded("dtend") == made.ends_at
+    # RFC 5545: every TZID used has its VTIMEZONE; DTSTAMP is when the entry was made, in UTC.
+    assert event["dtstart"].params["TZID"] == "Asia/Taipei"
+    assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Asia/Taipei"]
+    assert event.decoded("dtstamp") == clock()
+    text = body.get_payload(decode=True).decode("utf-8")
+    assert "2026-11-26 10:00 至 12:00" in text  # the window's end too, in site time
     from PIL import Image
 
     qr = Image.open(io.BytesIO(parts[f"invitation-{made.code}.png"].get_payload(decode=True)))
@@ -159,3 +168,42 @@ def test_invite_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         )
         == 2
     )
+
+
+def test_the_invitation_email_speaks_the_chosen_language(
+    store: Store, config: Config, clock: FakeClock, smtp: SmtpServer
+) -> None:
+    cfg = replace(config, notify_email_url=f"mailto://127.0.0.1:{smtp.port}?from=lobby@example.com")
+    made = invite(store, cfg, clock)
+    assert (
+        invitations.send(made, cfg, "Amy Chen", AppriseSender(), cfg.spool_dir, "en", clock()) == ""
+    )
+    (mail,) = smtp.mailbox.messages
+    body = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+    text = body.get_payload(decode=True).decode("utf-8")
+    assert "on 2026-11-26, between 10:00 and 12:00" in text
+    assert "邀請" not in text
+
+
+def test_invite_takes_a_language_and_lists_in_site_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], smtp: SmtpServer
+) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(
+        f'[notify]\nemail_url = "mailto://127.0.0.1:{smtp.port}?from=lobby@example.com"\n',
+        encoding="utf-8",
+    )
+    base = ["--config", str(site), "--data-dir", str(tmp_path / "data")]
+    invite_args = ["invite", "--name", "Lee Guest", "--email", "lee@example.org"]
+    invite_args += ["--host", "h-lin", "--date", "2099-01-02", "--from", "08:30", "--to", "09:15"]
+    assert main([*base, *invite_args, "--lang", "fr"]) == 2
+    assert "--lang 'fr'" in capsys.readouterr().err
+    assert main([*base, *invite_args, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "for 2099-01-02 08:30-09:15 (Asia/Taipei)" in out
+    (mail,) = smtp.mailbox.messages
+    assert "Your visit to" in str(mail["Subject"])
+    assert main([*base, "invitations"]) == 0
+    listing = capsys.readouterr().out
+    assert "2099-01-02 08:30-09:15  host h-lin  expected" in listing
+    assert "times in Asia/Taipei" in listing

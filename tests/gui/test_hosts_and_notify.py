@@ -149,7 +149,10 @@ def test_invitation_round_trip_through_smtp_and_the_kiosk(
             "staff:s1",
             clock(),
         )
-        assert invitations.send(made, cfg, "王美玲", AppriseSender(), cfg.spool_dir) == ""
+        sent = invitations.send(
+            made, cfg, "王美玲", AppriseSender(), cfg.spool_dir, "zh-TW", clock()
+        )
+        assert sent == ""
         qtbot.waitUntil(lambda: len(smtp.mailbox.messages) == 1)
     finally:
         smtp.stop()
