@@ -17,7 +17,7 @@ from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import render_badge
-from printers.tcp import PrinterUnavailableError, ask, connect, deliver
+from printers.tcp import PrinterUnavailableError, ask, connect, deliver, reachable
 
 log = logging.getLogger(__name__)
 STATUS_REQUEST = b"\x00" * 200 + b"\x1b\x40" + b"\x1b\x69\x53"  # invalidate, initialise, ESC i S
@@ -93,6 +93,8 @@ class BrotherPrinter:
 
     def status(self) -> str:
         """ "ready", or what is wrong, for ``kiosk printers``."""
+        if not self.status_check:
+            return reachable(self.target, self.timeout)
         try:
             with connect(self.target, self.timeout) as conn:
                 reply = ask(conn, STATUS_REQUEST, STATUS_SIZE, self.timeout, "status request")

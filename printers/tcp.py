@@ -27,6 +27,19 @@ def parse_target(target: str) -> tuple[str, int]:
     return parts.hostname, parts.port or DEFAULT_PORT
 
 
+NOT_ASKED = "ready as far as can be told: it accepts connections (status_check = false, not asked)"
+
+
+def reachable(target: str, timeout: float) -> str:
+    """For printers configured with ``status_check = false`` (they do not answer a status
+    request, or answer it wrongly): connect and close without sending anything."""
+    try:
+        with connect(target, timeout):
+            return NOT_ASKED
+    except PrinterUnavailableError as error:
+        return error.reason
+
+
 def connect(target: str, timeout: float) -> socket.socket:
     host, port = parse_target(target)
     try:

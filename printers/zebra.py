@@ -17,7 +17,7 @@ from kiosk.badges import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import NameBox, name_box, render_badge
-from printers.tcp import PrinterUnavailableError, ask_until, connect, deliver
+from printers.tcp import PrinterUnavailableError, ask_until, connect, deliver, reachable
 
 log = logging.getLogger(__name__)
 HOST_STATUS = b"~HS"
@@ -90,6 +90,8 @@ class ZebraPrinter:
         return PrintResult(True, f"printed on Zebra ({len(job)} bytes)")
 
     def status(self) -> str:
+        if not self.status_check:
+            return reachable(self.target, self.timeout)
         try:
             with connect(self.target, self.timeout) as conn:
                 return status_problem(self._ask_status(conn)) or "ready"

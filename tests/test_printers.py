@@ -23,6 +23,7 @@ from printers.cups import CupsPrinter
 from printers.jobs import print_badge
 from printers.labels import LABELS, label
 from printers.layout import fit_lines, render_badge
+from printers.tcp import NOT_ASKED
 from printers.zebra import ZebraPrinter
 from tests.conftest import FakeClock, make_form
 from tests.printer_peers import (
@@ -343,3 +344,21 @@ def test_brother_usb_device_path_receives_the_same_job(
     assert parsed["media"]["width_mm"] == 62 and parsed["print"] == 0x1A  # type: ignore[index]
     missing = BrotherPrinter(str(tmp_path / "no-such-device"), "QL-800", TIMEOUT)
     assert not missing.print(content, label("dk-22205"), "job").ok
+
+
+@pytest.mark.parametrize("mode", ["brother", "zebra"])
+def test_status_is_not_asked_of_a_printer_configured_not_to_answer(
+    peers: list[Peer], mode: str
+) -> None:
+    """``status_check = false``: `kiosk printers` only checks the printer takes a connection and
+    sends it nothing (such printers hang or print garbage on a status request)."""
+    peer = start(peers, Peer(mode, status=brother_status() if mode == "brother" else b""))
+    printer = (
+        BrotherPrinter(peer.target, "QL-820NWB", 2, status_check=False)
+        if mode == "brother"
+        else ZebraPrinter(peer.target, 2, status_check=False)
+    )
+    assert printer.status() == NOT_ASKED
+    assert peer.wait_for_job() == b""  # connected, and nothing was sent
+    peer.stop()
+    assert "offline" in printer.status()
