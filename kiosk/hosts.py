@@ -47,6 +47,13 @@ def search_keys(name: str) -> set[str]:
     return keys
 
 
+def is_searchable(query: str) -> bool:
+    """Long enough to search: one Latin letter lists half the building; one Chinese character
+    (a family name, 陳) does not."""
+    wanted = fold(normalise_text(query))
+    return len(wanted) >= MIN_QUERY or bool(wanted and _is_cjk(wanted[0]))
+
+
 @dataclass
 class _Index:
     """Everything a keystroke needs, computed once when the directory loads: rebuilding search
@@ -102,9 +109,9 @@ class HostDirectory:
 
     def search(self, query: str, limit: int = MAX_RESULTS) -> list[Host]:
         """Hosts whose name parts start with every word typed ("amy ch" finds Amy Chen)."""
+        if not is_searchable(query):
+            return []
         wanted = fold(normalise_text(query))
-        if len(wanted) < MIN_QUERY and not (wanted and _is_cjk(wanted[0])):
-            return []  # one Latin letter lists half the building; one Chinese character does not
         first, *more = wanted.split()
         index = self._index
         found: dict[str, Host] = {}

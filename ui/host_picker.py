@@ -13,6 +13,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from kiosk.hosts import is_searchable
 from kiosk.i18n import Translator
 from kiosk.models import Host
 from ui.widgets import plain_label, set_accessible, set_placeholder
@@ -61,7 +62,7 @@ class HostSearch(QLineEdit):
         self._host_id = ""
         matches = self._search(text)
         self._show(matches)
-        self.results.setVisible(bool(matches) or len(text.strip()) >= 2)
+        self.results.setVisible(bool(matches) or is_searchable(text))  # else: "no match"
         if self.results.isVisible():
             self._place_results()
 

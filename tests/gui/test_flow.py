@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.retention import spool_files
 from tests.gui.conftest import click, to_badge, to_notice
 from ui.app import Kiosk
+from ui.demo import type_text
 
 pytestmark = pytest.mark.gui
 
@@ -234,3 +235,23 @@ def test_a_denied_guest_is_only_asked_to_see_the_front_desk(
     assert banner.text() == "Please see the front desk, where a colleague will help you."
     assert kiosk.flow.step.value == "welcome" and kiosk.window.details.name.text() == ""
     assert kiosk.store.visits() == [] and len(kiosk.store.alerts()) == 1
+
+
+def test_one_chinese_character_searches_and_says_when_nothing_matches(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    """陳 finds Amy Chen; 龍, which is in no host's name, shows the "no match" hint rather than an
+    empty nothing (a single Latin letter still waits for a second)."""
+    click(qtbot, kiosk.window.welcome.checkin)
+    host = kiosk.window.details.host
+    type_text(host, "陳")
+    names = [b.text() for b in host.results.findChildren(QPushButton) if b.isVisible()]
+    assert host.results.isVisible() and any("Amy Chen" in name for name in names)
+    host.clear_choice()
+    type_text(host, "龍")
+    assert host.results.isVisible()
+    texts = [label.text() for label in host.results.findChildren(QLabel) if label.isVisible()]
+    assert texts == [kiosk.flow.tr("details.host_no_match")]
+    host.clear_choice()
+    type_text(host, "q")
+    assert not host.results.isVisible()
