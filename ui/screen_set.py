@@ -6,7 +6,7 @@ with the core they are most of the kiosk's start-up time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
@@ -48,15 +48,5 @@ class ScreenSet:
         )
 
     def by_step(self) -> dict[str, Screen]:
-        """Screens by the name of the flow step that shows them."""
-        return {
-            "details": self.details,
-            "notice": self.notice,
-            "badge": self.badge,
-            "done": self.done,
-            "checkout": self.checkout,
-            "invitation": self.invitation,
-            "staff": self.staff,
-            "onsite": self.onsite,
-            "report": self.report,
-        }
+        """Screens by the name of the flow step that shows them (each field is named so)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ui.steps import Step
+
 pytestmark = pytest.mark.gui
 
 PROBE = """
@@ -62,20 +64,7 @@ def test_welcome_is_drawn_before_the_core_is_loaded_then_completed_in_place(
     assert seen["loaded_before_paint"] == []
     assert seen["data_dir_touched"] is False
     assert seen["same_window"] and seen["flow_step"] == "welcome"
-    assert seen["screens"] == sorted(
-        [
-            "welcome",
-            "details",
-            "notice",
-            "badge",
-            "done",
-            "checkout",
-            "invitation",
-            "staff",
-            "onsite",
-            "report",
-        ]
-    )
+    assert seen["screens"] == sorted(step.value for step in Step)
 
 
 def test_in_lockdown_welcome_opens_full_screen_at_once(tmp_path: Path) -> None:
