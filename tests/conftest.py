@@ -20,6 +20,7 @@ from kiosk.store import Store
 from printers import PrintResult
 from printers.file import FilePrinter
 from printers.jobs import print_badge
+from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_service as open_hub_service
 from tests.hub_server import serve_hub
 from tests.postgres import fresh_database, postgres_server
@@ -155,3 +156,32 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+# A hub on SQLite behind a fault proxy, and the demo site synced to it (the sync tests).
+SYNC_SITE = "Demo Tower"  # the demo config's site name
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path: Path, clock: FakeClock) -> Iterator[HubService]:
+    service = open_hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def hub_url(sqlite_hub: HubService) -> Iterator[str]:
+    with serve_hub(sqlite_hub) as url:
+        yield url
+
+
+@pytest.fixture
+def proxy(hub_url: str) -> Iterator[FaultProxy]:
+    faults = FaultProxy(int(hub_url.rsplit(":", 1)[1]))
+    yield faults
+    faults.close()
+
+
+@pytest.fixture
+def site(config: Config, proxy: FaultProxy, sqlite_hub: HubService) -> Config:
+    return replace(config, hub_url=proxy.url, hub_token=sqlite_hub.add_kiosk("lobby-1", SYNC_SITE))

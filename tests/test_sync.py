@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,31 +27,6 @@ from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_rows, hub_service, serve_hub
 
 SITE = "Demo Tower"  # the demo config's site name
-
-
-@pytest.fixture
-def sqlite_hub(tmp_path: Path, clock: FakeClock) -> Iterator[HubService]:
-    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def hub_url(sqlite_hub: HubService) -> Iterator[str]:
-    with serve_hub(sqlite_hub) as url:
-        yield url
-
-
-@pytest.fixture
-def proxy(hub_url: str) -> Iterator[FaultProxy]:
-    faults = FaultProxy(int(hub_url.rsplit(":", 1)[1]))
-    yield faults
-    faults.close()
-
-
-@pytest.fixture
-def site(config: Config, proxy: FaultProxy, sqlite_hub: HubService) -> Config:
-    return replace(config, hub_url=proxy.url, hub_token=sqlite_hub.add_kiosk("lobby-1", SITE))
 
 
 def client(site: Config) -> HubClient:

@@ -5,10 +5,7 @@ head of the queue back; and the one text form instants have in the database."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,10 +19,8 @@ from kiosk.sync import MAX_BATCH, BatchSize, drain
 from kiosk.timeutil import from_db, to_db
 from tests.conftest import FakeClock
 from tests.fault_proxy import FaultProxy
-from tests.hub_server import hub_rows, hub_service, serve_hub
+from tests.hub_server import hub_rows
 from tests.queued import queue_visits
-
-SITE = "Demo Tower"
 
 
 class RecordingSession(requests.Session):
@@ -41,32 +36,12 @@ class RecordingSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubService]:
-    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", lambda: datetime.now(UTC))
-    yield service
-    service.close()
-
-
-@pytest.fixture
-def proxy(hub: HubService) -> Iterator[FaultProxy]:
-    with serve_hub(hub) as url:
-        faults = FaultProxy(int(url.rsplit(":", 1)[1]))
-        yield faults
-        faults.close()
-
-
-@pytest.fixture
-def site(config: Config, proxy: FaultProxy, hub: HubService) -> Config:
-    return replace(config, hub_url=proxy.url, hub_token=hub.add_kiosk("lobby-1", SITE))
-
-
 def open_sync_jobs(store: Store) -> list[dict[str, Any]]:
     return store.pending_outbox("sync")
 
 
 def test_a_long_queue_leaves_in_batches_that_grow_to_the_hubs_limit(
-    site: Config, store: Store, hub: HubService
+    site: Config, store: Store, sqlite_hub: HubService
 ) -> None:
     queue_visits(store, site, 1_500)
     session = RecordingSession()
@@ -74,11 +49,11 @@ def test_a_long_queue_leaves_in_batches_that_grow_to_the_hubs_limit(
     assert (report.sent, report.retrying) == (1_500, 0)
     assert session.batches == [50, 100, 200, 400, MAX_BATCH, 250]
     assert open_sync_jobs(store) == []
-    assert hub_rows(hub, "SELECT count(*) AS n FROM visits") == [{"n": 1_500}]
+    assert hub_rows(sqlite_hub, "SELECT count(*) AS n FROM visits") == [{"n": 1_500}]
 
 
 def test_a_lost_answer_is_asked_again_at_once_and_nothing_is_stored_twice(
-    site: Config, store: Store, hub: HubService, proxy: FaultProxy
+    site: Config, store: Store, sqlite_hub: HubService, proxy: FaultProxy
 ) -> None:
     queue_visits(store, site, 120)
     proxy.drop_first = 1  # the hub stores the first batch, the kiosk never hears it
@@ -88,8 +63,8 @@ def test_a_lost_answer_is_asked_again_at_once_and_nothing_is_stored_twice(
     assert (report.sent, report.retrying) == (120, 0)
     assert session.batches[:2] == [50, 50]  # the same batch again, not the queue's backoff
     assert open_sync_jobs(store) == []
-    assert hub_rows(hub, "SELECT count(*) AS n FROM visits") == [{"n": 120}]
-    assert hub_rows(hub, "SELECT count(*) AS n FROM receipts") == [{"n": 120}]
+    assert hub_rows(sqlite_hub, "SELECT count(*) AS n FROM visits") == [{"n": 120}]
+    assert hub_rows(sqlite_hub, "SELECT count(*) AS n FROM receipts") == [{"n": 120}]
 
 
 def test_a_hub_that_is_away_holds_back_only_the_head_of_the_queue(
