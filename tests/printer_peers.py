@@ -58,10 +58,11 @@ class Peer:
         return f"tcp://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
-        assert self._server is not None
+        server = self._server  # stop() sets the attribute to None while accept() may run
+        assert server is not None
         while True:
             try:
-                conn, _ = self._server.accept()
+                conn, _ = server.accept()
             except OSError:
                 return
             threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
