@@ -189,7 +189,9 @@ def _add_printer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     reprint.add_argument("code", help="badge token, 8-character code or visit id")
     reprint.add_argument("--staff", default="desk", help="staff id for the audit trail")
     reprint.set_defaults(command=_layer("printers.cli", "reprint"))
-    evacuation = sub.add_parser("evacuation", help="write the evacuation roll call as a PDF")
+    evacuation = sub.add_parser(
+        "evacuation", help="the evacuation roll call as a PDF, printed on the page printer"
+    )
     evacuation.add_argument("--out", type=Path, help="PDF file (default: in the spool folder)")
     evacuation.set_defaults(command=_layer("printers.cli", "evacuation"))
 

@@ -109,6 +109,7 @@ class Config:
     printer_model: str = "QL-820NWB"
     printer_queue: str = ""  # CUPS queue name
     printer_cups_server: str = ""  # host:port of a CUPS server; "" = the local default
+    printer_pages_queue: str = ""  # CUPS queue for A4 pages (the roll call); see pages_queue()
     printer_timeout: float = 10.0
     printer_status_check: bool = True
     hub_url: str = ""
@@ -313,6 +314,7 @@ def _parse_printer(printer: Section) -> dict[str, Any]:
         "model",
         "queue",
         "cups_server",
+        "pages_queue",
         "timeout_seconds",
         "status_check",
     )
@@ -332,6 +334,7 @@ def _parse_printer(printer: Section) -> dict[str, Any]:
         target="printer_target",
         queue="printer_queue",
         cups_server="printer_cups_server",
+        pages_queue="printer_pages_queue",
     )
     backend = values.get("printer_backend", Config.printer_backend)
     if backend in ("brother", "zebra") and not values.get("printer_target"):

@@ -32,6 +32,7 @@ class StaffError(ValueError):
 class PinCheck:
     staff_id: str | None
     wait_seconds: int = 0  # > 0: locked, try again after this
+    staff_name: str = ""  # as staff wrote it when added: shown and written on ticks
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,7 @@ def check_pin(store: Store, pin: str, now: datetime) -> PinCheck:
         if hmac.compare_digest(_hash(pin, bytes.fromhex(member["salt"])), expected):
             store.set_lockout(0, None)
             audit.record(store, now, "staff", f"staff:{member['id']}", "", "signed in")
-            return PinCheck(member["id"])
+            return PinCheck(member["id"], staff_name=member["name"])
     lock = _lock_after(failures, now)
     if lock is not None:
         audit.record(store, now, "staff", "unknown", "", f"locked after {failures} wrong PINs")

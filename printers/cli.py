@@ -18,12 +18,14 @@ from kiosk.errors import UsageError
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.keys import load_or_create
-from kiosk.onsite import on_site
+from kiosk.onsite import people_on_site
+from kiosk.rollcall import RollCall
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from printers.evacuation import roll_call_pdf
 from printers.jobs import reprint as reprint_badge
 from printers.labels import LABELS, label
+from printers.pages import print_roll_call
 
 
 class PrinterUsageError(UsageError):
@@ -96,12 +98,23 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
 
 
 def evacuation(args: argparse.Namespace, config: Config) -> int:
-    """Write the roll call PDF (and print it when the printer takes pages)."""
+    """Write the roll call of the whole site (the hub's list when it answers) as a PDF, and print
+    it when the kiosk has a page printer."""
     with Store(config.database_path) as store:
         now = utc_now()
-        people = on_site(store, HostDirectory(store, config), now)
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    target = args.out or config.spool_dir / f"evacuation-{stamp}.pdf"
-    roll_call_pdf(people, config, now, target)
-    print(f"{len(people)} on site; roll call written to {target}")
+        people = people_on_site(store, HostDirectory(store, config), config, now)
+    roll_call = RollCall(now, people)
+    if args.out:
+        target = roll_call_pdf(roll_call, config, args.out)
+        print(f"{len(people)} on site; roll call written to {target}")
+        return 0
+    outcome = print_roll_call(roll_call, config, now)
+    where = f"roll call written to {outcome.path}"
+    if outcome.kind == "printed":
+        print(f"{len(people)} on site; {where} and printed on CUPS queue {outcome.queue}")
+    elif outcome.kind == "failed":
+        print(f"{len(people)} on site; {where}; CUPS queue {outcome.queue} did NOT print it")
+        return 1
+    else:
+        print(f"{len(people)} on site; {where} (set [printer] pages_queue to print it)")
     return 0

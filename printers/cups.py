@@ -48,20 +48,20 @@ class CupsPrinter:
         pdf = self.spool_dir / f"badge-{job_id}.cups.pdf"
         try:
             on_page(render_badge(content, label), label).save(pdf, "PDF", resolution=label.dpi)
+            return self.print_file(pdf, label.cups_media, f"badge-{job_id}")
+        except OSError as error:
+            return PrintResult(False, f"the badge could not be written ({type(error).__name__})")
+        finally:
+            pdf.unlink(missing_ok=True)  # CUPS keeps its own copy of a submitted job
+
+    def print_file(self, pdf: Path, media: str, title: str) -> PrintResult:
+        """Submit a PDF already on disk (a badge, the A4 roll call) and follow it to the end."""
+        try:
             submitted = self._cups(
-                "lp",
-                "-d",
-                self.queue,
-                "-o",
-                f"media={label.cups_media}",
-                "-t",
-                f"badge-{job_id}",
-                str(pdf),
+                "lp", "-d", self.queue, "-o", f"media={media}", "-t", title, str(pdf)
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return PrintResult(False, f"CUPS could not be reached ({type(error).__name__})")
-        finally:
-            pdf.unlink(missing_ok=True)  # CUPS keeps its own copy of a submitted job
         match = _REQUEST_ID.search(submitted.stdout)
         if submitted.returncode != 0 or match is None:
             reason = (submitted.stderr or submitted.stdout).strip().splitlines()[-1:] or [

@@ -1,7 +1,10 @@
-"""The evacuation roll call as a printable PDF: A4 pages, one row per person with a box to tick.
+"""The evacuation roll call on paper: A4 pages, one row per person, ticks as staff made them.
 
-It holds names, so it is written into the spool (deleted by retention like badges) and printed
-through the configured printer where that printer takes pages (CUPS); otherwise staff open it.
+The page says where and when the roll call started and how many are accounted for and missing;
+each ticked row carries the time and the name of whoever ticked it. Names and hosts wrap or shrink
+inside their column. The PDF holds names, so it is written into the spool (shredded by retention
+like badges) and sent to the configured printer when that printer takes pages (CUPS); otherwise
+the staff member is told, in words, where it was saved.
 """
 
 from __future__ import annotations
@@ -14,47 +17,135 @@ from PIL import Image, ImageDraw
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.onsite import OnSite
-from printers.labels import label
-from printers.layout import font
+from kiosk.rollcall import RollCall, Tick
+from printers.labels import LabelSpec, label
+from printers.layout import fit_lines, font
 
-ROWS_PER_PAGE = 28
+ROWS_PER_PAGE = 17
+# Column left edges and widths on the page, in millimetres from the left margin.
+TICK_MM, NAME_MM, HOST_MM, SINCE_MM, DONE_MM = 0, 10, 64, 110, 140
+COLUMN_END_MM = 180
 
 
-def roll_call_pdf(people: list[OnSite], config: Config, now: datetime, target: Path) -> Path:
+def roll_call_pdf(roll_call: RollCall, config: Config, target: Path) -> Path:
     a4 = label("a4")
-    width, height = a4.page_px
-    margin, row_h = a4.mm(15), a4.mm(8.5)
     translators = [Translator(lang) for lang in config.languages]
-    title = " / ".join(tr("evacuation.title") for tr in translators)
-    stamp = now.astimezone(config.zone).strftime("%Y-%m-%d %H:%M")
-    headers = [
-        " / ".join(tr(f"evacuation.{key}") for tr in translators)
-        for key in ("name", "host", "since", "kiosk")
+    chunks = _pages(roll_call.people)
+    pages = [
+        _page(roll_call, chunk, number, len(chunks), config, translators, a4)
+        for number, chunk in enumerate(chunks, start=1)
     ]
-    columns = [margin + a4.mm(12), margin + a4.mm(72), margin + a4.mm(122), margin + a4.mm(160)]
-    pages = []
-    chunks = [people[i : i + ROWS_PER_PAGE] for i in range(0, len(people), ROWS_PER_PAGE)] or [[]]
-    for number, chunk in enumerate(chunks, start=1):
-        page = Image.new("L", (width, height), 255)
-        draw = ImageDraw.Draw(page)
-        draw.text((margin, margin), title, font=font(a4.mm(7), bold=True), fill=0)
-        draw.text(
-            (margin, margin + a4.mm(10)),
-            f"{config.site_name} · {stamp} · {len(people)} · {number}/{len(chunks)}",
-            font=font(a4.mm(4)),
-            fill=0,
-        )
-        y = margin + a4.mm(20)
-        for x, header in zip(columns, headers, strict=True):
-            draw.text((x, y), header, font=font(a4.mm(3.4), bold=True), fill=0)
-        y += row_h
-        for person in chunk:
-            draw.rectangle((margin, y, margin + a4.mm(6), y + a4.mm(6)), outline=0, width=4)
-            cells = [person.name, person.host, person.local_time(config), person.kiosk_id]
-            for x, cell in zip(columns, cells, strict=True):
-                draw.text((x, y), cell[:40], font=font(a4.mm(4.2)), fill=0)
-            y += row_h
-        pages.append(page)
     target.parent.mkdir(parents=True, exist_ok=True)
     pages[0].save(target, "PDF", resolution=a4.dpi, save_all=True, append_images=pages[1:])
     return target
+
+
+def _pages(people: list[OnSite]) -> list[list[OnSite]]:
+    return [people[i : i + ROWS_PER_PAGE] for i in range(0, len(people), ROWS_PER_PAGE)] or [[]]
+
+
+def _page(
+    roll_call: RollCall,
+    chunk: list[OnSite],
+    number: int,
+    pages: int,
+    config: Config,
+    translators: list[Translator],
+    a4: LabelSpec,
+) -> Image.Image:
+    page = Image.new("L", a4.page_px, 255)
+    draw = ImageDraw.Draw(page)
+    margin = a4.mm(15)
+    first, *summaries = header_lines(roll_call, config, translators)
+    title = " / ".join(tr("evacuation.title") for tr in translators)
+    draw.text((margin, margin), title, font=font(a4.mm(6.5), bold=True), fill=0)
+    y = margin + a4.mm(10)
+    draw.text((margin, y), first, font=font(a4.mm(4.2), bold=True), fill=0)
+    for summary in summaries:
+        y += a4.mm(6)
+        draw.text((margin, y), summary, font=font(a4.mm(3.8)), fill=0)
+    page_note = " / ".join(tr("evacuation.page", page=number, pages=pages) for tr in translators)
+    draw.text((margin, a4.page_px[1] - margin), page_note, font=font(a4.mm(3)), fill=0)
+    y += a4.mm(10)
+    headers = ("name", "host", "since_kiosk", "done")
+    for left, key in zip((NAME_MM, HOST_MM, SINCE_MM, DONE_MM), headers, strict=True):
+        text = " / ".join(tr(f"evacuation.{key}") for tr in translators)
+        lines, chosen = fit_lines(text, a4.mm(_width(left)), a4.mm(3.4), a4.mm(2.6), 2)
+        for offset, line in enumerate(lines):
+            line_h = round(getattr(chosen, "size", a4.mm(3)) * 1.25)
+            draw.text((margin + a4.mm(left), y + offset * line_h), line, font=chosen, fill=0)
+    y += a4.mm(9)
+    row_h = a4.mm(12.5)
+    for person in chunk:
+        _row(draw, a4, margin, y, person, roll_call.ticks.get(person.visit_id), config)
+        draw.line(
+            (margin, y + row_h - a4.mm(1), margin + a4.mm(COLUMN_END_MM), y + row_h - a4.mm(1)),
+            fill=180,
+            width=2,
+        )
+        y += row_h
+    return page
+
+
+def header_lines(roll_call: RollCall, config: Config, translators: list[Translator]) -> list[str]:
+    """Where and when the roll call started, then per language: on site, accounted, missing."""
+    started = roll_call.started_at.astimezone(config.zone).strftime("%Y-%m-%d %H:%M")
+    lines = [f"{config.site_name} · {started} ({config.timezone})"]
+    for tr in translators:
+        lines.append(
+            tr(
+                "evacuation.summary",
+                on_site=len(roll_call.people),
+                accounted=roll_call.accounted,
+                missing=roll_call.missing,
+            )
+        )
+    return lines
+
+
+def row_cells(person: OnSite, tick: Tick | None, config: Config) -> tuple[str, str, str, str]:
+    """Name, host, arrival time and kiosk, and the tick's time and the name of who ticked."""
+    done = f"{tick.at.astimezone(config.zone):%H:%M} {tick.by}" if tick else ""
+    return person.name, person.host, f"{person.local_time(config)} {person.kiosk_id}", done
+
+
+def _width(left_mm: int) -> int:
+    columns = (TICK_MM, NAME_MM, HOST_MM, SINCE_MM, DONE_MM, COLUMN_END_MM)
+    return columns[columns.index(left_mm) + 1] - left_mm - 3
+
+
+def _row(
+    draw: ImageDraw.ImageDraw,
+    a4: LabelSpec,
+    margin: int,
+    top: int,
+    person: OnSite,
+    tick: Tick | None,
+    config: Config,
+) -> None:
+    box = (margin, top, margin + a4.mm(6), top + a4.mm(6))
+    draw.rectangle(box, outline=0, width=4)
+    if tick is not None:
+        left, upper, right, lower = box
+        draw.line(
+            (
+                left + a4.mm(1),
+                upper + a4.mm(3.2),
+                left + a4.mm(2.5),
+                lower - a4.mm(1),
+                right - a4.mm(0.8),
+                upper + a4.mm(0.8),
+            ),
+            fill=0,
+            width=8,
+        )
+    columns = (NAME_MM, HOST_MM, SINCE_MM, DONE_MM)
+    for left, text in zip(columns, row_cells(person, tick, config), strict=True):
+        lines, chosen = fit_lines(text, a4.mm(_width(left)), a4.mm(4.2), a4.mm(2.8), 2)
+        line_h = round(getattr(chosen, "size", a4.mm(3)) * 1.2)
+        for offset, line in enumerate(lines):
+            draw.text((margin + a4.mm(left), top + offset * line_h), line, font=chosen, fill=0)
+
+
+def roll_call_path(config: Config, now: datetime) -> Path:
+    return config.spool_dir / f"evacuation-{now:%Y%m%dT%H%M%SZ}.pdf"

@@ -24,6 +24,7 @@ from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_service as open_hub_service
 from tests.hub_server import serve_hub
 from tests.postgres import fresh_database, postgres_server
+from tests.printer_peers import cups_available, private_cupsd
 from tests.receivers import SmtpServer, free_port
 
 START = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)  # 09:30 in Taipei
@@ -185,3 +186,12 @@ def proxy(hub_url: str) -> Iterator[FaultProxy]:
 @pytest.fixture
 def site(config: Config, proxy: FaultProxy, sqlite_hub: HubService) -> Config:
     return replace(config, hub_url=proxy.url, hub_token=sqlite_hub.add_kiosk("lobby-1", SYNC_SITE))
+
+
+@pytest.fixture(scope="module")
+def cups_server() -> Iterator[str]:
+    missing = cups_available()
+    if missing:
+        pytest.skip(missing)
+    with private_cupsd() as server:
+        yield server

@@ -11,9 +11,11 @@ from kiosk.checkout import CheckoutService
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
+from kiosk.i18n import Translator
 from kiosk.onsite import on_site
+from kiosk.rollcall import RollCall
 from kiosk.store import Store
-from printers.evacuation import ROWS_PER_PAGE, roll_call_pdf
+from printers.evacuation import ROWS_PER_PAGE, header_lines, roll_call_pdf, row_cells
 from tests.conftest import FakeClock, make_form
 
 
@@ -39,26 +41,39 @@ def test_on_site_list_search_and_time_on_site(
     assert [p.name for p in on_site(store, directory, clock(), "小華")] == ["陳小華"]
 
 
-def _boxes_per_page(pdf: Path, dpi: int = 100) -> list[int]:
-    """Count the tick boxes on each page: a line through their middle crosses each box's top
-    and bottom edge, two dark runs per box."""
+def _boxes(pdf: Path, dpi: int = 150) -> list[list[bool]]:
+    """Per page, one entry per tick box (ticked or not). A box's left edge is a dark vertical run
+    about 6 mm long at 15 mm from the page edge (text there is never that tall); a ticked box has
+    a dark stroke inside it."""
     import pypdfium2
 
-    counts = []
+    def px(mm: float) -> int:
+        return round(mm / 25.4 * dpi)
+
+    pages = []
     document = pypdfium2.PdfDocument(str(pdf))
     for page in document:
         image = page.render(scale=dpi / 72).to_pil().convert("L")
-        x = round(18 / 25.4 * dpi)  # the boxes' middle: they start 15 mm from the edge, 6 mm wide
-        first_row = round((15 + 20 + 8.5) / 25.4 * dpi) - 2  # below the title and the headers
-        column = [image.getpixel((x, y)) < 128 for y in range(first_row, image.height)]
-        runs, inside = 0, False
-        for dark in column:
-            if dark and not inside:
-                runs += 1
-            inside = dark
-        counts.append(runs // 2)
+        x = px(15.15)
+        column = [image.getpixel((x, y)) < 128 for y in range(image.height)]
+        boxes, top = [], None
+        for y, dark in enumerate([*column, False]):
+            if dark and top is None:
+                top = y
+            elif not dark and top is not None:
+                if px(5) <= y - top <= px(7):
+                    inside = image.crop((px(16), top + px(1), px(20.2), y - px(1)))
+                    boxes.append(
+                        inside.point(lambda v: 255 if v < 128 else 0).getbbox() is not None
+                    )
+                top = None
+        pages.append(boxes)
     document.close()
-    return counts
+    return pages
+
+
+def _boxes_per_page(pdf: Path) -> list[int]:
+    return [len(page) for page in _boxes(pdf)]
 
 
 def test_roll_call_pdf_has_a_box_per_person_on_a4_pages(
@@ -69,8 +84,38 @@ def test_roll_call_pdf_has_a_box_per_person_on_a4_pages(
     for n in range(ROWS_PER_PAGE + 5):
         service.check_in(make_form(name=f"Person {n}"), notice, print_badge=False)
     people = on_site(store, HostDirectory(store, config), clock() + timedelta(minutes=5))
-    pdf = roll_call_pdf(people, config, clock(), tmp_path / "roll.pdf")
+    pdf = roll_call_pdf(RollCall(clock(), people), config, tmp_path / "roll.pdf")
     assert _boxes_per_page(pdf) == [ROWS_PER_PAGE, 5]
+
+
+def test_roll_call_carries_ticks_with_time_and_who_and_a_clear_header(
+    store: Store, config: Config, clock: FakeClock, tmp_path: Path
+) -> None:
+    service = CheckinService(store, config, clock)
+    notice = service.current_notice("en")
+    for name in ("Ann Safe", "Bo Missing", "Cy Safe"):
+        service.check_in(make_form(name=name), notice, print_badge=False)
+    people = on_site(store, HostDirectory(store, config), clock())
+    roll_call = RollCall(clock(), people)
+    clock.advance(minutes=7)
+    roll_call.tick(people[0].visit_id, clock(), "Mei-Chen Lin")
+    roll_call.tick(people[2].visit_id, clock(), "Desk")
+    roll_call.tick(people[2].visit_id, clock() + timedelta(minutes=1), "Someone Else")  # kept
+    roll_call.tick("not-on-the-list", clock(), "Desk")  # ignored
+    assert (roll_call.accounted, roll_call.missing) == (2, 1)
+    pdf = roll_call_pdf(roll_call, config, tmp_path / "roll.pdf")
+    assert _boxes(pdf) == [[True, False, True]]
+    translators = [Translator("en"), Translator("zh-TW")]
+    site, english, chinese = header_lines(roll_call, config, translators)
+    local = roll_call.started_at.astimezone(config.zone)
+    assert site == f"{config.site_name} · {local:%Y-%m-%d %H:%M} ({config.timezone})"
+    assert english == "3 on site · 2 accounted for · 1 missing"
+    assert chinese == "在場 3 人 · 已確認 2 人 · 未確認 1 人"
+    ticked = roll_call.ticks[people[0].visit_id]
+    cells = row_cells(people[0], ticked, config)
+    assert cells[0] == "Ann Safe"
+    assert cells[3] == f"{ticked.at.astimezone(config.zone):%H:%M} Mei-Chen Lin"
+    assert row_cells(people[1], None, config)[3] == ""
 
 
 def test_onsite_and_evacuation_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -108,9 +153,9 @@ def test_roll_calls_are_shredded_after_a_day(
 
     from kiosk.retention import purge
 
-    people = on_site(store, HostDirectory(store, config), clock())
-    old = roll_call_pdf(people, config, clock(), config.spool_dir / "evacuation-old.pdf")
-    fresh = roll_call_pdf(people, config, clock(), config.spool_dir / "evacuation-new.pdf")
+    roll_call = RollCall(clock(), on_site(store, HostDirectory(store, config), clock()))
+    old = roll_call_pdf(roll_call, config, config.spool_dir / "evacuation-old.pdf")
+    fresh = roll_call_pdf(roll_call, config, config.spool_dir / "evacuation-new.pdf")
     day_ago = (clock() - timedelta(hours=25)).timestamp()
     os.utime(old, (day_ago, day_ago))
     os.utime(fresh, (clock().timestamp(), clock().timestamp()))

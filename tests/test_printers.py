@@ -29,10 +29,8 @@ from tests.conftest import FakeClock, make_form
 from tests.printer_peers import (
     Peer,
     brother_status,
-    cups_available,
     parse_brother_job,
     parse_zpl,
-    private_cupsd,
     zebra_status,
 )
 from tests.receivers import free_port
@@ -208,15 +206,6 @@ def test_create_builds_each_backend(config: Config) -> None:
     zebra = create(replace(config, printer_backend="zebra", printer_target="tcp://127.0.0.1:9"))
     cups = create(replace(config, printer_backend="cups", printer_queue="X"))
     assert (brother.name, zebra.name, cups.name) == ("brother", "zebra", "cups")
-
-
-@pytest.fixture(scope="module")
-def cups_server() -> Iterator[str]:
-    missing = cups_available()
-    if missing:
-        pytest.skip(missing)
-    with private_cupsd() as server:
-        yield server
 
 
 def _media_boxes(pdf: Path) -> list[tuple[float, float]]:

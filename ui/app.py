@@ -32,7 +32,7 @@ from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
-from printers.evacuation import roll_call_pdf
+from printers.pages import print_roll_call
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow, Services
 from ui.job_process import JobProcess
@@ -172,12 +172,8 @@ def build_kiosk(
         use_invitation=store.use_invitation,
         numbers=lambda: _numbers(store, config, clock()),
         export_csv=lambda: _export_csv(store, config, clock()),
-        evacuation_pdf=lambda: roll_call_pdf(
-            people_on_site(store, service.directory, config, clock()),
-            config,
-            clock(),
-            config.spool_dir / f"evacuation-{clock():%Y%m%dT%H%M%SZ}.pdf",
-        ),
+        print_roll_call=lambda roll_call: print_roll_call(roll_call, config, clock()),
+        clock=clock,
         camera=CameraScanner.create(workers),
     )
     flow = CheckinFlow(window, config, workers, services)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -29,10 +30,12 @@ from kiosk.invitations import Invitation, InvitationError
 from kiosk.models import Visit
 from kiosk.onsite import OnSite
 from kiosk.qr import qr_image
+from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
+from printers.pages import Outcome
 from ui.camera import CameraScanner
 from ui.staff_flow import StaffFlow
 from ui.steps import Step
@@ -58,12 +61,13 @@ class Services:
     onsite: Callable[[str], list[OnSite]]
     staff_checkout: Callable[[Sequence[str], str], int]
     reprint: Callable[[str, str, Callable[[PrintResult], None]], None]
-    evacuation_pdf: Callable[[], Path]
+    print_roll_call: Callable[[RollCall], Outcome]
     alert_count: Callable[[], int]
     find_invitation: Callable[[str], Invitation]
     use_invitation: Callable[[str, str], bool]
     numbers: Callable[[], tuple[list[tuple[str, int]], list[tuple[str, int]]]]
     export_csv: Callable[[], Path]
+    clock: Callable[[], datetime]
     camera: CameraScanner | None = None
 
 
@@ -121,6 +125,8 @@ class CheckinFlow(StaffFlow, QObject):
         self._session = 0
         self.step = Step.WELCOME
         self._staff_id = ""
+        self._staff_name = ""
+        self._roll_call: RollCall | None = None
         self.staff_window = False  # a front-desk PC: staff mode is home, there is no guest flow
         self._assisting = ""  # the staff id while staff check a guest in
         self._invitation_code = ""  # the invitation this check-in fulfils, if any
@@ -167,6 +173,8 @@ class CheckinFlow(StaffFlow, QObject):
         w.onsite.check_out.connect(self._on_staff_check_out)
         w.onsite.reprint.connect(self._on_staff_reprint)
         w.onsite.print_list.connect(self._on_print_list)
+        w.onsite.tick_changed.connect(self._on_tick_changed)
+        w.onsite.restart.connect(self._on_restart_roll_call)
         w.staff.report_requested.connect(self._on_report_requested)
         w.report.back.connect(lambda: self._go(Step.STAFF))
         w.report.export.connect(self._on_export_report)
@@ -211,7 +219,7 @@ class CheckinFlow(StaffFlow, QObject):
         expires the kiosk returns to the site's default language for the next guest.
         """
         self._session += 1
-        self._staff_id = ""
+        self._staff_id = self._staff_name = ""
         self._assisting = ""
         self._invitation_code = ""
         self.window.notice.paper.setVisible(False)

@@ -7,12 +7,17 @@ apart so the guest path reads on its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from kiosk.onsite import OnSite
+from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck
 from printers import PrintResult
+from printers.pages import Outcome
 from ui.screens.badge import local_time
 from ui.steps import Step
+
+RESUME = timedelta(hours=2)  # an open roll call is carried on, not restarted, within this
 
 
 class StaffFlow:
@@ -41,7 +46,8 @@ class StaffFlow:
         staff = self.window.staff
         if check.ok:
             self._staff_id = check.staff_id or ""
-            staff.show_menu(self._staff_id, self.tr)
+            self._staff_name = check.staff_name or self._staff_id
+            staff.show_menu(self._staff_name, self.tr)
             self._staff_task(
                 self.services.alert_count,
                 lambda count: staff.show_alerts(int(count), self.tr),  # type: ignore[call-overload]
@@ -64,21 +70,59 @@ class StaffFlow:
             return
         self.window.onsite.show_mode(evacuation, self.tr)
         self._go(Step.ONSITE)
-        self._load_people("")
+        roll_call = self._roll_call
+        if evacuation and roll_call and self.services.clock() - roll_call.started_at < RESUME:
+            self._show_people(roll_call.people)
+            self._show_ticks()
+            return
+        self._load_people("", self._start_roll_call if evacuation else None)
 
-    def _load_people(self, query: str, then: Callable[[], None] | None = None) -> None:
+    def _on_restart_roll_call(self) -> None:
+        self._roll_call = None
+        self._open_people(evacuation=True)
+
+    def _start_roll_call(self, people: list[OnSite]) -> None:
+        """The roll call is a snapshot of who was on site when it was opened. It outlives the
+        staff session (staff mode locks after two idle minutes at the assembly point), so staff
+        who sign in again within ``RESUME`` carry on with the same ticks."""
+        self._roll_call = RollCall(self.services.clock(), list(people))
+        self._show_ticks()
+
+    def _on_tick_changed(self, visit_id: str, accounted: bool) -> None:
+        if self._roll_call is None:
+            return
+        if accounted:
+            self._roll_call.tick(visit_id, self.services.clock(), self._staff_name)
+        else:
+            self._roll_call.untick(visit_id)
+        self._show_ticks()
+
+    def _show_ticks(self) -> None:
+        if self._roll_call is None:
+            return
+        zone = self._config.zone
+        ticks = {
+            visit_id: f"{local_time(tick.at.astimezone(zone), self.language)} {tick.by}"
+            for visit_id, tick in self._roll_call.ticks.items()
+        }
+        started = local_time(self._roll_call.started_at.astimezone(zone), self.language)
+        self.window.onsite.show_roll_call(self._roll_call, started, ticks, self.tr)
+
+    def _load_people(self, query: str, then: Callable[[list[OnSite]], None] | None = None) -> None:
         def done(result: object) -> None:
             people: list[OnSite] = result  # type: ignore[assignment]
-            zone = self._config.zone
-            since = {
-                p.visit_id: local_time(p.checked_in_at.astimezone(zone), self.language)
-                for p in people
-            }
-            self.window.onsite.show_people(people, since, self.tr)
+            self._show_people(people)
             if then is not None:
-                then()
+                then(people)
 
         self._staff_task(lambda: self.services.onsite(query), done)
+
+    def _show_people(self, people: list[OnSite]) -> None:
+        zone = self._config.zone
+        since = {
+            p.visit_id: local_time(p.checked_in_at.astimezone(zone), self.language) for p in people
+        }
+        self.window.onsite.show_people(people, since, self.tr)
 
     def _on_staff_check_out(self, visit_ids: list[str]) -> None:
         staff = self._staff_id
@@ -86,7 +130,7 @@ class StaffFlow:
         def done(count: object) -> None:
             self._load_people(
                 self.window.onsite.search.text(),
-                lambda: self.window.onsite.set_status("onsite.done", self.tr, count=count),
+                lambda _people: self.window.onsite.set_status("onsite.done", self.tr, count=count),
             )
 
         self._staff_task(lambda: self.services.staff_checkout(visit_ids, staff), done)
@@ -106,10 +150,18 @@ class StaffFlow:
         )
 
     def _on_print_list(self) -> None:
-        self._staff_task(
-            self.services.evacuation_pdf,
-            lambda path: self.window.onsite.set_status("evacuation.saved", self.tr, path=path),
-        )
+        roll_call = self._roll_call
+        if roll_call is None:
+            return
+
+        def done(result: object) -> None:
+            outcome: Outcome = result  # type: ignore[assignment]
+            self.window.onsite.set_status(
+                f"evacuation.{outcome.kind}", self.tr, file=outcome.path.name, queue=outcome.queue
+            )
+
+        self.window.onsite.set_status("evacuation.printing", self.tr)
+        self._staff_task(lambda: self.services.print_roll_call(roll_call), done)
 
     def _on_report_requested(self) -> None:
         if not self._staff_id:

@@ -44,7 +44,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         kiosk.flow.reset()
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.onsite_button)
-        qtbot.waitUntil(lambda: kiosk.window.onsite.people.count() == 1)
+        qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
     elif step == "invitation":
         click(qtbot, kiosk.window.welcome.invitation_button)
         click(qtbot, kiosk.window.invitation.submit)  # an empty code shows the message

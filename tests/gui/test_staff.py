@@ -42,7 +42,7 @@ def test_long_press_pin_and_leaving_lockdown(
     type_text(screen.pin, "2468")
     qtbot.keyClick(screen.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(screen.menu.isVisible)
-    assert "desk" in screen.signed_in.text()
+    assert "Desk" in screen.signed_in.text()  # the name staff were added with
     with qtbot.waitSignal(kiosk.flow.exit_requested):
         click(qtbot, screen.exit_button)
     assert kiosk.lockdown.unlocked
@@ -73,44 +73,103 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
         kiosk.flow.reset()
     sign_in(qtbot, kiosk)
     click(qtbot, kiosk.window.staff.onsite_button)
-    people = kiosk.window.onsite.people
-    qtbot.waitUntil(lambda: people.count() == 2)
-    assert "Olga Onsite" in people.item(0).text()
+    people = kiosk.window.onsite
+    qtbot.waitUntil(lambda: people.row_count() == 2)
+    assert people.name_at(0) == "Olga Onsite"
     type_text(kiosk.window.onsite.search, "pab")
-    qtbot.waitUntil(lambda: people.count() == 1)
-    people.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: people.row_count() == 1)
+    people.set_ticked(0, True)
     click(qtbot, kiosk.window.onsite.reprint_button)
     qtbot.waitUntil(lambda: kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.reprinted"))
     kiosk.window.onsite.search.setText("")
     type_text(kiosk.window.onsite.search, "o")  # both names contain an o
-    qtbot.waitUntil(lambda: people.count() == 2)
+    qtbot.waitUntil(lambda: people.row_count() == 2)
     for row in range(2):
-        people.item(row).setCheckState(Qt.CheckState.Checked)
+        people.set_ticked(row, True)
     click(qtbot, kiosk.window.onsite.check_out_button)  # both at once
-    qtbot.waitUntil(lambda: people.count() == 0)
+    qtbot.waitUntil(lambda: people.row_count() == 0)
     assert kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.done", count=2)
     assert kiosk.store.visits(on_site_only=True) == []
     actions = [r["action"] for r in kiosk.store.audit_rows()]
     assert "reprint" in actions and actions.count("checkout") == 2
 
 
-def test_evacuation_list_with_ticks_and_a_pdf(qtbot: QtBot, kiosk: Kiosk) -> None:
+def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) -> None:
     from pathlib import Path
 
+    from tests.gui.conftest import to_badge
+    from tests.test_onsite import _boxes
+    from ui.screens.badge import local_time
+
+    long_name = "Maximilian Alexander von Habsburg-Lothringen-Wittelsbach the Third"
+    for name in ("Eve Evacuee", long_name):
+        to_badge(qtbot, kiosk, name=name)
+        kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.evacuation_button)
+    screen = kiosk.window.onsite
+    qtbot.waitUntil(lambda: screen.row_count() == 2)
+    assert screen.print_button.isVisible() and not screen.check_out_button.isVisible()
+    tr = kiosk.flow.tr
+    assert screen.summary.text().endswith(
+        tr("evacuation.summary", on_site=2, accounted=0, missing=2)
+    )
+    started = kiosk.flow._roll_call.started_at  # type: ignore[union-attr]
+    local = local_time(started.astimezone(kiosk.config.zone), kiosk.flow.language)
+    assert screen.summary.text().startswith(tr("evacuation.started", time=local))
+    # The long name wraps inside its own column: its row is taller, the host column untouched.
+    table = screen.people
+    metrics = table.fontMetrics()
+    assert metrics.horizontalAdvance(long_name) > table.columnWidth(0)  # it cannot fit one line
+    assert table.rowHeight(1) >= 2 * metrics.height()  # so its row grew to show every line
+    assert table.item(1, 0).text() == long_name  # not cut
+
+    screen.set_ticked(0, True)  # Eve is accounted for
+    assert screen.summary.text().endswith(
+        tr("evacuation.summary", on_site=2, accounted=1, missing=1)
+    )
+    done = table.item(0, 3).text()
+    assert done.endswith(" Desk") and ":" in done  # the time and who ticked
+    click(qtbot, screen.print_button)
+    qtbot.waitUntil(lambda: screen.status.text() != tr("evacuation.printing"))
+    (pdf,) = Path(kiosk.config.spool_dir).glob("evacuation-*.pdf")
+    # The file printer has no pages: staff are told in words, with the file's name, no path.
+    assert screen.status.text() == tr("evacuation.saved", file=pdf.name)
+    assert str(kiosk.config.spool_dir) not in screen.status.text()
+    assert _boxes(pdf) == [[True, False]]
+
+    # Staff mode locks when left alone; signing in again carries on with the same ticks.
+    kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.evacuation_button)
+    qtbot.waitUntil(lambda: screen.row_count() == 2)
+    assert screen.ticked() == [kiosk.flow._roll_call.people[0].visit_id]  # type: ignore[union-attr]
+    click(qtbot, screen.restart_button)  # a new roll call starts with nobody ticked
+    qtbot.waitUntil(lambda: screen.row_count() == 2 and not screen.ticked())
+    assert screen.summary.text().endswith(
+        tr("evacuation.summary", on_site=2, accounted=0, missing=2)
+    )
+
+
+def test_evacuation_minutes_and_signed_in_name_in_chinese(qtbot: QtBot, kiosk: Kiosk) -> None:
     from tests.gui.conftest import to_badge
 
     to_badge(qtbot, kiosk, name="Eve Evacuee")
     kiosk.flow.reset()
-    sign_in(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.evacuation_button)
+    add_staff(kiosk.store, "林美辰 Mei-Chen", "1357", kiosk.flow.services.checkin._clock())
+    kiosk.window.staff_requested.emit()
+    kiosk.flow.set_language("zh-TW")
+    type_text(kiosk.window.staff.pin, "1357")
+    click(qtbot, kiosk.window.staff.unlock)
+    qtbot.waitUntil(kiosk.window.staff.menu.isVisible)
+    assert "林美辰 Mei-Chen" in kiosk.window.staff.signed_in.text()  # the name, not its id
+    click(qtbot, kiosk.window.staff.onsite_button)
     screen = kiosk.window.onsite
-    qtbot.waitUntil(lambda: screen.people.count() == 1)
-    assert screen.print_button.isVisible() and not screen.check_out_button.isVisible()
-    screen.people.item(0).setCheckState(Qt.CheckState.Checked)  # accounted for
-    click(qtbot, screen.print_button)
-    qtbot.waitUntil(lambda: "evacuation-" in screen.status.text())
-    (pdf,) = Path(kiosk.config.spool_dir).glob("evacuation-*.pdf")
-    assert pdf.read_bytes().startswith(b"%PDF")
+    qtbot.waitUntil(lambda: screen.row_count() == 1)
+    since = screen.people.item(0, 2).text()
+    assert "分鐘" in since and "min" not in since
+    kiosk.flow.set_language("en")
+    assert "min on site" in screen.people.item(0, 2).text()
 
 
 def test_staff_screens_need_a_signed_in_member(qtbot: QtBot, kiosk: Kiosk) -> None:
