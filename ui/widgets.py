@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -59,6 +59,47 @@ def plain_label(object_name: str, parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     return label
+
+
+class MessageLabel(QLabel):
+    """A message line that keeps its place whether or not it has something to say.
+
+    It is never hidden: empty, it still takes the height of ``lines`` lines (and its background
+    goes transparent through the ``empty`` property), so fields and buttons below it never move
+    when a message appears or clears, and a finger aimed at a field lands on that field.
+    """
+
+    def __init__(self, object_name: str, lines: int = 1) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self._lines = lines
+        self.setProperty("empty", True)
+
+    def show_message(self, text: str) -> None:
+        set_text(self, text)
+        if self.property("empty") != (not text):
+            self.setProperty("empty", not text)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def _reserved(self) -> int:
+        # Measured on a sample with the warning sign and CJK, whose fallback fonts make a line
+        # taller than the label font's own line spacing.
+        sample = "\n".join(["⚠ 國Hg"] * self._lines)
+        needed = self.fontMetrics().boundingRect(QRect(0, 0, 10_000, 10_000), 0, sample).height()
+        margins = self.contentsMargins()
+        return needed + margins.top() + margins.bottom()
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().expandedTo(QSize(0, self._reserved()))
+
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(QSize(0, self._reserved()))
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self._reserved())
 
 
 def data_label(object_name: str) -> QLabel:
@@ -153,9 +194,7 @@ class Field(QWidget):
         self.title = screen.label("fieldLabel", label_id)
         self.title.setBuddy(editor)
         self.why = screen.label("why", why_id)
-        self.error = plain_label("fieldError")
-        self.error.setVisible(False)
-        self.error.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.error = MessageLabel("fieldError")
         for widget in (self.title, self.why, editor, self.error):
             layout.addWidget(widget)
 
@@ -164,10 +203,12 @@ class Field(QWidget):
 
         screen.bind(apply)
 
+    def has_error(self) -> bool:
+        return bool(self.error.text())
+
     def show_error(self, message: str) -> None:
         """Show a problem in words (with a sign, not colour alone) and mark the input."""
-        self.error.setText(f"⚠ {message}" if message else "")
-        self.error.setVisible(bool(message))
+        self.error.show_message(f"⚠ {message}" if message else "")
         self.editor.setProperty("invalid", bool(message))
         self.editor.setAccessibleDescription(message or self.why.text())
         style = self.editor.style()

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from ui.screens.staff import StaffScreen
 
 HOLD_MS = 2000
+TEXT_SIZE_STYLE = (
+    "font-size: 22px; padding: 0; min-width: 84px; max-width: 84px; min-height: 52px;"
+    " max-height: 52px;"
+)
 
 
 class HoldDetector(QObject):
@@ -99,11 +103,14 @@ class KioskWindow(QWidget):
         self.text_size.setObjectName("language")
         self.text_size.setProperty("symbol", True)
         self.text_size.clicked.connect(self.text_size_clicked)
-        bar.addWidget(self.text_size)
-        bar.addSpacing(8)
+        # Aa keeps one size and sits at the right edge: larger text widens the language buttons
+        # to its left, never Aa itself, so a second tap lands on Aa again, not on a language.
+        self.text_size.setStyleSheet(TEXT_SIZE_STYLE)  # its own rules win over the scaled ones
         self.languages = LanguageBar(config.languages)
         self.languages.chosen.connect(self.language_chosen)
         bar.addWidget(self.languages)
+        bar.addSpacing(8)
+        bar.addWidget(self.text_size)
         layout.addWidget(self.top_bar)
 
         self.welcome = WelcomeScreen(config)

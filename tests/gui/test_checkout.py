@@ -33,7 +33,7 @@ def test_check_out_with_the_short_code(qtbot: QtBot, kiosk: Kiosk) -> None:
     screen = kiosk.window.checkout
     type_text(screen.code, "0000 0000")
     click(qtbot, screen.submit)
-    qtbot.waitUntil(lambda: screen.code_field.error.isVisible())
+    qtbot.waitUntil(lambda: screen.code_field.has_error())
     assert kiosk.flow.tr("checkout.not_found") in screen.code_field.error.text()
     screen.code.setText("")
     type_text(screen.code, short_code(visit_id).lower())
@@ -121,7 +121,7 @@ def test_an_invitation_fills_in_the_details(qtbot: QtBot, kiosk: Kiosk) -> None:
     screen = kiosk.window.invitation
     type_text(screen.code, "WRONGCOD")
     click(qtbot, screen.submit)
-    qtbot.waitUntil(screen.code_field.error.isVisible)
+    qtbot.waitUntil(screen.code_field.has_error)
     screen.code.setText("")
     type_text(screen.code, made.code.lower())
     click(qtbot, screen.submit)

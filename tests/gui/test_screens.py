@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import click, to_badge, to_notice
 from tests.gui.test_staff import sign_in
 from ui.app import Kiosk
-from ui.demo import run_demo
+from ui.demo import run_demo, type_text
 
 pytestmark = pytest.mark.gui
 EXCLUDED = ("guestData", "autonym", "configText", "symbol")
@@ -38,7 +39,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     elif step == "staff":
         kiosk.window.staff_requested.emit()
         click(qtbot, kiosk.window.staff.unlock)  # no staff yet: "That PIN is not right."
-        qtbot.waitUntil(kiosk.window.staff.pin_field.error.isVisible)
+        qtbot.waitUntil(kiosk.window.staff.pin_field.has_error)
     elif step == "onsite":
         to_badge(qtbot, kiosk, name="Sam Onsite")
         kiosk.flow.reset()
@@ -48,7 +49,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
     elif step == "invitation":
         click(qtbot, kiosk.window.welcome.invitation_button)
         click(qtbot, kiosk.window.invitation.submit)  # an empty code shows the message
-        qtbot.waitUntil(kiosk.window.invitation.code_field.error.isVisible)
+        qtbot.waitUntil(kiosk.window.invitation.code_field.has_error)
     elif step == "report":
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.report_button)
@@ -213,3 +214,76 @@ def test_times_are_written_the_way_each_language_writes_them(qtbot: QtBot, kiosk
     assert kiosk.window.badge.checked_in.text() == "登記時間 上午9:30"
     kiosk.flow.set_language("en")
     assert kiosk.window.badge.checked_in.text() == "Checked in 9:30\u202fAM"  # CLDR spacing
+
+
+def _places(widgets: list[QWidget], root: QWidget) -> list[tuple[int, int]]:
+    return [
+        (w.mapTo(root, w.rect().topLeft()).x(), w.mapTo(root, w.rect().topLeft()).y())
+        for w in widgets
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_nothing_moves_under_a_finger_when_messages_come_and_go(
+    qtbot: QtBot, kiosk: Kiosk, language: str
+) -> None:
+    window = kiosk.window
+    kiosk.flow.set_language(language)
+    welcome = window.welcome
+    targets = [welcome.checkin, welcome.checkout_button, welcome.invitation_button]
+    qtbot.wait(10)
+    before = _places(targets, window)
+    welcome.show_banner("welcome.declined", kiosk.flow.tr)
+    qtbot.wait(10)
+    assert _places(targets, window) == before
+    # The whole message shows: the label is as tall as its wrapped text needs.
+    banner = welcome.banner
+    assert banner.height() >= banner.heightForWidth(banner.width()) - 1
+    assert banner.fontMetrics().lineSpacing() * 2 <= banner.contentsRect().height()
+
+    click(qtbot, welcome.checkin)
+    details = window.details
+    fields = [details.name, details.email, details.host, details.next, details.cancel]
+    fields += list(details._purpose_buttons.values())
+    qtbot.wait(10)
+    before = _places(fields, window)
+    click(qtbot, details.next)  # every field shows its message
+    qtbot.wait(10)
+    assert details.has_errors()
+    assert _places(fields, window) == before
+    type_text(details.name, "Ann")  # the name's message clears
+    qtbot.wait(10)
+    assert _places(fields, window) == before
+
+
+def test_aa_stays_under_the_finger_at_every_text_size(qtbot: QtBot, kiosk: Kiosk) -> None:
+    window = kiosk.window
+    click(qtbot, window.welcome.checkin)  # the top bar shows the languages beside Aa
+    button = window.text_size
+    centre = button.mapTo(window, button.rect().center())
+    for _ in range(3):
+        qtbot.mouseClick(window.childAt(centre), Qt.MouseButton.LeftButton)
+        qtbot.wait(10)
+        assert window.childAt(centre) is button
+    assert window.text_scale == 1.0  # 1.5, 2.0, back to 1.0: each tap hit Aa
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+@pytest.mark.parametrize("message", ["welcome.declined", "welcome.timed_out"])
+def test_welcome_messages_show_whole_in_chinese(
+    qtbot: QtBot, kiosk: Kiosk, message: str, scale: float
+) -> None:
+    from PySide6.QtCore import QRect
+
+    kiosk.flow.set_language("zh-TW")
+    kiosk.window.set_text_scale(scale)
+    banner = kiosk.window.welcome.banner
+    kiosk.window.welcome.show_banner(message, kiosk.flow.tr)
+    qtbot.wait(30)
+    inside = banner.contentsRect()
+    flags = int(Qt.TextFlag.TextWordWrap)
+    needed = banner.fontMetrics().boundingRect(
+        QRect(0, 0, inside.width(), 10_000), flags, banner.text()
+    )
+    assert needed.height() <= inside.height(), "the message's lines are cut"
+    assert clipped(kiosk.window.welcome) == []

@@ -37,7 +37,7 @@ def test_long_press_pin_and_leaving_lockdown(
     screen = kiosk.window.staff
     type_text(screen.pin, "1111")
     click(qtbot, screen.unlock)
-    qtbot.waitUntil(screen.pin_field.error.isVisible)
+    qtbot.waitUntil(screen.pin_field.has_error)
     assert screen.pin.text() == "" and not screen.menu.isVisible()
     type_text(screen.pin, "2468")
     qtbot.keyClick(screen.pin, Qt.Key.Key_Return)

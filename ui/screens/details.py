@@ -24,7 +24,7 @@ from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, Host, Purpose
 from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
 from ui.host_picker import HostList, HostSearch
-from ui.widgets import Field, Screen, plain_label, set_accessible, set_placeholder, set_text
+from ui.widgets import Field, MessageLabel, Screen, set_accessible, set_placeholder, set_text
 
 # Generous input caps: long enough that validation, not the widget, explains a too-long value.
 _EDITOR_CAP = 4 * NAME_MAX
@@ -54,9 +54,8 @@ class DetailsScreen(Screen):
         heading = self._heading = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         heading.addWidget(self.label("title", "details.title"))
         heading.addStretch(1)
-        self.summary = plain_label("errorBanner")
+        self.summary = MessageLabel("errorBanner")
         self.summary.setWordWrap(False)
-        self.summary.setVisible(False)
         heading.addWidget(self.summary)
         outer.addLayout(heading)
         outer.addSpacing(6)
@@ -157,8 +156,8 @@ class DetailsScreen(Screen):
 
     def _clear_error(self, key: str) -> None:
         self._fields[key].show_error("")
-        if not any(field.error.isVisibleTo(self) for field in self._fields.values()):
-            self.summary.setVisible(False)
+        if not any(field.has_error() for field in self._fields.values()):
+            self.summary.show_message("")
 
     def _purpose_grid(self, purposes: tuple[Purpose, ...]) -> QWidget:
         box = QWidget()
@@ -230,14 +229,13 @@ class DetailsScreen(Screen):
     def show_errors(self, errors: dict[str, str], summary: str) -> None:
         for key, field in self._fields.items():
             field.show_error(errors.get(key, ""))
-        self.summary.setText(summary if errors else "")
-        self.summary.setVisible(bool(errors))
+        self.summary.show_message(summary if errors else "")
         first = next((self._fields[k] for k in self._fields if k in errors), None)
         if first is not None:
             first.editor.setFocus()
 
     def has_errors(self) -> bool:
-        return self.summary.isVisible()
+        return bool(self.summary.text())
 
     def reset(self) -> None:
         for edit in (self.name, self.email, self.purpose_text):

@@ -7,7 +7,9 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from ui.widgets import LanguageBar, Screen, plain_label, set_text
+from ui.widgets import LanguageBar, MessageLabel, Screen
+
+BANNER_WIDTH = 820
 
 
 def centred_row(*widgets: QWidget) -> QHBoxLayout:
@@ -61,9 +63,11 @@ class WelcomeScreen(Screen):
         layout.addLayout(centred_row(self.languages))
         layout.addSpacing(28)
 
-        self.banner = plain_label("banner")
+        # Room for two lines is kept whether or not there is a message, so the buttons above
+        # never move under a finger when "nothing was saved" appears or goes.
+        self.banner = MessageLabel("banner", lines=2)
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setVisible(False)
+        self.banner.setFixedWidth(BANNER_WIDTH)
         layout.addWidget(self.banner, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(4)
 
@@ -78,10 +82,8 @@ class WelcomeScreen(Screen):
         self._translate_banner(tr)
 
     def _translate_banner(self, tr: Translator) -> None:
-        set_text(self.banner, tr(self._banner_id) if self._banner_id else "")
-        self.banner.setVisible(bool(self._banner_id))
+        self.banner.show_message(tr(self._banner_id) if self._banner_id else "")
 
     def reset(self) -> None:
         self._banner_id = ""
-        self.banner.clear()
-        self.banner.setVisible(False)
+        self.banner.show_message("")
