@@ -147,7 +147,7 @@ class CheckinService:
         )
         local_day = now.astimezone(self._config.zone).date().isoformat()
         notices = [current] + ([company_current] if company_current else [])
-        jobs = self._jobs(now, print_badge, visitor_copy and self._config.visitor_copy)
+        jobs = self._jobs(now, print_badge, visitor_copy and self._config.offers_visitor_copy)
         if notice_on_paper and not assisted_by:
             raise ValueError("only staff can record a notice given on paper")
         how = "paper" if notice_on_paper else "screen"

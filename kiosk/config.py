@@ -137,6 +137,12 @@ class Config:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def offers_visitor_copy(self) -> bool:
+        """A copy is offered only where it can be sent: with a mail server configured. Offered
+        without one, it would be accepted at the kiosk and silently given up later."""
+        return self.visitor_copy and bool(self.notify_email_url)
+
     def purpose(self, key: str) -> Purpose | None:
         return next((p for p in self.purposes if p.key == key), None)
 

@@ -34,7 +34,7 @@ def render_notice(config: Config, language: str) -> NoticeVersion:
             "site": config.site_name,
             "days": config.retention_days,
             "hub_recipient": tr("notice.hub_recipient", hub=hub) if hub else "",
-            "visitor_copy": tr("notice.visitor_copy") if config.visitor_copy else "",
+            "visitor_copy": tr("notice.visitor_copy") if config.offers_visitor_copy else "",
         }
     ).strip()
     return NoticeVersion(notice_version(text), language, text)

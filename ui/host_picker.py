@@ -21,6 +21,30 @@ from ui.widgets import plain_label, set_accessible, set_placeholder
 Search = Callable[[str], Sequence[Host]]
 
 
+class Suggestion(QPushButton):
+    """One proposed host. Enter or Space picks it, as a tap does; Up and Down move between the
+    proposals (Up from the first goes back to the search field)."""
+
+    def __init__(self, text: str, field: HostSearch) -> None:
+        super().__init__(text)
+        self._field = field
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.click()
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            siblings = self._field.suggestions
+            index = siblings.index(self) + (1 if key == Qt.Key.Key_Down else -1)
+            if index < 0:
+                self._field.setFocus()
+            elif index < len(siblings):
+                siblings[index].setFocus()
+            return
+        super().keyPressEvent(event)
+
+
 class HostSearch(QLineEdit):
     """A line edit that proposes hosts as the guest types and remembers the one picked."""
 
@@ -34,6 +58,7 @@ class HostSearch(QLineEdit):
         self._search = search
         self._host_id = ""
         self._no_match_text = ""
+        self.suggestions: list[Suggestion] = []  # those shown now (old ones await deletion)
         self.results = QFrame(overlay_parent)
         self.results.setObjectName("hostResults")
         self._layout = QVBoxLayout(self.results)
@@ -73,17 +98,21 @@ class HostSearch(QLineEdit):
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()
+        self.suggestions = []
         if not matches:
             note = plain_label("why")
             note.setText(self._no_match_text)
             self._layout.addWidget(note)
         for host in matches:
-            button = QPushButton(host.name + (f"  ·  {host.department}" if host.department else ""))
+            button = Suggestion(
+                host.name + (f"  ·  {host.department}" if host.department else ""), self
+            )
             button.setObjectName("choice")
             button.setProperty("guestData", True)  # names come from the directory, not catalogs
             set_accessible(button, host.name)
             button.clicked.connect(lambda _checked=False, h=host: self._pick(h))
             self._layout.addWidget(button)
+            self.suggestions.append(button)
         self.results.adjustSize()
 
     def choose(self, host: Host) -> None:
@@ -91,7 +120,7 @@ class HostSearch(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Keyboard use: Enter takes the first proposal, Down moves into the proposals."""
-        buttons = self.results.findChildren(QPushButton) if self.results.isVisible() else []
+        buttons = self.suggestions if self.results.isVisible() else []
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and buttons:
             buttons[0].click()
             return
@@ -111,8 +140,11 @@ class HostSearch(QLineEdit):
         self.results.raise_()
 
     def _pick(self, host: Host) -> None:
+        """Focus comes back to the field (which now reads the host's name) before the proposals
+        go, so it never falls through to whatever widget Qt would pick next."""
         self._host_id = host.id
         self.setText(host.name)
+        self.setFocus()
         self.results.hide()
         self.picked.emit()
 

@@ -138,6 +138,9 @@ class KioskWindow(QWidget):
         scroller.setWidgetResizable(True)
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a stop for Tab (it has nothing to say and no focus ring); focusing a control
+        # below the fold scrolls it into view.
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroller.setWidget(screen)
         self.screens[name] = screen
         self._scrollers[name] = scroller

@@ -110,7 +110,7 @@ class DetailsScreen(Screen):
         self.bind(self.host.retranslate)
         self.copy = QCheckBox()
         self.copy.setObjectName("copy")
-        self.copy.setVisible(config.visitor_copy)
+        self.copy.setVisible(config.offers_visitor_copy)
         self.bind(lambda tr: set_text(self.copy, tr("notify.copy_choice")))
         self.bind(lambda tr: set_accessible(self.copy, tr("notify.copy_choice")))
         self.bind(lambda tr: set_accessible(self.copy, description=tr("notify.copy_why")))
@@ -192,7 +192,8 @@ class DetailsScreen(Screen):
             self._purpose_layout.addWidget(button, index // columns, index % columns)
 
     def _set_tab_order(self) -> None:
-        chain: list[QWidget] = [self.name, self.email, self.host, *self._purpose_buttons.values()]
+        chain: list[QWidget] = [self.name, self.email, self.copy, self.host]
+        chain += self._purpose_buttons.values()
         chain += [self.purpose_text, self.cancel, self.next]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -209,7 +210,7 @@ class DetailsScreen(Screen):
             self.host.choose(host)
 
     def wants_copy(self) -> bool:
-        return self._config.visitor_copy and self.copy.isChecked()
+        return self._config.offers_visitor_copy and self.copy.isChecked()
 
     def selected_purpose(self) -> str:
         return next((k for k, b in self._purpose_buttons.items() if b.isChecked()), "")

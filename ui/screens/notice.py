@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextBlockFormat, QTextCursor
+from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout
 
 from kiosk.i18n import Translator
 from kiosk.models import NoticeVersion
-from ui.widgets import Screen, plain_label, set_accessible, set_text
+from ui.widgets import MessageLabel, Screen, set_accessible
 
 PARAGRAPH_GAP = 10
 
@@ -21,6 +21,31 @@ def _space_paragraphs(browser: QTextBrowser) -> None:
     block_format.setBottomMargin(PARAGRAPH_GAP)
     block_format.setLineHeight(125, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
     cursor.mergeBlockFormat(block_format)
+
+
+def _unlink(browser: QTextBrowser) -> None:
+    """A kiosk opens no mail program or browser: addresses in the notice (the privacy contact)
+    are shown as plain text to note down, not as links that do nothing when tapped."""
+    document = browser.document()
+    block = document.begin()
+    while block.isValid():
+        iterator = block.begin()
+        while not iterator.atEnd():
+            fragment = iterator.fragment()
+            if fragment.isValid() and fragment.charFormat().isAnchor():
+                cursor = QTextCursor(document)
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(
+                    fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                )
+                plain = QTextCharFormat(fragment.charFormat())
+                plain.setAnchor(False)
+                plain.setAnchorHref("")
+                plain.setFontUnderline(False)
+                plain.clearForeground()
+                cursor.setCharFormat(plain)
+            iterator += 1
+        block = block.next()
 
 
 class NoticeScreen(Screen):
@@ -51,8 +76,7 @@ class NoticeScreen(Screen):
         layout.addWidget(self.text, stretch=1)
         self.bind(lambda tr: set_accessible(self.text, tr("notice.title")))
 
-        self.error = plain_label("errorBanner")
-        self.error.setVisible(False)
+        self.error = MessageLabel("errorBanner")
         layout.addWidget(self.error)
         self.bind(self._translate_error)
 
@@ -82,6 +106,7 @@ class NoticeScreen(Screen):
         self.company_notice = company
         self.text.setMarkdown(notice.text + (f"\n\n---\n\n{company.text}" if company else ""))
         _space_paragraphs(self.text)
+        _unlink(self.text)
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:
@@ -94,11 +119,9 @@ class NoticeScreen(Screen):
         self._translate_error(tr)
 
     def _translate_error(self, tr: Translator) -> None:
-        set_text(self.error, tr(self._error_id) if self._error_id else "")
-        self.error.setVisible(bool(self._error_id))
+        self.error.show_message(tr(self._error_id) if self._error_id else "")
 
     def reset(self) -> None:
         self._error_id = ""
-        self.error.clear()
-        self.error.setVisible(False)
+        self.error.show_message("")
         self.set_busy(False)
