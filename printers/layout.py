@@ -4,8 +4,8 @@ Portrait labels stack band, name, host, date and a large QR; landscape labels (2
 Zebra 4 × 3 in) put the QR beside the text. Sizes follow the label's short side, so a card and an
 A4 sheet look like the same design. Names are the hard part: they may be long, in any script, or
 mixed ("陳雅婷 Amy Chen"). The name is fitted by trying sizes from large to small and wrapping on
-spaces (or anywhere, for text without spaces such as Chinese) into at most two lines; only a name
-that does not fit at the smallest size is shortened, with an ellipsis.
+spaces (or anywhere, for text without spaces such as Chinese) into at most two lines, then smaller
+on three; only a name that does not fit even then is shortened, with an ellipsis.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Ima
         draw, content.visitor_label, font(round(9.5 * unit), bold=True), band_width, band, 0, 255
     )
     top = band + round(6 * unit)
-    lines, name_font = fit_lines(content.name, text_width, round(16 * unit), round(6.5 * unit), 2)
+    lines, name_font = fit_name(content.name, text_width, unit)
     box = NameBox(
         margin,
         top,
@@ -147,6 +147,15 @@ def _draw_qr(image: Image.Image, payload: str, left: int, top: int, side: int) -
     offset = (side - code.width) // 2
     image.paste(code, (left + offset, top + offset))
     return code.height + offset
+
+
+def fit_name(name: str, max_width: int, unit: float) -> tuple[list[str], Font]:
+    """The name large on two lines where it can be; a long name shrinks onto a third line
+    before any of it is cut (the QR below gives up the room)."""
+    lines, chosen = fit_lines(name, max_width, round(16 * unit), round(6.5 * unit), 2)
+    if not lines[-1].endswith("…") or name.endswith("…"):
+        return lines, chosen
+    return fit_lines(name, max_width, round(6.5 * unit), round(4.5 * unit), 3)
 
 
 def fit_lines(

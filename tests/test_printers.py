@@ -351,3 +351,16 @@ def test_status_is_not_asked_of_a_printer_configured_not_to_answer(
     assert peer.wait_for_job() == b""  # connected, and nothing was sent
     peer.stop()
     assert "offline" in printer.status()
+
+
+@pytest.mark.parametrize("name", sorted(LABELS))
+def test_long_names_shrink_instead_of_being_cut(name: str, content: BadgeContent) -> None:
+    from printers.layout import name_box
+
+    for long_name in (
+        "Maximilian Alexander von Habsburg-Lothringen-Wittelsbach",
+        "Wolfeschlegelsteinhausenbergerdorff Maximiliana 歐陽詠琪",
+        "歐陽娜娜歐陽娜娜歐陽娜娜歐陽娜娜歐陽娜娜",
+    ):
+        box = name_box(replace(content, name=long_name), label(name))
+        assert "".join(box.lines).replace(" ", "") == long_name.replace(" ", ""), (name, box.lines)

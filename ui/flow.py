@@ -385,7 +385,9 @@ class CheckinFlow(StaffFlow, QObject):
             log.warning("badge not printed: %s", result.message)
             status = "badge.print_failed"
         else:
-            status = "badge.saved" if self._printer_name == "file" else "badge.printed"
+            # The file spool is for trying the kiosk out: nothing comes out of a printer and
+            # nobody at the desk is told, so the guest keeps the code on screen.
+            status = "badge.on_screen" if self._printer_name == "file" else "badge.printed"
         self.window.badge.set_status(status, self.tr)
 
     def _on_checkout_start(self) -> None:
