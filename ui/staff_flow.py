@@ -182,7 +182,11 @@ class StaffFlow:
     def _on_export_report(self) -> None:
         self._staff_task(
             self.services.export_csv,
-            lambda path: self.window.report.set_status("report.saved", self.tr, path=path),
+            lambda path: self.window.report.set_status(
+                "report.saved",
+                self.tr,
+                file=path.name,  # type: ignore[attr-defined]
+            ),
         )
 
     def _on_assist_requested(self) -> None:

@@ -41,6 +41,11 @@ def test_check_out_with_the_short_code(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.waitUntil(lambda: screen.goodbye.isVisible())
     assert screen.goodbye_title.text() == kiosk.flow.tr("checkout.goodbye", name="Otto")
     assert kiosk.store.visits(on_site_only=True) == []
+    # Balanced: no form title left in the corner, the name centred, one button back.
+    assert not screen.title.isVisible() and screen.goodbye_button.isVisible()
+    middle = screen.goodbye_title.mapTo(screen, screen.goodbye_title.rect().center())
+    assert abs(middle.x() - screen.width() // 2) < 8
+    assert screen.height() * 0.25 < middle.y() < screen.height() * 0.6
     kiosk.flow.done_timer.setInterval(10)
     kiosk.flow.done_timer.start()
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "welcome")
@@ -139,3 +144,14 @@ def test_an_invitation_fills_in_the_details(qtbot: QtBot, kiosk: Kiosk) -> None:
     (visit,) = kiosk.store.visits()
     row = kiosk.store.invitation(made.code)
     assert row is not None and row["used_by_visit"] == visit.id
+
+
+def test_the_goodbye_button_goes_back_to_start(qtbot: QtBot, kiosk: Kiosk) -> None:
+    visit_id = checked_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.welcome.checkout_button)
+    screen = kiosk.window.checkout
+    type_text(screen.code, short_code(visit_id))
+    click(qtbot, screen.submit)
+    qtbot.waitUntil(lambda: screen.goodbye.isVisible())
+    click(qtbot, screen.goodbye_button)
+    assert kiosk.flow.step.value == "welcome" and screen.goodbye_title.text() == ""

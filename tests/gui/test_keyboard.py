@@ -3,6 +3,7 @@ notice is read before it can be accepted, and nothing that does nothing takes fo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -118,7 +119,7 @@ def test_the_privacy_contact_is_text_not_a_dead_link(qtbot: QtBot, kiosk: Kiosk)
 def _in_reading_order(chain: list[QWidget], screen: QWidget) -> list[str]:
     """Pairs where Tab goes back up the screen, or leftwards within one row."""
     problems = []
-    for first, second in zip(chain, chain[1:], strict=False):
+    for first, second in itertools.pairwise(chain):
         (y1, x1), (y2, x2) = _reading_position(first, screen), _reading_position(second, screen)
         same_row = abs(y1 - y2) < max(first.height(), second.height()) // 2
         if (same_row and x2 < x1) or (not same_row and y2 < y1):

@@ -178,6 +178,30 @@ def test_staff_screens_need_a_signed_in_member(qtbot: QtBot, kiosk: Kiosk) -> No
     assert kiosk.flow.step.value == "staff"
 
 
+def test_staff_screens_speak_words_not_commands(qtbot: QtBot, kiosk: Kiosk) -> None:
+    """No terminal command in anything staff read, in either language; Close the kiosk sits
+    apart from the everyday tasks."""
+    import re
+
+    from kiosk.i18n import catalog
+
+    for language in ("en", "zh-TW"):
+        for key, text in catalog(language).items():
+            if key.startswith(("staff.", "onsite.", "evacuation.", "report.")):
+                assert not re.search(r"kiosk (alerts|staff|onsite|report|evacuation|deny)", text), (
+                    language,
+                    key,
+                    text,
+                )
+    sign_in(qtbot, kiosk)
+    staff = kiosk.window.staff
+    assert staff.exit_button.isVisible()
+    assert staff.exit_button.parentWidget() is not staff.report_button.parentWidget()
+    exit_top = staff.exit_button.mapTo(staff, staff.exit_button.rect().topLeft())
+    report = staff.report_button.mapTo(staff, staff.report_button.rect().bottomLeft())
+    assert exit_top.y() - report.y() > 80 and exit_top.x() > staff.width() // 2
+
+
 def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk: Kiosk) -> None:
     kiosk.store.add_alert(kiosk.flow.services.checkin._clock(), "near_match", "d1", "v1")
     sign_in(qtbot, kiosk)
@@ -209,6 +233,9 @@ def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
     (csv,) = Path(kiosk.config.data_dir, "reports").glob("*.csv")
     assert csv.read_text().splitlines()[1:] == ["2026-11-25,meeting,2"]
     assert "Nina" not in csv.read_text()
+    # Staff are told in words where it went: the file's name, not a path on the tablet.
+    assert status.text() == kiosk.flow.tr("report.saved", file=csv.name)
+    assert str(kiosk.config.data_dir) not in status.text()
 
 
 def test_the_front_desk_window_is_staff_mode_only(qtbot: QtBot, kiosk: Kiosk) -> None:
@@ -262,3 +289,13 @@ def test_guests_never_see_the_paper_option(qtbot: QtBot, kiosk: Kiosk) -> None:
 
     to_notice(qtbot, kiosk)
     assert not kiosk.window.notice.paper.isVisible()
+
+
+def test_an_empty_on_site_list_says_so_where_the_list_would_be(qtbot: QtBot, kiosk: Kiosk) -> None:
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.onsite_button)
+    screen = kiosk.window.onsite
+    qtbot.waitUntil(screen.empty_note.isVisible)
+    assert not screen.people.isVisible()
+    assert screen.empty_note.text() == kiosk.flow.tr("onsite.empty")
+    assert screen.empty_note.height() > 100  # it fills the list's place

@@ -26,13 +26,15 @@ class CheckoutScreen(Screen):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(64, 8, 64, 24)
         outer.setSpacing(8)
-        outer.addWidget(self.label("title", f"{self.strings}.title"))
+        self.title = self.label("title", f"{self.strings}.title")
+        outer.addWidget(self.title)
         self.intro = self.label("subtitle", f"{self.strings}.intro")
         outer.addWidget(self.intro)
         outer.addSpacing(12)
 
         outer.addWidget(self._code_form())
-        outer.addStretch(1)
+        self.filler = QWidget()  # the room under the form; the goodbye takes it all
+        outer.addWidget(self.filler, stretch=1)
         self.goodbye = QWidget()
         goodbye_layout = QVBoxLayout(self.goodbye)
         self.goodbye_title = plain_label("heroTitle")
@@ -40,10 +42,16 @@ class CheckoutScreen(Screen):
         self.goodbye_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         goodbye_body = self.label("subtitle", "checkout.goodbye_body")
         goodbye_body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Centred like the Done screen: name, a line, and one way back (it also goes by itself).
+        self.goodbye_button = self.button("primary", "done.again")
+        self.goodbye_button.clicked.connect(self.cancelled)
         goodbye_layout.addStretch(1)
         goodbye_layout.addWidget(self.goodbye_title)
+        goodbye_layout.addSpacing(12)
         goodbye_layout.addWidget(goodbye_body)
-        goodbye_layout.addStretch(2)
+        goodbye_layout.addSpacing(40)
+        goodbye_layout.addWidget(self.goodbye_button, alignment=Qt.AlignmentFlag.AlignHCenter)
+        goodbye_layout.addStretch(1)
         self.goodbye.setVisible(False)
         outer.addWidget(self.goodbye, stretch=1)
 
@@ -103,9 +111,10 @@ class CheckoutScreen(Screen):
     def show_goodbye(self, first_name: str, tr: Translator) -> None:
         self._first_name = first_name
         self._translate_goodbye(tr)
-        for widget in (self.form, self.buttons, self.intro):
+        for widget in (self.form, self.buttons, self.intro, self.title, self.filler):
             widget.setVisible(False)
         self.goodbye.setVisible(True)
+        self.goodbye_button.setFocus()
 
     def _translate_goodbye(self, tr: Translator) -> None:
         if self._first_name:
@@ -117,6 +126,6 @@ class CheckoutScreen(Screen):
         self.code.setText("")
         self._problem_id = ""
         self.code_field.show_error("")
-        for widget in (self.form, self.buttons, self.intro):
+        for widget in (self.form, self.buttons, self.intro, self.title, self.filler):
             widget.setVisible(True)
         self.goodbye.setVisible(False)

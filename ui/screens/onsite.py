@@ -66,6 +66,11 @@ class OnSiteScreen(Screen):
         layout.addWidget(self.search)
         self.people = self._build_table()
         layout.addWidget(self.people, stretch=1)
+        # An empty list says so where the list would be, not as a blank box.
+        self.empty_note = self.label("emptyNote", "onsite.empty")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setVisible(False)
+        layout.addWidget(self.empty_note, stretch=1)
         self.status = plain_label("status")
         layout.addWidget(self.status)
 
@@ -142,7 +147,9 @@ class OnSiteScreen(Screen):
                     self.people.setItem(row, column, cell)
         finally:
             self._filling = False
-        self.set_status("onsite.empty" if not people else "", tr)
+        self.people.setVisible(bool(people))
+        self.empty_note.setVisible(not people)
+        self.set_status("", tr)
 
     def show_roll_call(
         self, roll_call: RollCall, started: str, ticks: dict[str, str], tr: Translator
@@ -216,6 +223,8 @@ class OnSiteScreen(Screen):
 
     def reset(self) -> None:
         self.people.setRowCount(0)
+        self.people.setVisible(True)
+        self.empty_note.setVisible(False)
         self.search.setText("")
         self.summary.setText("")
         self._roll_call = None

@@ -1,5 +1,6 @@
-"""Staff mode: a PIN, then what staff may do at the tablet (for now: close the kiosk, which in
-lockdown is the only way out, or go back to guest mode)."""
+"""Staff mode: a PIN, then what staff may do at the tablet: check a guest in, see who is here,
+the evacuation roll call, visitor numbers; and, apart from those, close the kiosk (in lockdown
+the only way out)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ class StaffScreen(Screen):
         row.addWidget(self.cancel)
         row.addStretch(1)
         row.addWidget(self.unlock)
+        # Closing the kiosk is rare and drastic: it sits apart, bottom right, never in the
+        # column of everyday tasks where a hurried tap might reach it.
+        row.addWidget(self.exit_button)
         outer.addLayout(row)
         self.bind(self._translate_state)
 
@@ -86,12 +90,12 @@ class StaffScreen(Screen):
         self.report_button.clicked.connect(self.report_requested)
         self.exit_button = self.button("secondary", "staff.exit", "staff.exit_help")
         self.exit_button.clicked.connect(self.exit_requested)
+        self.exit_button.setVisible(False)
         buttons = (
             self.assist_button,
             self.onsite_button,
             self.evacuation_button,
             self.report_button,
-            self.exit_button,
         )
         for button in buttons:
             menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
@@ -114,6 +118,7 @@ class StaffScreen(Screen):
         self.unlock.setVisible(False)
         self.intro.setVisible(False)
         self.menu.setVisible(True)
+        self.exit_button.setVisible(True)
         self._translate_state(tr)
 
     def _translate_state(self, tr: Translator) -> None:
@@ -140,4 +145,5 @@ class StaffScreen(Screen):
         self.unlock.setVisible(True)
         self.intro.setVisible(True)
         self.menu.setVisible(False)
+        self.exit_button.setVisible(False)
         self.signed_in.setText("")
