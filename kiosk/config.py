@@ -86,6 +86,8 @@ class Config:
     controller_name: str = "Demo Coworking Ltd."
     privacy_contact: str = "privacy@example.com"
     controller_address: str = "1 Demo Road, Taipei"
+    # Named in the notice as where a guest may complain (GDPR Art. 13(2)(d)).
+    supervisory_authority: str = "個人資料保護委員會 (Personal Data Protection Commission, Taiwan)"
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     default_language: str = "zh-TW"
     idle_timeout_seconds: int = 60
@@ -216,9 +218,12 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
         _check_timezone(values["timezone"], source)
 
     controller = top.section("controller")
-    controller.only("name", "privacy_contact", "address")
+    controller.only("name", "privacy_contact", "address", "supervisory_authority")
     values |= controller.pick(
-        name="controller_name", privacy_contact="privacy_contact", address="controller_address"
+        name="controller_name",
+        privacy_contact="privacy_contact",
+        address="controller_address",
+        supervisory_authority="supervisory_authority",
     )
 
     kiosk = top.section("kiosk")

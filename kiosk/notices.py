@@ -31,9 +31,11 @@ def render_notice(config: Config, language: str) -> NoticeVersion:
             "controller": config.controller_name,
             "address": config.controller_address,
             "contact": config.privacy_contact,
+            "authority": config.supervisory_authority,
             "site": config.site_name,
             "days": config.retention_days,
             "hub_recipient": tr("notice.hub_recipient", hub=hub) if hub else "",
+            "hub_operator": tr("notice.hub_operator") if hub else "",
             "visitor_copy": tr("notice.visitor_copy") if config.offers_visitor_copy else "",
         }
     ).strip()

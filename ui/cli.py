@@ -58,7 +58,8 @@ def demo(args: argparse.Namespace, config: Config) -> int:
 def _soak(args: argparse.Namespace, config: Config) -> int:
     import json
 
-    from ui.demo import DemoError, soak_demo
+    from ui.demo import soak_demo
+    from ui.demo_tools import DemoError
 
     try:
         report = soak_demo(config, args.out, args.guests)

@@ -9,31 +9,25 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
 from kiosk.retention import spool_files
 from kiosk.tokens import short_code
 from printers.labels import LABELS
 from printers.layout import render_badge
-from ui.app import Kiosk, build_kiosk
-from ui.host_picker import HostList, HostSearch
-from ui.start import create_application
+from ui.app import Kiosk
+from ui.demo_scenes import more_screens, printer_failed
+from ui.demo_tools import demo_kiosk, pick_host, shot, type_text, wait_until
 
 if TYPE_CHECKING:
     from ui.soak import SoakReport
 
-WINDOW_SIZE = (1280, 800)
 GUESTS = {
     "zh-TW": {
         "name": "陳大文",
@@ -52,77 +46,17 @@ GUESTS = {
 }
 
 
-class DemoError(RuntimeError):
-    """The scripted check-in did not reach the expected screen."""
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout_ms: int = 10_000) -> None:
-    """Run the event loop until ``condition`` holds. Waits in ``QEventLoop.exec`` as the real
-    kiosk does (``QTest.qWait`` keeps the GIL while it sleeps, which starves the workers and
-    would make every background job look ten times slower than it is)."""
-    deadline = QDeadlineTimer(timeout_ms)
-    while not condition():
-        if deadline.hasExpired():
-            raise DemoError(f"demo stuck waiting for {what}")
-        pause(5)
-
-
-def pause(msecs: int) -> None:
-    """Let the event loop run for ``msecs`` without holding the GIL."""
-    loop = QEventLoop()
-    QTimer.singleShot(msecs, loop.quit)
-    loop.exec()
-
-
-def type_text(edit: QLineEdit, text: str) -> None:
-    """Type like a guest: key presses for ASCII, an input-method commit for everything else
-    (Chinese is entered through an IME, and QTest can only press keys it knows)."""
-    edit.setFocus()
-    if text.isascii():
-        QTest.keyClicks(edit, text)
-    else:
-        event = QInputMethodEvent()
-        event.setCommitString(text)
-        QApplication.sendEvent(edit, event)
-
-
-def pick_host(edit: QLineEdit | QComboBox, query: str, index: int = 0) -> None:
-    """Choose a host as a guest would: type part of the name, tap a proposal (or, with a fixed
-    list, choose an entry)."""
-    if isinstance(edit, HostList):
-        edit.setCurrentIndex(min(index, edit.count() - 1))
-        return
-    assert isinstance(edit, HostSearch)
-    type_text(edit, query)
-    buttons = edit.results.findChildren(QPushButton)
-    if not buttons:
-        raise DemoError(f"no host matches {query!r}")
-    QTest.mouseClick(buttons[min(index, len(buttons) - 1)], Qt.MouseButton.LeftButton)
-
-
-@contextmanager
-def demo_kiosk(config: Config) -> Iterator[tuple[Kiosk, QApplication]]:
-    """The real kiosk on a throw-away data directory, shown offscreen: a demo or a soak never
-    adds visits to a real store, and its badges and visits are deleted with the directory."""
-    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as data_dir:
-        app = create_application()
-        kiosk = build_kiosk(app, replace(config, data_dir=Path(data_dir)))
-        kiosk.window.resize(*WINDOW_SIZE)
-        kiosk.window.show()
-        try:
-            yield kiosk, app
-        finally:
-            kiosk.window.close()
-            kiosk.shutdown()
-
-
 def run_demo(config: Config, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with demo_kiosk(config) as (kiosk, app):
         written: list[Path] = []
         for number, language in enumerate(kiosk.config.languages, start=1):
             written += _check_in_once(kiosk, app, language, out_dir, number)
-        return written + _label_gallery(kiosk, out_dir)
+        written += _label_gallery(kiosk, out_dir)
+        for number, language in enumerate(kiosk.config.languages, start=1):
+            written += more_screens(kiosk, out_dir, f"{number}-{language}", language)
+    written += printer_failed(config, out_dir)
+    return written
 
 
 def soak_demo(config: Config, out_dir: Path, guests: int) -> SoakReport:
@@ -150,20 +84,7 @@ def _label_gallery(kiosk: Kiosk, out_dir: Path) -> list[Path]:
 
 
 def _shot(kiosk: Kiosk, app: QApplication, out_dir: Path, name: str) -> Path:
-    """The window as the guest sees it, and the whole screen in the 200 % large-text mode
-    (grabbed from the screen itself, so what lies below the fold is in the picture too)."""
-    app.processEvents()
-    target = out_dir / f"{name}.png"
-    if not kiosk.window.grab().save(str(target)):
-        raise DemoError(f"could not write {target}")
-    kiosk.window.set_text_scale(2.0)
-    QTest.qWait(30)  # let every layout settle at the new size
-    large = out_dir / "large-text" / f"{name}-200.png"
-    large.parent.mkdir(exist_ok=True)
-    kiosk.window.current_screen().grab().save(str(large))
-    kiosk.window.set_text_scale(1.0)
-    QTest.qWait(30)
-    return target
+    return shot(kiosk, out_dir, name)
 
 
 def _check_in_once(

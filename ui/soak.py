@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.models import Host
 from kiosk.tokens import short_code
 from ui.app import Kiosk
-from ui.demo import pick_host, type_text, wait_until
+from ui.demo_tools import pick_host, type_text, wait_until
 
 WARM_GUESTS = 50
 DECLINE_EVERY = 10  # one guest in ten reads the notice and declines

@@ -13,7 +13,7 @@ from printers.layout import render_badge
 from tests.gui.conftest import click, to_badge
 from ui.app import Kiosk
 from ui.camera import CameraScanner, qimage_to_pil, scan_frame
-from ui.demo import type_text
+from ui.demo_tools import type_text
 
 pytestmark = pytest.mark.gui
 

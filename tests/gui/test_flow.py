@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.retention import spool_files
 from tests.gui.conftest import click, to_badge, to_notice
 from ui.app import Kiosk
-from ui.demo import type_text
+from ui.demo_tools import type_text
 
 pytestmark = pytest.mark.gui
 
@@ -174,7 +174,7 @@ def test_a_failed_save_keeps_the_guest_input(qtbot: QtBot, kiosk: Kiosk) -> None
     kiosk.store.close()  # the disk went away
     click(qtbot, kiosk.window.notice.accept)
     notice = kiosk.window.notice
-    qtbot.waitUntil(lambda: bool(notice.error.text()))
+    qtbot.waitUntil(lambda: notice.error.isVisible())
     assert notice.error.text() == kiosk.flow.tr("errors.save_failed")
     assert kiosk.flow.step.value == "notice" and notice.accept.isEnabled()
     assert kiosk.window.details.name.text() == "Kept Name"

@@ -13,7 +13,7 @@ from kiosk.models import Company, Host
 from tests.gui.conftest import click, fill_details, to_badge, to_notice
 from tests.receivers import Hook, http_receiver
 from ui.app import Kiosk
-from ui.demo import type_text
+from ui.demo_tools import type_text
 
 pytestmark = pytest.mark.gui
 

@@ -16,7 +16,7 @@ from kiosk.config import Config
 from kiosk.models import Host
 from tests.gui.conftest import click, to_notice
 from ui.app import Kiosk
-from ui.demo import type_text
+from ui.demo_tools import type_text
 from ui.host_picker import HostSearch
 
 pytestmark = pytest.mark.gui

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config
 from tests.gui.conftest import click, fill_details, to_badge
 from ui.app import Kiosk
-from ui.demo import type_text
+from ui.demo_tools import type_text
 from ui.lockdown import is_escape_attempt
 
 pytestmark = pytest.mark.gui

@@ -23,7 +23,7 @@ from kiosk.config import Config
 from kiosk.models import Host
 from tests.conftest import FakeClock, make_form
 from ui.app import Kiosk
-from ui.demo import wait_until
+from ui.demo_tools import wait_until
 
 pytestmark = pytest.mark.gui
 DAYS = 30

@@ -3,6 +3,8 @@ the tablet in both languages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import Config
 from tests.gui.conftest import click, to_badge, to_notice
 from tests.gui.test_staff import sign_in
 from ui.app import Kiosk
-from ui.demo import run_demo, type_text
+from ui.demo import run_demo
+from ui.demo_tools import type_text
 
 pytestmark = pytest.mark.gui
 EXCLUDED = ("guestData", "autonym", "configText", "symbol")
@@ -148,8 +152,23 @@ def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_
             "3-notice",
             "4-badge",
             "5-done",
+            "6-checkout",
+            "7-goodbye",
+            "8-declined",
+            "9-see-front-desk",
+            "10-invitation",
+            "10-invitation-details",
+            "11-staff-pin",
+            "12-staff-menu",
+            "13-onsite",
+            "14-evacuation",
+            "15-report",
+            "16-printer-failed",
         ):
             assert f"{number}-{language}-{screen}.png" in names
+            assert (
+                tmp_path / "out" / "large-text" / f"{number}-{language}-{screen}-200.png"
+            ).exists()
         assert f"{number}-{language}-badge.pdf" in names
     assert all(p.stat().st_size > 1000 for p in written)
     assert kiosk.store.visits() == []  # the demo used a throw-away data directory
@@ -287,3 +306,54 @@ def test_welcome_messages_show_whole_in_chinese(
     )
     assert needed.height() <= inside.height(), "the message's lines are cut"
     assert clipped(kiosk.window.welcome) == []
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_the_whole_notice_reads_in_one_screen_at_100(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config, language: str
+) -> None:
+    """Every item of the notice, with the hub and the badge copy named (its longest form),
+    without scrolling at the default text size."""
+    longest = replace(
+        config,
+        hub_url="https://hub.harbour.example/v1",
+        visitor_copy=True,
+        notify_email_url="mailto://127.0.0.1:9/?from=kiosk@example.org",
+    )
+    kiosk = kiosk_factory(longest)
+    kiosk.flow.set_language(language)
+    to_notice(qtbot, kiosk)
+    qtbot.wait(30)
+    text = kiosk.window.notice.text
+    assert "hub.harbour.example" in text.toPlainText()
+    assert text.verticalScrollBar().maximum() == 0, "the notice must not need scrolling"
+
+
+def _overlapping(widgets: list[QWidget], root: QWidget) -> list[str]:
+    boxes = [
+        (w, w.geometry().translated(w.parentWidget().mapTo(root, w.pos()) - w.pos()))
+        for w in widgets
+    ]
+    return [
+        f"{a.text()} / {b.text()}"  # type: ignore[attr-defined]
+        for i, (a, box_a) in enumerate(boxes)
+        for b, box_b in boxes[i + 1 :]
+        if box_a.intersects(box_b)
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_demo_pictures_wait_for_the_layout_to_settle(
+    qtbot: QtBot, kiosk: Kiosk, language: str
+) -> None:
+    """What ``make demo`` photographs at 200 %: after ``settle`` nothing overlaps or is cut."""
+    from ui.demo_tools import settle
+
+    kiosk.flow.set_language(language)
+    click(qtbot, kiosk.window.welcome.checkin)
+    kiosk.window.set_text_scale(2.0)
+    settle(kiosk.window)
+    details = kiosk.window.details
+    purposes = [b for b in details._purpose_buttons.values() if b.isVisible()]
+    assert _overlapping(purposes, details) == []
+    assert clipped(details) == []

@@ -13,7 +13,7 @@ from kiosk.config import Config
 from kiosk.staff import add_staff
 from tests.gui.conftest import click
 from ui.app import Kiosk
-from ui.demo import type_text
+from ui.demo_tools import type_text
 
 pytestmark = pytest.mark.gui
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QTextBrowser, QVBoxLayout
 
 from kiosk.i18n import Translator
 from kiosk.models import NoticeVersion
-from ui.widgets import MessageLabel, Screen, set_accessible
+from ui.widgets import Screen, plain_label, set_accessible, set_text
 
-PARAGRAPH_GAP = 10
+PARAGRAPH_GAP = 6
 
 
 def _space_paragraphs(browser: QTextBrowser) -> None:
@@ -19,7 +19,7 @@ def _space_paragraphs(browser: QTextBrowser) -> None:
     cursor.select(QTextCursor.SelectionType.Document)
     block_format = cursor.blockFormat()
     block_format.setBottomMargin(PARAGRAPH_GAP)
-    block_format.setLineHeight(125, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    block_format.setLineHeight(104, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
     cursor.mergeBlockFormat(block_format)
 
 
@@ -61,12 +61,16 @@ class NoticeScreen(Screen):
         self.company_notice: NoticeVersion | None = None
         self._error_id = ""
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(64, 8, 64, 24)
-        layout.setSpacing(8)
-        layout.addWidget(self.label("step", "notice.step"))
-        layout.addWidget(self.label("title", "notice.title"))
+        layout.setContentsMargins(48, 4, 48, 20)
+        layout.setSpacing(6)
+        # Title and step share a line: every pixel goes to the notice, which should read
+        # whole without scrolling at the default size.
+        heading = QHBoxLayout()
+        heading.addWidget(self.label("title", "notice.title"))
+        heading.addStretch(1)
+        heading.addWidget(self.label("step", "notice.step"))
+        layout.addLayout(heading)
         layout.addWidget(self.label("subtitle", "notice.intro"))
-        layout.addSpacing(8)
 
         self.text = QTextBrowser()
         self.text.setObjectName("notice")
@@ -76,7 +80,10 @@ class NoticeScreen(Screen):
         layout.addWidget(self.text, stretch=1)
         self.bind(lambda tr: set_accessible(self.text, tr("notice.title")))
 
-        self.error = MessageLabel("errorBanner")
+        # Shown only when saving failed; it takes its room from the notice above, so the
+        # buttons below stay where the guest's finger is.
+        self.error = plain_label("errorBanner")
+        self.error.setVisible(False)
         layout.addWidget(self.error)
         self.bind(self._translate_error)
 
@@ -89,8 +96,8 @@ class NoticeScreen(Screen):
         self.paper = self.button("secondary", "notice.paper", "notice.paper_help")
         self.paper.clicked.connect(self.given_on_paper)
         self.paper.setVisible(False)  # only in a check-in staff are assisting
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 16, 0, 0)
+        buttons = self._buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        buttons.setContentsMargins(0, 8, 0, 0)
         buttons.setSpacing(16)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)
@@ -98,6 +105,11 @@ class NoticeScreen(Screen):
         buttons.addWidget(self.decline)
         buttons.addWidget(self.accept)
         layout.addLayout(buttons)
+
+    def rescale(self, scale: float) -> None:
+        """At 200 % the three answers no longer fit side by side: they stack."""
+        direction = QBoxLayout.Direction
+        self._buttons.setDirection(direction.TopToBottom if scale >= 2.0 else direction.LeftToRight)
 
     def show_notice(self, notice: NoticeVersion, company: NoticeVersion | None = None) -> None:
         """Display exactly the texts whose versions are recorded if the guest accepts: the
@@ -119,9 +131,11 @@ class NoticeScreen(Screen):
         self._translate_error(tr)
 
     def _translate_error(self, tr: Translator) -> None:
-        self.error.show_message(tr(self._error_id) if self._error_id else "")
+        set_text(self.error, tr(self._error_id) if self._error_id else "")
+        self.error.setVisible(bool(self._error_id))
 
     def reset(self) -> None:
         self._error_id = ""
-        self.error.show_message("")
+        self.error.clear()
+        self.error.setVisible(False)
         self.set_busy(False)

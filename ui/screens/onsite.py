@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -29,6 +30,15 @@ from ui.widgets import Screen, plain_label, set_accessible, set_placeholder, set
 VISIT_ID = Qt.ItemDataRole.UserRole
 NAME, HOST, SINCE, DONE = range(4)
 HEADERS = ("evacuation.name", "evacuation.host", "evacuation.since", "evacuation.done")
+
+
+class PeopleTable(QTableWidget):
+    """Rows grow to show every wrapped line whenever the table's width changes (a new text
+    size, a window resize), so a long name is never cut to an ellipsis."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resizeRowsToContents()
 
 
 class OnSiteScreen(Screen):
@@ -94,7 +104,7 @@ class OnSiteScreen(Screen):
         self.bind(self._translate)
 
     def _build_table(self) -> QTableWidget:
-        table = QTableWidget(0, len(HEADERS))
+        table = PeopleTable(0, len(HEADERS))
         table.setObjectName("people")
         table.setWordWrap(True)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -103,12 +113,13 @@ class OnSiteScreen(Screen):
         table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(HOST, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(SINCE, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(DONE, QHeaderView.ResizeMode.ResizeToContents)
+        # Every column shares the width and wraps: in large text no column can squeeze the name
+        # into an ellipsis.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setTextElideMode(Qt.TextElideMode.ElideNone)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
+        header.geometriesChanged.connect(table.resizeRowsToContents)
         table.itemChanged.connect(self._on_item_changed)
         return table
 
@@ -116,10 +127,16 @@ class OnSiteScreen(Screen):
         """At 200 % the three buttons no longer fit side by side: they stack."""
         direction = QBoxLayout.Direction
         self._buttons.setDirection(direction.TopToBottom if scale >= 2.0 else direction.LeftToRight)
+        # The screen scrolls in large text; the list keeps room for a few people regardless.
+        self.people.setMinimumHeight(round(220 * scale))
         self.people.resizeRowsToContents()
 
     def show_mode(self, evacuation: bool, tr: Translator) -> None:
+        """Switch list or roll call; the previous mode's rows go at once (no stale list)."""
         self.evacuation = evacuation
+        self.people.setRowCount(0)
+        self._roll_call = None
+        self._status_id, self._status_values = "", {}
         for widget in (self.search, self.reprint_button, self.check_out_button):
             widget.setVisible(not evacuation)
         for widget in (self.hint, self.print_button, self.summary, self.restart_button):
