@@ -50,6 +50,19 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         sign_in(qtbot, kiosk)
         click(qtbot, kiosk.window.staff.onsite_button)
         qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
+    elif step == "staff_menu":
+        kiosk.store.add_alert(kiosk.flow.services.checkin._clock(), "near_match", "d1", "v1")
+        sign_in(qtbot, kiosk)  # the menu, with the deny-list alert showing
+        qtbot.waitUntil(kiosk.window.staff.alerts.isVisible)
+    elif step == "evacuation":
+        to_badge(qtbot, kiosk, name="Maximilian Alexander von Habsburg-Lothringen-Wittelsbach")
+        kiosk.flow.reset()
+        sign_in(qtbot, kiosk)
+        click(qtbot, kiosk.window.staff.evacuation_button)
+        qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
+        kiosk.window.onsite.set_ticked(0, True)
+        click(qtbot, kiosk.window.onsite.print_button)  # the longest status message
+        qtbot.waitUntil(lambda: "evacuation-" in kiosk.window.onsite.status.text())
     elif step == "invitation":
         click(qtbot, kiosk.window.welcome.invitation_button)
         click(qtbot, kiosk.window.invitation.submit)  # an empty code shows the message
@@ -65,7 +78,7 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         to_badge(qtbot, kiosk)
         if step == "done":
             click(qtbot, kiosk.window.badge.done_button)
-    assert kiosk.flow.step.value == step
+    assert kiosk.flow.step.value == {"evacuation": "onsite", "staff_menu": "staff"}.get(step, step)
 
 
 STEPS = [
@@ -76,7 +89,9 @@ STEPS = [
     "done",
     "checkout",
     "staff",
+    "staff_menu",
     "onsite",
+    "evacuation",
     "report",
 ]
 
