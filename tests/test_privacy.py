@@ -155,7 +155,7 @@ def test_rights_and_notices_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
     exported = json.loads(capsys.readouterr().out)
     assert exported["visits"][0]["name"] == "Cli Person"
     assert main([*base, "notices", "show", "--version", version]) == 0
-    assert "Who collects it" in capsys.readouterr().out
+    assert "Who is responsible" in capsys.readouterr().out
     assert main([*base, "notices", "show", "--version", "nope"]) == 2
     assert main([*base, "rights", "erase", "--email", "not an address"]) == 2
     capsys.readouterr()
