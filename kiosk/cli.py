@@ -17,11 +17,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kiosk import __version__, audit
-from kiosk.badges import BadgeTokens
-from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError, SeeFrontDeskError
+from kiosk.checkin import NoticeNotAcknowledgedError, SeeFrontDeskError
 from kiosk.cli_args import now_option
 from kiosk.cli_badges import add_commands as add_badge_commands
-from kiosk.cli_badges import open_keys
 from kiosk.cli_deny import add_commands as add_deny_commands
 from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.cli_hub import add_commands as add_hub_commands
@@ -29,16 +27,14 @@ from kiosk.cli_invite import add_commands as add_invite_commands
 from kiosk.cli_rights import add_commands as add_rights_commands
 from kiosk.cli_staff import add_commands as add_staff_commands
 from kiosk.config import Config, ConfigError, load_config
-from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
-from kiosk.hosts import HostDirectory
+from kiosk.keys import KeyRingError
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
-from kiosk.onsite import on_site
 from kiosk.retention import purge
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.supervisor import supervise
-from kiosk.timeutil import to_db, utc_now
+from kiosk.timeutil import to_db
 from kiosk.validation import ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -56,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args.config, args.data_dir)
         command: Command = args.command
         return command(args, config)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, KeyRingError) as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as error:
@@ -214,9 +210,9 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
         )
     host = args.host or config.hosts[0].id
     form = CheckinForm(args.name, args.email, args.purpose, host, language, args.purpose_text)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
         try:
-            service = CheckinService(store, config, deny_list=DenyList(store, config.keys_dir))
+            service = site.checkin
             notice = service.current_notice(language)
             company_notice = service.company_notice(language, host)
             result = service.check_in(
@@ -227,7 +223,7 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
                 assisted_by=args.staff,
                 notice_on_paper=args.notice_on_paper,
             )
-            token = BadgeTokens(open_keys(config), config, store).token_for(result.visit)
+            token = site.tokens.token_for(result.visit)
         except ValidationError as error:
             for field, message in sorted(error.errors.items()):
                 print(f"kiosk: {field}: {message}", file=sys.stderr)
@@ -253,7 +249,8 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
 
 
 def _visits(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         visits = store.visits(on_site_only=args.on_site)
     rows = [_visit_summary(v, config, args.with_email) for v in visits]
     if args.json:
@@ -267,8 +264,8 @@ def _visits(args: argparse.Namespace, config: Config) -> int:
 
 
 def _onsite(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
-        people = on_site(store, HostDirectory(store, config), utc_now(), args.search)
+    with Site.open(config) as site:
+        people = site.on_site(args.search)  # the whole site's list when the hub answers
     rows = [
         {
             "visit_id": p.visit_id,
@@ -305,7 +302,8 @@ def _visit_summary(visit: Visit, config: Config, with_email: bool) -> dict[str, 
 
 def _purge(args: argparse.Namespace, config: Config) -> int:
     now = now_option(args.now, config.zone)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         result = purge(
             store, config.spool_dir, now, config.retention_days, config.audit_retention_days
         )
@@ -322,7 +320,8 @@ def _purge(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         check = audit.verify(store)
     if check.ok:
         print(f"audit trail intact: {check.entries} entries")

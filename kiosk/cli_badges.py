@@ -7,15 +7,14 @@ import json
 import sys
 from pathlib import Path
 
-from kiosk.badges import BadgeTokens
-from kiosk.checkout import CheckoutError, CheckoutService
+from kiosk.checkout import CheckoutError
 from kiosk.cli_args import now_option
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.i18n import Translator
-from kiosk.keys import KeyRing, KeyRingError, import_public_keys, load_or_create, rotate
+from kiosk.keys import KeyRing, KeyRingError, import_public_keys, rotate
 from kiosk.qrdecode import UnreadableImageError, decode_file
-from kiosk.store import Store
+from kiosk.site import Site, site_keys
 from kiosk.timeutil import to_db, utc_now
 from kiosk.tokens import Verdict
 
@@ -58,7 +57,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def open_keys(config: Config) -> KeyRing:
     try:
-        return load_or_create(config.keys_dir, utc_now(), config.signing_key_file)
+        return site_keys(config)
     except KeyRingError as error:
         raise BadgeUsageError(str(error)) from None
 
@@ -86,15 +85,11 @@ def _keys_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _tokens(config: Config, store: Store) -> BadgeTokens:
-    return BadgeTokens(open_keys(config), config, store)
-
-
 def _verify(args: argparse.Namespace, config: Config) -> int:
     now = now_option(args.now, config.zone)
     tokens = [args.token] if args.token is not None else _tokens_in(args.image)
-    with Store(config.database_path) as store:
-        checker = _tokens(config, store)
+    with Site.open(config) as site:
+        checker = site.tokens
         results = [checker.check(token, now) for token in tokens]
     if not results:
         print("malformed: no badge QR code found in the image")
@@ -130,8 +125,8 @@ def _tokens_in(image: Path) -> list[str]:
 
 
 def _checkout(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
-        service = CheckoutService(store, config, _tokens(config, store))
+    with Site.open(config) as site:
+        service = site.checkout
         if args.auto:
             now = now_option(args.now, config.zone)
             print(f"checked out {service.auto_check_out(now)} visit(s)")

@@ -6,9 +6,8 @@ import argparse
 
 from kiosk.cli_args import instant_option
 from kiosk.config import Config
-from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.timeutil import utc_now
 
 
@@ -39,9 +38,9 @@ def _add(args: argparse.Namespace, config: Config) -> int:
         if args.expires
         else None
     )
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
         try:
-            deny_id = DenyList(store, config.keys_dir).add(
+            deny_id = site.deny_list.add(
                 args.name, args.email, args.reason, utc_now(), expires, f"staff:{args.staff}"
             )
         except ValueError as error:
@@ -51,7 +50,8 @@ def _add(args: argparse.Namespace, config: Config) -> int:
 
 
 def _list(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         entries = store.deny_entries(utc_now())
     for entry in entries:
         matches = [k for k in ("name", "email") if entry[f"{k}_hash"]]
@@ -63,7 +63,8 @@ def _list(args: argparse.Namespace, config: Config) -> int:
 
 
 def _remove(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         removed = store.remove_deny(args.deny_id, utc_now())
     if not removed:
         raise UsageError(f"no deny entry {args.deny_id!r}")
@@ -72,7 +73,8 @@ def _remove(args: argparse.Namespace, config: Config) -> int:
 
 
 def _alerts(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         alerts = store.alerts()
         if args.seen:
             store.mark_alerts_seen(utc_now())

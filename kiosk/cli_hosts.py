@@ -7,15 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from kiosk.badges import BadgeTokens
 from kiosk.config import Config
-from kiosk.denylist import DenyList
 from kiosk.errors import UsageError
-from kiosk.hosts import HostDirectory, ImportReport, export_hosts_csv, import_hosts
+from kiosk.hosts import ImportReport, export_hosts_csv, import_hosts
 from kiosk.hub_client import HubClient, HubUnavailableError
-from kiosk.keys import load_or_create
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.sync import drain, exchange, sync_once
 from kiosk.timeutil import utc_now
 
@@ -68,7 +65,8 @@ def print_rejections(report: ImportReport) -> bool:
 
 def _hosts_import(args: argparse.Namespace, config: Config) -> int:
     text = read_csv_file(args.file)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         report = import_hosts(store, text, config)
     if not print_rejections(report):
         return 2
@@ -77,14 +75,14 @@ def _hosts_import(args: argparse.Namespace, config: Config) -> int:
 
 
 def _hosts_export(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
-        sys.stdout.write(export_hosts_csv(HostDirectory(store, config).active_and_inactive()))
+    with Site.open(config) as site:
+        sys.stdout.write(export_hosts_csv(site.directory.active_and_inactive()))
     return 0
 
 
 def _hosts_list(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
-        hosts = HostDirectory(store, config).active_and_inactive()
+    with Site.open(config) as site:
+        hosts = site.directory.active_and_inactive()
     if args.json:
         rows = [
             {
@@ -106,7 +104,8 @@ def _hosts_list(args: argparse.Namespace, config: Config) -> int:
 
 
 def _outbox(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         rows = store.outbox_overview()
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -122,12 +121,13 @@ def _outbox(args: argparse.Namespace, config: Config) -> int:
 
 
 def _notify(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         now = utc_now()
-        directory = HostDirectory(store, config)
+        directory = site.directory
         sender = AppriseSender()
         hosts = deliver_due(store, directory, config, sender, now)
-        tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
+        tokens = site.tokens
         copies = deliver_visitor_copies(store, config, sender, now, tokens.qr_png)
     print(
         f"sent {hosts.sent + copies.sent}, will retry {hosts.retrying + copies.retrying}, "
@@ -140,7 +140,8 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
     if not config.hub_url:
         raise HostsUsageError("no hub configured: set [hub] url (and token) in the site config")
     client = HubClient(config.hub_url, config.hub_token)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         if args.once:
             total = sync_once(store, config, client, utc_now())
         else:
@@ -153,7 +154,7 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
         if total.retrying:
             return 1
         try:
-            key_id = DenyList(store, config.keys_dir).key_id
+            key_id = site.deny_list.key_id
             shared = exchange(store, config, client, key_id, utc_now())
         except HubUnavailableError as error:
             print(f"site lists not refreshed: {error}", file=sys.stderr)

@@ -8,10 +8,9 @@ from datetime import date, time
 from kiosk import invitations
 from kiosk.config import Config
 from kiosk.errors import UsageError
-from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.notify import AppriseSender
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.timeutil import from_db, utc_now
 from kiosk.validation import ValidationError
 
@@ -45,8 +44,9 @@ def _invite(args: argparse.Namespace, config: Config) -> int:
         raise UsageError(f"--lang {args.lang!r}: choose one of {', '.join(config.languages)}")
     tr = Translator(args.lang or config.default_language)
     now = utc_now()
-    with Store(config.database_path) as store:
-        directory = HostDirectory(store, config)
+    with Site.open(config) as site:
+        store = site.store
+        directory = site.directory
         try:
             invitation = invitations.create(
                 store,
@@ -86,7 +86,8 @@ def _invite(args: argparse.Namespace, config: Config) -> int:
 
 
 def _list(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         rows = store.invitations()
     for row in rows:
         state = f"used (visit {row['used_by_visit']})" if row["used_by_visit"] else "expected"

@@ -9,7 +9,7 @@ from kiosk import rights
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.notices import render_notice
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.timeutil import utc_now
 from kiosk.validation import ValidationError, validate_email_address
 
@@ -43,7 +43,8 @@ def _checked_email(text: str) -> str:
 
 def _export(args: argparse.Namespace, config: Config) -> int:
     email = _checked_email(args.email)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         exported = rights.export(store, config, email, utc_now(), f"staff:{args.staff}")
     print(
         json.dumps(exported, ensure_ascii=False, indent=2)
@@ -55,7 +56,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 def _erase(args: argparse.Namespace, config: Config) -> int:
     email = _checked_email(args.email)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         receipt = rights.erase(store, config.spool_dir, email, utc_now(), f"staff:{args.staff}")
     print(f"erased {receipt.visits} visit(s); receipt {receipt.receipt}")
     return 0
@@ -63,7 +65,8 @@ def _erase(args: argparse.Namespace, config: Config) -> int:
 
 def _show_notice(args: argparse.Namespace, config: Config) -> int:
     if args.notice_version:
-        with Store(config.database_path) as store:
+        with Site.open(config) as site:
+            store = site.store
             notice = store.notice(args.notice_version)
         if notice is None:
             raise UsageError(f"no notice version {args.notice_version!r} was ever shown here")

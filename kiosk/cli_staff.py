@@ -10,8 +10,8 @@ import sys
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.reports import last_days, report, to_csv
+from kiosk.site import Site
 from kiosk.staff import StaffError, add_staff
-from kiosk.store import Store
 from kiosk.timeutil import utc_now
 
 
@@ -53,7 +53,8 @@ def _read_pin(from_stdin: bool) -> str:
 
 def _add(args: argparse.Namespace, config: Config) -> int:
     pin = _read_pin(args.pin_stdin)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         try:
             staff_id = add_staff(store, args.name, pin, utc_now())
         except StaffError as error:
@@ -63,7 +64,8 @@ def _add(args: argparse.Namespace, config: Config) -> int:
 
 
 def _list(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         members = store.staff()
     for member in members:
         print(f"{member['id']}  {member['name']}")
@@ -77,7 +79,8 @@ def _report(args: argparse.Namespace, config: Config) -> int:
         raise UsageError("--days: from 1 to 3660")
     today = utc_now().astimezone(config.zone).date()
     first, last = last_days(today, args.days)
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         rows = report(store, first, last, args.by, args.weekly)
     if args.csv:
         sys.stdout.write(to_csv(rows, args.by))

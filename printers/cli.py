@@ -11,16 +11,13 @@ from dataclasses import replace
 from datetime import datetime
 
 import printers
-from kiosk.badges import BadgeContent, BadgeTokens
-from kiosk.checkout import CheckoutError, CheckoutService
+from kiosk.badges import BadgeContent
+from kiosk.checkout import CheckoutError
 from kiosk.config import Config
 from kiosk.errors import UsageError
-from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
-from kiosk.keys import load_or_create
-from kiosk.onsite import people_on_site
 from kiosk.rollcall import RollCall
-from kiosk.store import Store
+from kiosk.site import Site
 from kiosk.timeutil import utc_now
 from printers.evacuation import roll_call_pdf
 from printers.jobs import reprint as reprint_badge
@@ -76,11 +73,12 @@ def print_test(args: argparse.Namespace, config: Config) -> int:
 
 
 def reprint(args: argparse.Namespace, config: Config) -> int:
-    with Store(config.database_path) as store:
+    with Site.open(config) as site:
+        store = site.store
         now = utc_now()
-        tokens = BadgeTokens(load_or_create(config.keys_dir, now), config, store)
+        tokens = site.tokens
         try:
-            visit = CheckoutService(store, config, tokens).find(args.code)
+            visit = site.checkout.find(args.code)
         except CheckoutError as error:
             raise PrinterUsageError(Translator("en")(error.reason)) from None
         result = reprint_badge(
@@ -88,7 +86,7 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
             config,
             printers.create(config),
             tokens,
-            HostDirectory(store, config),
+            site.directory,
             visit.id,
             now,
             args.staff,
@@ -100,9 +98,9 @@ def reprint(args: argparse.Namespace, config: Config) -> int:
 def evacuation(args: argparse.Namespace, config: Config) -> int:
     """Write the roll call of the whole site (the hub's list when it answers) as a PDF, and print
     it when the kiosk has a page printer."""
-    with Store(config.database_path) as store:
-        now = utc_now()
-        people = people_on_site(store, HostDirectory(store, config), config, now)
+    with Site.open(config) as site:
+        now = site.clock()
+        people = site.on_site()
     roll_call = RollCall(now, people)
     if args.out:
         target = roll_call_pdf(roll_call, config, args.out)

@@ -27,12 +27,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from kiosk.badges import BadgeTokens
 from kiosk.config import Config
-from kiosk.hosts import HostDirectory
-from kiosk.keys import load_or_create
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
-from kiosk.store import Store
+from kiosk.site import Site
 from printers import create
 from printers.jobs import print_badge, reprint
 
@@ -57,10 +54,8 @@ class JobHandler:
 
     def __init__(self, config: Config, now: datetime) -> None:
         self.config = config
-        self.store = Store(config.database_path)
-        self.directory = HostDirectory(self.store, config)
-        keys = load_or_create(config.keys_dir, now, config.signing_key_file)
-        self.tokens = BadgeTokens(keys, config, self.store)
+        site = Site.open(config)
+        self.store, self.directory, self.tokens = site.store, site.directory, site.tokens
         self.printer = create(config)
         self.sender = AppriseSender()
         self._kinds: dict[str, Callable[[dict[str, Any], datetime], Answer]] = {

@@ -196,3 +196,22 @@ def test_the_staff_list_and_evacuation_merge_the_hub_and_fall_back_to_this_kiosk
     ]
     away = replace(b.config, hub_url="http://127.0.0.1:9")  # nothing listens there
     assert [p.name for p in people_on_site(b.store, directory, away, clock())] == ["林小美"]
+
+
+def test_the_roll_call_commands_take_the_site_wide_list_from_the_composition_root(
+    lobbies: tuple[Lobby, Lobby], clock: FakeClock, tmp_path: Path
+) -> None:
+    """``kiosk onsite`` and ``kiosk evacuation`` ask ``Site.on_site``: the hub's list."""
+    from kiosk.rollcall import RollCall
+    from kiosk.site import Site
+    from printers.evacuation import roll_call_pdf
+    from tests.test_onsite import _boxes_per_page
+
+    a, b = lobbies
+    a.checkin.check_in(make_form(name="Ada Lovelace"), a.checkin.current_notice("en"))
+    b.checkin.check_in(make_form(name="林小美"), b.checkin.current_notice("en"))
+    a.sync(clock)
+    people = Site(b.config, b.store, clock).on_site()
+    assert sorted(p.kiosk_id for p in people) == ["lobby-a", "lobby-b"]
+    pdf = roll_call_pdf(RollCall(clock(), people), b.config, tmp_path / "roll.pdf")
+    assert _boxes_per_page(pdf) == [2]

@@ -20,15 +20,11 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from kiosk import audit, invitations
-from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
-from kiosk.checkout import CheckoutService
 from kiosk.config import Config
-from kiosk.denylist import DenyList
-from kiosk.keys import load_or_create
 from kiosk.models import NoticeVersion
-from kiosk.onsite import people_on_site
 from kiosk.reports import last_days, period_totals, report, to_csv
+from kiosk.site import Site
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
@@ -140,19 +136,16 @@ def build_kiosk(
     """Everything behind the screens, and the screens behind Welcome; ``window`` is the one
     ``ui.start.open_welcome`` already put on screen, if any."""
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
-    store = Store(config.database_path)
-    deny_list = DenyList(store, config.keys_dir)
-    service = CheckinService(store, config, clock, deny_list=deny_list)
-    keys = load_or_create(config.keys_dir, clock(), config.signing_key_file)
-    log.info("badges signed with key %s", keys.current_kid.hex())
-    tokens = BadgeTokens(keys, config, store)
+    site = Site.open(config, clock)
+    store, service, tokens, deny_list = site.store, site.checkin, site.tokens, site.deny_list
+    log.info("badges signed with key %s", site.keys.current_kid.hex())
     log.info("printer backend: %s (in the job process)", config.printer_backend)
     workers = Workers()
     jobs = JobProcess(config)
     jobs.start()
     window = window or KioskWindow(config)
     window.add_screens(ScreenSet.build(config, service.directory))
-    checkout = CheckoutService(store, config, tokens, clock)
+    checkout = site.checkout
     services = Services(
         checkin=service,
         tokens=tokens,
@@ -160,7 +153,7 @@ def build_kiosk(
         print_job=lambda visit_id, done: jobs.submit_print("print", clock(), done, visit=visit_id),
         printer_name=config.printer_backend,
         staff_check=lambda pin: check_pin(store, pin, clock()),
-        onsite=lambda query: people_on_site(store, service.directory, config, clock(), query),
+        onsite=site.on_site,
         staff_checkout=lambda ids, staff: sum(
             1 for visit_id in ids if checkout.staff_check_out(visit_id, staff)
         ),
