@@ -5,31 +5,16 @@ Shared by the screen, the printer and the CLI, so a badge reads the same everywh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing
-from kiosk.models import Visit
+from kiosk.models import BadgeContent, Visit
 from kiosk.qr import write_qr_png
 from kiosk.store import Store
 from kiosk.tokens import Claims, Verification, issue, short_code, site_tag, verify
-
-
-@dataclass(frozen=True)
-class BadgeContent:
-    """Text and QR payload of one badge. The payload never holds personal data."""
-
-    name: str
-    host_name: str
-    date_text: str
-    payload: str
-    short_code: str
-    site_name: str
-    visitor_label: str
-    host_label: str
 
 
 def end_of_visit_day(checked_in_at: datetime, config: Config) -> datetime:

@@ -1,19 +1,19 @@
 """The ``kiosk`` command: a thin client of the core, and the place where its objects are built.
 
 Errors a person can fix (bad config, bad input, no display) end with one clear line and exit
-code 2, never a traceback. The window commands (``run``, ``demo``) live in the ``ui`` package,
-which sits above the core; they are loaded by name so the core never depends on Qt.
+code 2, never a traceback. The window commands (``run``, ``demo``) and the printer commands live
+in the packages above the core and are found as entry points, so the core never names them.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from kiosk import __version__, audit
@@ -33,11 +33,11 @@ from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
 from kiosk.retention import purge
 from kiosk.site import Site
-from kiosk.supervisor import supervise
 from kiosk.timeutil import to_db
 from kiosk.validation import ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMAND_GROUPS = "lobby_kiosk.commands"
 Command = Callable[[argparse.Namespace, Config], int]
 
 
@@ -70,23 +70,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="data directory (or $KIOSK_DATA_DIR)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    run = sub.add_parser("run", help="open the kiosk window")
-    run.add_argument(
-        "--supervise", action="store_true", help="restart the window within seconds if it crashes"
-    )
-    run.set_defaults(command=_run)
-    demo = sub.add_parser("demo", help="scripted offscreen check-ins; writes screenshots")
-    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
-    demo.add_argument(
-        "--guests",
-        type=int,
-        default=0,
-        metavar="N",
-        help="soak: drive N guests through the window in one process and report timings",
-    )
-    demo.add_argument("--json", action="store_true", help="print the soak report as one JSON line")
-    demo.set_defaults(command=_gui("demo"))
 
     checkin = sub.add_parser("checkin", help="check a visitor in without the screen")
     checkin.add_argument("--name", required=True)
@@ -133,9 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         add_deny_commands,
         add_invite_commands,
         add_hub_commands,
-        _add_printer_commands,
     ):
         add_commands(sub)
+    _add_installed_commands(sub)
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
     audit_verify = audit_sub.add_parser("verify", help="check that no entry was changed or removed")
@@ -147,49 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _layer(module_name: str, name: str) -> Command:
-    """A command implemented in a layer above the core (``ui``, ``printers``), loaded by name
-    only when run, so the core never imports Qt or printer libraries."""
-
-    def launch(args: argparse.Namespace, config: Config) -> int:
-        module = importlib.import_module(module_name)
-        command: Command = getattr(module, name)
-        return command(args, config)
-
-    return launch
-
-
-def _run(args: argparse.Namespace, config: Config) -> int:
-    if not args.supervise:
-        return _gui("run")(args, config)
-    command = [sys.executable, "-m", "kiosk"]
-    if args.config:
-        command += ["--config", str(args.config)]
-    if args.data_dir:
-        command += ["--data-dir", str(args.data_dir)]
-    return supervise([*command, "run"])
-
-
-def _gui(name: str) -> Command:
-    return _layer("ui.cli", name)
-
-
-def _add_printer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    listing = sub.add_parser("printers", help="the configured printer and its status")
-    listing.set_defaults(command=_layer("printers.cli", "list_printers"))
-    test = sub.add_parser("print-test", help="print a sample badge and report the result")
-    test.add_argument("--printer", help="printer name (must match [printer] name)")
-    test.add_argument("--label", help="label to print on, e.g. dk-11201")
-    test.set_defaults(command=_layer("printers.cli", "print_test"))
-    reprint = sub.add_parser("reprint", help="print a visitor's badge again (audited as a reprint)")
-    reprint.add_argument("code", help="badge token, 8-character code or visit id")
-    reprint.add_argument("--staff", default="desk", help="staff id for the audit trail")
-    reprint.set_defaults(command=_layer("printers.cli", "reprint"))
-    evacuation = sub.add_parser(
-        "evacuation", help="the evacuation roll call as a PDF, printed on the page printer"
-    )
-    evacuation.add_argument("--out", type=Path, help="PDF file (default: in the spool folder)")
-    evacuation.set_defaults(command=_layer("printers.cli", "evacuation"))
+def _add_installed_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Command groups of the layers above the core (the window, the printers), declared as
+    ``lobby_kiosk.commands`` entry points in pyproject.toml. The core names none of them, and
+    import-linter sees each group's own imports."""
+    for point in sorted(entry_points(group=COMMAND_GROUPS), key=lambda point: point.name):
+        point.load()(sub)
 
 
 def _language(config: Config, requested: str | None) -> str:
@@ -272,7 +218,7 @@ def _onsite(args: argparse.Namespace, config: Config) -> int:
             "name": p.name,
             "host": p.host,
             "kiosk": p.kiosk_id,
-            "since": p.local_time(config),
+            "since": p.local_time(config.zone),
             "minutes_on_site": p.minutes_on_site,
         }
         for p in people

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import sys
 
 from kiosk.config import Config
@@ -37,9 +36,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 def window(args: argparse.Namespace, config: Config) -> int:
-    """The staff screens in their own window; implemented in ``ui`` (loaded by name)."""
-    module = importlib.import_module("ui.cli")
-    return int(module.staff(args, config))
+    """The staff screens in their own window. The window package replaces this command when it
+    is installed (``ui.cli.register``); without it there is nothing to open."""
+    raise UsageError("the staff window is not installed; use kiosk staff add|list or kiosk onsite")
 
 
 def _read_pin(from_stdin: bool) -> str:

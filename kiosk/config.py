@@ -20,41 +20,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk import config_tables as tables
+from kiosk.catalogue import brother_models, label_names
 from kiosk.config_reader import ConfigError, Section
 from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES, SUPPORTED_LANGUAGES
 from kiosk.models import Company, Host, Purpose
+from kiosk.wire import DEFAULT_SYNC_FIELDS, SYNC_FIELDS
 
 __all__ = ["Config", "ConfigError", "load_config"]
 
-BROTHER_MODELS = (
-    "QL-800",
-    "QL-810W",
-    "QL-820NWB",
-    "QL-1100",
-    "QL-1110NWB",
-    "QL-700",
-    "QL-710W",
-    "QL-720NW",
-)
-SYNC_FIELDS = (
-    "visit_id",
-    "site",
-    "kiosk_id",
-    "host_id",
-    "purpose",
-    "checked_in_at",
-    "checked_out_at",
-    "notice_version",
-    "purge_after",
-    "name",
-    "email",
-)
-# What leaves the kiosk by default: enough for one on-site list and the hub's own retention;
-# the name only if the site enables cross-kiosk evacuation lists, the email never by default.
-DEFAULT_SYNC_FIELDS = SYNC_FIELDS[:9]
 KIOSK_ID = re.compile(r"(?!\.{1,2}$)[a-z0-9_.-]{1,64}")
 PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")
-LABELS = ("dk-22205", "dk-11202", "dk-11201", "dymo-30256", "zebra-4x3", "cr80", "a6", "a4")
 
 DEFAULT_PURPOSES: tuple[Purpose, ...] = (
     Purpose("meeting", {"en": "Meeting", "zh-TW": "開會"}, free_text=False),
@@ -333,9 +308,9 @@ def _parse_printer(printer: Section) -> dict[str, Any]:
     if printer.has("backend"):
         values["printer_backend"] = printer.choice("backend", PRINTER_BACKENDS)
     if printer.has("label"):
-        values["printer_label"] = printer.choice("label", LABELS)
+        values["printer_label"] = printer.choice("label", label_names())
     if printer.has("model"):
-        values["printer_model"] = printer.choice("model", BROTHER_MODELS)
+        values["printer_model"] = printer.choice("model", brother_models())
     if printer.has("timeout_seconds"):
         values["printer_timeout"] = float(printer.integer("timeout_seconds", 1, 120))
     if printer.has("status_check"):

@@ -28,18 +28,6 @@ from kiosk.timeutil import to_db
 from kiosk.validation import normalise_text
 
 KEY_FILE = "deny.key"
-# What a deny entry carries from kiosk to hub to kiosk (besides its id and which key made it):
-# hashes, staff's reason, and its dates. Never a name or an email.
-SHARED_FIELDS = (
-    "name_hash",
-    "name_tokens_hash",
-    "email_hash",
-    "email_local_hash",
-    "reason",
-    "created_at",
-    "expires_at",
-    "created_by",
-)
 
 
 def normalise(value: str) -> str:

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+
+from kiosk.wire import Host  # the host record is also part of the wire to the hub
+
+__all__ = [
+    "BadgeContent",
+    "CheckinForm",
+    "Company",
+    "Host",
+    "NoticeVersion",
+    "OnSite",
+    "PurgeResult",
+    "Purpose",
+    "Visit",
+]
 
 
 @dataclass(frozen=True)
@@ -17,20 +31,6 @@ class Purpose:
 
     def label(self, language: str) -> str:
         return self.labels.get(language) or self.labels.get("en") or self.key
-
-
-@dataclass(frozen=True)
-class Host:
-    """A person a visitor can come to see, and how they want to hear about it."""
-
-    id: str
-    name: str
-    department: str = ""
-    email: str = ""
-    notify: tuple[str, ...] = ()  # apprise URLs, or "email" for the site's mail server
-    language: str = ""  # preferred language of notifications; "" = the site default
-    active: bool = True
-    company_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,32 @@ class PurgeResult:
     ran_at: datetime
     fields_erased: int = 0
     counts_kept: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BadgeContent:
+    """Text and QR payload of one badge. The payload never holds personal data."""
+
+    name: str
+    host_name: str
+    date_text: str
+    payload: str
+    short_code: str
+    site_name: str
+    visitor_label: str
+    host_label: str
+
+
+@dataclass(frozen=True)
+class OnSite:
+    """One person on site, for the staff list and the evacuation roll call."""
+
+    visit_id: str
+    name: str
+    host: str
+    kiosk_id: str
+    checked_in_at: datetime
+    minutes_on_site: int
+
+    def local_time(self, zone: tzinfo) -> str:
+        return self.checked_in_at.astimezone(zone).strftime("%H:%M")

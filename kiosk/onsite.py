@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, fold
 from kiosk.hub_client import HubClient, HubUnavailableError
+from kiosk.models import OnSite
 from kiosk.store import Store
 from kiosk.sync import hub_on_site
 from kiosk.timeutil import from_db
 from kiosk.tokens import short_code
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class OnSite:
-    visit_id: str
-    name: str
-    host: str
-    kiosk_id: str
-    checked_in_at: datetime
-    minutes_on_site: int
-
-    def local_time(self, config: Config) -> str:
-        return self.checked_in_at.astimezone(config.zone).strftime("%H:%M")
 
 
 def on_site(store: Store, directory: HostDirectory, now: datetime, query: str = "") -> list[OnSite]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite
 
 
 @dataclass(frozen=True)

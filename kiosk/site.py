@@ -20,7 +20,8 @@ from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.hosts import HostDirectory
 from kiosk.keys import KeyRing, load_or_create
-from kiosk.onsite import OnSite, people_on_site
+from kiosk.models import OnSite
+from kiosk.onsite import people_on_site
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 

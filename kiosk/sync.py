@@ -28,12 +28,12 @@ from typing import Any
 from kiosk import audit
 from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
-from kiosk.denylist import SHARED_FIELDS
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.models import Host, Visit
 from kiosk.notify import next_attempt
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db
+from kiosk.wire import SHARED_FIELDS
 
 log = logging.getLogger(__name__)
 BATCH = 50  # the first batch of a run; later ones grow while the hub keeps up

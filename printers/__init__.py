@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.badges import BadgeContent
 from kiosk.config import Config
+from kiosk.models import BadgeContent
 from printers.labels import LabelSpec
 
 

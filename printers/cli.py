@@ -11,11 +11,11 @@ from dataclasses import replace
 from datetime import datetime
 
 import printers
-from kiosk.badges import BadgeContent
 from kiosk.checkout import CheckoutError
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.i18n import Translator
+from kiosk.models import BadgeContent
 from kiosk.rollcall import RollCall
 from kiosk.site import Site
 from kiosk.timeutil import utc_now

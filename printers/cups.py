@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from kiosk.badges import BadgeContent
+from kiosk.models import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import on_page, render_badge

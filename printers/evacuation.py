@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite
 from kiosk.rollcall import RollCall, Tick
 from printers.labels import LabelSpec, label
 from printers.layout import fit_lines, font
@@ -106,7 +106,7 @@ def header_lines(roll_call: RollCall, config: Config, translators: list[Translat
 def row_cells(person: OnSite, tick: Tick | None, config: Config) -> tuple[str, str, str, str]:
     """Name, host, arrival time and kiosk, and the tick's time and the name of who ticked."""
     done = f"{tick.at.astimezone(config.zone):%H:%M} {tick.by}" if tick else ""
-    return person.name, person.host, f"{person.local_time(config)} {person.kiosk_id}", done
+    return person.name, person.host, f"{person.local_time(config.zone)} {person.kiosk_id}", done
 
 
 def _width(left_mm: int) -> int:

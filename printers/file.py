@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.badges import BadgeContent
+from kiosk.models import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import on_page, render_badge

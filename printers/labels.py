@@ -1,13 +1,17 @@
 """Physical label sizes. The layout works in pixels at each label's real size and resolution.
 
-Brother sizes are the printable area in dots as the printer's firmware defines it (brother_ql's
-label table); a die-cut label is smaller than its paper. Landscape labels (wider than tall) get
-the landscape layout, with the QR beside the text.
+The sizes come from the catalogue (``assets/printers/catalogue.toml``), which the config also
+reads, so a label is named in one place. Landscape labels (wider than tall) get the landscape
+layout, with the QR beside the text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from kiosk.catalogue import label_rows
 
 MM_PER_INCH = 25.4
 
@@ -50,30 +54,22 @@ class LabelSpec:
         return self._px(millimetres)
 
 
-LABELS: dict[str, LabelSpec] = {
-    spec.name: spec
-    for spec in (
-        LabelSpec(
-            "dk-22205",
-            "Brother DK-22205, 62 mm continuous, cut at 100 mm",
-            62,
-            100,
-            300,
-            (696, 1181),
-            "62",
-            continuous=True,
-        ),
-        LabelSpec("dk-11202", "Brother DK-11202, 62 × 100 mm", 62, 100, 300, (696, 1109), "62x100"),
-        LabelSpec(
-            "dk-11201", "Brother DK-11201, 29 × 90 mm (landscape)", 90, 29, 300, (991, 306), "29x90"
-        ),
-        LabelSpec("dymo-30256", "Dymo 30256, 59 × 102 mm", 59, 102, 300),
-        LabelSpec("zebra-4x3", "Zebra 4 × 3 in at 203 dpi (landscape)", 101.6, 76.2, 203),
-        LabelSpec("cr80", "CR80 card, 85.6 × 54 mm (landscape)", 85.6, 54, 300),
-        LabelSpec("a6", "A6 paper, 105 × 148 mm", 105, 148, 300),
-        LabelSpec("a4", "A4 paper, 210 × 297 mm", 210, 297, 300),
+def _spec(row: Mapping[str, Any]) -> LabelSpec:
+    printable = row.get("printable_px")
+    return LabelSpec(
+        name=str(row["name"]),
+        description=str(row["description"]),
+        width_mm=float(row["width_mm"]),
+        height_mm=float(row["height_mm"]),
+        dpi=int(row["dpi"]),
+        printable_px=(int(printable[0]), int(printable[1])) if printable else None,
+        brother_id=str(row.get("brother_id", "")),
+        continuous=bool(row.get("continuous", False)),
     )
-}
+
+
+# From the one catalogue the config checks names against (assets/printers/catalogue.toml).
+LABELS: dict[str, LabelSpec] = {spec.name: spec for spec in map(_spec, label_rows())}
 
 
 def label(name: str) -> LabelSpec:

@@ -17,7 +17,7 @@ from functools import cache
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk import assets
-from kiosk.badges import BadgeContent
+from kiosk.models import BadgeContent
 from kiosk.qr import qr_image
 from printers.labels import LabelSpec
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.badges import BadgeContent
+from kiosk.models import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 

@@ -13,7 +13,7 @@ import socket
 
 from PIL import Image
 
-from kiosk.badges import BadgeContent
+from kiosk.models import BadgeContent
 from printers import PrintResult
 from printers.labels import LabelSpec
 from printers.layout import NameBox, name_box, render_badge

@@ -11,12 +11,13 @@ import pytest
 
 from kiosk import rights
 from kiosk.checkin import CheckinService
-from kiosk.config import SYNC_FIELDS, Config
+from kiosk.config import Config
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import sync_once
+from kiosk.wire import SYNC_FIELDS
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_service, serve_hub
 from tests.test_retention import CANARIES, hits

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
 from printers.pages import pages_queue, print_roll_call
 from tests.conftest import FakeClock

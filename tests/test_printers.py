@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.badges import BadgeContent, BadgeTokens
+from kiosk.badges import BadgeTokens
+from kiosk.catalogue import label_names
 from kiosk.checkin import CheckinService
-from kiosk.config import LABELS as CONFIG_LABELS
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
-from kiosk.models import Visit
+from kiosk.models import BadgeContent, Visit
 from kiosk.store import Store
 from printers import create
 from printers.brother import BrotherPrinter
@@ -63,8 +63,17 @@ def start(peers: list[Peer], peer: Peer) -> Peer:
     return peer
 
 
-def test_catalogue_matches_the_config_choices() -> None:
-    assert tuple(LABELS) == CONFIG_LABELS
+def test_one_catalogue_names_the_labels_for_the_config_and_the_printers(tmp_path: Path) -> None:
+    from kiosk.config import ConfigError, load_config
+
+    assert tuple(LABELS) == label_names() and len(LABELS) == 8
+    site = tmp_path / "site.toml"
+    for name in LABELS:
+        site.write_text(f'[printer]\nlabel = "{name}"\n', encoding="utf-8")
+        assert load_config(site, tmp_path).printer_label == name
+    site.write_text('[printer]\nlabel = "dk-99999"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="dk-11202"):
+        load_config(site, tmp_path)
 
 
 @pytest.mark.parametrize("name", list(LABELS))

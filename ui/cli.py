@@ -1,12 +1,57 @@
-"""The window commands of the ``kiosk`` CLI: ``run`` and ``demo``."""
+"""The window commands of the ``kiosk`` CLI: ``run``, ``demo`` and the staff window.
+
+The core's ``kiosk`` command finds them through the ``lobby_kiosk.commands`` entry point
+(``register``), so the core never names this package. Importing this module loads no Qt: the
+window modules are imported only when a window command runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.supervisor import supervise
+
+SubParsers = argparse._SubParsersAction
+
+
+def register(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    """Add ``run`` and ``demo``; make ``kiosk staff`` (with no action) open the staff window."""
+    run_parser = sub.add_parser("run", help="open the kiosk window")
+    run_parser.add_argument(
+        "--supervise", action="store_true", help="restart the window within seconds if it crashes"
+    )
+    run_parser.set_defaults(command=run_or_supervise)
+    demo_parser = sub.add_parser("demo", help="scripted offscreen check-ins; writes screenshots")
+    demo_parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder")
+    demo_parser.add_argument(
+        "--guests",
+        type=int,
+        default=0,
+        metavar="N",
+        help="soak: drive N guests through the window in one process and report timings",
+    )
+    demo_parser.add_argument(
+        "--json", action="store_true", help="print the soak report as one JSON line"
+    )
+    demo_parser.set_defaults(command=demo)
+    staff_parser = sub.choices.get("staff")
+    if staff_parser is not None:
+        staff_parser.set_defaults(command=staff)
+
+
+def run_or_supervise(args: argparse.Namespace, config: Config) -> int:
+    if not args.supervise:
+        return run(args, config)
+    command = [sys.executable, "-m", "kiosk"]
+    if args.config:
+        command += ["--config", str(args.config)]
+    if args.data_dir:
+        command += ["--data-dir", str(args.data_dir)]
+    return supervise([*command, "run"])
 
 
 def has_display() -> bool:

@@ -27,8 +27,7 @@ from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.invitations import Invitation, InvitationError
-from kiosk.models import Visit
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite, Visit
 from kiosk.qr import qr_image
 from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck
 from printers import PrintResult

@@ -26,7 +26,7 @@ from kiosk.hub.records import (
     printable_key,
     purge_after_of,
 )
-from kiosk.timeutil import to_db
+from kiosk.wire import to_db
 
 EVENTS = ("checkin", "checkout")
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.config import SYNC_FIELDS
-from kiosk.denylist import SHARED_FIELDS
-from kiosk.timeutil import from_db
+from kiosk.wire import SHARED_FIELDS, SYNC_FIELDS, from_db
 
 DENY_FIELDS = ("deny_id", "key_id", *SHARED_FIELDS)
 FIELD_LIMITS = {"name": 400, "email": 400, "checked_in_at": 27, "checked_out_at": 27}

@@ -27,8 +27,7 @@ from kiosk.hub.records import (
     clean_text,
     deny_row,
 )
-from kiosk.models import Host
-from kiosk.timeutil import Clock, to_db
+from kiosk.wire import Clock, Host, to_db
 
 __all__ = ["HubService", "KioskIdentity", "ReceiptInUseError", "RecordRejectedError"]
 

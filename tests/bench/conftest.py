@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.badges import BadgeContent, BadgeTokens
+from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.keys import load_or_create
+from kiosk.models import BadgeContent
 from kiosk.store import Store
 from tests.conftest import make_form
 

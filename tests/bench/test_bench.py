@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.badges import BadgeContent
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
+from kiosk.models import BadgeContent
 from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.tokens import PREFIX

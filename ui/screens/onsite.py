@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import Translator
-from kiosk.onsite import OnSite
+from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
 from ui.widgets import Screen, plain_label, set_accessible, set_placeholder, set_text
 

@@ -1,0 +1,68 @@
+"""The import-linter contracts in pyproject.toml name modules one by one; these tests make sure a
+new module cannot slip past them unnamed (lint-imports itself runs in ``make lint``)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _contracts() -> dict[str, dict[str, Any]]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return {c["name"]: c for c in data["tool"]["importlinter"]["contracts"]}
+
+
+def _modules(package: str) -> set[str]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[-1] == "__main__":
+            continue
+        found.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return found
+
+
+KIOSK = _modules("kiosk") - {"kiosk"}
+HUB = {m for m in KIOSK if m == "kiosk.hub" or m.startswith("kiosk.hub.")}
+STORE = {m for m in KIOSK if m == "kiosk.store" or m.startswith("kiosk.store.")}
+COMMANDS = {m for m in KIOSK if m == "kiosk.cli" or m.startswith("kiosk.cli_")}
+
+
+def _top(modules: set[str]) -> set[str]:
+    """Packages are listed once (as_packages): kiosk.store stands for its modules."""
+    return {m for m in modules if not m.startswith("kiosk.store.")}
+
+
+def test_the_hub_may_import_the_wire_module_and_nothing_else_of_the_core() -> None:
+    contract = _contracts()["The hub imports only the wire module from the core"]
+    assert set(contract["forbidden_modules"]) == _top(KIOSK - HUB - {"kiosk.wire"})
+
+
+def test_no_core_module_may_import_the_hub() -> None:
+    contract = _contracts()["The core never imports the hub (only its command does)"]
+    expected = _top(KIOSK - HUB - {"kiosk.cli", "kiosk.cli_hub"})
+    assert set(contract["source_modules"]) == expected
+
+
+def test_no_core_module_may_import_a_command() -> None:
+    contract = _contracts()["Commands sit on top: no core module imports a command module"]
+    assert set(contract["forbidden_modules"]) == COMMANDS
+    assert set(contract["source_modules"]) == _top(KIOSK - HUB - COMMANDS - {"kiosk.wire"})
+
+
+def test_every_printer_backend_is_kept_from_the_store() -> None:
+    contract = _contracts()["Printer backends and page layouts never touch the store"]
+    with_store = {"printers.jobs", "printers.worker", "printers.cli", "printers.commands"}
+    assert set(contract["source_modules"]) == _modules("printers") - with_store
+    assert set(contract["forbidden_modules"]) == STORE
+
+
+def test_the_core_names_no_layer_above_it_even_as_text() -> None:
+    """Reaching up by a string (importlib) hides an edge from import-linter."""
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for name in ('"ui.', "'ui.", '"printers.', "'printers.", "import_module("):
+            assert name not in text, f"{path.relative_to(ROOT)} names {name}"
