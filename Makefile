@@ -38,7 +38,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kiosk ui printers tests
 	$(BIN)/ruff format --check kiosk ui printers tests
-	$(BIN)/mypy kiosk printers
+	$(BIN)/mypy kiosk printers ui
 	$(BIN)/lint-imports
 
 clean:

@@ -27,7 +27,7 @@ SCAN_INTERVAL_MS = 300
 def qimage_to_pil(image: QImage) -> Image.Image:
     grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
     width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
-    data = bytes(grey.constBits())  # type: ignore[call-overload]
+    data = bytes(grey.constBits())
     return Image.frombuffer("L", (width, height), data, "raw", "L", stride, 1).copy()
 
 

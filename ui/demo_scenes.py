@@ -124,7 +124,7 @@ def _staff(kiosk: Kiosk, out_dir: Path, prefix: str, language: str) -> list[Path
     window.onsite.set_ticked(2, True)
     tap(window.onsite.print_button)
     wait_until(
-        lambda: window.onsite.status.text() not in ("", flow.tr("evacuation.printing")),
+        lambda: window.onsite.status.text() not in ("", flow.translator("evacuation.printing")),
         "the printed roll call",
     )
     shots.append(shot(kiosk, out_dir, f"{prefix}-14-evacuation"))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QInputMethodEvent, QPixmap
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QWidget
@@ -92,10 +92,10 @@ def settle(widget: QWidget, rounds: int = 40) -> None:
     """Run the event loop until no child of ``widget`` moves or resizes between two passes: a
     change of text size relayouts in several steps (wrapped labels, grids), and a picture taken
     halfway shows buttons overlapping that a guest never sees."""
-    previous: list[tuple[int, int, int, int]] = []
+    previous: list[QRect] = []
     for _ in range(rounds):
         pause(15)
-        current = [c.geometry().getRect() for c in widget.findChildren(QWidget) if c.isVisible()]
+        current = [c.geometry() for c in widget.findChildren(QWidget) if c.isVisible()]
         if current == previous:
             return
         previous = current

@@ -8,35 +8,27 @@ they belong to, so an answer arriving after an idle reset never shows one guest'
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QImage
 
-from kiosk.badges import BadgeTokens
 from kiosk.checkin import (
     CheckinResult,
-    CheckinService,
     NoticeNotAcknowledgedError,
     SeeFrontDeskError,
 )
-from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from kiosk.invitations import Invitation, InvitationError
-from kiosk.models import OnSite, Visit
 from kiosk.qr import qr_image
-from kiosk.rollcall import RollCall
-from kiosk.staff import PinCheck
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
-from printers.pages import Outcome
-from ui.camera import CameraScanner
-from ui.staff_flow import StaffFlow
+from ui.checkout_journey import CheckoutJourney
+from ui.invitation_journey import InvitationJourney
+from ui.services import Services
+from ui.session import GuestSession
+from ui.staff_desk import StaffDesk
 from ui.steps import Step
 from ui.style import TEXT_SCALES
 from ui.window import KioskWindow
@@ -45,29 +37,6 @@ from ui.workers import Workers
 log = logging.getLogger(__name__)
 DONE_SCREEN_SECONDS = 10
 BANNER_SECONDS = 15
-
-
-@dataclass(frozen=True)
-class Services:
-    """The core services the flow drives, built once in ``ui.app``."""
-
-    checkin: CheckinService
-    tokens: BadgeTokens
-    checkout: CheckoutService
-    print_job: Callable[[str, Callable[[PrintResult], None]], None]
-    printer_name: str
-    staff_check: Callable[[str], PinCheck]
-    onsite: Callable[[str], list[OnSite]]
-    staff_checkout: Callable[[Sequence[str], str], int]
-    reprint: Callable[[str, str, Callable[[PrintResult], None]], None]
-    print_roll_call: Callable[[RollCall], Outcome]
-    alert_count: Callable[[], int]
-    find_invitation: Callable[[str], Invitation]
-    use_invitation: Callable[[str, str], bool]
-    numbers: Callable[[], tuple[list[tuple[str, int]], list[tuple[str, int]]]]
-    export_csv: Callable[[], Path]
-    clock: Callable[[], datetime]
-    camera: CameraScanner | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +74,7 @@ def _log_failure(error: BaseException) -> None:
 STAFF_IDLE_SECONDS = 120
 
 
-class CheckinFlow(StaffFlow, QObject):
+class CheckinFlow(QObject):
     step_changed = Signal(str)
     checked_in = Signal()
     exit_requested = Signal()
@@ -117,21 +86,16 @@ class CheckinFlow(StaffFlow, QObject):
         self.window = window
         self._service = services.checkin
         self.services = services
-        self._config = config
-        self._workers = workers
+        self.config = config
+        self.workers = workers
         self._print_job = services.print_job
         self._printer_name = services.printer_name
-        self._session = 0
+        self.session = GuestSession()
         self.step = Step.WELCOME
-        self._staff_id = ""
-        self._staff_name = ""
-        self._roll_call: RollCall | None = None
         self.staff_window = False  # a front-desk PC: staff mode is home, there is no guest flow
-        self._assisting = ""  # the staff id while staff check a guest in
-        self._invitation_code = ""  # the invitation this check-in fulfils, if any
         self.language = config.default_language
         self._translators = {self.language: Translator(self.language)}
-        self.tr = self._translators[self.language]
+        self.translator = self._translators[self.language]
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -147,7 +111,7 @@ class CheckinFlow(StaffFlow, QObject):
         self.banner_timer.timeout.connect(self._on_banner_expired)
         self._connect()
         self.set_language(self.language)
-        self._go(Step.WELCOME)
+        self.go(Step.WELCOME)
 
     def _connect(self) -> None:
         w = self.window
@@ -155,52 +119,32 @@ class CheckinFlow(StaffFlow, QObject):
         w.text_size_clicked.connect(self._on_text_size_clicked)
         w.welcome.language_chosen.connect(self.set_language)
         w.welcome.start.connect(self._on_start)
-        w.welcome.checkout.connect(self._on_checkout_start)
-        w.welcome.invitation.connect(self._on_invitation_start)
-        w.invitation.submitted.connect(self._on_invitation_submitted)
-        w.invitation.cancelled.connect(self._on_cancelled)
-        w.checkout.submitted.connect(self._on_checkout_submitted)
-        w.checkout.cancelled.connect(self._on_cancelled)
-        w.staff_requested.connect(self._on_staff_requested)
-        w.staff.pin_entered.connect(self._on_staff_pin_entered)
         w.staff.cancelled.connect(self._on_cancelled)
         w.staff.exit_requested.connect(self.exit_requested)
-        w.staff.onsite_requested.connect(lambda: self._open_people(evacuation=False))
-        w.staff.evacuation_requested.connect(lambda: self._open_people(evacuation=True))
-        w.onsite.back.connect(lambda: self._go(Step.STAFF))
-        w.onsite.search_changed.connect(self._load_people)
-        w.onsite.check_out.connect(self._on_staff_check_out)
-        w.onsite.reprint.connect(self._on_staff_reprint)
-        w.onsite.print_list.connect(self._on_print_list)
-        w.onsite.tick_changed.connect(self._on_tick_changed)
-        w.onsite.restart.connect(self._on_restart_roll_call)
-        w.staff.report_requested.connect(self._on_report_requested)
-        w.report.back.connect(lambda: self._go(Step.STAFF))
-        w.report.export.connect(self._on_export_report)
-        if self.services.camera is not None:
-            w.checkout.add_camera(self.services.camera.viewfinder)
-            self.services.camera.found.connect(self.submit_checkout)
         w.details.submitted.connect(self._on_details_submitted)
         w.details.cancelled.connect(self._on_cancelled)
         w.notice.accepted.connect(self._on_notice_accepted)
         w.notice.given_on_paper.connect(lambda: self._on_notice_accepted(on_paper=True))
-        w.staff.assist_requested.connect(self._on_assist_requested)
         w.notice.declined.connect(self._on_notice_declined)
         w.notice.back.connect(self._on_notice_back)
         w.badge.done.connect(self._on_badge_done)
         w.done.finished.connect(self._on_done_finished)
+        # The other journeys, each a controller of its own over this window.
+        self.staff_desk = StaffDesk(self)
+        self.checkout = CheckoutJourney(self)
+        self.invitation = InvitationJourney(self)
 
     # -- state -----------------------------------------------------------------------------
 
     def set_language(self, language: str) -> None:
         """Switch every visible string now, on whatever screen the guest is."""
-        if language not in self._config.languages:
+        if language not in self.config.languages:
             return
         self.language = language
         if language not in self._translators:
             self._translators[language] = Translator(language)
-        self.tr = self._translators[language]
-        self.window.retranslate(self.tr, language)
+        self.translator = self._translators[language]
+        self.window.retranslate(self.translator, language)
         if self.step is Step.NOTICE:
             self._show_notices()
         if self.step is Step.DETAILS and self.window.details.has_errors():
@@ -217,10 +161,7 @@ class CheckinFlow(StaffFlow, QObject):
         A banner (declined, timed out) is shown in the language the guest was using; once it
         expires the kiosk returns to the site's default language for the next guest.
         """
-        self._session += 1
-        self._staff_id = self._staff_name = ""
-        self._assisting = ""
-        self._invitation_code = ""
+        self.session.forget()
         self.window.notice.paper.setVisible(False)
         self.idle_timer.stop()
         self.done_timer.stop()
@@ -228,17 +169,17 @@ class CheckinFlow(StaffFlow, QObject):
         self.window.set_text_scale(1.0)
         _clear_clipboard()
         if self.staff_window:
-            self._go(Step.STAFF)
+            self.go(Step.STAFF)
             self.window.staff.pin.setFocus()
             return
-        self._go(Step.WELCOME)
+        self.go(Step.WELCOME)
         if banner_id:
-            self.window.welcome.show_banner(banner_id, self.tr)
+            self.window.welcome.show_banner(banner_id, self.translator)
             self.banner_timer.start()
         else:
-            self.set_language(self._config.default_language)
+            self.set_language(self.config.default_language)
 
-    def _go(self, step: Step) -> None:
+    def go(self, step: Step) -> None:
         camera = self.services.camera
         if camera is not None and step is not self.step:
             if step is Step.CHECKOUT:
@@ -248,10 +189,10 @@ class CheckinFlow(StaffFlow, QObject):
         self.step = step
         self.window.show_step(step.value)
         staff_step = step in (Step.STAFF, Step.ONSITE, Step.REPORT)
-        idle_seconds = STAFF_IDLE_SECONDS if staff_step else self._config.idle_timeout_seconds
+        idle_seconds = STAFF_IDLE_SECONDS if staff_step else self.config.idle_timeout_seconds
         self.idle_timer.setInterval(idle_seconds * 1000)
         if step is Step.WELCOME or (
-            self.staff_window and step is Step.STAFF and not self._staff_id
+            self.staff_window and step is Step.STAFF and not self.session.staff_id
         ):
             self.idle_timer.stop()
         else:
@@ -267,10 +208,16 @@ class CheckinFlow(StaffFlow, QObject):
         current = scales.index(self.window.text_scale) if self.window.text_scale in scales else 0
         self.window.set_text_scale(scales[(current + 1) % len(scales)])
 
-    def _on_start(self) -> None:
+    def leave_welcome(self) -> None:
         self.banner_timer.stop()
         self.window.welcome.reset()
-        self._go(Step.DETAILS)
+
+    def finish_later(self) -> None:
+        self.done_timer.start()
+
+    def _on_start(self) -> None:
+        self.leave_welcome()
+        self.go(Step.DETAILS)
         self.window.details.name.setFocus()
 
     def _on_cancelled(self) -> None:
@@ -279,9 +226,9 @@ class CheckinFlow(StaffFlow, QObject):
     def _check_details(self) -> bool:
         details = self.window.details
         try:
-            validate(details.form(self.language), self._config, self._service.directory.is_active)
+            validate(details.form(self.language), self.config, self._service.directory.is_active)
         except ValidationError as error:
-            details.show_errors(error.errors, self.tr("errors.summary"))
+            details.show_errors(error.errors, self.translator("errors.summary"))
             return False
         details.show_errors({}, "")
         return True
@@ -289,7 +236,7 @@ class CheckinFlow(StaffFlow, QObject):
     def _on_details_submitted(self) -> None:
         if self._check_details():
             self._show_notices()
-            self._go(Step.NOTICE)
+            self.go(Step.NOTICE)
             # The notice first, for a screen reader and for Enter: nothing is accepted unread.
             self.window.notice.text.setFocus()
 
@@ -301,7 +248,7 @@ class CheckinFlow(StaffFlow, QObject):
         )
 
     def _on_notice_back(self) -> None:
-        self._go(Step.DETAILS)
+        self.go(Step.DETAILS)
 
     def _on_notice_declined(self) -> None:
         log.info("notice declined; nothing stored")
@@ -312,9 +259,8 @@ class CheckinFlow(StaffFlow, QObject):
         company_notice = self.window.notice.company_notice
         form = self.window.details.form(self.language)
         copy = self.window.details.wants_copy()
-        assisting = self._assisting
-        invitation_code = self._invitation_code
-        session = self._session
+        assisting = self.session.assisting
+        invitation_code = self.session.invitation_code
         self.window.notice.set_busy(True)
 
         def save() -> Saved:
@@ -330,56 +276,50 @@ class CheckinFlow(StaffFlow, QObject):
                 self.services.use_invitation(invitation_code, result.visit.id)
             return Saved(result, render_qr(self.services.tokens.token_for(result.visit)))
 
-        self._workers.submit(
+        self.workers.submit(
             save,
-            lambda saved: self._on_saved(session, saved),
-            lambda error: self._on_save_failed(session, error),
+            self.session.current(self._on_saved),
+            self.session.current(self._on_save_failed),
             expected=(ValidationError, NoticeNotAcknowledgedError, SeeFrontDeskError),
             guest=True,
         )
 
-    def _on_saved(self, session: int, saved: Saved) -> None:
-        if session != self._session:
-            return
+    def _on_saved(self, saved: Saved) -> None:
         visit = saved.result.visit
-        checked_in = visit.checked_in_at.astimezone(self._config.zone)
+        checked_in = visit.checked_in_at.astimezone(self.config.zone)
         self.window.badge.show_visit(
             visit.first_name,
             saved.result.host_name,
             checked_in,
             short_code(visit.id),
             saved.qr,
-            self.tr,
+            self.translator,
         )
-        self._go(Step.BADGE)
+        self.go(Step.BADGE)
         self.window.badge.done_button.setFocus()
         self.checked_in.emit()
-        self._workers.submit(self._service.housekeeping, _ignore, _log_failure)
+        self.workers.submit(self._service.housekeeping, _ignore, _log_failure)
         if self._printer_name == "none":
-            self.window.badge.set_status("badge.on_screen", self.tr)
+            self.window.badge.set_status("badge.on_screen", self.translator)
             return
-        self._print_job(visit.id, lambda result: self._on_printed(session, result))
+        self._print_job(visit.id, self.session.current(self._on_printed))
 
-    def _on_save_failed(self, session: int, error: BaseException) -> None:
-        if session != self._session:
-            return
+    def _on_save_failed(self, error: BaseException) -> None:
         notice = self.window.notice
         notice.set_busy(False)
         if isinstance(error, SeeFrontDeskError):
             self.reset(banner_id="errors.see_front_desk")
         elif isinstance(error, ValidationError):
-            self._go(Step.DETAILS)
-            self.window.details.show_errors(error.errors, self.tr("errors.summary"))
+            self.go(Step.DETAILS)
+            self.window.details.show_errors(error.errors, self.translator("errors.summary"))
         elif isinstance(error, NoticeNotAcknowledgedError):
             self._show_notices()
-            notice.show_error("errors.notice_not_accepted", self.tr)
+            notice.show_error("errors.notice_not_accepted", self.translator)
         else:
             log.error("check-in could not be saved: %s", type(error).__name__)
-            notice.show_error("errors.save_failed", self.tr)
+            notice.show_error("errors.save_failed", self.translator)
 
-    def _on_printed(self, session: int, result: PrintResult) -> None:
-        if session != self._session:
-            return
+    def _on_printed(self, result: PrintResult) -> None:
         if not result.ok:
             log.warning("badge not printed: %s", result.message)
             status = "badge.print_failed"
@@ -387,76 +327,10 @@ class CheckinFlow(StaffFlow, QObject):
             # The file spool is for trying the kiosk out: nothing comes out of a printer and
             # nobody at the desk is told, so the guest keeps the code on screen.
             status = "badge.on_screen" if self._printer_name == "file" else "badge.printed"
-        self.window.badge.set_status(status, self.tr)
-
-    def _on_checkout_start(self) -> None:
-        self.banner_timer.stop()
-        self.window.welcome.reset()
-        self._go(Step.CHECKOUT)
-        self.window.checkout.code.setFocus()
-
-    def _on_invitation_start(self) -> None:
-        self.banner_timer.stop()
-        self.window.welcome.reset()
-        self._go(Step.INVITATION)
-        self.window.invitation.code.setFocus()
-
-    def _on_invitation_submitted(self) -> None:
-        code = self.window.invitation.code.text()
-        session = self._session
-        self._workers.submit(
-            lambda: self.services.find_invitation(code),
-            lambda invitation: self._on_invitation_found(session, invitation),
-            lambda error: self._on_invitation_refused(session, error),
-            expected=(InvitationError,),
-            guest=True,
-        )
-
-    def _on_invitation_found(self, session: int, invitation: Invitation) -> None:
-        if session != self._session:
-            return
-        self._invitation_code = invitation.code
-        host = self._service.directory.get(invitation.host_id)
-        self.window.details.prefill(invitation.name, invitation.email, host)
-        self._go(Step.DETAILS)
-        self.window.details.next.setFocus()
-
-    def _on_invitation_refused(self, session: int, error: BaseException) -> None:
-        if session == self._session:
-            reason = error.reason if isinstance(error, InvitationError) else "errors.save_failed"
-            self.window.invitation.show_problem(reason, self.tr)
-
-    def submit_checkout(self, code: str) -> None:
-        """Check out by typed code or scanned badge; the answer comes back on the GUI thread."""
-        session = self._session
-        self._workers.submit(
-            lambda: self.services.checkout.check_out(code),
-            lambda visit: self._on_checked_out(session, visit),
-            lambda error: self._on_checkout_failed(session, error),
-            expected=(CheckoutError,),
-            guest=True,
-        )
-
-    def _on_checkout_submitted(self) -> None:
-        code = self.window.checkout.code.text()
-        if code.strip():
-            self.submit_checkout(code)
-        else:
-            self.window.checkout.show_problem("checkout.not_found", self.tr)
-
-    def _on_checked_out(self, session: int, visit: Visit) -> None:
-        if session == self._session:
-            self.window.checkout.show_goodbye(visit.first_name, self.tr)
-            self.done_timer.start()
-
-    def _on_checkout_failed(self, session: int, error: BaseException) -> None:
-        if session != self._session:
-            return
-        reason = error.reason if isinstance(error, CheckoutError) else "errors.save_failed"
-        self.window.checkout.show_problem(reason, self.tr)
+        self.window.badge.set_status(status, self.translator)
 
     def _on_badge_done(self) -> None:
-        self._go(Step.DONE)
+        self.go(Step.DONE)
 
     def _on_done_finished(self) -> None:
         self.reset()
@@ -464,7 +338,7 @@ class CheckinFlow(StaffFlow, QObject):
     def _on_banner_expired(self) -> None:
         if self.step is Step.WELCOME:
             self.window.welcome.reset()
-            self.set_language(self._config.default_language)
+            self.set_language(self.config.default_language)
 
     def _on_idle_timeout(self) -> None:
         if self.step is not Step.WELCOME:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -37,7 +38,7 @@ def set_text(widget: _HasText, text: str) -> None:
         widget.setText(text)
 
 
-def set_placeholder(edit: QLineEdit, text: str) -> None:
+def set_placeholder(edit: QLineEdit | QComboBox, text: str) -> None:
     if edit.placeholderText() != text:
         edit.setPlaceholderText(text)
 

@@ -34,12 +34,12 @@ def test_check_out_with_the_short_code(qtbot: QtBot, kiosk: Kiosk) -> None:
     type_text(screen.code, "0000 0000")
     click(qtbot, screen.submit)
     qtbot.waitUntil(lambda: screen.code_field.has_error())
-    assert kiosk.flow.tr("checkout.not_found") in screen.code_field.error.text()
+    assert kiosk.flow.translator("checkout.not_found") in screen.code_field.error.text()
     screen.code.setText("")
     type_text(screen.code, short_code(visit_id).lower())
     click(qtbot, screen.submit)
     qtbot.waitUntil(lambda: screen.goodbye.isVisible())
-    assert screen.goodbye_title.text() == kiosk.flow.tr("checkout.goodbye", name="Otto")
+    assert screen.goodbye_title.text() == kiosk.flow.translator("checkout.goodbye", name="Otto")
     assert kiosk.store.visits(on_site_only=True) == []
     # Balanced: no form title left in the corner, the name centred, one button back.
     assert not screen.title.isVisible() and screen.goodbye_button.isVisible()

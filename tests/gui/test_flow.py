@@ -52,7 +52,7 @@ def test_decline_stores_nothing_and_says_so(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert kiosk.store.daily_counts() == []
     assert kiosk.store.notice_versions() == published
     banner = kiosk.window.welcome.banner
-    assert banner.text() == kiosk.flow.tr("welcome.declined")
+    assert banner.text() == kiosk.flow.translator("welcome.declined")
     assert kiosk.window.details.name.text() == ""
 
 
@@ -88,7 +88,7 @@ def test_idle_timeout_clears_every_field(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert details.host.text() == "" and not details.host.results.isVisible()
     details.name.undo()
     assert details.name.text() == ""  # the undo history went too
-    assert kiosk.window.welcome.banner.text() == kiosk.flow.tr("welcome.timed_out")
+    assert kiosk.window.welcome.banner.text() == kiosk.flow.translator("welcome.timed_out")
     texts = [
         w.text() for w in kiosk.window.findChildren(QLabel) + kiosk.window.findChildren(QLineEdit)
     ]
@@ -175,7 +175,7 @@ def test_a_failed_save_keeps_the_guest_input(qtbot: QtBot, kiosk: Kiosk) -> None
     click(qtbot, kiosk.window.notice.accept)
     notice = kiosk.window.notice
     qtbot.waitUntil(lambda: notice.error.isVisible())
-    assert notice.error.text() == kiosk.flow.tr("errors.save_failed")
+    assert notice.error.text() == kiosk.flow.translator("errors.save_failed")
     assert kiosk.flow.step.value == "notice" and notice.accept.isEnabled()
     assert kiosk.window.details.name.text() == "Kept Name"
 
@@ -221,7 +221,7 @@ def test_a_save_error_follows_the_language_switch(qtbot: QtBot, kiosk: Kiosk) ->
     before = error.text()
     kiosk.flow.set_language("en" if kiosk.flow.language == "zh-TW" else "zh-TW")
     assert error.text() and error.text() != before
-    assert error.text() == kiosk.flow.tr("errors.save_failed")
+    assert error.text() == kiosk.flow.translator("errors.save_failed")
 
 
 def test_a_denied_guest_is_only_asked_to_see_the_front_desk(
@@ -259,7 +259,7 @@ def test_one_chinese_character_searches_and_says_when_nothing_matches(
     type_text(host, "龍")
     assert host.results.isVisible()
     texts = [label.text() for label in host.results.findChildren(QLabel) if label.isVisible()]
-    assert texts == [kiosk.flow.tr("details.host_no_match")]
+    assert texts == [kiosk.flow.translator("details.host_no_match")]
     host.clear_choice()
     type_text(host, "q")
     assert not host.results.isVisible()

@@ -39,7 +39,7 @@ def test_offline_printer_falls_back_to_the_screen_and_keeps_the_job(
     click(qtbot, kiosk.window.notice.accept)
     badge = kiosk.window.badge
     qtbot.waitUntil(lambda: badge.status_id() == "badge.print_failed", timeout=10_000)
-    assert badge.status.text() == kiosk.flow.tr("badge.print_failed")
+    assert badge.status.text() == kiosk.flow.translator("badge.print_failed")
     assert not badge.qr.pixmap().isNull()  # the guest still has a badge, on screen
     (visit,) = kiosk.store.visits()
     (job,) = kiosk.store.pending_outbox("print", visit.id)
@@ -55,6 +55,6 @@ def test_a_slow_printer_does_not_delay_the_badge_screen(
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "badge", timeout=2_000)
     badge = kiosk.window.badge
     assert badge.status_id() == "badge.printing"  # the printer is still thinking
-    assert badge.status.text() == kiosk.flow.tr("badge.printing")
+    assert badge.status.text() == kiosk.flow.translator("badge.printing")
     qtbot.waitUntil(lambda: badge.status_id() == "badge.printed", timeout=10_000)
     assert slow_printer.wait_for_job()

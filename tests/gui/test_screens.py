@@ -267,7 +267,7 @@ def test_nothing_moves_under_a_finger_when_messages_come_and_go(
     targets = [welcome.checkin, welcome.checkout_button, welcome.invitation_button]
     qtbot.wait(10)
     before = _places(targets, window)
-    welcome.show_banner("welcome.declined", kiosk.flow.tr)
+    welcome.show_banner("welcome.declined", kiosk.flow.translator)
     qtbot.wait(10)
     assert _places(targets, window) == before
     # The whole message shows: the label is as tall as its wrapped text needs.
@@ -312,7 +312,7 @@ def test_welcome_messages_show_whole_in_chinese(
     kiosk.flow.set_language("zh-TW")
     kiosk.window.set_text_scale(scale)
     banner = kiosk.window.welcome.banner
-    kiosk.window.welcome.show_banner(message, kiosk.flow.tr)
+    kiosk.window.welcome.show_banner(message, kiosk.flow.translator)
     qtbot.wait(30)
     inside = banner.contentsRect()
     flags = int(Qt.TextFlag.TextWordWrap)

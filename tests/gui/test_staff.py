@@ -80,7 +80,7 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.waitUntil(lambda: people.row_count() == 1)
     people.set_ticked(0, True)
     click(qtbot, kiosk.window.onsite.reprint_button)
-    qtbot.waitUntil(lambda: kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.reprinted"))
+    qtbot.waitUntil(lambda: kiosk.window.onsite.status.text() == kiosk.flow.translator("onsite.reprinted"))
     kiosk.window.onsite.search.setText("")
     type_text(kiosk.window.onsite.search, "o")  # both names contain an o
     qtbot.waitUntil(lambda: people.row_count() == 2)
@@ -88,7 +88,7 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
         people.set_ticked(row, True)
     click(qtbot, kiosk.window.onsite.check_out_button)  # both at once
     qtbot.waitUntil(lambda: people.row_count() == 0)
-    assert kiosk.window.onsite.status.text() == kiosk.flow.tr("onsite.done", count=2)
+    assert kiosk.window.onsite.status.text() == kiosk.flow.translator("onsite.done", count=2)
     assert kiosk.store.visits(on_site_only=True) == []
     actions = [r["action"] for r in kiosk.store.audit_rows()]
     assert "reprint" in actions and actions.count("checkout") == 2
@@ -110,11 +110,11 @@ def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) 
     screen = kiosk.window.onsite
     qtbot.waitUntil(lambda: screen.row_count() == 2)
     assert screen.print_button.isVisible() and not screen.check_out_button.isVisible()
-    tr = kiosk.flow.tr
+    tr = kiosk.flow.translator
     assert screen.summary.text().endswith(
         tr("evacuation.summary", on_site=2, accounted=0, missing=2)
     )
-    started = kiosk.flow._roll_call.started_at  # type: ignore[union-attr]
+    started = kiosk.flow.staff_desk.roll_call.started_at  # type: ignore[union-attr]
     local = local_time(started.astimezone(kiosk.config.zone), kiosk.flow.language)
     assert screen.summary.text().startswith(tr("evacuation.started", time=local))
     # The long name wraps inside its own column: its row is taller, the host column untouched.
@@ -143,7 +143,7 @@ def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) 
     sign_in(qtbot, kiosk)
     click(qtbot, kiosk.window.staff.evacuation_button)
     qtbot.waitUntil(lambda: screen.row_count() == 2)
-    assert screen.ticked() == [kiosk.flow._roll_call.people[0].visit_id]  # type: ignore[union-attr]
+    assert screen.ticked() == [kiosk.flow.staff_desk.roll_call.people[0].visit_id]  # type: ignore[union-attr]
     click(qtbot, screen.restart_button)  # a new roll call starts with nobody ticked
     qtbot.waitUntil(lambda: screen.row_count() == 2 and not screen.ticked())
     assert screen.summary.text().endswith(
@@ -174,7 +174,7 @@ def test_evacuation_minutes_and_signed_in_name_in_chinese(qtbot: QtBot, kiosk: K
 
 def test_staff_screens_need_a_signed_in_member(qtbot: QtBot, kiosk: Kiosk) -> None:
     kiosk.window.staff_requested.emit()
-    kiosk.flow._open_people(evacuation=False)  # no PIN entered
+    kiosk.flow.staff_desk.open_people(evacuation=False)  # no PIN entered
     assert kiosk.flow.step.value == "staff"
 
 
@@ -207,7 +207,7 @@ def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk:
     sign_in(qtbot, kiosk)
     alerts = kiosk.window.staff.alerts
     qtbot.waitUntil(alerts.isVisible)
-    assert alerts.text() == kiosk.flow.tr("staff.alerts", count=1)
+    assert alerts.text() == kiosk.flow.translator("staff.alerts", count=1)
 
 
 def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
@@ -234,7 +234,7 @@ def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
     assert csv.read_text().splitlines()[1:] == ["2026-11-25,meeting,2"]
     assert "Nina" not in csv.read_text()
     # Staff are told in words where it went: the file's name, not a path on the tablet.
-    assert status.text() == kiosk.flow.tr("report.saved", file=csv.name)
+    assert status.text() == kiosk.flow.translator("report.saved", file=csv.name)
     assert str(kiosk.config.data_dir) not in status.text()
 
 
@@ -297,5 +297,5 @@ def test_an_empty_on_site_list_says_so_where_the_list_would_be(qtbot: QtBot, kio
     screen = kiosk.window.onsite
     qtbot.waitUntil(screen.empty_note.isVisible)
     assert not screen.people.isVisible()
-    assert screen.empty_note.text() == kiosk.flow.tr("onsite.empty")
+    assert screen.empty_note.text() == kiosk.flow.translator("onsite.empty")
     assert screen.empty_note.height() > 100  # it fills the list's place

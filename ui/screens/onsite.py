@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.i18n import Translator
@@ -54,7 +55,8 @@ class OnSiteScreen(Screen):
         super().__init__()
         self.setObjectName("onsite")
         self.evacuation = False
-        self._status_id, self._status_values = "", {}
+        self._status_id: str = ""
+        self._status_values: dict[str, object] = {}
         self._filling = False
         self._roll_call: RollCall | None = None
         self._started = ""
@@ -137,9 +139,16 @@ class OnSiteScreen(Screen):
         self.people.setRowCount(0)
         self._roll_call = None
         self._status_id, self._status_values = "", {}
-        for widget in (self.search, self.reprint_button, self.check_out_button):
+        list_only: tuple[QWidget, ...] = (self.search, self.reprint_button, self.check_out_button)
+        roll_call_only: tuple[QWidget, ...] = (
+            self.hint,
+            self.print_button,
+            self.summary,
+            self.restart_button,
+        )
+        for widget in list_only:
             widget.setVisible(not evacuation)
-        for widget in (self.hint, self.print_button, self.summary, self.restart_button):
+        for widget in roll_call_only:
             widget.setVisible(evacuation)
         self.people.setColumnHidden(DONE, not evacuation)
         self._translate(tr)
@@ -176,30 +185,36 @@ class OnSiteScreen(Screen):
         self._filling = True
         try:
             for row in range(self.people.rowCount()):
-                name = self.people.item(row, NAME)
+                name = self._cell(row, NAME)
                 visit_id = str(name.data(VISIT_ID))
                 state = Qt.CheckState.Checked if visit_id in ticks else Qt.CheckState.Unchecked
                 if name.checkState() != state:
                     name.setCheckState(state)
-                self.people.item(row, DONE).setText(ticks.get(visit_id, ""))
+                self._cell(row, DONE).setText(ticks.get(visit_id, ""))
         finally:
             self._filling = False
         self._roll_call, self._started = roll_call, started
         self._translate(tr)
 
+    def _cell(self, row: int, column: int) -> QTableWidgetItem:
+        """Every cell is filled by ``show_people``; a missing one is a bug, not a state."""
+        cell = self.people.item(row, column)
+        assert cell is not None, (row, column)
+        return cell
+
     def row_count(self) -> int:
         return self.people.rowCount()
 
     def name_at(self, row: int) -> str:
-        return self.people.item(row, NAME).text()
+        return self._cell(row, NAME).text()
 
     def set_ticked(self, row: int, ticked: bool) -> None:
         """Tick or untick a row as a finger would (tests and keyboard use this too)."""
         state = Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
-        self.people.item(row, NAME).setCheckState(state)
+        self._cell(row, NAME).setCheckState(state)
 
     def ticked(self) -> list[str]:
-        names = (self.people.item(row, NAME) for row in range(self.people.rowCount()))
+        names = (self._cell(row, NAME) for row in range(self.people.rowCount()))
         return [str(i.data(VISIT_ID)) for i in names if i.checkState() == Qt.CheckState.Checked]
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
@@ -221,7 +236,7 @@ class OnSiteScreen(Screen):
         set_accessible(self.people, tr("evacuation.title" if self.evacuation else "onsite.button"))
         self.people.setHorizontalHeaderLabels([tr(key) for key in HEADERS])
         for row in range(self.people.rowCount()):
-            arrived = self.people.item(row, SINCE)
+            arrived = self._cell(row, SINCE)
             since, minutes = arrived.data(VISIT_ID)
             set_text(arrived, f"{since}\n{tr('onsite.minutes', minutes=minutes)}")
         self.people.resizeRowsToContents()

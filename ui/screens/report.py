@@ -60,7 +60,8 @@ class ReportScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("report")
-        self._status_id, self._status_values = "", {}
+        self._status_id: str = ""
+        self._status_values: dict[str, object] = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(64, 8, 64, 24)
         layout.setSpacing(10)
