@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kiosk import audit
+from kiosk.badges import BadgeTokens
 from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
 from kiosk.notices import render_company_notice, render_notice
-from kiosk.store import Store
+from kiosk.store import CheckinRecord, Store
 from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
 
@@ -43,10 +44,27 @@ class NoticeNotAcknowledgedError(PermissionError):
 
 
 @dataclass(frozen=True)
+class CheckinRequest:
+    """What a guest (or staff for them) submits: the form, the notices they acknowledged, and
+    how the check-in came about."""
+
+    form: CheckinForm
+    notice: NoticeVersion | None
+    company_notice: NoticeVersion | None = None
+    print_badge: bool = True
+    visitor_copy: bool = False  # the guest ticked "Email me a copy"
+    assisted_by: str = ""  # the staff id, when staff check the guest in
+    notice_on_paper: bool = False  # assisted: staff handed over the printed notice
+    invitation_code: str = ""  # the invitation this check-in fulfils
+
+
+@dataclass(frozen=True)
 class CheckinResult:
     visit: Visit
     host_name: str
     purpose_label: str
+    badge_token: str = ""  # signed by the site's key; "" where the service has no key ring
+    invitation_used: bool = False
 
 
 class CheckinService:
@@ -59,8 +77,10 @@ class CheckinService:
         clock: Clock = utc_now,
         directory: HostDirectory | None = None,
         deny_list: DenyList | None = None,
+        tokens: BadgeTokens | None = None,
     ) -> None:
         self._store = store
+        self._tokens = tokens
         self._config = config
         self._clock = clock
         self.directory = directory or HostDirectory(store, config)
@@ -95,15 +115,30 @@ class CheckinService:
         assisted_by: str = "",
         notice_on_paper: bool = False,
     ) -> CheckinResult:
-        """Validate ``form`` and store the visit, if the notices acknowledged are those in force
-        (the site's, and the host's company's where it has one).
+        """``submit`` with the request spelled out as arguments (scripts and tests)."""
+        return self.submit(
+            CheckinRequest(
+                form,
+                notice,
+                company_notice,
+                print_badge=print_badge,
+                visitor_copy=visitor_copy,
+                assisted_by=assisted_by,
+                notice_on_paper=notice_on_paper,
+            )
+        )
 
-        ``assisted_by`` names the staff member who checked the guest in; with ``notice_on_paper``
-        staff record that the guest was given the printed notice instead of reading it here.
+    def submit(self, request: CheckinRequest) -> CheckinResult:
+        """Validate the form and store the visit, if the notices acknowledged are those in force
+        (the site's, and the host's company's where it has one): visit, acknowledgement,
+        invitation use, a near-match alert, outbox jobs and audit entry in one transaction. The
+        result carries the signed badge token, so no caller signs or marks anything itself.
 
-        Raises ``ValidationError`` (per-field messages) or ``NoticeNotAcknowledgedError``; in
-        both cases nothing has been written.
+        Raises ``ValidationError`` (per-field messages), ``NoticeNotAcknowledgedError`` or
+        ``SeeFrontDeskError``; in each case no visit has been written.
         """
+        form, notice, company_notice = request.form, request.notice, request.company_notice
+        assisted_by, notice_on_paper = request.assisted_by, request.notice_on_paper
         clean = validate(form, self._config, self.directory.is_active)
         current = self.current_notice(clean.language)
         company_current = self.company_notice(clean.language, clean.host_id)
@@ -147,7 +182,8 @@ class CheckinService:
         )
         local_day = now.astimezone(self._config.zone).date().isoformat()
         notices = [current] + ([company_current] if company_current else [])
-        jobs = self._jobs(now, print_badge, visitor_copy and self._config.offers_visitor_copy)
+        wants_copy = request.visitor_copy and self._config.offers_visitor_copy
+        jobs = self._jobs(now, request.print_badge, wants_copy)
         if notice_on_paper and not assisted_by:
             raise ValueError("only staff can record a notice given on paper")
         how = "paper" if notice_on_paper else "screen"
@@ -155,11 +191,23 @@ class CheckinService:
         trail = audit.entry(now, "checkin", actor, visit.id, f"notice={current.version} ({how})")
         host = self.directory.get(visit.host_id)
         department = host.department if host else ""
-        self._store.record_checkin(
-            visit, notices, local_day, jobs, now, (trail, audit.seal), department, (how, actor)
+        used = self._store.record_checkin(
+            CheckinRecord(
+                visit,
+                notices,
+                local_day,
+                jobs,
+                now,
+                department=department,
+                shown_on=how,
+                actor=actor,
+                audit_entry=trail,
+                sealer=audit.seal,
+                invitation_code=request.invitation_code,
+                # a near match: admitted, but staff should look
+                near_match=denied.deny_id if denied is not None else "",
+            )
         )
-        if denied is not None:  # a near match: admitted, but staff should look
-            self._store.add_alert(now, "near_match", denied.deny_id, visit.id)
         log.info(
             "visit %s checked in (purpose=%s, host=%s)", visit.id, visit.purpose, visit.host_id
         )
@@ -168,6 +216,8 @@ class CheckinService:
             visit,
             host.name if host else visit.host_id,
             purpose.label(visit.language) if purpose else visit.purpose,
+            self._tokens.token_for(visit) if self._tokens else "",
+            used,
         )
 
     def publish_notices(self) -> list[NoticeVersion]:

@@ -169,7 +169,6 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
                 assisted_by=args.staff,
                 notice_on_paper=args.notice_on_paper,
             )
-            token = site.tokens.token_for(result.visit)
         except ValidationError as error:
             for field, message in sorted(error.errors.items()):
                 print(f"kiosk: {field}: {message}", file=sys.stderr)
@@ -185,7 +184,7 @@ def _checkin(args: argparse.Namespace, config: Config) -> int:
                     "checked_in_at": to_db(visit.checked_in_at),
                     "purge_after": to_db(visit.purge_after),
                     "notice_version": visit.notice_version,
-                    "badge_token": token,
+                    "badge_token": result.badge_token,
                 }
             )
         )

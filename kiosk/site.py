@@ -77,7 +77,12 @@ class Site:
     @cached_property
     def checkin(self) -> CheckinService:
         return CheckinService(
-            self.store, self.config, self.clock, self.directory, deny_list=self.deny_list
+            self.store,
+            self.config,
+            self.clock,
+            self.directory,
+            deny_list=self.deny_list,
+            tokens=self.tokens,
         )
 
     @cached_property

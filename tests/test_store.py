@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
-from kiosk.store import MIGRATIONS, Store
+from kiosk.store import MIGRATIONS, CheckinRecord, Store
 from tests.conftest import FakeClock, make_form
 
 
@@ -34,11 +34,13 @@ def test_checkin_is_all_or_nothing(service: CheckinService, store: Store) -> Non
     duplicate = replace(visit, name="Someone Else")
     with pytest.raises(sqlite3.IntegrityError):
         store.record_checkin(
-            duplicate,
-            [service.current_notice("en")],
-            "2026-11-25",
-            {"print": None},
-            visit.checked_in_at,
+            CheckinRecord(
+                duplicate,
+                [service.current_notice("en")],
+                "2026-11-25",
+                {"print": None},
+                visit.checked_in_at,
+            )
         )
     assert (len(store.visits()), store.daily_counts()) == before
     assert len(store.pending_outbox("print", visit.id)) == 1  # the failed write queued nothing

@@ -138,7 +138,7 @@ def build_kiosk(
     ``ui.start.open_welcome`` already put on screen, if any."""
     log.info("start: data in %s, config from %s", config.data_dir, config.source)
     site = Site.open(config, clock)
-    store, service, tokens, deny_list = site.store, site.checkin, site.tokens, site.deny_list
+    store, service, deny_list = site.store, site.checkin, site.deny_list
     log.info("badges signed with key %s", site.keys.current_kid.hex())
     log.info("printer backend: %s (in the job process)", config.printer_backend)
     workers = Workers()
@@ -149,7 +149,7 @@ def build_kiosk(
     checkout = site.checkout
     services = Services(
         checkin=service,
-        tokens=tokens,
+        tokens=site.tokens,
         checkout=checkout,
         print_job=lambda visit_id, done: jobs.submit_print("print", clock(), done, visit=visit_id),
         printer_name=config.printer_backend,
@@ -163,7 +163,6 @@ def build_kiosk(
         ),
         alert_count=lambda: len(store.alerts()),
         find_invitation=lambda code: invitations.find(store, code, clock(), config.zone),
-        use_invitation=store.use_invitation,
         numbers=lambda: _numbers(store, config, clock()),
         export_csv=lambda: _export_csv(store, config, clock()),
         print_roll_call=lambda roll_call: print_roll_call(roll_call, config, clock()),

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QImage
 
 from kiosk.checkin import (
+    CheckinRequest,
     CheckinResult,
     NoticeNotAcknowledgedError,
     SeeFrontDeskError,
@@ -263,18 +264,19 @@ class CheckinFlow(QObject):
         invitation_code = self.session.invitation_code
         self.window.notice.set_busy(True)
 
+        request = CheckinRequest(
+            form,
+            notice,
+            company_notice,
+            visitor_copy=copy,
+            assisted_by=assisting,
+            notice_on_paper=on_paper and bool(assisting),
+            invitation_code=invitation_code,
+        )
+
         def save() -> Saved:
-            result = self._service.check_in(
-                form,
-                notice,
-                company_notice,
-                visitor_copy=copy,
-                assisted_by=assisting,
-                notice_on_paper=on_paper and bool(assisting),
-            )
-            if invitation_code:
-                self.services.use_invitation(invitation_code, result.visit.id)
-            return Saved(result, render_qr(self.services.tokens.token_for(result.visit)))
+            result = self._service.submit(request)
+            return Saved(result, render_qr(result.badge_token))
 
         self.workers.submit(
             save,

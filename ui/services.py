@@ -28,7 +28,7 @@ class Services:
     """The core services the flow drives, built once in ``ui.app``."""
 
     checkin: CheckinService
-    tokens: BadgeTokens
+    tokens: BadgeTokens  # to verify and describe badges; check-in signs its own
     checkout: CheckoutService
     print_job: Callable[[str, Callable[[PrintResult], None]], None]
     printer_name: str
@@ -39,7 +39,6 @@ class Services:
     print_roll_call: Callable[[RollCall], Outcome]
     alert_count: Callable[[], int]
     find_invitation: Callable[[str], Invitation]
-    use_invitation: Callable[[str, str], bool]
     numbers: Callable[[], tuple[list[tuple[str, int]], list[tuple[str, int]]]]
     export_csv: Callable[[], Path]
     clock: Callable[[], datetime]

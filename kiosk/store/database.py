@@ -22,18 +22,16 @@ from typing import Any
 
 from kiosk.models import Host, NoticeVersion, Visit
 from kiosk.store import rows as convert
+from kiosk.store.checkins import CheckinRecord, Sealer, write_checkin
 from kiosk.store.connection import Connection
 from kiosk.store.schema import MIGRATIONS
 from kiosk.store.sql import (
     _ALL_VISITS,
-    _COUNT_VISIT,
     _DELETE_ACKNOWLEDGEMENTS_OF,
     _DELETE_OUTBOX_OF,
     _DELETE_VISITS,
-    _INSERT_ACKNOWLEDGEMENT,
     _INSERT_NOTICE,
     _INSERT_OUTBOX,
-    _INSERT_VISIT,
     _ON_SITE_VISITS,
     _UPSERT_HOST,
 )
@@ -41,9 +39,6 @@ from kiosk.timeutil import from_db, to_db
 
 PURGE_CHUNK = 500
 AUTOCHECKPOINT_PAGES = 10_000
-
-
-Sealer = Callable[[str, Mapping[str, str]], str]
 
 
 def _append_audit(db: Connection, entry: Mapping[str, str], seal: Sealer) -> None:
@@ -180,37 +175,11 @@ class Store:
 
     # -- check-in ------------------------------------------------------------------------------
 
-    def record_checkin(
-        self,
-        visit: Visit,
-        notices: Sequence[NoticeVersion],
-        local_day: str,
-        jobs: Mapping[str, datetime | None],
-        now: datetime,
-        audit: tuple[Mapping[str, str], Sealer] | None = None,
-        department: str = "",
-        given: tuple[str, str] = ("screen", "guest"),
-    ) -> None:
-        """Notice texts, visit, acknowledgement, outbox jobs (kind → give-up time) and the
-        anonymous day count, all or nothing: what the guest saw confirmed is on disk, what must
-        leave the kiosk waits in the outbox. ``notices`` is the site notice, then the company's."""
-        company_version = notices[1].version if len(notices) > 1 else None
+    def record_checkin(self, record: CheckinRecord) -> bool:
+        """A check-in, all or nothing (see ``kiosk.store.checkins``); True if it used its
+        invitation."""
         with self._transaction() as db:
-            for notice in notices:
-                db.execute(_INSERT_NOTICE, convert.notice_row(notice, now))
-            db.execute(_INSERT_VISIT, convert.visit_row(visit))
-            db.execute(
-                _INSERT_ACKNOWLEDGEMENT,
-                [visit.id, visit.notice_version, to_db(now), company_version, *given],
-            )
-            for kind, expires in jobs.items():
-                db.execute(
-                    _INSERT_OUTBOX,
-                    [visit.id, kind, to_db(now), to_db(expires) if expires else None],
-                )
-            db.execute(_COUNT_VISIT, [local_day, visit.site, visit.purpose, department])
-            if audit is not None:
-                _append_audit(db, *audit)
+            return write_checkin(db, record, _append_audit)
 
     def visit(self, visit_id: str) -> Visit | None:
         rows = self._rows("SELECT * FROM visits WHERE id = ?", [visit_id])

@@ -80,7 +80,9 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.waitUntil(lambda: people.row_count() == 1)
     people.set_ticked(0, True)
     click(qtbot, kiosk.window.onsite.reprint_button)
-    qtbot.waitUntil(lambda: kiosk.window.onsite.status.text() == kiosk.flow.translator("onsite.reprinted"))
+    qtbot.waitUntil(
+        lambda: kiosk.window.onsite.status.text() == kiosk.flow.translator("onsite.reprinted")
+    )
     kiosk.window.onsite.search.setText("")
     type_text(kiosk.window.onsite.search, "o")  # both names contain an o
     qtbot.waitUntil(lambda: people.row_count() == 2)
