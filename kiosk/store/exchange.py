@@ -1,0 +1,88 @@
+"""What this kiosk exchanges with the hub besides visits: the host directory, check-outs of
+other kiosks' visits, the sync cursor and batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from kiosk.models import Host
+from kiosk.store import rows as convert
+from kiosk.store.base import (
+    Database,
+)
+from kiosk.store.sql import (
+    _UPSERT_HOST,
+)
+from kiosk.timeutil import to_db
+
+
+class ExchangeRows(Database):
+    def record_remote_checkout(self, visit_id: str, now: datetime, staff: str) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO remote_checkouts (visit_id, checked_out_at, staff) "
+                "VALUES (?, ?, ?)",
+                [visit_id, to_db(now), staff],
+            )
+            return int(cursor.rowcount) == 1
+
+    def unsent_remote_checkouts(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT * FROM remote_checkouts WHERE sent_at IS NULL ORDER BY checked_out_at"
+        )
+
+    def remote_checkout_done(self, visit_id: str, now: datetime, error: str = "") -> None:
+        """Sent (or refused, with the hub's reason): either way the hub's answer is final."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE remote_checkouts SET sent_at = ?, last_error = ? WHERE visit_id = ?",
+                [to_db(now), error or None, visit_id],
+            )
+
+    def purge_remote_checkouts(self, before: datetime) -> int:
+        """Check-outs of other kiosks' visits the hub answered before ``before`` (unsent ones
+        stay until the hub has them)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM remote_checkouts WHERE sent_at IS NOT NULL AND sent_at <= ?",
+                [to_db(before)],
+            )
+            return int(cursor.rowcount)
+
+    def sync_value(self, name: str, default: str = "") -> str:
+        rows = self._rows("SELECT value FROM sync_state WHERE name = ?", [name])
+        return str(rows[0]["value"]) if rows else default
+
+    def set_sync_value(self, name: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO sync_state (name, value) VALUES (?, ?)", [name, value]
+            )
+
+    def pending_sync_batch(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """The oldest open sync jobs, in order, once the oldest is due: events reach the hub in
+        the order they happened, also after a long outage."""
+        head = self._rows(
+            "SELECT next_attempt_at FROM outbox WHERE kind = 'sync' AND done_at IS NULL "
+            "ORDER BY id LIMIT 1"
+        )
+        if not head or (head[0]["next_attempt_at"] or "") > to_db(now):
+            return []
+        return self._rows(
+            "SELECT * FROM outbox WHERE kind = 'sync' AND done_at IS NULL ORDER BY id LIMIT ?",
+            [limit],
+        )
+
+    def hosts(self) -> list[Host]:
+        return [convert.host(row) for row in self._rows("SELECT * FROM hosts ORDER BY name, id")]
+
+    def upsert_hosts(self, hosts: Sequence[Host]) -> tuple[int, int]:
+        """Add or update hosts by id in one transaction; returns (added, updated)."""
+        known = {row["id"] for row in self._rows("SELECT id FROM hosts")}
+        with self._transaction() as db:
+            for host in hosts:
+                db.execute(_UPSERT_HOST, convert.host_row(host))
+        added = sum(1 for host in hosts if host.id not in known)
+        return added, len(hosts) - added
