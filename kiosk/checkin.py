@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kiosk import audit
 from kiosk.badges import BadgeTokens
@@ -20,6 +20,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
 from kiosk.notices import render_company_notice, render_notice
+from kiosk.outbox import jobs_for_visit
 from kiosk.store import CheckinRecord, Store
 from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
@@ -183,7 +184,7 @@ class CheckinService:
         local_day = now.astimezone(self._config.zone).date().isoformat()
         notices = [current] + ([company_current] if company_current else [])
         wants_copy = request.visitor_copy and self._config.offers_visitor_copy
-        jobs = self._jobs(now, request.print_badge, wants_copy)
+        jobs = jobs_for_visit(self._config, now, request.print_badge, wants_copy)
         if notice_on_paper and not assisted_by:
             raise ValueError("only staff can record a notice given on paper")
         how = "paper" if notice_on_paper else "screen"
@@ -236,20 +237,6 @@ class CheckinService:
     def housekeeping(self) -> None:
         """Work that may follow a check-in but must not delay it: keep the WAL short."""
         self._store.checkpoint(truncate=False)
-
-    def _jobs(
-        self, now: datetime, print_badge: bool, visitor_copy: bool
-    ) -> dict[str, datetime | None]:
-        """Outbox jobs of a new visit, with when to stop retrying (None: until done)."""
-        give_up = now + timedelta(hours=self._config.notify_give_up_hours)
-        jobs: dict[str, datetime | None] = {"notify": give_up}
-        if print_badge and self._config.printer_backend != "none":
-            jobs["print"] = None
-        if self._config.hub_url:
-            jobs["sync"] = None
-        if visitor_copy:
-            jobs["visitor_copy"] = give_up
-        return jobs
 
 
 def _version(notice: NoticeVersion | None) -> str | None:

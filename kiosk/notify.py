@@ -10,12 +10,11 @@ moment. Messages hold the visitor's name (or initials), purpose and time, never 
 from __future__ import annotations
 
 import logging
-import random
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
@@ -24,13 +23,11 @@ from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import Host, Visit
+from kiosk.outbox import settle
 from kiosk.store import Store
-from kiosk.timeutil import from_db
 from kiosk.validation import looks_like_link_or_markup
 
 log = logging.getLogger(__name__)
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(minutes=30)
 STABLE_ID_HEADER = "X-Lobby-Kiosk-Message-Id"
 
 
@@ -118,14 +115,6 @@ def plain_text(url: str) -> str:
 
 def with_param(url: str, key: str, value: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{key}={value}"
-
-
-def next_attempt(
-    now: datetime, attempts: int, jitter: Callable[[], float] = random.random
-) -> datetime:
-    """30 s, 1 min, 2 min, … up to 30 min, each ±20 % so many kiosks do not retry in step."""
-    delay: timedelta = min(FIRST_RETRY * (2 ** min(attempts, 16)), LONGEST_RETRY)
-    return now + delay * (0.8 + 0.4 * jitter())
 
 
 class AppriseSender:
@@ -234,16 +223,12 @@ def _attempt(
         report.gave_up += 1
         return
     reason = sender.send(urls, message)
-    if not reason:
-        store.finish_outbox(job["id"], now)
+    outcome = settle(store, job, reason, now)
+    if outcome == "done":
         report.sent += 1
         return
-    retry_at = next_attempt(now, int(job["attempts"]))
-    expires = job["expires_at"]
-    if expires and retry_at > from_db(expires):
-        store.give_up_outbox(job["id"], now, reason)
+    if outcome == "gave_up":
         report.gave_up += 1
     else:
-        store.retry_outbox(job["id"], reason, retry_at)
         report.retrying += 1
     log.warning("notification for visit %s not delivered: %s", job["visit_id"], reason)

@@ -30,7 +30,7 @@ from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.models import Host, Visit
-from kiosk.notify import next_attempt
+from kiosk.outbox import next_attempt
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db
 from kiosk.wire import SHARED_FIELDS

@@ -13,6 +13,7 @@ from kiosk import audit
 from kiosk.badges import BadgeTokens
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
+from kiosk.outbox import PRINT_GIVE_UP, failed_prints_due, settle
 from kiosk.store import Store
 from printers import Printer, PrintResult
 from printers.labels import label
@@ -44,8 +45,8 @@ def print_badge(
     except Exception as error:  # a backend bug must not lose the job: it stays queued
         log.exception("printer %s failed", printer.name)
         result = PrintResult(ok=False, message=f"printer error: {type(error).__name__}")
-    for job in jobs:
-        store.finish_outbox(job["id"], now, "" if result.ok else result.message)
+    for job in jobs:  # a failure is tried again on the outbox's schedule, until its deadline
+        settle(store, job, "" if result.ok else result.message, now)
     if result.ok:
         printed_before = store.audit_count("print", visit.id) + store.audit_count(
             "reprint", visit.id
@@ -67,7 +68,22 @@ def reprint(
     """Queue one more print of a visit's badge and print it now. Staff only, so the audit names
     them; an unknown visit queues nothing and is reported as having no job."""
     if store.visit(visit_id) is not None:
-        store.enqueue(visit_id, "print", now)
+        store.enqueue(visit_id, "print", now, now + PRINT_GIVE_UP)
     return print_badge(
         store, config, printer, tokens, directory, visit_id, now, actor=f"staff:{staff}"
     )
+
+
+def retry_failed_prints(
+    store: Store,
+    config: Config,
+    printer: Printer,
+    tokens: BadgeTokens,
+    directory: HostDirectory,
+    now: datetime,
+) -> list[PrintResult]:
+    """Badges that failed to print and are due another try (the outbox's backoff), each once."""
+    return [
+        print_badge(store, config, printer, tokens, directory, visit_id, now)
+        for visit_id in failed_prints_due(store, now)
+    ]

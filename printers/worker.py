@@ -31,7 +31,7 @@ from kiosk.config import Config
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.site import Site
 from printers import create
-from printers.jobs import print_badge, reprint
+from printers.jobs import print_badge, reprint, retry_failed_prints
 
 log = logging.getLogger(__name__)
 Answer = dict[str, Any]
@@ -62,6 +62,7 @@ class JobHandler:
             "print": self._print,
             "reprint": self._print,
             "notify": self._notify,
+            "retry_prints": self._retry_prints,
             "reload_hosts": self._reload_hosts,
         }
 
@@ -82,6 +83,11 @@ class JobHandler:
         else:
             result = print_badge(*args)
         return {"ok": result.ok, "message": result.message}
+
+    def _retry_prints(self, _request: dict[str, Any], now: datetime) -> Answer:
+        args = (self.store, self.config, self.printer, self.tokens, self.directory, now)
+        results = retry_failed_prints(*args)
+        return {"ok": all(r.ok for r in results), "message": "", "tried": len(results)}
 
     def _notify(self, _request: dict[str, Any], now: datetime) -> Answer:
         hosts = deliver_due(self.store, self.directory, self.config, self.sender, now)

@@ -21,10 +21,10 @@ from kiosk.notify import (
     compose,
     deliver_due,
     deliver_visitor_copies,
-    next_attempt,
     targets,
     visitor_label,
 )
+from kiosk.outbox import next_attempt
 from kiosk.store import Store
 from tests.conftest import FakeClock, make_form
 from tests.receivers import Hook, SmtpServer, free_port, http_receiver

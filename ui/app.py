@@ -181,6 +181,7 @@ def build_kiosk(
         lambda done: jobs.submit("notify", clock(), done),
         service.directory,
         deny_list.key_id,
+        retry_prints=lambda done: jobs.submit("retry_prints", clock(), done),
     )
     maintenance.hosts_reloaded.connect(lambda: jobs.submit("reload_hosts", clock(), _ignore))
     flow.checked_in.connect(maintenance.run_notifications)

@@ -1,5 +1,7 @@
-"""Timed upkeep while the kiosk runs: retention (at start, then hourly) and the end-of-day
-check-out (every few minutes), always in a worker so a guest never waits on it."""
+"""Timed upkeep while the kiosk runs: retention (at start, then hourly), the end-of-day
+check-out (every few minutes), notifications and failed badge prints that are due another try
+(the outbox's backoff, ``kiosk.outbox``), and the hub sync; always in a worker or the job
+process, so a guest never waits on it."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ RETENTION_INTERVAL_MS = 60 * 60 * 1000
 AUTO_CHECKOUT_INTERVAL_MS = 5 * 60 * 1000
 NOTIFY_INTERVAL_MS = 20 * 1000
 SYNC_INTERVAL_MS = 30 * 1000
+PRINT_RETRY_INTERVAL_MS = 30 * 1000
+Job = Callable[[Callable[[object], None]], None]  # hands work to the job process, with a reply
 
 
 class Maintenance(QObject):
@@ -38,12 +42,15 @@ class Maintenance(QObject):
         deliver: Callable[[Callable[[object], None]], None],
         directory: HostDirectory,
         deny_key_id: str,
+        retry_prints: Job | None = None,
     ) -> None:
         super().__init__()
         self._store, self._config, self._checkout = store, config, checkout
         self._workers, self._clock, self._deliver = workers, clock, deliver
         self._directory, self._deny_key_id = directory, deny_key_id
         self._delivering = False
+        self._retry_prints, self._printing = retry_prints, False
+        self.print_timer = self._timer(PRINT_RETRY_INTERVAL_MS, self.run_print_retries)
         self.retention_timer = self._timer(RETENTION_INTERVAL_MS, self.run_retention)
         self.checkout_timer = self._timer(AUTO_CHECKOUT_INTERVAL_MS, self.run_auto_checkout)
         self.notify_timer = self._timer(NOTIFY_INTERVAL_MS, self.run_notifications)
@@ -62,6 +69,8 @@ class Maintenance(QObject):
         self.run_auto_checkout()
         self.run_notifications()
         timers = [self.retention_timer, self.checkout_timer, self.notify_timer]
+        if self._retry_prints is not None and self._config.printer_backend != "none":
+            timers.append(self.print_timer)
         if self._config.hub_url:
             self.run_sync()
             timers.append(self.sync_timer)
@@ -74,6 +83,7 @@ class Maintenance(QObject):
             self.checkout_timer,
             self.notify_timer,
             self.sync_timer,
+            self.print_timer,
         ):
             timer.stop()
 
@@ -123,6 +133,17 @@ class Maintenance(QObject):
 
     def _on_delivered(self, _report: object) -> None:
         self._delivering = False
+
+    def run_print_retries(self) -> None:
+        """Badges that failed to print, tried again when their backoff is over (one run at a
+        time; the job process prints them one after another)."""
+        if self._retry_prints is None or self._printing:
+            return
+        self._printing = True
+        self._retry_prints(self._on_prints_retried)
+
+    def _on_prints_retried(self, _answer: object) -> None:
+        self._printing = False
 
     def run_retention(self) -> None:
         config = self._config
