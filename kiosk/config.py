@@ -8,25 +8,23 @@ fall back to a default (for example a retention period).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from kiosk import config_tables as tables
 from kiosk.catalogue import brother_models, label_names
+from kiosk.config_checks import check_timezone, hub_url, read_toml
 from kiosk.config_reader import ConfigError, Section
 from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES, SUPPORTED_LANGUAGES
 from kiosk.models import Company, Host, Purpose
 from kiosk.wire import DEFAULT_SYNC_FIELDS, SYNC_FIELDS
 
-__all__ = ["Config", "ConfigError", "load_config"]
+__all__ = ["Config", "ConfigError", "load_config", "production_problem"]
 
 KIOSK_ID = re.compile(r"(?!\.{1,2}$)[a-z0-9_.-]{1,64}")
 PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")
@@ -97,6 +95,9 @@ class Config:
     auto_checkout_time: str = "23:59"
     data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
     source: str = "built-in defaults"
+    # True while the controller and privacy contact are the built-in examples: the kiosk then
+    # says "demo configuration" on Welcome and in the notice, and refuses lockdown.
+    demo: bool = True
 
     @property
     def database_path(self) -> Path:
@@ -139,7 +140,7 @@ def load_config(
     raw: dict[str, Any] = {}
     source = "built-in defaults"
     if config_file is not None:
-        raw = _read_toml(config_file)
+        raw = read_toml(config_file)
         source = str(config_file)
     values = _parse(Section(raw, source, ""), source)
     if data_dir is None and env.get("KIOSK_DATA_DIR"):
@@ -150,21 +151,26 @@ def load_config(
         values["data_dir"] = default_data_dir(env)
     if env.get("KIOSK_HUB_TOKEN"):
         values["hub_token"] = env["KIOSK_HUB_TOKEN"]  # a secret is better kept out of the file
-    return Config(**values, source=source)
+    demo = not all(key in values for key in PRODUCTION_KEYS.values())
+    if not demo:
+        values.setdefault("controller_address", "")  # never the demo address in a real notice
+    return Config(**values, source=source, demo=demo)
 
 
-def _read_toml(config_file: Path) -> dict[str, Any]:
-    try:
-        with config_file.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{config_file}: file not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{config_file}: not UTF-8 text (save it as UTF-8)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{config_file}: not valid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(f"{config_file}: cannot be read: {error.strerror}") from None
+# What a kiosk for real visitors must name itself (the notice is about them): [controller] keys.
+PRODUCTION_KEYS = {"name": "controller_name", "privacy_contact": "privacy_contact"}
+
+
+def production_problem(config: Config) -> str:
+    """Why this config must not face real visitors unattended, or "" when it may."""
+    if not config.demo:
+        return ""
+    keys = " and ".join(f"[controller] {key}" for key in PRODUCTION_KEYS)
+    return (
+        f"{config.source}: a kiosk in lockdown or under supervision faces real visitors, so its "
+        f"privacy notice must name who is responsible: set {keys} (the demo values are only "
+        "for trying the kiosk out)"
+    )
 
 
 def _parse(top: Section, source: str) -> dict[str, Any]:
@@ -190,7 +196,7 @@ def _parse(top: Section, source: str) -> dict[str, Any]:
     if "kiosk_id" in values and not KIOSK_ID.fullmatch(values["kiosk_id"]):
         raise site.fail("kiosk_id", "use 1 to 64 of a-z 0-9 - _ . (it names files and records)")
     if "timezone" in values:
-        _check_timezone(values["timezone"], source)
+        check_timezone(values["timezone"], source)
 
     controller = top.section("controller")
     controller.only("name", "privacy_contact", "address", "supervisory_authority")
@@ -243,7 +249,7 @@ def _parse_devices(top: Section) -> dict[str, Any]:
     hub = top.section("hub")
     hub.only("url", "token", "fields")
     if hub.has("url"):
-        values["hub_url"] = _hub_url(hub)
+        values["hub_url"] = hub_url(hub)
     if hub.has("token"):
         values["hub_token"] = hub.string("token")
     if hub.has("fields"):
@@ -330,42 +336,6 @@ def _parse_printer(printer: Section) -> dict[str, Any]:
     return values
 
 
-def _hub_url(hub: Section) -> str:
-    """Empty means no hub. Personal data leaves the kiosk only over HTTPS (or to this machine)."""
-    url = hub.text_or_empty("url")
-    if url and not safe_transport(url):
-        raise hub.fail("url", 'use https://… (plain http only to localhost), or "" for no hub')
-    return url
-
-
-def safe_transport(url: str) -> bool:
-    """Judged by the parsed host, never by a prefix: "http://localhost.evil.example" and
-    "http://127.0.0.1@evil.example/" both go to evil.example. https anywhere; http only to this
-    machine (a loopback address or "localhost"); no user name or password in the URL."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:  # a port that is not a number, a malformed IPv6 literal
-        return False
-    if not host or parts.username is not None or parts.password is not None:
-        return False
-    written = f"[{host}]" if ":" in host else host  # "[::1].evil.example" parses as ::1
-    if parts.netloc.lower() not in (written, f"{written}:{port}"):
-        return False
-    if parts.scheme == "https":
-        return True
-    return parts.scheme == "http" and _is_loopback(host)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _parse_tables(top: Section, source: str, site_retention: int) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if top.has("purposes"):
@@ -381,16 +351,6 @@ def _parse_tables(top: Section, source: str, site_retention: int) -> dict[str, A
         tables.check_unique([h.id for h in values["hosts"]], "hosts", source)
     tables.check_host_companies(values.get("hosts", ()), values.get("companies", ()), source)
     return values
-
-
-def _check_timezone(name: str, source: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{source}: [site] timezone = {name!r} is not a known time zone "
-            "(use an IANA name such as 'Asia/Taipei' or 'Europe/Berlin')"
-        ) from None
 
 
 def _check_languages(values: dict[str, Any], source: str) -> None:

@@ -29,7 +29,7 @@ def render_notice(config: Config, language: str) -> NoticeVersion:
     text = template.format_map(
         {
             "controller": config.controller_name,
-            "address": config.controller_address,
+            "address": _address(config.controller_address, language),
             "contact": config.privacy_contact,
             "authority": config.supervisory_authority,
             "site": config.site_name,
@@ -39,6 +39,8 @@ def render_notice(config: Config, language: str) -> NoticeVersion:
             "visitor_copy": tr("notice.visitor_copy") if config.offers_visitor_copy else "",
         }
     ).strip()
+    if config.demo:  # the controller above is an example: nobody should rely on this notice
+        text = f"**{tr('notice.demo')}**\n\n{text}"
     return NoticeVersion(notice_version(text), language, text)
 
 
@@ -60,3 +62,10 @@ def render_company_notice(config: Config, company: Company, language: str) -> No
         }
     ).strip()
     return NoticeVersion(notice_version(text), language, text)
+
+
+def _address(address: str, language: str) -> str:
+    """The controller's address after its name, or nothing where the site gave none."""
+    if not address:
+        return ""
+    return f"（{address}）" if language == "zh-TW" else f", {address}"

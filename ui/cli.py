@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.config import Config
+from kiosk.config import Config, production_problem
 from kiosk.supervisor import supervise
 
 SubParsers = argparse._SubParsersAction
@@ -44,6 +44,12 @@ def register(sub: SubParsers[argparse.ArgumentParser]) -> None:
 
 
 def run_or_supervise(args: argparse.Namespace, config: Config) -> int:
+    """A kiosk in lockdown or under the supervisor faces real visitors: not with the demo
+    controller in its notice."""
+    problem = production_problem(config) if config.lockdown or args.supervise else ""
+    if problem:
+        print(f"kiosk: {problem}", file=sys.stderr)
+        return 2
     if not args.supervise:
         return run(args, config)
     command = [sys.executable, "-m", "kiosk"]

@@ -331,6 +331,7 @@ def test_the_whole_notice_reads_in_one_screen_at_100(
     without scrolling at the default text size."""
     longest = replace(
         config,
+        demo=False,  # a site's own controller: no "demo configuration" line
         hub_url="https://hub.harbour.example/v1",
         visitor_copy=True,
         notify_email_url="mailto://127.0.0.1:9/?from=kiosk@example.org",

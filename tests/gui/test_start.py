@@ -7,10 +7,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
+from kiosk.config import Config
+from ui.app import Kiosk
 from ui.steps import Step
 
 pytestmark = pytest.mark.gui
@@ -71,3 +75,15 @@ def test_in_lockdown_welcome_opens_full_screen_at_once(tmp_path: Path) -> None:
     seen = _start(tmp_path, lockdown=True)
     assert seen["visible"] and seen["full_screen"]
     assert seen["same_window"]
+
+
+def test_welcome_says_demo_configuration_until_the_site_names_its_controller(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    from dataclasses import replace
+
+    demo = kiosk_factory(config)
+    marker = demo.window.welcome.demo_marker
+    assert marker.isVisible() and marker.text() == demo.flow.translator("welcome.demo")
+    own = kiosk_factory(replace(config, demo=False))
+    assert not own.window.welcome.demo_marker.isVisible()

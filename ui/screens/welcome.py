@@ -71,6 +71,11 @@ class WelcomeScreen(Screen):
         layout.addWidget(self.banner, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(4)
 
+        # With the built-in example controller, say so where every guest and installer looks.
+        self.demo_marker = self.label("demoMarker", "welcome.demo")
+        self.demo_marker.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_marker.setVisible(config.demo)
+        layout.addWidget(self.demo_marker)
         self.privacy = self.label("privacyHint", "welcome.privacy", days=config.retention_days)
         self.privacy.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.privacy)
