@@ -29,6 +29,7 @@ from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from printers.pages import print_roll_call
+from ui.application import create_application
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow
 from ui.job_process import JobProcess
@@ -36,7 +37,6 @@ from ui.lockdown import Lockdown
 from ui.maintenance import Maintenance
 from ui.screen_set import ScreenSet
 from ui.services import Services
-from ui.start import create_application
 from ui.window import KioskWindow
 from ui.workers import Workers
 

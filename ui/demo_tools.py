@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, Q
 
 from kiosk.config import Config
 from ui.app import Kiosk, build_kiosk
+from ui.application import create_application
 from ui.host_picker import HostList, HostSearch
-from ui.start import create_application
 from ui.style import theme
 
 WINDOW_SIZE = (1280, 800)

@@ -11,35 +11,16 @@ This module therefore imports only what Welcome needs; ``ui.app`` is imported in
 
 from __future__ import annotations
 
-import logging
 import sys
 
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from kiosk import assets
 from kiosk.config import Config
 from kiosk.i18n import Translator
-from ui.style import stylesheet
+from ui.application import create_application
 from ui.window import KioskWindow
 
-log = logging.getLogger(__name__)
-UI_FONT = "Noto Sans CJK TC"
 WINDOW_SIZE = (1280, 800)
-
-
-def create_application(argv: list[str] | None = None) -> QApplication:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
-    app.setApplicationName("Lobby Kiosk")
-    for font_file in sorted(assets.root().joinpath("fonts").glob("*.[ot]t[fc]")):
-        QFontDatabase.addApplicationFont(str(font_file))
-    if UI_FONT in QFontDatabase.families():
-        app.setFont(QFont(UI_FONT))
-    else:
-        log.warning("font %r not installed; Chinese text may render poorly", UI_FONT)
-    app.setStyleSheet(stylesheet())
-    return app
 
 
 def open_welcome(app: QApplication, config: Config) -> KioskWindow:

@@ -60,7 +60,7 @@ def test_badge_screen_does_not_wait_for_a_slow_printer(
 ) -> None:  # type: ignore[no-untyped-def]
     from tests.gui.conftest import click, to_notice
     from ui.app import build_kiosk
-    from ui.start import create_application
+    from ui.application import create_application
 
     app = create_application()
     timings = {}

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config
 from tests.conftest import FakeClock
 from ui.app import Kiosk, build_kiosk
+from ui.application import create_application
 from ui.demo_tools import pick_host, type_text
-from ui.start import create_application
 
 pytestmark = pytest.mark.gui
 

@@ -24,7 +24,8 @@ import json, sys
 from dataclasses import replace
 from pathlib import Path
 from kiosk.config import load_config
-from ui.start import create_application, open_welcome
+from ui.application import create_application
+from ui.start import open_welcome
 config = replace(load_config(env={}), data_dir=Path(sys.argv[1]), lockdown=sys.argv[2] == "1")
 app = create_application()
 window = open_welcome(app, config)
