@@ -45,21 +45,14 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         click(qtbot, kiosk.window.staff.unlock)  # no staff yet: "That PIN is not right."
         qtbot.waitUntil(kiosk.window.staff.pin_field.has_error)
     elif step == "onsite":
-        to_badge(qtbot, kiosk, name="Sam Onsite")
-        kiosk.flow.reset()
-        sign_in(qtbot, kiosk)
-        click(qtbot, kiosk.window.staff.onsite_button)
-        qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
+        _one_guest_on_the_list(qtbot, kiosk, "Sam Onsite", kiosk.window.staff.onsite_button)
     elif step == "staff_menu":
         kiosk.store.add_alert(kiosk.flow.services.checkin._clock(), "near_match", "d1", "v1")
         sign_in(qtbot, kiosk)  # the menu, with the deny-list alert showing
         qtbot.waitUntil(kiosk.window.staff.alerts.isVisible)
     elif step == "evacuation":
-        to_badge(qtbot, kiosk, name="Maximilian Alexander von Habsburg-Lothringen-Wittelsbach")
-        kiosk.flow.reset()
-        sign_in(qtbot, kiosk)
-        click(qtbot, kiosk.window.staff.evacuation_button)
-        qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
+        long_name = "Maximilian Alexander von Habsburg-Lothringen-Wittelsbach"
+        _one_guest_on_the_list(qtbot, kiosk, long_name, kiosk.window.staff.evacuation_button)
         kiosk.window.onsite.set_ticked(0, True)
         click(qtbot, kiosk.window.onsite.print_button)  # the longest status message
         qtbot.waitUntil(lambda: "evacuation-" in kiosk.window.onsite.status.text())
@@ -79,6 +72,15 @@ def go_to(qtbot: QtBot, kiosk: Kiosk, step: str) -> None:
         if step == "done":
             click(qtbot, kiosk.window.badge.done_button)
     assert kiosk.flow.step.value == {"evacuation": "onsite", "staff_menu": "staff"}.get(step, step)
+
+
+def _one_guest_on_the_list(qtbot: QtBot, kiosk: Kiosk, name: str, button: QAbstractButton) -> None:
+    """A guest checks in, then staff sign in and open a list of who is here."""
+    to_badge(qtbot, kiosk, name=name)
+    kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: kiosk.window.onsite.row_count() == 1)
 
 
 STEPS = [
