@@ -13,7 +13,6 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from kiosk import __version__, audit
@@ -42,8 +41,11 @@ Command = Callable[[argparse.Namespace, Config], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser, sub = _parser()
+    if _needs_installed(words, frozenset(sub.choices)):
+        _add_installed_commands(sub)
+    args = parser.parse_args(words)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -63,7 +65,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _parser() -> argparse.ArgumentParser:
+# Core groups whose bare form a layer above may take over (``kiosk staff`` opens the window).
+OPEN_GROUPS = frozenset({"staff"})
+_OPTIONS_WITH_VALUES = frozenset({"--config", "--data-dir"})
+
+
+def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
+    """Whether to look up the installed command groups (``run``, ``printers`` ...). Finding them
+    costs about 60 ms (importlib.metadata scans the environment), so a core command such as
+    ``kiosk checkin`` or ``kiosk staff list`` does without them; help and unknown words need
+    them, so that every command is listed and offered."""
+    positional = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in _OPTIONS_WITH_VALUES:
+            skip = True
+        elif word in ("-h", "--help"):
+            return True
+        elif not word.startswith("-"):
+            positional.append(word)
+    if not positional:
+        return True
+    command = positional[0]
+    if command in OPEN_GROUPS:
+        return len(positional) == 1
+    return command not in core
+
+
+SubParsers = argparse._SubParsersAction  # argparse has no public name for it
+
+
+def _parser() -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentParser]]:
+    """The core's commands; ``main`` adds the installed groups when they are needed."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Lobby Kiosk visitor check-in")
     parser.add_argument("--version", action="version", version=f"lobby-kiosk {__version__}")
     parser.add_argument("--config", type=Path, help="site config file (or $KIOSK_CONFIG)")
@@ -118,7 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         add_hub_commands,
     ):
         add_commands(sub)
-    _add_installed_commands(sub)
+
     audit_cmd = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
     audit_verify = audit_sub.add_parser("verify", help="check that no entry was changed or removed")
@@ -127,13 +162,15 @@ def _parser() -> argparse.ArgumentParser:
     notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
     notices.add_argument("--lang", help="zh-TW or en")
     notices.set_defaults(command=_notice)
-    return parser
+    return parser, sub
 
 
 def _add_installed_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Command groups of the layers above the core (the window, the printers), declared as
     ``lobby_kiosk.commands`` entry points in pyproject.toml. The core names none of them, and
     import-linter sees each group's own imports."""
+    from importlib.metadata import entry_points
+
     for point in sorted(entry_points(group=COMMAND_GROUPS), key=lambda point: point.name):
         point.load()(sub)
 

@@ -66,3 +66,28 @@ def test_the_core_names_no_layer_above_it_even_as_text() -> None:
         text = path.read_text(encoding="utf-8")
         for name in ('"ui.', "'ui.", '"printers.', "'printers.", "import_module("):
             assert name not in text, f"{path.relative_to(ROOT)} names {name}"
+
+
+def test_core_commands_do_without_looking_up_the_installed_groups(tmp_path: Path) -> None:
+    """Finding the entry points costs ~60 ms of every start: only help, the window and printer
+    commands (and a bare ``kiosk staff``) pay it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from kiosk.cli import main; main(sys.argv[1:]); "
+        "print(sorted(m for m in ('ui.cli', 'printers.commands') if m in sys.modules))"
+    )
+
+    def loaded(*words: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, "--data-dir", str(tmp_path), *words],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert loaded("staff", "list") == "[]"
+    assert loaded("visits") == "[]"
+    assert loaded("printers") == "['printers.commands', 'ui.cli']"
