@@ -7,6 +7,7 @@ imported only when a hub command runs, so a kiosk without them still starts.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -21,6 +22,7 @@ from kiosk.hosts import parse_hosts_csv
 from kiosk.timeutil import to_db, utc_now
 
 if TYPE_CHECKING:
+    from kiosk.hub.accounts import Accounts
     from kiosk.hub.service import HubService
 
 DB_ENV = "KIOSK_HUB_DB"
@@ -67,11 +69,43 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     _retention_option(purge)
     purge.set_defaults(command=_purge)
 
+    _add_user_commands(actions)
+
     hosts = actions.add_parser("import-hosts", help="load a site's host directory from CSV")
     _db_option(hosts)
     hosts.add_argument("file", type=Path)
     hosts.add_argument("--site", required=True)
     hosts.set_defaults(command=_import_hosts)
+
+
+def _add_user_commands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Console accounts: ``add-user``, ``list-users``, ``remove-user``, ``reset-password``."""
+    add = actions.add_parser("add-user", help="a web console account for one site")
+    _db_option(add)
+    add.add_argument("login")
+    add.add_argument("--site", required=True)
+    add.add_argument("--role", required=True, help="admin, frontdesk, host or privacy")
+    add.add_argument("--host-id", default="", help="for a host: whose guests they see")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.set_defaults(command=_add_user)
+    listing = actions.add_parser("list-users", help="console accounts (never their passwords)")
+    _db_option(listing)
+    listing.add_argument("--site", default="", help="only this site's")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(command=_list_users)
+    remove = actions.add_parser("remove-user", help="delete a console account")
+    _db_option(remove)
+    remove.add_argument("login")
+    remove.set_defaults(command=_remove_user)
+    reset = actions.add_parser("reset-password", help="a new password (lifts a lockout)")
+    _db_option(reset)
+    reset.add_argument("login")
+    reset.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    reset.set_defaults(command=_reset_password)
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -177,4 +211,63 @@ def _import_hosts(args: argparse.Namespace, config: Config) -> int:
         return 2
     count = _service(args).import_hosts(args.site, hosts)
     print(f"site {args.site}: {count} host(s) imported")
+    return 0
+
+
+def _accounts(args: argparse.Namespace) -> Accounts:
+    from kiosk.hub.accounts import Accounts
+
+    return Accounts(_service(args).engine, utc_now)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password (12 or more characters): ")
+    if getpass.getpass("Same password again: ") != password:
+        raise HubUsageError("the two passwords differ; nothing was changed")
+    return password
+
+
+def _add_user(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.hub.accounts import AccountError
+
+    accounts = _accounts(args)
+    try:
+        user = accounts.add(
+            args.login, args.site, args.role, _read_password(args.password_stdin), args.host_id
+        )
+    except AccountError as error:
+        raise HubUsageError(str(error)) from None
+    print(f"user {user.login} ({user.role}, site {user.site}) added")
+    return 0
+
+
+def _list_users(args: argparse.Namespace, config: Config) -> int:
+    users = _accounts(args).users(args.site)
+    rows = [{"login": u.login, "site": u.site, "role": u.role, "host_id": u.host_id} for u in users]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            host = f" (host {row['host_id']})" if row["host_id"] else ""
+            print(f"{row['login']}  {row['site']}  {row['role']}{host}")
+    return 0
+
+
+def _remove_user(args: argparse.Namespace, config: Config) -> int:
+    if not _accounts(args).remove(args.login):
+        raise HubUsageError(f"no user {args.login!r} on this hub")
+    print(f"user {args.login} removed")
+    return 0
+
+
+def _reset_password(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.hub.accounts import AccountError
+
+    try:
+        _accounts(args).reset_password(args.login, _read_password(args.password_stdin))
+    except AccountError as error:
+        raise HubUsageError(str(error)) from None
+    print(f"user {args.login}: password changed")
     return 0

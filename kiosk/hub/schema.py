@@ -136,6 +136,24 @@ schema_version = sa.Table(
 )
 
 
+# Who may sign in to the web console: one site each, a role, an argon2id hash, and the lockout
+# (kept here, so a restart gives no fresh tries).
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.String(64), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("host_id", sa.String(64)),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(27), nullable=False),
+    sa.Column("password_changed_at", sa.String(27), nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.String(27)),
+    sa.Index("users_by_site", "site"),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -165,9 +183,17 @@ def _m002_scope_ids_by_site(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP TABLE {table.name}_v1")
 
 
+def _m003_console_users(connection: Connection) -> None:
+    users.create(connection)
+
+
 Migration = Callable[[Connection], None]
 # Append, never edit a released one; the number is the list position.
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_scope_ids_by_site)
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial,
+    _m002_scope_ids_by_site,
+    _m003_console_users,
+)
 
 
 def migrate(engine: Engine, applied_at: str) -> int:

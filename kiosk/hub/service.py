@@ -47,6 +47,11 @@ class HubService:
         self._clock = clock
         self.max_retention = timedelta(days=max_retention_days)
 
+    @property
+    def engine(self) -> Engine:
+        """The hub's database, for the parts that keep their own tables (console accounts)."""
+        return self._engine
+
     def close(self) -> None:
         """Close the pooled connections (PostgreSQL would otherwise keep them open)."""
         self._engine.dispose()
