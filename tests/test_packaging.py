@@ -45,11 +45,18 @@ def test_wheel_ships_assets_inside_the_package(wheel: Path) -> None:
         "kiosk/_assets/locale/zh-TW.toml",
         "kiosk/_assets/icons/chevron-down.svg",
         "kiosk/_assets/fonts/README.md",
+        "kiosk/_assets/printers/catalogue.toml",
+        "kiosk/hub/templates/login.html",
+        "kiosk/hub/static/console.css",
+        "kiosk/hub/locale/zh-TW.toml",
+        "kiosk/hub/common-passwords.txt",
     ):
         assert asset in names
     assert any(n.startswith("ui/") for n in names) and any(n.startswith("printers/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kiosk = kiosk.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    declared = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kiosk = kiosk.cli:main" in declared
+    assert "ui = ui.cli:register" in declared and "printers = printers.commands:register" in declared
 
 
 def test_installed_layout_resolves_its_own_assets(wheel: Path, tmp_path: Path) -> None:

@@ -126,10 +126,13 @@ class Accounts:
         if site:
             query = query.where(t.users.c.site == site)
         with self._engine.connect() as db:
-            return [_user(row._mapping) for row in db.execute(query)]
+            return [user_from_row(row._mapping) for row in db.execute(query)]
 
     def remove(self, login: str) -> bool:
+        """Delete the account and end its console sessions."""
         with self._engine.begin() as db:
+            sessions = t.console_sessions
+            db.execute(sessions.delete().where(sessions.c.login == login))
             return bool(db.execute(t.users.delete().where(t.users.c.login == login)).rowcount)
 
     def reset_password(self, login: str, password: str) -> None:
@@ -185,7 +188,7 @@ class Accounts:
             db.execute(
                 t.users.update().where(u.login == login).values(failures=0, locked_until=None)
             )
-        return LoginCheck(_user(counted._mapping))
+        return LoginCheck(user_from_row(counted._mapping))
 
     def _verify(self, stored: str, password: str) -> bool:
         try:
@@ -196,10 +199,11 @@ class Accounts:
     def _find(self, login: str) -> User | None:
         with self._engine.connect() as db:
             row = db.execute(sa.select(t.users).where(t.users.c.login == login.casefold())).first()
-        return _user(row._mapping) if row else None
+        return user_from_row(row._mapping) if row else None
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
+    """A user from a row that has login, site, role and host_id."""
     return User(row["login"], row["site"], row["role"], row["host_id"] or "")
 
 

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from kiosk.hub.console import add_console
 from kiosk.hub.guard import Guard
 from kiosk.hub.service import (
     HubService,
@@ -201,6 +202,7 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
+    app.state.console = add_console(app, service)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
 

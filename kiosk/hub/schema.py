@@ -154,6 +154,20 @@ users = sa.Table(
 )
 
 
+# Console sign-ins, in the database so every hub process behind a load balancer knows them. The
+# cookie holds a random token; only its SHA-256 is stored, beside the form token (CSRF).
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(27), nullable=False),
+    sa.Column("seen_at", sa.String(27), nullable=False),
+    sa.Index("console_sessions_by_login", "login"),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -183,8 +197,9 @@ def _m002_scope_ids_by_site(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP TABLE {table.name}_v1")
 
 
-def _m003_console_users(connection: Connection) -> None:
+def _m003_console(connection: Connection) -> None:
     users.create(connection)
+    console_sessions.create(connection)
 
 
 Migration = Callable[[Connection], None]
@@ -192,7 +207,7 @@ Migration = Callable[[Connection], None]
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_scope_ids_by_site,
-    _m003_console_users,
+    _m003_console,
 )
 
 

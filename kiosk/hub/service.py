@@ -52,6 +52,10 @@ class HubService:
         """The hub's database, for the parts that keep their own tables (console accounts)."""
         return self._engine
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
     def close(self) -> None:
         """Close the pooled connections (PostgreSQL would otherwise keep them open)."""
         self._engine.dispose()

@@ -1,0 +1,267 @@
+"""The hub's web console, served by the hub itself under /console (the API stays under /v1).
+
+Server-rendered pages (Jinja2, autoescaped) that work without JavaScript. A console user signs
+in with a login and password (``kiosk.hub.accounts``); the session is a random token in an
+HttpOnly, SameSite=Strict cookie (Secure under TLS) kept in the database (``kiosk.hub.sessions``),
+so several hub processes share it. Every form carries a CSRF token; every page is sent with a
+Content-Security-Policy that allows no inline script and no framing, and with no referrer. A user
+sees only their own site.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from kiosk.hub.accounts import Accounts
+from kiosk.hub.service import HubService
+from kiosk.hub.sessions import Session, Sessions
+from kiosk.wire import from_db
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("zh-TW", "en")
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+LANGUAGE_COOKIE = "console_lang"
+MAX_FORM_BYTES = 16 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@cache
+def _words(language: str) -> Mapping[str, str]:
+    return tomllib.loads((HERE / "locale" / f"{language}.toml").read_text(encoding="utf-8"))
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def language_of(request: Request) -> str:
+    """``?lang=`` (remembered in a cookie), else the cookie, else the browser's preference."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE, "")
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("zh"):
+            return "zh-TW"
+        if tag.startswith("en"):
+            return "en"
+    return LANGUAGES[0]
+
+
+class Console:
+    def __init__(self, service: HubService, zone: tzinfo | None = None) -> None:
+        self.service = service
+        self.accounts = Accounts(service.engine, service.clock)
+        self.sessions = Sessions(service.engine, service.clock)
+        self.zone = zone or ZoneInfo("Asia/Taipei")
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        session: Session | None,
+        status: int = 200,
+        **values: Any,
+    ) -> HTMLResponse:
+        language = language_of(request)
+        words = _words(language)
+        html = (
+            _templates()
+            .get_template(template)
+            .render(
+                lang=language,
+                other_lang="en" if language == "zh-TW" else "zh-TW",
+                t=words,
+                session=session,
+                page_title=words[values.pop("title_key", "title")],
+                **values,
+            )
+        )
+        response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        if request.query_params.get("lang") in LANGUAGES:
+            _cookie(response, request, LANGUAGE_COOKIE, language, max_age=365 * 86400)
+        return response
+
+    async def session(self, request: Request) -> Session | None:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        return await anyio.to_thread.run_sync(self.sessions.find, token)
+
+
+def _cookie(
+    response: Response, request: Request, name: str, value: str, max_age: int | None = None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/console",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A URL-encoded form, at most 16 KiB (no multipart: the console uploads nothing yet)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return {}
+    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {key: values[0] for key, values in fields.items()}
+
+
+def _forbidden() -> Response:
+    return Response("form expired: reload the page", 403, headers=SECURITY_HEADERS)
+
+
+def add_console(app: FastAPI, service: HubService) -> Console:
+    console = Console(service)
+    router = APIRouter(prefix="/console", include_in_schema=False)
+
+    @router.get("")
+    async def home(request: Request) -> Response:
+        target = "/console/onsite" if await console.session(request) else "/console/login"
+        return RedirectResponse(target, 303, headers=SECURITY_HEADERS)
+
+    @router.get("/login")
+    async def login_form(request: Request) -> Response:
+        csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+        expired = request.query_params.get("expired") == "1"
+        message = _words(language_of(request))["expired"] if expired else ""
+        response = console.page(
+            request,
+            "login.html",
+            None,
+            login_csrf=csrf,
+            login="",
+            message=message,
+            title_key="login_title",
+        )
+        _cookie(response, request, LOGIN_CSRF_COOKIE, csrf)
+        return response
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await _form(request)
+        csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not csrf or not secrets.compare_digest(csrf, form.get("csrf", "")):
+            return _forbidden()
+        login_name = form.get("login", "")
+        check = await anyio.to_thread.run_sync(
+            console.accounts.check_login, login_name, form.get("password", "")
+        )
+        if check.user is None:
+            words = _words(language_of(request))
+            message = (
+                words["locked"].format(seconds=check.wait_seconds)
+                if check.wait_seconds
+                else words["wrong"]
+            )
+            return console.page(
+                request,
+                "login.html",
+                None,
+                status=401,
+                login_csrf=csrf,
+                login=login_name,
+                message=message,
+                title_key="login_title",
+            )
+        token = await anyio.to_thread.run_sync(console.sessions.start, check.user.login)
+        response = RedirectResponse("/console/onsite", 303, headers=SECURITY_HEADERS)
+        _cookie(response, request, SESSION_COOKIE, token)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        session = await console.session(request)
+        form = await _form(request)
+        if session is None or not session.csrf_ok(form.get("csrf", "")):
+            return _forbidden()
+        token = request.cookies.get(SESSION_COOKIE, "")
+        await anyio.to_thread.run_sync(console.sessions.end, token)
+        response = RedirectResponse("/console/login", 303, headers=SECURITY_HEADERS)
+        response.delete_cookie(SESSION_COOKIE, path="/console")
+        return response
+
+    @router.get("/onsite")
+    async def onsite(request: Request, q: str = "") -> Response:
+        session = await console.session(request)
+        if session is None:
+            return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+        people = await anyio.to_thread.run_sync(_people, console, session.user.site, q)
+        words = _words(language_of(request))
+        user = session.user
+        return console.page(
+            request,
+            "onsite.html",
+            session,
+            people=[
+                {**p, "minutes": words["minutes"].format(minutes=p["minutes"])}
+                | ({"name": words["code"].format(code=p["code"])} if not p["name"] else {})
+                for p in people
+            ],
+            query=q,
+            count_text=words["onsite_count"].format(count=len(people), site=user.site),
+            signed_in=words["signed_in"].format(login=user.login, role=user.role, site=user.site),
+            title_key="onsite_title",
+        )
+
+    app.include_router(router)
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+    return console
+
+
+def _people(console: Console, site: str, query: str) -> list[dict[str, Any]]:
+    """Everyone on site at ``site`` (never another site), optionally filtered."""
+    now: datetime = console.service.clock()
+    hosts = {h["id"]: h["name"] for h in console.service.hosts(site)}
+    wanted = query.strip().casefold()
+    people = []
+    for row in console.service.on_site(site):
+        since = from_db(str(row["checked_in_at"]))
+        code = str(row["visit_id"]).replace("-", "")[:8].upper()
+        person = {
+            "name": row["name"] or "",
+            "code": code,
+            "host": hosts.get(row["host_id"], row["host_id"] or ""),
+            "kiosk": row["kiosk_id"],
+            "since": since.astimezone(console.zone).strftime("%H:%M"),
+            "minutes": max(0, int((now - since).total_seconds() // 60)),
+        }
+        haystack = f"{person['name']} {person['host']} {code}".casefold()
+        if not wanted or wanted in haystack:
+            people.append(person)
+    return people

@@ -1,0 +1,148 @@
+"""The hub's web console over real HTTP (uvicorn on 127.0.0.1), fed by real kiosks syncing to the
+same hub: sign-in, cookies and their flags, CSRF, security headers, timeouts, one site per user,
+and sessions shared by two hub processes on one database."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk.checkin import CheckinService
+from kiosk.config import Config
+from kiosk.hub.accounts import Accounts
+from kiosk.hub.service import HubService
+from kiosk.hub_client import HubClient
+from kiosk.store import Store
+from kiosk.sync import sync_once
+from tests.conftest import FakeClock, make_form
+from tests.hub_server import hub_service, serve_hub
+
+PASSWORD = "lantern-tide-at-dusk"
+
+
+def _kiosk_visit(
+    hub: HubService, url: str, config: Config, site: str, kiosk_id: str, name: str, clock: FakeClock
+) -> None:
+    """A guest checks in at a kiosk of ``site``, which syncs (names included) to the hub."""
+    token = hub.add_kiosk(kiosk_id, site)
+    cfg = replace(
+        config,
+        site_name=site,
+        kiosk_id=kiosk_id,
+        hub_url=url,
+        hub_token=token,
+        sync_fields=(*config.sync_fields, "name"),
+        data_dir=config.data_dir.parent / kiosk_id,
+    )
+    with Store(cfg.database_path) as store:
+        service = CheckinService(store, cfg, clock)
+        service.check_in(make_form(name=name), service.current_notice("en"))
+        sync_once(store, cfg, HubClient(url, token), clock())
+
+
+@pytest.fixture
+def hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, str]]:
+    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        yield service, url
+    service.close()
+
+
+def _sign_in(
+    url: str, login: str, password: str = PASSWORD
+) -> tuple[requests.Session, requests.Response]:
+    browser = requests.Session()
+    form = browser.get(f"{url}/console/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    answer = browser.post(
+        f"{url}/console/login",
+        data={"csrf": csrf.group(1), "login": login, "password": password},
+        allow_redirects=False,
+    )
+    return browser, answer
+
+
+def test_sign_in_shows_only_the_users_own_site_with_safe_cookies_and_headers(
+    hub: tuple[HubService, str], config: Config, clock: FakeClock
+) -> None:
+    service, url = hub
+    _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
+    _kiosk_visit(service, url, config, "Quay", "quay-1", "Quentin Quay", clock)
+    accounts = Accounts(service.engine, clock)
+    accounts.add("desk", "Harbour", "frontdesk", PASSWORD)
+
+    login_page = requests.get(f"{url}/console/login", headers={"Accept-Language": "en"})
+    policy = login_page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy and login_page.headers["Referrer-Policy"] == "no-referrer"
+    assert "<script" not in login_page.text
+    cookie = login_page.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+
+    browser, wrong = _sign_in(url, "desk", "not-the-password")
+    assert wrong.status_code == 401 and "console_session" not in wrong.headers.get("Set-Cookie", "")
+    browser, answer = _sign_in(url, "desk")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/onsite"
+    session_cookie = answer.headers["Set-Cookie"]
+    assert "console_session=" in session_cookie and "HttpOnly" in session_cookie
+    assert "Secure" not in session_cookie  # plain HTTP on 127.0.0.1 (Secure under TLS)
+
+    page = browser.get(f"{url}/console/onsite?lang=en")
+    assert page.status_code == 200
+    assert "Ada Lovelace" in page.text and "Quentin Quay" not in page.text  # own site only
+    assert "1 on site at Harbour" in page.text
+    chinese = browser.get(f"{url}/console/onsite?lang=zh-TW")
+    assert 'lang="zh-TW"' in chinese.text and "目前在場人員" in chinese.text
+    assert "Ada" in browser.get(f"{url}/console/onsite", params={"q": "lovel"}).text
+    assert "Ada" not in browser.get(f"{url}/console/onsite", params={"q": "nobody"}).text
+
+
+def test_forms_need_their_csrf_token_and_logout_ends_the_session(
+    hub: tuple[HubService, str], clock: FakeClock
+) -> None:
+    service, url = hub
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    forged = requests.post(
+        f"{url}/console/login", data={"login": "desk", "password": PASSWORD}, allow_redirects=False
+    )
+    assert forged.status_code == 403
+    browser, _answer = _sign_in(url, "desk")
+    assert browser.post(f"{url}/console/logout", data={"csrf": "guessed"}).status_code == 403
+    page = browser.get(f"{url}/console/onsite")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    browser.post(f"{url}/console/logout", data={"csrf": csrf.group(1)})
+    after = browser.get(f"{url}/console/onsite", allow_redirects=False)
+    assert after.status_code == 303 and after.headers["Location"].startswith("/console/login")
+
+
+def test_sessions_time_out_and_are_shared_by_every_hub_process(
+    hub: tuple[HubService, str], tmp_path: Path, clock: FakeClock
+) -> None:
+    service, url = hub
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    browser, _answer = _sign_in(url, "desk")
+    second = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)  # another process, same DB
+    with serve_hub(second) as other_url:
+        token = browser.cookies.get("console_session")
+        elsewhere = requests.get(
+            f"{other_url}/console/onsite", cookies={"console_session": token or ""}
+        )
+        assert elsewhere.status_code == 200 and "Harbour" in elsewhere.text
+    second.close()
+    clock.advance(minutes=29)
+    assert browser.get(f"{url}/console/onsite", allow_redirects=False).status_code == 200
+    clock.advance(minutes=31)  # idle for more than 30 minutes
+    idle = browser.get(f"{url}/console/onsite", allow_redirects=False)
+    assert idle.status_code == 303
+    browser, _answer = _sign_in(url, "desk")
+    for _ in range(25):  # in use all day: the absolute limit still ends it after 12 hours
+        clock.advance(minutes=29)
+        browser.get(f"{url}/console/onsite")
+    assert browser.get(f"{url}/console/onsite", allow_redirects=False).status_code == 303
