@@ -56,7 +56,9 @@ def test_wheel_ships_assets_inside_the_package(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     declared = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "kiosk = kiosk.cli:main" in declared
-    assert "ui = ui.cli:register" in declared and "printers = printers.commands:register" in declared
+    assert (
+        "ui = ui.cli:register" in declared and "printers = printers.commands:register" in declared
+    )
 
 
 def test_installed_layout_resolves_its_own_assets(wheel: Path, tmp_path: Path) -> None:
