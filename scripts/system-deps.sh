@@ -25,6 +25,9 @@ if [ "$mode" = test ]; then
     [ -e /usr/lib/cups/backend/cups-pdf ] || missing="$missing printer-driver-cups-pdf"
     # The hub tests run against a private PostgreSQL cluster on 127.0.0.1 as well as SQLite.
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
+    # The hub console is tested in a real browser: Debian's Chromium and its WebDriver.
+    [ -x /usr/bin/chromium ] || missing="$missing chromium"
+    [ -x /usr/bin/chromedriver ] || missing="$missing chromium-driver"
 fi
 
 if [ "$mode" = run ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then

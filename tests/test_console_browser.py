@@ -1,0 +1,59 @@
+"""The console in a real Chromium against a real hub on 127.0.0.1: sign in by keyboard alone,
+read who is on site on a phone and a desktop, in both languages, with no serious or critical
+axe-core violation on any page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kiosk.config import Config
+from kiosk.hub.accounts import Accounts
+from kiosk.hub.service import HubService
+from tests.browser import DESKTOP, PHONE, axe_problems, browser_missing, chromium
+from tests.conftest import FakeClock
+from tests.hub_server import hub_service, serve_hub
+from tests.test_console import PASSWORD, _kiosk_visit
+
+pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing())
+
+
+@pytest.fixture
+def site_hub(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[str]:
+    service: HubService = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        _kiosk_visit(service, url, config, "Harbour", "harbour-1", "陳雅婷 Amy Chen", clock)
+        Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+        yield url
+    service.close()
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
+    site_hub: str, language: str, size: tuple[int, int]
+) -> None:
+    with chromium(size, language) as browser:
+        browser.get(f"{site_hub}/console")
+        assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
+        assert axe_problems(browser) == []
+        field = browser.switch_to.active_element
+        for _ in range(6):  # Tab from the top of the page to the login field
+            if field.get_attribute("id") == "login":
+                break
+            field.send_keys(Keys.TAB)
+            field = browser.switch_to.active_element
+        assert field.get_attribute("id") == "login"
+        field.send_keys("desk", Keys.TAB)
+        browser.switch_to.active_element.send_keys(PASSWORD, Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
+        assert "陳雅婷 Amy Chen" in browser.page_source
+        assert axe_problems(browser) == []
+        for button in browser.find_elements(By.CSS_SELECTOR, "button, a.switch, input:not([type=hidden])"):
+            assert button.size["height"] >= 44, button.get_attribute("outerHTML")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
