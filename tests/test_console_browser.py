@@ -54,6 +54,50 @@ def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
         WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
         assert "陳雅婷 Amy Chen" in browser.page_source
         assert axe_problems(browser) == []
-        for button in browser.find_elements(By.CSS_SELECTOR, "button, a.switch, input:not([type=hidden])"):
+        for button in browser.find_elements(
+            By.CSS_SELECTOR, "button, a.switch, input:not([type=hidden])"
+        ):
             assert button.size["height"] >= 44, button.get_attribute("outerHTML")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+
+
+def _browser_sign_in(browser: object, url: str, login: str, password: str) -> None:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.get(f"{url}/console/login")
+    browser.find_element(By.ID, "login").send_keys(login)
+    browser.find_element(By.ID, "password").send_keys(password, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_a_roll_call_ticked_from_two_phones_converges_within_two_seconds(
+    site_hub: str, language: str
+) -> None:
+    with chromium(PHONE, language) as one, chromium(PHONE, language) as two:
+        _browser_sign_in(one, site_hub, "desk", PASSWORD)
+        _browser_sign_in(two, site_hub, "desk", PASSWORD)
+        one.get(f"{site_hub}/console/evacuation")
+        assert axe_problems(one) == []
+        one.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
+        WebDriverWait(one, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.person"))
+        two.get(f"{site_hub}/console/evacuation")
+        assert axe_problems(two) == []
+        people = two.find_elements(By.CSS_SELECTOR, "li.person")
+        assert len(people) == 1 and "陳雅婷 Amy Chen" in people[0].text
+        button = two.find_element(By.CSS_SELECTOR, "li.person button")
+        assert button.size["height"] >= 44 and button.size["width"] >= 44
+        button.click()  # ticked on phone two ...
+        WebDriverWait(one, 2).until(  # ... and seen on phone one within two seconds
+            lambda b: (
+                "ticked" in b.find_element(By.CSS_SELECTOR, "li.person").get_attribute("class")
+            )
+        )
+        assert "desk" in one.find_element(By.CSS_SELECTOR, "li.person .tick-state").text
+        one.find_element(By.CSS_SELECTOR, "li.person button").click()  # undone on phone one
+        WebDriverWait(two, 2).until(
+            lambda b: (
+                "ticked" not in b.find_element(By.CSS_SELECTOR, "li.person").get_attribute("class")
+            )
+        )

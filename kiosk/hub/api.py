@@ -19,7 +19,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from kiosk.hub.console import add_console
+from kiosk.hub.console import Console, console_routes, mount_console
+from kiosk.hub.console_evacuation import add_evacuation
 from kiosk.hub.guard import Guard
 from kiosk.hub.service import (
     HubService,
@@ -202,7 +203,10 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
-    app.state.console = add_console(app, service)
+    app.state.console = console = Console(service)
+    console_router = console_routes(console)
+    add_evacuation(console_router, console)
+    mount_console(app, console_router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
 

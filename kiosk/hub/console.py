@@ -48,6 +48,11 @@ SECURITY_HEADERS = {
 }
 
 
+def words_for(request: Request) -> dict[str, str]:
+    """The console's words in the request's language."""
+    return dict(_words(language_of(request)))
+
+
 @cache
 def _words(language: str) -> Mapping[str, str]:
     return tomllib.loads((HERE / "locale" / f"{language}.toml").read_text(encoding="utf-8"))
@@ -130,7 +135,7 @@ def _cookie(
     )
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     """A URL-encoded form, at most 16 KiB (no multipart: the console uploads nothing yet)."""
     body = b""
     async for chunk in request.stream():
@@ -141,12 +146,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in fields.items()}
 
 
-def _forbidden() -> Response:
+def forbidden() -> Response:
     return Response("form expired: reload the page", 403, headers=SECURITY_HEADERS)
 
 
-def add_console(app: FastAPI, service: HubService) -> Console:
-    console = Console(service)
+def console_routes(console: Console) -> APIRouter:
+    """Sign-in, sign-out and the on-site list; other pages add their routes to the same router
+    (``kiosk.hub.api`` puts them together and mounts them)."""
     router = APIRouter(prefix="/console", include_in_schema=False)
 
     @router.get("")
@@ -173,10 +179,10 @@ def add_console(app: FastAPI, service: HubService) -> Console:
 
     @router.post("/login")
     async def login(request: Request) -> Response:
-        form = await _form(request)
+        form = await read_form(request)
         csrf = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         if not csrf or not secrets.compare_digest(csrf, form.get("csrf", "")):
-            return _forbidden()
+            return forbidden()
         login_name = form.get("login", "")
         check = await anyio.to_thread.run_sync(
             console.accounts.check_login, login_name, form.get("password", "")
@@ -207,9 +213,9 @@ def add_console(app: FastAPI, service: HubService) -> Console:
     @router.post("/logout")
     async def logout(request: Request) -> Response:
         session = await console.session(request)
-        form = await _form(request)
+        form = await read_form(request)
         if session is None or not session.csrf_ok(form.get("csrf", "")):
-            return _forbidden()
+            return forbidden()
         token = request.cookies.get(SESSION_COOKIE, "")
         await anyio.to_thread.run_sync(console.sessions.end, token)
         response = RedirectResponse("/console/login", 303, headers=SECURITY_HEADERS)
@@ -239,9 +245,12 @@ def add_console(app: FastAPI, service: HubService) -> Console:
             title_key="onsite_title",
         )
 
+    return router
+
+
+def mount_console(app: FastAPI, router: APIRouter) -> None:
     app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
-    return console
 
 
 def _people(console: Console, site: str, query: str) -> list[dict[str, Any]]:

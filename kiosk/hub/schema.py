@@ -168,6 +168,46 @@ console_sessions = sa.Table(
 )
 
 
+# Evacuation roll calls started in the console: a snapshot of who was on site, and each tick
+# (who ticked, when), so several phones can tick at once and all see the same list.
+roll_calls = sa.Table(
+    "roll_calls",
+    metadata,
+    sa.Column("roll_call_id", sa.String(36), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("started_at", sa.String(27), nullable=False),
+    sa.Column("started_by", sa.String(64), nullable=False),
+    sa.Column("closed_at", sa.String(27)),
+    sa.Column("closed_by", sa.String(64)),
+    sa.Column("changes", sa.Integer, nullable=False),  # bumped by every tick: phones poll it
+    sa.Index("roll_calls_by_site", "site", "closed_at"),
+)
+roll_call_people = sa.Table(
+    "roll_call_people",
+    metadata,
+    sa.Column("roll_call_id", sa.String(36), primary_key=True),
+    sa.Column("visit_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),  # the name, or the badge code if none was sent
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("checked_in_at", sa.String(27), nullable=False),
+    sa.Column("ticked_at", sa.String(27)),
+    sa.Column("ticked_by", sa.String(64)),
+)
+# What console users did (roll calls, check-outs, sign-ins), per site.
+console_audit = sa.Table(
+    "console_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(27), nullable=False),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("record", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -198,8 +238,8 @@ def _m002_scope_ids_by_site(connection: Connection) -> None:
 
 
 def _m003_console(connection: Connection) -> None:
-    users.create(connection)
-    console_sessions.create(connection)
+    for table in (users, console_sessions, roll_calls, roll_call_people, console_audit):
+        table.create(connection)
 
 
 Migration = Callable[[Connection], None]

@@ -1,0 +1,123 @@
+"""The console's evacuation roll call over real HTTP: a snapshot of the site's people, ticks from
+two signed-in phones at once, a close with its summary, a CSV, an audit entry for every step, and
+nothing of another site."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import Config
+from kiosk.hub.accounts import Accounts
+from kiosk.hub.rollcalls import RollCalls
+from kiosk.hub.service import HubService
+from tests.conftest import FakeClock
+from tests.hub_server import hub_service, serve_hub
+from tests.test_console import PASSWORD, _kiosk_visit, _sign_in
+
+
+@pytest.fixture
+def lobby(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[tuple[HubService, str]]:
+    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
+        _kiosk_visit(service, url, config, "Harbour", "harbour-2", "=cmd|' /C calc'!A0", clock)
+        _kiosk_visit(service, url, config, "Quay", "quay-1", "Quentin Quay", clock)
+        accounts = Accounts(service.engine, clock)
+        accounts.add("desk", "Harbour", "frontdesk", PASSWORD)
+        accounts.add("guard", "Harbour", "admin", "another-long-secret")
+        accounts.add("host.lin", "Harbour", "host", "yet-another-secret", host_id="h-lin")
+        yield service, url
+    service.close()
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
+    lobby: tuple[HubService, str], clock: FakeClock
+) -> None:
+    service, url = lobby
+    desk, _ = _sign_in(url, "desk")
+    guard, _ = _sign_in(url, "guard", "another-long-secret")
+    first = desk.get(f"{url}/console/evacuation?lang=en")
+    assert "Start the roll call" in first.text
+    desk.post(f"{url}/console/evacuation/start", data={"csrf": _csrf(first.text)})
+    page = guard.get(f"{url}/console/evacuation?lang=en")  # the other phone sees the same list
+    assert "Ada Lovelace" in page.text and "Quentin Quay" not in page.text
+    assert "2 on site · 0 accounted for · 2 missing" in page.text
+    roll_call = RollCalls(service, clock).open_one("Harbour")
+    assert roll_call is not None
+    ada = next(p.visit_id for p in roll_call.people if p.name == "Ada Lovelace")
+    other = next(p.visit_id for p in roll_call.people if p.visit_id != ada)
+    for browser, visit in ((desk, ada), (guard, other)):
+        tick = browser.post(
+            f"{url}/console/evacuation/tick",
+            data={
+                "csrf": _csrf(browser.get(f"{url}/console/evacuation").text),
+                "roll_call": roll_call.roll_call_id,
+                "visit": visit,
+                "accounted": "1",
+            },
+            headers={"Accept": "application/json"},
+        )
+        assert tick.json() == {"ok": True}
+    state = desk.get(f"{url}/console/evacuation/{roll_call.roll_call_id}/state?lang=en").json()
+    assert state["summary"] == "2 on site · 2 accounted for · 0 missing"
+    assert state["ticks"][ada].endswith("by desk") and state["ticks"][other].endswith("by guard")
+
+    csv_text = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert {r["accounted_by"] for r in rows} == {"desk", "guard"}
+    assert any(r["name"].startswith("'=") for r in rows)  # a formula stays text
+
+    closing = guard.post(
+        f"{url}/console/evacuation/close",
+        data={
+            "csrf": _csrf(guard.get(f"{url}/console/evacuation").text),
+            "roll_call": roll_call.roll_call_id,
+        },
+    )
+    assert "Roll call closed" in closing.text or "點名已結束" in closing.text
+    assert RollCalls(service, clock).open_one("Harbour") is None
+    actions = [(a["login"], a["action"]) for a in RollCalls(service, clock).audit_trail("Harbour")]
+    assert actions == [
+        ("desk", "roll call started"),
+        ("desk", "accounted for"),
+        ("guard", "accounted for"),
+        ("guard", "roll call closed"),
+    ]
+
+
+def test_hosts_and_other_sites_cannot_see_or_tick_a_roll_call(
+    lobby: tuple[HubService, str], clock: FakeClock
+) -> None:
+    service, url = lobby
+    roll_call = RollCalls(service, clock).start("Harbour", "desk")
+    host, _ = _sign_in(url, "host.lin", "yet-another-secret")
+    assert host.get(f"{url}/console/evacuation", allow_redirects=False).status_code == 303
+    assert host.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").status_code == 403
+    Accounts(service.engine, clock).add("quay.desk", "Quay", "frontdesk", "salt-wind-front-door")
+    quay, _ = _sign_in(url, "quay.desk", "salt-wind-front-door")
+    page = quay.get(f"{url}/console/evacuation")
+    assert "Ada Lovelace" not in page.text
+    tick = quay.post(
+        f"{url}/console/evacuation/tick",
+        data={
+            "csrf": _csrf(page.text),
+            "roll_call": roll_call.roll_call_id,
+            "visit": roll_call.people[0].visit_id,
+            "accounted": "1",
+        },
+    )
+    assert tick.status_code in (200, 303)
+    assert RollCalls(service, clock).get("Harbour", roll_call.roll_call_id).accounted == 0  # type: ignore[union-attr]
+    assert quay.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").status_code == 403
