@@ -146,3 +146,53 @@ def test_sessions_time_out_and_are_shared_by_every_hub_process(
         clock.advance(minutes=29)
         browser.get(f"{url}/console/onsite")
     assert browser.get(f"{url}/console/onsite", allow_redirects=False).status_code == 303
+
+
+def test_a_check_out_in_the_console_reaches_the_kiosk_and_revokes_the_badge(
+    hub: tuple[HubService, str], config: Config, clock: FakeClock
+) -> None:
+    from kiosk.denylist import DenyList
+    from kiosk.sync import exchange
+
+    service, url = hub
+    token = service.add_kiosk("harbour-1", "Harbour")
+    kiosk = replace(
+        config,
+        site_name="Harbour",
+        kiosk_id="harbour-1",
+        hub_url=url,
+        hub_token=token,
+        sync_fields=(*config.sync_fields, "name"),
+    )
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    Accounts(service.engine, clock).add("host.lin", "Harbour", "host", "tide-lantern-dusk", "h-lin")
+    with Store(kiosk.database_path) as store:
+        checkin = CheckinService(store, kiosk, clock)
+        visit = checkin.check_in(make_form(name="Otto Leaving"), checkin.current_notice("en")).visit
+        client = HubClient(url, token)
+        sync_once(store, kiosk, client, clock())
+
+        host, _ = _sign_in(url, "host.lin", "tide-lantern-dusk")  # hosts may not check out
+        page = host.get(f"{url}/console/onsite?lang=en")
+        assert "Otto Leaving" in page.text and "Check out Otto" not in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        refused = host.post(
+            f"{url}/console/onsite/checkout", data={"csrf": csrf.group(1), "visit": visit.id}
+        )
+        assert refused.status_code == 403
+
+        desk, _ = _sign_in(url, "desk")
+        page = desk.get(f"{url}/console/onsite?lang=en")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None and "Check out Otto Leaving" in page.text
+        done = desk.post(
+            f"{url}/console/onsite/checkout", data={"csrf": csrf.group(1), "visit": visit.id}
+        )
+        assert "Checked out." in done.text and "0 on site at Harbour" in done.text
+
+        assert not store.is_revoked(visit.id)
+        report = exchange(store, kiosk, client, DenyList(store, kiosk.keys_dir).key_id, clock())
+        assert report.checked_out_elsewhere == 1
+        assert store.visit(visit.id).checked_out_at is not None  # type: ignore[union-attr]
+        assert store.is_revoked(visit.id)  # the badge no longer opens anything

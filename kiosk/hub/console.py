@@ -27,12 +27,14 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kiosk.hub.accounts import Accounts
+from kiosk.hub.frontdesk import check_out
 from kiosk.hub.service import HubService
 from kiosk.hub.sessions import Session, Sessions
 from kiosk.wire import from_db
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("zh-TW", "en")
+DESK_ROLES = frozenset({"admin", "frontdesk"})  # who may check a guest out
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 LANGUAGE_COOKIE = "console_lang"
@@ -222,6 +224,21 @@ def console_routes(console: Console) -> APIRouter:
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response
 
+    @router.post("/onsite/checkout")
+    async def checkout(request: Request) -> Response:
+        session = await console.session(request)
+        form = await read_form(request)
+        if session is None or not session.csrf_ok(form.get("csrf", "")):
+            return forbidden()
+        if session.user.role not in DESK_ROLES:
+            return forbidden()
+        user, service = session.user, console.service
+        done = await anyio.to_thread.run_sync(
+            check_out, service.engine, service.clock, user.site, form.get("visit", ""), user.login
+        )
+        target = "/console/onsite?done=1" if done else "/console/onsite?done=0"
+        return RedirectResponse(target, 303, headers=SECURITY_HEADERS)
+
     @router.get("/onsite")
     async def onsite(request: Request, q: str = "") -> Response:
         session = await console.session(request)
@@ -240,6 +257,10 @@ def console_routes(console: Console) -> APIRouter:
                 for p in people
             ],
             query=q,
+            can_check_out=user.role in DESK_ROLES,
+            notice={"1": words["checked_out"], "0": words["not_checked_out"]}.get(
+                request.query_params.get("done", ""), ""
+            ),
             count_text=words["onsite_count"].format(count=len(people), site=user.site),
             signed_in=words["signed_in"].format(login=user.login, role=user.role, site=user.site),
             title_key="onsite_title",
@@ -263,6 +284,7 @@ def _people(console: Console, site: str, query: str) -> list[dict[str, Any]]:
         since = from_db(str(row["checked_in_at"]))
         code = str(row["visit_id"]).replace("-", "")[:8].upper()
         person = {
+            "visit_id": row["visit_id"],
             "name": row["name"] or "",
             "code": code,
             "host": hosts.get(row["host_id"], row["host_id"] or ""),
