@@ -196,3 +196,24 @@ def test_a_check_out_in_the_console_reaches_the_kiosk_and_revokes_the_badge(
         assert report.checked_out_elsewhere == 1
         assert store.visit(visit.id).checked_out_at is not None  # type: ignore[union-attr]
         assert store.is_revoked(visit.id)  # the badge no longer opens anything
+
+
+def test_visitor_numbers_as_a_chart_and_a_csv_for_the_users_site_only(
+    hub: tuple[HubService, str], config: Config, clock: FakeClock
+) -> None:
+    import csv
+    import io
+
+    service, url = hub
+    _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
+    clock.advance(days=1)
+    _kiosk_visit(service, url, config, "Harbour", "harbour-2", "Bo Second", clock)
+    _kiosk_visit(service, url, config, "Quay", "quay-1", "Quentin Quay", clock)
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    desk, _ = _sign_in(url, "desk")
+    page = desk.get(f"{url}/console/numbers?lang=en")
+    assert (
+        "2 check-ins in 14 days" in page.text and "<svg" in page.text and "<script" not in page.text
+    )
+    rows = list(csv.DictReader(io.StringIO(desk.get(f"{url}/console/numbers?format=csv").text)))
+    assert len(rows) == 14 and [int(r["check_ins"]) for r in rows][-2:] == [1, 1]

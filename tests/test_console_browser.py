@@ -59,6 +59,10 @@ def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
         ):
             assert button.size["height"] >= 44, button.get_attribute("outerHTML")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+        browser.get(f"{site_hub}/console/numbers")
+        assert browser.find_elements(By.CSS_SELECTOR, "svg rect.bar")
+        assert axe_problems(browser) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
 
 
 def _browser_sign_in(browser: object, url: str, login: str, password: str) -> None:

@@ -1,0 +1,38 @@
+"""The console's visitor numbers (/console/numbers): check-ins per day as a chart drawn on the
+server (SVG, no script, described for screen readers) and as CSV."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from kiosk.hub.console import DESK_ROLES, SECURITY_HEADERS, Console, words_for
+from kiosk.hub.numbers import bars, daily_check_ins, numbers_csv
+
+
+def add_numbers(router: APIRouter, console: Console) -> None:
+    @router.get("/numbers")
+    async def numbers(request: Request) -> Response:
+        session = await console.session(request)
+        if session is None or session.user.role not in DESK_ROLES:
+            return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+        service = console.service
+        days = await anyio.to_thread.run_sync(
+            daily_check_ins, service.engine, session.user.site, service.clock(), console.zone
+        )
+        if request.query_params.get("format") == "csv":
+            attachment = 'attachment; filename="visitor-numbers.csv"'
+            headers = {**SECURITY_HEADERS, "Content-Disposition": attachment}
+            text = numbers_csv(days)
+            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+        words = words_for(request)
+        return console.page(
+            request,
+            "numbers.html",
+            session,
+            bars=bars(days),
+            total=words["numbers_total"].format(count=sum(c for _, c in days)),
+            summary=", ".join(f"{day:%m-%d}: {count}" for day, count in days),
+            title_key="numbers_title",
+        )

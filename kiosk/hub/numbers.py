@@ -1,0 +1,61 @@
+"""Visitor numbers for the console: check-ins per day at the site over the last two weeks, from
+the visits the hub still holds (no names), as a chart and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta, tzinfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from kiosk.hub import schema as t
+from kiosk.wire import from_db
+
+DAYS = 14
+
+
+def daily_check_ins(
+    engine: Engine, site: str, now: datetime, zone: tzinfo
+) -> list[tuple[date, int]]:
+    """(day, check-ins) for each of the last ``DAYS`` days in site time, oldest first."""
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=DAYS - 1)
+    with engine.connect() as db:
+        rows = db.execute(sa.select(t.visits.c.checked_in_at).where(t.visits.c.site == site)).all()
+    counts = dict.fromkeys((first + timedelta(days=n) for n in range(DAYS)), 0)
+    for row in rows:
+        day = from_db(str(row.checked_in_at)).astimezone(zone).date()
+        if day in counts:
+            counts[day] += 1
+    return sorted(counts.items())
+
+
+def numbers_csv(days: list[tuple[date, int]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["day", "check_ins"])
+    for day, count in days:
+        writer.writerow([day.isoformat(), count])
+    return out.getvalue()
+
+
+def bars(
+    days: list[tuple[date, int]], width: int = 560, height: int = 180
+) -> list[dict[str, object]]:
+    """Bar geometry for the server-drawn SVG chart (no script)."""
+    top = max([count for _, count in days] + [1])
+    step = width / len(days)
+    return [
+        {
+            "x": round(n * step + step * 0.15, 1),
+            "width": round(step * 0.7, 1),
+            "height": round(count / top * (height - 30), 1),
+            "y": round(height - 20 - count / top * (height - 30), 1),
+            "label": f"{day:%m-%d}",
+            "count": count,
+            "text_x": round(n * step + step / 2, 1),
+        }
+        for n, (day, count) in enumerate(days)
+    ]
