@@ -29,6 +29,7 @@ def site_hub(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[str]:
     with serve_hub(service) as url:
         _kiosk_visit(service, url, config, "Harbour", "harbour-1", "陳雅婷 Amy Chen", clock)
         Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+        Accounts(service.engine, clock).add("boss", "Harbour", "admin", PASSWORD)
         yield url
     service.close()
 
@@ -105,3 +106,18 @@ def test_a_roll_call_ticked_from_two_phones_converges_within_two_seconds(
                 "ticked" not in b.find_element(By.CSS_SELECTOR, "li.person").get_attribute("class")
             )
         )
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_the_second_factor_page_is_axe_clean_and_shows_the_enrolment_qr(
+    site_hub: str, language: str
+) -> None:
+    with chromium(PHONE, language) as browser:
+        browser.get(f"{site_hub}/console/login")
+        browser.find_element(By.ID, "login").send_keys("boss")
+        browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/totp"))
+        qr = browser.find_element(By.CSS_SELECTOR, "img.qr")
+        assert qr.get_attribute("alt") and qr.size["width"] >= 150
+        assert axe_problems(browser) == []
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]

@@ -30,7 +30,7 @@ def lobby(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[tuple[Hu
         _kiosk_visit(service, url, config, "Quay", "quay-1", "Quentin Quay", clock)
         accounts = Accounts(service.engine, clock)
         accounts.add("desk", "Harbour", "frontdesk", PASSWORD)
-        accounts.add("guard", "Harbour", "admin", "another-long-secret")
+        accounts.add("guard", "Harbour", "frontdesk", "another-long-secret")
         accounts.add("host.lin", "Harbour", "host", "yet-another-secret", host_id="h-lin")
         yield service, url
     service.close()

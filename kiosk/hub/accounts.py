@@ -190,6 +190,29 @@ class Accounts:
             )
         return LoginCheck(user_from_row(counted._mapping))
 
+    def totp(self, login: str) -> tuple[str, int]:
+        """The user's authenticator secret ("" if not enrolled) and the last step used."""
+        with self._engine.connect() as db:
+            row = db.execute(
+                sa.select(t.users.c.totp_secret, t.users.c.totp_last_step).where(
+                    t.users.c.login == login
+                )
+            ).first()
+        return (row.totp_secret or "", int(row.totp_last_step)) if row else ("", 0)
+
+    def use_totp_step(self, login: str, step: int, enrol_secret: str = "") -> bool:
+        """Record that a code of ``step`` was used (enrolling ``enrol_secret`` with it); False if
+        that step or a later one was used already, so a code works once."""
+        u = t.users.c
+        values: dict[str, Any] = {"totp_last_step": step}
+        if enrol_secret:
+            values["totp_secret"] = enrol_secret
+        with self._engine.begin() as db:
+            done = db.execute(
+                t.users.update().where(u.login == login, u.totp_last_step < step).values(**values)
+            ).rowcount
+        return bool(done)
+
     def _verify(self, stored: str, password: str) -> bool:
         try:
             return bool(self._hasher.verify(stored, password))

@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from kiosk.hub.console import Console, console_routes, mount_console
 from kiosk.hub.console_evacuation import add_evacuation
 from kiosk.hub.console_numbers import add_numbers
+from kiosk.hub.console_totp import add_totp
 from kiosk.hub.guard import Guard
 from kiosk.hub.service import (
     HubService,
@@ -208,6 +209,7 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
     console_router = console_routes(console)
     add_evacuation(console_router, console)
     add_numbers(console_router, console)
+    add_totp(console_router, console)
     mount_console(app, console_router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)

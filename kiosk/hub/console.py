@@ -30,6 +30,7 @@ from kiosk.hub.accounts import Accounts
 from kiosk.hub.frontdesk import check_out
 from kiosk.hub.service import HubService
 from kiosk.hub.sessions import Session, Sessions
+from kiosk.hub.totp import SECOND_FACTOR_ROLES
 from kiosk.wire import from_db
 
 HERE = Path(__file__).resolve().parent
@@ -119,6 +120,12 @@ class Console:
         return response
 
     async def session(self, request: Request) -> Session | None:
+        """The signed-in session, with its second factor given where the role needs one."""
+        found = await self.any_session(request)
+        return found if found is not None and found.verified else None
+
+    async def any_session(self, request: Request) -> Session | None:
+        """The session behind the cookie, also one still waiting for its second factor."""
         token = request.cookies.get(SESSION_COOKIE, "")
         return await anyio.to_thread.run_sync(self.sessions.find, token)
 
@@ -206,15 +213,17 @@ def console_routes(console: Console) -> APIRouter:
                 message=message,
                 title_key="login_title",
             )
-        token = await anyio.to_thread.run_sync(console.sessions.start, check.user.login)
-        response = RedirectResponse("/console/onsite", 303, headers=SECURITY_HEADERS)
+        second = check.user.role in SECOND_FACTOR_ROLES
+        token = await anyio.to_thread.run_sync(console.sessions.start, check.user.login, not second)
+        target = "/console/totp" if second else "/console/onsite"
+        response = RedirectResponse(target, 303, headers=SECURITY_HEADERS)
         _cookie(response, request, SESSION_COOKIE, token)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
         return response
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
-        session = await console.session(request)
+        session = await console.any_session(request)
         form = await read_form(request)
         if session is None or not session.csrf_ok(form.get("csrf", "")):
             return forbidden()

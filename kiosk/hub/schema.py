@@ -150,6 +150,8 @@ users = sa.Table(
     sa.Column("password_changed_at", sa.String(27), nullable=False),
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("locked_until", sa.String(27)),
+    sa.Column("totp_secret", sa.String(64)),  # the second factor of admin and privacy users
+    sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),
     sa.Index("users_by_site", "site"),
 )
 
@@ -164,6 +166,9 @@ console_sessions = sa.Table(
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("created_at", sa.String(27), nullable=False),
     sa.Column("seen_at", sa.String(27), nullable=False),
+    # False until an admin or privacy user has also given a code from their authenticator.
+    sa.Column("verified", sa.Boolean, nullable=False),
+    sa.Column("pending_secret", sa.String(64)),  # shown by QR while the user enrols
     sa.Index("console_sessions_by_login", "login"),
 )
 

@@ -25,6 +25,8 @@ ABSOLUTE = timedelta(hours=12)
 class Session:
     user: User
     csrf: str  # the token every form of this session carries
+    verified: bool = True  # False until an admin or privacy user gave their second factor
+    pending_secret: str = ""  # the authenticator secret being enrolled, if any
 
     def csrf_ok(self, offered: str) -> bool:
         return hmac.compare_digest(self.csrf, offered)
@@ -39,8 +41,9 @@ class Sessions:
         self._engine = engine
         self._clock = clock
 
-    def start(self, login: str) -> str:
-        """A new session for ``login``; returns the cookie's token (shown only this once)."""
+    def start(self, login: str, verified: bool = True) -> str:
+        """A new session for ``login``; returns the cookie's token (shown only this once).
+        ``verified=False``: the password was right, the second factor is still to come."""
         token = secrets.token_urlsafe(32)
         now = to_db(self._clock())
         row = {
@@ -49,20 +52,32 @@ class Sessions:
             "csrf": secrets.token_urlsafe(32),
             "created_at": now,
             "seen_at": now,
+            "verified": verified,
         }
         with self._engine.begin() as db:
             db.execute(t.console_sessions.insert(), row)
         return token
 
     def find(self, token: str) -> Session | None:
-        """The live session behind a cookie (its idle clock starts again), or None."""
+        """The live session behind a cookie (its idle clock starts again), or None. It may
+        still wait for its second factor (``verified``): callers decide what that allows."""
         if not token:
             return None
         now = self._clock()
         s, u = t.console_sessions.c, t.users.c
         with self._engine.begin() as db:
             row = db.execute(
-                sa.select(s.created_at, s.seen_at, s.csrf, u.login, u.site, u.role, u.host_id)
+                sa.select(
+                    s.created_at,
+                    s.seen_at,
+                    s.csrf,
+                    s.verified,
+                    s.pending_secret,
+                    u.login,
+                    u.site,
+                    u.role,
+                    u.host_id,
+                )
                 .join_from(t.console_sessions, t.users, s.login == u.login)
                 .where(s.token_hash == _hash(token))
             ).first()
@@ -77,7 +92,23 @@ class Sessions:
                 .where(s.token_hash == _hash(token))
                 .values(seen_at=to_db(now))
             )
-        return Session(user_from_row(row._mapping), row.csrf)
+        return Session(
+            user_from_row(row._mapping), row.csrf, bool(row.verified), row.pending_secret or ""
+        )
+
+    def set_pending_secret(self, token: str, secret: str) -> None:
+        self._update(token, pending_secret=secret)
+
+    def verify(self, token: str) -> None:
+        """The second factor was given: the session may do what the user's role allows."""
+        self._update(token, verified=True, pending_secret=None)
+
+    def _update(self, token: str, **values: object) -> None:
+        sessions = t.console_sessions
+        with self._engine.begin() as db:
+            db.execute(
+                sessions.update().where(sessions.c.token_hash == _hash(token)).values(**values)
+            )
 
     def end(self, token: str) -> None:
         with self._engine.begin() as db:
