@@ -43,6 +43,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="private key (PEM) of the certificate")
     serve.add_argument("--purge-interval", type=float, default=3600.0, help="seconds; 0 = off")
+    serve.add_argument(
+        "--mail-url",
+        default=os.environ.get("KIOSK_HUB_MAIL_URL", ""),
+        help="apprise mailto(s):// URL for invitation emails (or $KIOSK_HUB_MAIL_URL)",
+    )
     _retention_option(serve)
     serve.set_defaults(command=_serve)
 
@@ -157,7 +162,7 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
     from kiosk.hub.api import create_app
 
-    app = create_app(service, purge_interval=args.purge_interval)
+    app = create_app(service, purge_interval=args.purge_interval, mail_url=args.mail_url)
     print(f"hub listening on {args.host}:{args.port}", file=sys.stderr, flush=True)
     uvicorn.run(
         app,

@@ -8,7 +8,6 @@ used or not.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -23,10 +22,10 @@ from kiosk.qr import write_qr_png
 from kiosk.store import Store
 from kiosk.timeutil import from_db, to_db
 from kiosk.validation import validate
+from kiosk.wire import INVITATION_CODE_LENGTH, INVITATION_PREFIX, new_invitation_code
 
-PREFIX = "LKI1:"
-_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-CODE_LENGTH = 8
+PREFIX = INVITATION_PREFIX
+CODE_LENGTH = INVITATION_CODE_LENGTH
 
 
 class InvitationError(GuestFacingError):
@@ -48,7 +47,7 @@ class Invitation:
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+    return new_invitation_code()
 
 
 def create(

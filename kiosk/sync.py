@@ -61,6 +61,7 @@ class ExchangeReport:
     deny_pushed: int = 0
     deny_other_key: int = 0  # entries made under another deny key: the site's kiosks disagree
     checked_out_elsewhere: int = 0
+    invitations: int = 0  # invitations made in the hub's console, new here
 
 
 def idempotency_key(visit_id: str, event: str) -> str:
@@ -298,6 +299,9 @@ def exchange(
     if hosts:  # a hub without a directory for this site leaves the local one alone
         store.upsert_hosts(hosts)
         report.hosts = len(hosts)
+
+    invited = client.get("/v1/invitations").get("invitations", [])
+    report.invitations = store.take_hub_invitations(invited, now)
 
     since = int(store.sync_value("checkout_cursor", "0") or 0)
     answer = client.get(f"/v1/checkouts?since={since}")

@@ -7,6 +7,7 @@ kiosk's config, store or keys, and this module imports nothing from the kiosk ei
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +58,17 @@ class Host:
     language: str = ""  # preferred language of notifications; "" = the site default
     active: bool = True
     company_id: str = ""
+
+
+# An invitation's code, made by a kiosk or by the hub's console and typed or scanned at any kiosk
+# of the site: eight characters without 0/O or 1/I, and as a QR with a prefix.
+INVITATION_PREFIX = "LKI1:"
+INVITATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INVITATION_CODE_LENGTH = 8
+
+
+def new_invitation_code() -> str:
+    return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
 
 
 DB_TEXT_LENGTH = 27  # 2026-11-25T01:30:00.000000Z

@@ -23,7 +23,9 @@ from kiosk.hub.console import Console, console_routes, mount_console
 from kiosk.hub.console_evacuation import add_evacuation
 from kiosk.hub.console_numbers import add_numbers
 from kiosk.hub.console_totp import add_totp
+from kiosk.hub.console_visitors import add_visitors
 from kiosk.hub.guard import Guard
+from kiosk.hub.hub_invitations import HubInvitations
 from kiosk.hub.service import (
     HubService,
     KioskIdentity,
@@ -97,6 +99,20 @@ class HostEntry(BaseModel):
 
 class Hosts(BaseModel):
     hosts: list[HostEntry]
+
+
+class InvitationEntry(BaseModel):
+    code: str
+    host_id: str
+    name: str
+    email: str
+    starts_at: str
+    ends_at: str
+    cancelled: bool
+
+
+class Invitations(BaseModel):
+    invitations: list[InvitationEntry]
 
 
 class DenyEntry(BaseModel):
@@ -179,7 +195,7 @@ def _kiosk(
 Kiosk = Annotated[KioskIdentity, Depends(_kiosk)]
 
 
-def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
+def create_app(service: HubService, purge_interval: float = 3600.0, mail_url: str = "") -> FastAPI:
     """``purge_interval`` seconds between purges (0: no timer; ``kiosk hub purge`` still works)."""
 
     @contextlib.asynccontextmanager
@@ -205,11 +221,12 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.service = service
-    app.state.console = console = Console(service)
+    app.state.console = console = Console(service, mail_url=mail_url)
     console_router = console_routes(console)
     add_evacuation(console_router, console)
     add_numbers(console_router, console)
     add_totp(console_router, console)
+    add_visitors(console_router, console)
     mount_console(app, console_router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
@@ -239,6 +256,12 @@ def create_app(service: HubService, purge_interval: float = 3600.0) -> FastAPI:
     @app.get("/v1/hosts", response_model=Hosts, responses=KEYED)
     def hosts(who: Kiosk) -> dict[str, Any]:
         return {"hosts": service.hosts(who.site)}
+
+    @app.get("/v1/invitations", response_model=Invitations, responses=KEYED)
+    def invitations(who: Kiosk) -> dict[str, Any]:
+        """Invitations made in the console whose window has not ended (cancelled ones too, so
+        the kiosks can drop them)."""
+        return {"invitations": HubInvitations(service.engine, service.clock).for_kiosks(who.site)}
 
     @app.get("/v1/deny", response_model=DenyList, responses=KEYED)
     def deny(who: Kiosk) -> dict[str, Any]:

@@ -86,11 +86,15 @@ def language_of(request: Request) -> str:
 
 
 class Console:
-    def __init__(self, service: HubService, zone: tzinfo | None = None) -> None:
+    def __init__(self, service: HubService, zone: tzinfo | None = None, mail_url: str = "") -> None:
         self.service = service
+        self.mail_url = mail_url  # apprise mailto(s):// URL the hub sends invitations through
         self.accounts = Accounts(service.engine, service.clock)
         self.sessions = Sessions(service.engine, service.clock)
         self.zone = zone or ZoneInfo("Asia/Taipei")
+
+    def words(self, language: str) -> Mapping[str, str]:
+        return _words(language if language in LANGUAGES else LANGUAGES[0])
 
     def page(
         self,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
-from kiosk.hub.rollcalls import audit
+from kiosk.hub.audit_trail import audit
 from kiosk.wire import Clock, to_db
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
+from kiosk.hub.audit_trail import audit
 from kiosk.hub.service import HubService
 from kiosk.wire import Clock, to_db
 
@@ -46,22 +47,6 @@ class RollCall:
     @property
     def missing(self) -> int:
         return len(self.people) - self.accounted
-
-
-def audit(
-    db: Connection, at: str, site: str, login: str, action: str, record: str, detail: str
-) -> None:
-    db.execute(
-        t.console_audit.insert(),
-        {
-            "at": at,
-            "site": site,
-            "login": login,
-            "action": action,
-            "record": record,
-            "detail": detail,
-        },
-    )
 
 
 class RollCalls:

@@ -213,6 +213,27 @@ console_audit = sa.Table(
 )
 
 
+# Guests a host invited in the console. Kiosks of the site fetch the ones still to come on each
+# sync, so the code works at any lobby kiosk. Deleted when the window has ended.
+invitations = sa.Table(
+    "invitations",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("host_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("email", sa.Text, nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("starts_at", sa.String(27), nullable=False),
+    sa.Column("ends_at", sa.String(27), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(27), nullable=False),
+    sa.Column("cancelled_at", sa.String(27)),
+    sa.Column("mail_error", sa.Text),  # why the email did not go, for the host to see
+    sa.Index("invitations_by_site", "site", "ends_at"),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -243,7 +264,8 @@ def _m002_scope_ids_by_site(connection: Connection) -> None:
 
 
 def _m003_console(connection: Connection) -> None:
-    for table in (users, console_sessions, roll_calls, roll_call_people, console_audit):
+    tables = (users, console_sessions, roll_calls, roll_call_people, console_audit, invitations)
+    for table in tables:
         table.create(connection)
 
 

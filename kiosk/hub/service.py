@@ -309,6 +309,10 @@ class HubService:
                 t.erasures, t.erasures.c.receipt, t.erasures.c.received_at, receipts_before
             ),
             "deny": self._purge_chunks(t.deny, t.deny.c.deny_id, t.deny.c.expires_at, moment),
+            # an invitation holds a name and an email; once its window ended, for nothing
+            "invitations": self._purge_chunks(
+                t.invitations, t.invitations.c.code, t.invitations.c.ends_at, moment
+            ),
         }
         with self._engine.begin() as db:
             counts["deny"] += db.execute(

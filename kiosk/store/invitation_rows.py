@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,3 +44,33 @@ class InvitationRows(Database):
         with self._transaction() as db:
             cursor = db.execute("DELETE FROM invitations WHERE ends_at <= ?", [to_db(now)])
             return int(cursor.rowcount)
+
+    def take_hub_invitations(self, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
+        """Invitations made in the hub's console, as a sync brings them: new ones are added (so
+        the code works here too), cancelled ones not yet used are dropped. Returns how many
+        were added."""
+        added = 0
+        with self._transaction() as db:
+            for row in rows:
+                if row.get("cancelled"):
+                    db.execute(
+                        "DELETE FROM invitations WHERE code = ? AND used_by_visit IS NULL "
+                        "AND created_by = 'hub'",
+                        [str(row["code"])],
+                    )
+                    continue
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO invitations (code, name, email, host_id, starts_at, "
+                    "ends_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'hub')",
+                    [
+                        str(row["code"]),
+                        str(row["name"]),
+                        str(row["email"]),
+                        str(row["host_id"]),
+                        str(row["starts_at"]),
+                        str(row["ends_at"]),
+                        to_db(now),
+                    ],
+                )
+                added += int(cursor.rowcount)
+        return added
