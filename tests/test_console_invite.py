@@ -91,6 +91,10 @@ def test_a_host_invites_in_the_browser_and_the_guest_checks_in_with_the_code_at_
         calendar = ics.get_payload(decode=True).decode()
         assert "BEGIN:VTIMEZONE" in calendar and code.group(1) in calendar
 
+        desk, _ = _sign_in(url, "desk", "salt-wind-front-door")
+        before = desk.get(f"{url}/console/onsite?lang=en").text
+        assert "Expected today" in before and "Grace Invited → 林志明 Jimmy Lin" in before
+
         with Site.open(kiosk, clock) as site:
             client = HubClient(url, kiosk.hub_token)
             shared = exchange(
@@ -115,5 +119,4 @@ def test_a_host_invites_in_the_browser_and_the_guest_checks_in_with_the_code_at_
         assert "Grace Invited" in arrived
         assert axe_problems(browser) == []
 
-    desk, _ = _sign_in(url, "desk", "salt-wind-front-door")
     assert "Grace Invited" in desk.get(f"{url}/console/onsite").text

@@ -28,6 +28,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.frontdesk import check_out
+from kiosk.hub.hub_invitations import HubInvitations
 from kiosk.hub.service import HubService
 from kiosk.hub.sessions import Session, Sessions
 from kiosk.hub.totp import SECOND_FACTOR_ROLES
@@ -258,6 +259,9 @@ def console_routes(console: Console) -> APIRouter:
         if session is None:
             return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
         people = await anyio.to_thread.run_sync(_people, console, session.user.site, q)
+        expected = []
+        if session.user.role in DESK_ROLES:
+            expected = await anyio.to_thread.run_sync(_expected_today, console, session.user.site)
         words = _words(language_of(request))
         user = session.user
         return console.page(
@@ -271,6 +275,7 @@ def console_routes(console: Console) -> APIRouter:
             ],
             query=q,
             can_check_out=user.role in DESK_ROLES,
+            expected=expected,
             notice={"1": words["checked_out"], "0": words["not_checked_out"]}.get(
                 request.query_params.get("done", ""), ""
             ),
@@ -309,3 +314,21 @@ def _people(console: Console, site: str, query: str) -> list[dict[str, Any]]:
         if not wanted or wanted in haystack:
             people.append(person)
     return people
+
+
+def _expected_today(console: Console, site: str) -> list[dict[str, str]]:
+    """Guests the site's hosts invited for today, for the front desk to look out for."""
+    zone = console.zone
+    today = console.service.clock().astimezone(zone).date()
+    hosts = {h["id"]: h["name"] for h in console.service.hosts(site)}
+    found = HubInvitations(console.service.engine, console.service.clock).for_site(
+        site, today, zone
+    )
+    return [
+        {
+            "window": f"{i.starts_at.astimezone(zone):%H:%M}–{i.ends_at.astimezone(zone):%H:%M}",
+            "name": i.name,
+            "host": hosts.get(i.host_id, i.host_id),
+        }
+        for i in found
+    ]

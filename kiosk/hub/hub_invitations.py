@@ -122,6 +122,20 @@ class HubInvitations:
             ).all()
         return [_invitation(row._mapping) for row in rows]
 
+    def for_site(self, site: str, day: date, zone: tzinfo) -> list[HubInvitation]:
+        """Everyone expected at ``site`` on ``day`` (site time), for the front desk."""
+        i = t.invitations.c
+        first = to_db(datetime.combine(day, time(0), zone))
+        last = to_db(datetime.combine(day + timedelta(days=1), time(0), zone))
+        with self._engine.connect() as db:
+            rows = db.execute(
+                sa.select(t.invitations)
+                .where(i.site == site, i.cancelled_at.is_(None))
+                .where(i.starts_at >= first, i.starts_at < last)
+                .order_by(i.starts_at)
+            ).all()
+        return [_invitation(row._mapping) for row in rows]
+
     def cancel(self, site: str, host_id: str, code: str, login: str) -> bool:
         i = t.invitations.c
         now = to_db(self._clock())
