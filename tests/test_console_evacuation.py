@@ -74,6 +74,9 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
     assert state["summary"] == "2 on site · 2 accounted for · 0 missing"
     assert state["ticks"][ada].endswith("by desk") and state["ticks"][other].endswith("by guard")
 
+    pdf = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert _ticked_boxes(pdf.content) == 2
     csv_text = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").text
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert {r["accounted_by"] for r in rows} == {"desk", "guard"}
@@ -121,3 +124,21 @@ def test_hosts_and_other_sites_cannot_see_or_tick_a_roll_call(
     assert tick.status_code in (200, 303)
     assert RollCalls(service, clock).get("Harbour", roll_call.roll_call_id).accounted == 0  # type: ignore[union-attr]
     assert quay.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").status_code == 403
+
+
+def _ticked_boxes(pdf: bytes) -> int:
+    """Boxes with a tick inside, on the first page (a box is 36 px at 150 dpi, 90 px in)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[0].render(scale=150 / 72).to_pil().convert("L")
+    document.close()
+    ticked, y = 0, 0
+    while y < image.height - 40:
+        edge = all(image.getpixel((90 + dx, y)) < 128 for dx in range(0, 36, 5))
+        if edge and all(image.getpixel((90, y + dy)) < 128 for dy in range(0, 36, 5)):
+            inside = image.crop((98, y + 8, 122, y + 30))
+            ticked += inside.point(lambda v: 255 if v < 128 else 0).getbbox() is not None
+            y += 40  # past this box
+        y += 1
+    return ticked

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, read_form, words_for
+from kiosk.hub.rollcall_pdf import roll_call_pdf
 from kiosk.hub.rollcalls import RollCall, RollCalls, roll_call_csv
 from kiosk.hub.sessions import Session
 from kiosk.wire import from_db
@@ -101,6 +102,20 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
             headers=SECURITY_HEADERS,
         )
 
+    @router.get("/evacuation/{roll_call_id}.pdf")
+    async def printable(request: Request, roll_call_id: str) -> Response:
+        session = await allowed(request)
+        if session is None:
+            return forbidden()
+        roll_call = await anyio.to_thread.run_sync(roll_calls.get, session.user.site, roll_call_id)
+        if roll_call is None:
+            return forbidden()
+        titles = _pdf_titles(words_for(request), roll_call)
+        pdf = await anyio.to_thread.run_sync(roll_call_pdf, roll_call, titles, console.zone)
+        name = f"roll-call-{roll_call.started_at[:10]}.pdf"
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
     @router.get("/evacuation/{roll_call_id}.csv")
     async def download(request: Request, roll_call_id: str) -> Response:
         session = await allowed(request)
@@ -114,6 +129,17 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
         return Response(
             roll_call_csv(roll_call), media_type="text/csv; charset=utf-8", headers=headers
         )
+
+
+def _pdf_titles(words: dict[str, str], roll_call: RollCall) -> dict[str, str]:
+    return {
+        "title": words["evacuation_title"],
+        "summary": _summary(words, roll_call),
+        "name": words["person"],
+        "host": words["host"],
+        "since": words["since"],
+        "accounted": words["accounted"],
+    }
 
 
 def _summary(words: dict[str, str], roll_call: RollCall) -> str:
