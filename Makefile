@@ -23,7 +23,8 @@ run: $(STAMP)
 
 demo: $(STAMP)
 	$(OFFSCREEN) $(BIN)/kiosk demo --out demo-output
-	@echo "Screenshots and badges are in demo-output/"
+	$(BIN)/python scripts/console_demo.py --out demo-output/console
+	@echo "Screenshots and badges are in demo-output/ (the hub's console in demo-output/console/)"
 
 # A lobby's busy stretch in one process: 1,000 guests through the real window, one JSON line.
 soak: $(STAMP)
@@ -36,8 +37,8 @@ bench: $(STAMP)
 	$(OFFSCREEN) $(BIN)/python -m pytest tests/bench -m bench -q -s -p no:randomly
 
 lint: $(STAMP)
-	$(BIN)/ruff check kiosk ui printers tests
-	$(BIN)/ruff format --check kiosk ui printers tests
+	$(BIN)/ruff check kiosk ui printers tests scripts
+	$(BIN)/ruff format --check kiosk ui printers tests scripts
 	$(BIN)/mypy kiosk printers ui
 	$(BIN)/lint-imports
 

@@ -280,7 +280,9 @@ def console_routes(console: Console) -> APIRouter:
                 request.query_params.get("done", ""), ""
             ),
             count_text=words["onsite_count"].format(count=len(people), site=user.site),
-            signed_in=words["signed_in"].format(login=user.login, role=user.role, site=user.site),
+            signed_in=words["signed_in"].format(
+                login=user.login, role=words[f"role_{user.role}"], site=user.site
+            ),
             title_key="onsite_title",
         )
 

@@ -1,0 +1,137 @@
+"""Screenshots of every page of the hub's web console, at phone and desktop width, for the README
+(``make demo`` runs this after the kiosk's own demo). A throw-away hub on SQLite with a demo
+kiosk syncing guests to it, driven in Debian's Chromium like the browser tests."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from kiosk.config import load_config  # noqa: E402
+from kiosk.hub.accounts import Accounts  # noqa: E402
+from kiosk.hub.hub_invitations import HubInvitations  # noqa: E402
+from kiosk.hub.rollcalls import RollCalls  # noqa: E402
+from kiosk.hub_client import HubClient  # noqa: E402
+from kiosk.site import Site  # noqa: E402
+from kiosk.sync import sync_once  # noqa: E402
+from kiosk.timeutil import utc_now  # noqa: E402
+from tests.browser import DESKTOP, PHONE, browser_missing, chromium  # noqa: E402
+from tests.conftest import make_form  # noqa: E402
+from tests.hub_server import hub_service, serve_hub  # noqa: E402
+
+PASSWORD = "lantern-tide-at-dusk"  # noqa: S105 -- a throw-away demo hub
+GUESTS = ("陳大文", "Alexandra Montgomery-Smith", "王小明 Ming Wang")
+
+
+def _sign_in(browser: WebDriver, url: str, login: str) -> None:
+    browser.get(f"{url}/console/login")
+    browser.find_element(By.ID, "login").send_keys(login)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: "/console/login" not in b.current_url)
+
+
+def _shoot(browser: WebDriver, out: Path, name: str) -> Path:
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    width = browser.execute_script("return window.innerWidth")
+    browser.set_window_size(max(width, 500), min(int(height) + 120, 2400))
+    target = out / f"{name}.png"
+    browser.save_screenshot(str(target))
+    return target
+
+
+def run(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="console-demo-") as folder:
+        base = load_config(env={})
+        service = hub_service(f"sqlite:///{folder}/hub.db", utc_now)
+        with serve_hub(service) as url:
+            site_name = base.site_name
+            service.import_hosts(site_name, base.hosts)
+            token = service.add_kiosk("lobby-1", site_name)
+            kiosk = replace(
+                base,
+                data_dir=Path(folder) / "kiosk",
+                hub_url=url,
+                hub_token=token,
+                sync_fields=(*base.sync_fields, "name"),
+            )
+            with Site.open(kiosk) as site:
+                for name in GUESTS:
+                    form = make_form(name=name, host_id="h-lin")
+                    site.checkin.check_in(form, site.checkin.current_notice("en"))
+                sync_once(site.store, kiosk, HubClient(url, token), utc_now())
+            accounts = Accounts(service.engine, utc_now)
+            accounts.add("mei.chen", site_name, "frontdesk", PASSWORD)
+            accounts.add("jimmy", site_name, "host", PASSWORD, host_id="h-lin")
+            accounts.add("boss", site_name, "admin", PASSWORD)
+            now = utc_now().astimezone(base.zone)
+            start = now.replace(second=0, microsecond=0)
+            window = (
+                now.date(),
+                start.time(),
+                min(start.replace(hour=23, minute=59), start).time(),
+            )
+            invitations = HubInvitations(service.engine, utc_now)
+            end = start.replace(hour=23, minute=59)
+            invitations.create(
+                site_name,
+                "h-lin",
+                "Grace Invited",
+                "grace@example.org",
+                (window[0], start.time(), end.time()),
+                "en",
+                "jimmy",
+                base.zone,
+            )
+            roll_call = RollCalls(service, utc_now).start(site_name, "mei.chen")
+            RollCalls(service, utc_now).tick(
+                site_name, roll_call.roll_call_id, roll_call.people[0].visit_id, "mei.chen", True
+            )
+            for size, language in ((PHONE, "zh-TW"), (DESKTOP, "en")):
+                width = "phone" if size == PHONE else "desktop"
+                with chromium(size, language) as browser:
+                    browser.get(f"{url}/console/login")
+                    written.append(_shoot(browser, out, f"{width}-{language}-login"))
+                    _sign_in(browser, url, "mei.chen")
+                    for page in ("onsite", "evacuation", "numbers"):
+                        browser.get(f"{url}/console/{page}")
+                        written.append(_shoot(browser, out, f"{width}-{language}-{page}"))
+                with chromium(size, language) as browser:
+                    _sign_in(browser, url, "jimmy")
+                    browser.get(f"{url}/console/visitors")
+                    written.append(_shoot(browser, out, f"{width}-{language}-visitors"))
+                with chromium(size, language) as browser:
+                    _sign_in(browser, url, "boss")
+                    written.append(_shoot(browser, out, f"{width}-{language}-second-step"))
+        service.close()
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("demo-output/console"))
+    args = parser.parse_args()
+    missing = browser_missing()
+    if missing:
+        print(f"console screenshots skipped: {missing}", file=sys.stderr)
+        return 0
+    for path in run(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
