@@ -79,19 +79,15 @@ def run(out: Path) -> list[Path]:
             accounts.add("boss", site_name, "admin", PASSWORD)
             now = utc_now().astimezone(base.zone)
             start = now.replace(second=0, microsecond=0)
-            window = (
-                now.date(),
-                start.time(),
-                min(start.replace(hour=23, minute=59), start).time(),
-            )
-            invitations = HubInvitations(service.engine, utc_now)
             end = start.replace(hour=23, minute=59)
-            invitations.create(
+            if end <= start:  # a demo run at one minute to midnight: invite for tomorrow
+                start, end = start + timedelta(hours=10), start + timedelta(hours=12)
+            HubInvitations(service.engine, utc_now).create(
                 site_name,
                 "h-lin",
                 "Grace Invited",
                 "grace@example.org",
-                (window[0], start.time(), end.time()),
+                (start.date(), start.time(), end.time()),
                 "en",
                 "jimmy",
                 base.zone,
