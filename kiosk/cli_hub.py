@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.cli_args import now_option
 from kiosk.cli_hosts import print_rejections, read_csv_file
@@ -47,6 +48,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--mail-url",
         default=os.environ.get("KIOSK_HUB_MAIL_URL", ""),
         help="apprise mailto(s):// URL for invitation emails (or $KIOSK_HUB_MAIL_URL)",
+    )
+    serve.add_argument(
+        "--timezone",
+        default=os.environ.get("KIOSK_HUB_TIMEZONE", "Asia/Taipei"),
+        help="IANA zone the console shows times in (or $KIOSK_HUB_TIMEZONE)",
     )
     _retention_option(serve)
     serve.set_defaults(command=_serve)
@@ -162,7 +168,13 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
     from kiosk.hub.api import create_app
 
-    app = create_app(service, purge_interval=args.purge_interval, mail_url=args.mail_url)
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise HubUsageError(f"--timezone {args.timezone!r}: not a known time zone") from None
+    app = create_app(
+        service, purge_interval=args.purge_interval, mail_url=args.mail_url, timezone=args.timezone
+    )
     print(f"hub listening on {args.host}:{args.port}", file=sys.stderr, flush=True)
     uvicorn.run(
         app,

@@ -32,11 +32,18 @@ def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubS
 
 
 @contextmanager
-def serve_hub(service: HubService, purge_interval: float = 0, mail_url: str = "") -> Iterator[str]:
+def serve_hub(
+    service: HubService,
+    purge_interval: float = 0,
+    mail_url: str = "",
+    timezone: str = "Asia/Taipei",
+) -> Iterator[str]:
     """Yields the hub's base URL; stops the server on exit."""
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(service, purge_interval=purge_interval, mail_url=mail_url),
+            create_app(
+                service, purge_interval=purge_interval, mail_url=mail_url, timezone=timezone
+            ),
             host="127.0.0.1",
             port=0,  # uvicorn binds a free port (a socket we bound answered each request ~40 ms late)
             log_level="warning",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -217,3 +218,17 @@ def test_visitor_numbers_as_a_chart_and_a_csv_for_the_users_site_only(
     )
     rows = list(csv.DictReader(io.StringIO(desk.get(f"{url}/console/numbers?format=csv").text)))
     assert len(rows) == 14 and [int(r["check_ins"]) for r in rows][-2:] == [1, 1]
+
+
+def test_times_are_shown_in_the_zone_the_hub_serves(
+    tmp_path: Path, config: Config, clock: FakeClock
+) -> None:
+    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    with serve_hub(service, timezone="Europe/Berlin") as url:
+        _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
+        desk, _ = _sign_in(url, "desk")
+        page = desk.get(f"{url}/console/onsite").text
+    local = clock().astimezone(ZoneInfo("Europe/Berlin"))
+    assert f"<td>{local:%H:%M}</td>" in page
+    service.close()

@@ -121,3 +121,37 @@ def test_the_second_factor_page_is_axe_clean_and_shows_the_enrolment_qr(
         assert qr.get_attribute("alt") and qr.size["width"] >= 150
         assert axe_problems(browser) == []
         assert browser.execute_script("return document.documentElement.scrollWidth") <= PHONE[0]
+
+
+def _tab_to(browser: object, css: str, limit: int = 20) -> None:
+    """Press Tab from the top of the page until ``css`` has focus."""
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    wanted = browser.find_element(By.CSS_SELECTOR, css)
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(limit):
+        if browser.switch_to.active_element == wanted:
+            return
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    raise AssertionError(f"Tab never reached {css}")
+
+
+def test_the_roll_call_works_by_keyboard_alone(site_hub: str) -> None:
+    with chromium(DESKTOP, "en") as browser:
+        _browser_sign_in(browser, site_hub, "desk", PASSWORD)
+        browser.get(f"{site_hub}/console/evacuation")
+        _tab_to(browser, "form[action$='/start'] button")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.person"))
+        _tab_to(browser, "li.person button")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 2).until(
+            lambda b: (
+                "ticked" in b.find_element(By.CSS_SELECTOR, "li.person").get_attribute("class")
+            )
+        )
+        _tab_to(browser, "form[action$='/close'] button")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "Roll call closed" in b.page_source)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -195,8 +196,14 @@ def _kiosk(
 Kiosk = Annotated[KioskIdentity, Depends(_kiosk)]
 
 
-def create_app(service: HubService, purge_interval: float = 3600.0, mail_url: str = "") -> FastAPI:
-    """``purge_interval`` seconds between purges (0: no timer; ``kiosk hub purge`` still works)."""
+def create_app(
+    service: HubService,
+    purge_interval: float = 3600.0,
+    mail_url: str = "",
+    timezone: str = "Asia/Taipei",
+) -> FastAPI:
+    """``purge_interval`` seconds between purges (0: no timer; ``kiosk hub purge`` still works);
+    ``mail_url`` sends the console's invitations; ``timezone`` is the one the console shows."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -221,7 +228,7 @@ def create_app(service: HubService, purge_interval: float = 3600.0, mail_url: st
         lifespan=lifespan,
     )
     app.state.service = service
-    app.state.console = console = Console(service, mail_url=mail_url)
+    app.state.console = console = Console(service, ZoneInfo(timezone), mail_url=mail_url)
     console_router = console_routes(console)
     add_evacuation(console_router, console)
     add_numbers(console_router, console)
