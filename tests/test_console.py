@@ -232,3 +232,41 @@ def test_times_are_shown_in_the_zone_the_hub_serves(
     local = clock().astimezone(ZoneInfo("Europe/Berlin"))
     assert f"<td>{local:%H:%M}</td>" in page
     service.close()
+
+
+def test_deny_list_alerts_at_a_kiosk_reach_the_front_desk_console(
+    hub: tuple[HubService, str], config: Config, clock: FakeClock
+) -> None:
+    from kiosk.checkin import SeeFrontDeskError
+    from kiosk.denylist import DenyList
+    from kiosk.sync import exchange
+
+    service, url = hub
+    token = service.add_kiosk("harbour-1", "Harbour")
+    kiosk = replace(
+        config,
+        site_name="Harbour",
+        kiosk_id="harbour-1",
+        hub_url=url,
+        hub_token=token,
+        sync_fields=(*config.sync_fields, "name"),
+    )
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    with Store(kiosk.database_path) as store:
+        deny = DenyList(store, kiosk.keys_dir)
+        deny.add("Mallory Denied", "", "Trespass last week", clock(), None, "staff:s1")
+        checkin = CheckinService(store, kiosk, clock, deny_list=deny)
+        notice = checkin.current_notice("en")
+        with pytest.raises(SeeFrontDeskError):
+            checkin.check_in(make_form(name="Mallory Denied"), notice)
+        checkin.check_in(make_form(name="Denied Mallory"), notice)  # a near match: admitted
+        client = HubClient(url, token)
+        sync_once(store, kiosk, client, clock())
+        for _ in range(2):  # sent once, however often the kiosk syncs
+            exchange(store, kiosk, client, deny.key_id, clock())
+    desk, _ = _sign_in(url, "desk")
+    page = desk.get(f"{url}/console/onsite?lang=en").text
+    assert "Deny-list alerts today" in page
+    assert page.count("harbour-1 · refused at the kiosk") == 1
+    assert "admitted, close to a deny entry: please check · Denied Mallory" in page
+    assert "(Trespass last week)" in page

@@ -12,7 +12,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -20,11 +19,8 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from kiosk.hub.console import Console, console_routes, mount_console
-from kiosk.hub.console_evacuation import add_evacuation
-from kiosk.hub.console_numbers import add_numbers
-from kiosk.hub.console_totp import add_totp
-from kiosk.hub.console_visitors import add_visitors
+from kiosk.hub.alerts import take_alerts
+from kiosk.hub.console_app import add_console
 from kiosk.hub.guard import Guard
 from kiosk.hub.hub_invitations import HubInvitations
 from kiosk.hub.service import (
@@ -114,6 +110,18 @@ class InvitationEntry(BaseModel):
 
 class Invitations(BaseModel):
     invitations: list[InvitationEntry]
+
+
+class AlertEntry(BaseModel):
+    id: int = Field(ge=0, le=2**53, description="the kiosk's own number for the alert")
+    at: str = Field(max_length=27)
+    kind: str = Field(max_length=16, description="denied or near_match")
+    deny_id: str = Field(max_length=32)
+    visit_id: str | None = Field(default=None, max_length=64)
+
+
+class AlertBatch(BaseModel):
+    alerts: list[AlertEntry] = Field(default_factory=list, max_length=MAX_BATCH)
 
 
 class DenyEntry(BaseModel):
@@ -228,13 +236,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = service
-    app.state.console = console = Console(service, ZoneInfo(timezone), mail_url=mail_url)
-    console_router = console_routes(console)
-    add_evacuation(console_router, console)
-    add_numbers(console_router, console)
-    add_totp(console_router, console)
-    add_visitors(console_router, console)
-    mount_console(app, console_router)
+    app.state.console = add_console(app, service, mail_url, timezone)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
 
@@ -269,6 +271,16 @@ def create_app(
         """Invitations made in the console whose window has not ended (cancelled ones too, so
         the kiosks can drop them)."""
         return {"invitations": HubInvitations(service.engine, service.clock).for_kiosks(who.site)}
+
+    @app.post("/v1/alerts", status_code=status.HTTP_204_NO_CONTENT, responses=KEYED)
+    def alerts(batch: AlertBatch, who: Kiosk) -> None:
+        """What this kiosk's deny list flagged, for the front desk's console (no names)."""
+        try:
+            take_alerts(
+                service.engine, who.site, who.kiosk_id, [a.model_dump() for a in batch.alerts]
+            )
+        except ValueError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
 
     @app.get("/v1/deny", response_model=DenyList, responses=KEYED)
     def deny(who: Kiosk) -> dict[str, Any]:

@@ -234,6 +234,22 @@ invitations = sa.Table(
 )
 
 
+# What the deny list flagged at the kiosks (refused, or admitted close to an entry), so the front
+# desk sees it in the console. Ids, times and kinds only: the visit's name stays in ``visits``.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("alert_id", sa.BigInteger, primary_key=True),
+    sa.Column("at", sa.String(27), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("deny_id", sa.String(32), nullable=False),
+    sa.Column("visit_id", sa.String(64)),
+    sa.Index("alerts_by_site", "site", "at"),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -264,7 +280,15 @@ def _m002_scope_ids_by_site(connection: Connection) -> None:
 
 
 def _m003_console(connection: Connection) -> None:
-    tables = (users, console_sessions, roll_calls, roll_call_people, console_audit, invitations)
+    tables = (
+        users,
+        console_sessions,
+        roll_calls,
+        roll_call_people,
+        console_audit,
+        invitations,
+        alerts,
+    )
     for table in tables:
         table.create(connection)
 

@@ -318,6 +318,10 @@ class HubService:
             counts["deny"] += db.execute(
                 t.deny.delete().where(t.deny.c.removed_at.is_not(None))
             ).rowcount
+            # deny-list alerts are for the front desk on the day
+            counts["alerts"] = db.execute(
+                t.alerts.delete().where(t.alerts.c.at < to_db(at - timedelta(days=2)))
+            ).rowcount
         if any(counts.values()):
             self._reclaim_space()
         return counts

@@ -86,6 +86,15 @@ class StaffRows(Database):
         where = "WHERE seen_at IS NULL" if unseen_only else ""
         return self._rows(f"SELECT * FROM staff_alerts {where} ORDER BY id")  # noqa: S608
 
+    def alerts_after(self, alert_id: int, limit: int = 500) -> list[dict[str, Any]]:
+        """Alerts newer than ``alert_id`` (for the hub: ids, times, kinds, deny ids, visit ids;
+        never a name)."""
+        return self._rows(
+            "SELECT id, at, kind, deny_id, visit_id FROM staff_alerts WHERE id > ? "
+            "ORDER BY id LIMIT ?",
+            [alert_id, limit],
+        )
+
     def mark_alerts_seen(self, now: datetime) -> None:
         with self._transaction() as db:
             db.execute("UPDATE staff_alerts SET seen_at = ? WHERE seen_at IS NULL", [to_db(now)])
