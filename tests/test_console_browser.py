@@ -30,6 +30,8 @@ def site_hub(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[str]:
         _kiosk_visit(service, url, config, "Harbour", "harbour-1", "陳雅婷 Amy Chen", clock)
         Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
         Accounts(service.engine, clock).add("boss", "Harbour", "admin", PASSWORD)
+        Accounts(service.engine, clock).add("jimmy", "Harbour", "host", PASSWORD, host_id="h-lin")
+        service.import_hosts("Harbour", config.hosts)
         yield url
     service.close()
 
@@ -155,3 +157,35 @@ def test_the_roll_call_works_by_keyboard_alone(site_hub: str) -> None:
         _tab_to(browser, "form[action$='/close'] button")
         browser.switch_to.active_element.send_keys(Keys.ENTER)
         WebDriverWait(browser, 10).until(lambda b: "Roll call closed" in b.page_source)
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_front_desk_and_host_tasks_by_keyboard_alone(site_hub: str, language: str) -> None:
+    """Check a guest out (front desk), then invite and cancel a guest and sign out (host), with
+    Tab, typing and Enter only; every page on the way axe clean."""
+    with chromium(DESKTOP, language) as browser:
+        _browser_sign_in(browser, site_hub, "desk", PASSWORD)
+        assert axe_problems(browser) == []
+        _tab_to(browser, "form[action$='/onsite/checkout'] button")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "done=1" in b.current_url)
+        assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/onsite/checkout']")
+        assert axe_problems(browser) == []
+    with chromium(DESKTOP, language) as browser:
+        _browser_sign_in(browser, site_hub, "jimmy", PASSWORD)
+        browser.get(f"{site_hub}/console/visitors")
+        assert axe_problems(browser) == []
+        _tab_to(browser, "#guest-name", limit=30)
+        browser.switch_to.active_element.send_keys("Keyboard Guest", Keys.TAB)
+        browser.switch_to.active_element.send_keys("keyboard.guest@example.org", Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "invited=1" in b.current_url)
+        assert "Keyboard Guest" in browser.page_source
+        assert axe_problems(browser) == []
+        _tab_to(browser, "form[action$='/visitors/cancel'] button", limit=30)
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 10).until(
+            lambda b: b.find_elements(By.CSS_SELECTOR, "li.person.cancelled")
+        )
+        _tab_to(browser, "form[action$='/logout'] button")
+        browser.switch_to.active_element.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/login"))
