@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import MAX_RETENTION_DAYS, ConfigError, load_config
+from kiosk.config import ConfigError, load_config
+from kiosk.config_tables import MAX_RETENTION_DAYS
 
 
 def write(tmp_path: Path, text: str) -> Path:
