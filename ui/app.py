@@ -120,6 +120,7 @@ class Kiosk:
     activity: ActivityFilter
     maintenance: Maintenance
     jobs: JobProcess
+    site: Site
     lockdown: Lockdown | None = None
 
     def shutdown(self) -> None:
@@ -207,6 +208,7 @@ def build_kiosk(
         activity,
         maintenance,
         jobs,
+        site,
         lockdown,
     )
 

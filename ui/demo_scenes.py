@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QAbstractButton
 
 from kiosk import invitations
 from kiosk.config import Config
-from kiosk.denylist import DenyList
 from kiosk.staff import add_staff
 from kiosk.timeutil import utc_now
 from ui.app import Kiosk
@@ -57,7 +56,7 @@ def _declined_and_denied(kiosk: Kiosk, out_dir: Path, prefix: str, language: str
     _to_notice(kiosk, language, "Declining Guest")
     tap(kiosk.window.notice.decline)
     shots = [shot(kiosk, out_dir, f"{prefix}-8-declined")]
-    deny = DenyList(kiosk.store, kiosk.config.keys_dir)
+    deny = kiosk.site.deny_list
     if deny.check(DENIED, "", utc_now()) is None:
         deny.add(DENIED, "", "Demo entry", utc_now(), None, "staff:demo")
     _to_notice(kiosk, language, DENIED)
