@@ -195,3 +195,12 @@ def cups_server() -> Iterator[str]:
         pytest.skip(missing)
     with private_cupsd() as server:
         yield server
+
+
+@pytest.fixture
+def console_hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, str]]:
+    """A hub on SQLite served on 127.0.0.1 (API and console), for the console tests."""
+    service = open_hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        yield service, url
+    service.close()

@@ -5,7 +5,6 @@ and sessions shared by two hub processes on one database."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +23,19 @@ from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_service, serve_hub
 
 PASSWORD = "lantern-tide-at-dusk"
+
+
+def harbour_kiosk(hub: HubService, url: str, config: Config, kiosk_id: str = "harbour-1") -> Config:
+    """A kiosk of the site "Harbour", registered at the hub, sending names."""
+    return replace(
+        config,
+        site_name="Harbour",
+        kiosk_id=kiosk_id,
+        hub_url=url,
+        hub_token=hub.add_kiosk(kiosk_id, "Harbour"),
+        sync_fields=(*config.sync_fields, "name"),
+        data_dir=config.data_dir.parent / kiosk_id,
+    )
 
 
 def _kiosk_visit(
@@ -46,14 +58,6 @@ def _kiosk_visit(
         sync_once(store, cfg, HubClient(url, token), clock())
 
 
-@pytest.fixture
-def hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, str]]:
-    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    with serve_hub(service) as url:
-        yield service, url
-    service.close()
-
-
 def _sign_in(
     url: str, login: str, password: str = PASSWORD
 ) -> tuple[requests.Session, requests.Response]:
@@ -70,9 +74,9 @@ def _sign_in(
 
 
 def test_sign_in_shows_only_the_users_own_site_with_safe_cookies_and_headers(
-    hub: tuple[HubService, str], config: Config, clock: FakeClock
+    console_hub: tuple[HubService, str], config: Config, clock: FakeClock
 ) -> None:
-    service, url = hub
+    service, url = console_hub
     _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
     _kiosk_visit(service, url, config, "Quay", "quay-1", "Quentin Quay", clock)
     accounts = Accounts(service.engine, clock)
@@ -105,9 +109,9 @@ def test_sign_in_shows_only_the_users_own_site_with_safe_cookies_and_headers(
 
 
 def test_forms_need_their_csrf_token_and_logout_ends_the_session(
-    hub: tuple[HubService, str], clock: FakeClock
+    console_hub: tuple[HubService, str], clock: FakeClock
 ) -> None:
-    service, url = hub
+    service, url = console_hub
     Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
     forged = requests.post(
         f"{url}/console/login", data={"login": "desk", "password": PASSWORD}, allow_redirects=False
@@ -124,9 +128,9 @@ def test_forms_need_their_csrf_token_and_logout_ends_the_session(
 
 
 def test_sessions_time_out_and_are_shared_by_every_hub_process(
-    hub: tuple[HubService, str], tmp_path: Path, clock: FakeClock
+    console_hub: tuple[HubService, str], tmp_path: Path, clock: FakeClock
 ) -> None:
-    service, url = hub
+    service, url = console_hub
     Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
     browser, _answer = _sign_in(url, "desk")
     second = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)  # another process, same DB
@@ -150,21 +154,14 @@ def test_sessions_time_out_and_are_shared_by_every_hub_process(
 
 
 def test_a_check_out_in_the_console_reaches_the_kiosk_and_revokes_the_badge(
-    hub: tuple[HubService, str], config: Config, clock: FakeClock
+    console_hub: tuple[HubService, str], config: Config, clock: FakeClock
 ) -> None:
     from kiosk.denylist import DenyList
     from kiosk.sync import exchange
 
-    service, url = hub
-    token = service.add_kiosk("harbour-1", "Harbour")
-    kiosk = replace(
-        config,
-        site_name="Harbour",
-        kiosk_id="harbour-1",
-        hub_url=url,
-        hub_token=token,
-        sync_fields=(*config.sync_fields, "name"),
-    )
+    service, url = console_hub
+    kiosk = harbour_kiosk(service, url, config)
+    token = kiosk.hub_token
     Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
     Accounts(service.engine, clock).add("host.lin", "Harbour", "host", "tide-lantern-dusk", "h-lin")
     with Store(kiosk.database_path) as store:
@@ -200,12 +197,12 @@ def test_a_check_out_in_the_console_reaches_the_kiosk_and_revokes_the_badge(
 
 
 def test_visitor_numbers_as_a_chart_and_a_csv_for_the_users_site_only(
-    hub: tuple[HubService, str], config: Config, clock: FakeClock
+    console_hub: tuple[HubService, str], config: Config, clock: FakeClock
 ) -> None:
     import csv
     import io
 
-    service, url = hub
+    service, url = console_hub
     _kiosk_visit(service, url, config, "Harbour", "harbour-1", "Ada Lovelace", clock)
     clock.advance(days=1)
     _kiosk_visit(service, url, config, "Harbour", "harbour-2", "Bo Second", clock)
@@ -235,22 +232,15 @@ def test_times_are_shown_in_the_zone_the_hub_serves(
 
 
 def test_deny_list_alerts_at_a_kiosk_reach_the_front_desk_console(
-    hub: tuple[HubService, str], config: Config, clock: FakeClock
+    console_hub: tuple[HubService, str], config: Config, clock: FakeClock
 ) -> None:
     from kiosk.checkin import SeeFrontDeskError
     from kiosk.denylist import DenyList
     from kiosk.sync import exchange
 
-    service, url = hub
-    token = service.add_kiosk("harbour-1", "Harbour")
-    kiosk = replace(
-        config,
-        site_name="Harbour",
-        kiosk_id="harbour-1",
-        hub_url=url,
-        hub_token=token,
-        sync_fields=(*config.sync_fields, "name"),
-    )
+    service, url = console_hub
+    kiosk = harbour_kiosk(service, url, config)
+    token = kiosk.hub_token
     Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
     with Store(kiosk.database_path) as store:
         deny = DenyList(store, kiosk.keys_dir)

@@ -4,17 +4,12 @@ sign-in, asked at every sign-in after, each code good once; front-desk users nee
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
 from kiosk.hub.totp import code_at, matching_step, step_of
 from tests.conftest import FakeClock
-from tests.hub_server import hub_service, serve_hub
 from tests.test_console import PASSWORD, _sign_in
 
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of the RFC's "12345678901234567890"
@@ -31,14 +26,6 @@ def test_codes_are_the_rfc_6238_test_vectors() -> None:
     assert matching_step(RFC_SECRET, "000000x", moment, last_used=0) is None
 
 
-@pytest.fixture
-def hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, str]]:
-    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    with serve_hub(service) as url:
-        yield service, url
-    service.close()
-
-
 def _csrf(text: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', text)
     assert found is not None
@@ -46,9 +33,9 @@ def _csrf(text: str) -> str:
 
 
 def test_admins_enrol_by_qr_then_give_a_code_at_every_sign_in(
-    hub: tuple[HubService, str], clock: FakeClock
+    console_hub: tuple[HubService, str], clock: FakeClock
 ) -> None:
-    service, url = hub
+    service, url = console_hub
     Accounts(service.engine, clock).add("boss", "Harbour", "admin", PASSWORD)
     browser, answer = _sign_in(url, "boss")
     assert answer.headers["Location"] == "/console/totp"
@@ -78,9 +65,9 @@ def test_admins_enrol_by_qr_then_give_a_code_at_every_sign_in(
 
 
 def test_front_desk_users_need_no_second_factor(
-    hub: tuple[HubService, str], clock: FakeClock
+    console_hub: tuple[HubService, str], clock: FakeClock
 ) -> None:
-    service, url = hub
+    service, url = console_hub
     Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
     _browser, answer = _sign_in(url, "desk")
     assert answer.headers["Location"] == "/console/onsite"

@@ -157,6 +157,17 @@ async def read_form(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in fields.items()}
 
 
+async def posted(
+    request: Request, session: Session | None
+) -> tuple[Session, dict[str, str]] | None:
+    """The signed-in session and its posted form, if the form carries the session's CSRF token;
+    None for anything else (answer it with ``forbidden``)."""
+    form = await read_form(request)
+    if session is None or not session.csrf_ok(form.get("csrf", "")):
+        return None
+    return session, form
+
+
 def forbidden() -> Response:
     return Response("form expired: reload the page", 403, headers=SECURITY_HEADERS)
 
@@ -225,10 +236,10 @@ def console_routes(console: Console) -> APIRouter:
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
-        session = await console.any_session(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await console.any_session(request))
+        if post is None:
             return forbidden()
+        _session, _form = post
         token = request.cookies.get(SESSION_COOKIE, "")
         await anyio.to_thread.run_sync(console.sessions.end, token)
         response = RedirectResponse("/console/login", 303, headers=SECURITY_HEADERS)

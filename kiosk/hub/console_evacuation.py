@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, read_form, words_for
+from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, posted, words_for
 from kiosk.hub.rollcall_pdf import roll_call_pdf
 from kiosk.hub.rollcalls import RollCall, RollCalls, roll_call_csv
 from kiosk.hub.sessions import Session
@@ -39,20 +39,20 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
 
     @router.post("/evacuation/start")
     async def start(request: Request) -> Response:
-        session = await allowed(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await allowed(request))
+        if post is None:
             return forbidden()
+        session, _form = post
         user = session.user
         await anyio.to_thread.run_sync(roll_calls.start, user.site, user.login)
         return RedirectResponse("/console/evacuation", 303, headers=SECURITY_HEADERS)
 
     @router.post("/evacuation/tick")
     async def tick(request: Request) -> Response:
-        session = await allowed(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await allowed(request))
+        if post is None:
             return forbidden()
+        session, form = post
         user = session.user
         await anyio.to_thread.run_sync(
             roll_calls.tick,
@@ -68,10 +68,10 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
 
     @router.post("/evacuation/close")
     async def close(request: Request) -> Response:
-        session = await allowed(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await allowed(request))
+        if post is None:
             return forbidden()
+        session, form = post
         user = session.user
         closed = await anyio.to_thread.run_sync(
             roll_calls.close, user.site, form.get("roll_call", ""), user.login

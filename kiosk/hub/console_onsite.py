@@ -18,7 +18,7 @@ from kiosk.hub.console import (
     SECURITY_HEADERS,
     Console,
     forbidden,
-    read_form,
+    posted,
     words_for,
 )
 from kiosk.hub.frontdesk import check_out
@@ -29,10 +29,10 @@ from kiosk.wire import from_db
 def add_onsite(router: APIRouter, console: Console) -> None:
     @router.post("/onsite/checkout")
     async def checkout(request: Request) -> Response:
-        session = await console.session(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await console.session(request))
+        if post is None:
             return forbidden()
+        session, form = post
         if session.user.role not in DESK_ROLES:
             return forbidden()
         user, service = session.user, console.service

@@ -13,7 +13,7 @@ from kiosk.hub.console import (
     SESSION_COOKIE,
     Console,
     forbidden,
-    read_form,
+    posted,
     words_for,
 )
 from kiosk.hub.sessions import Session
@@ -34,10 +34,10 @@ def add_totp(router: APIRouter, console: Console) -> None:
 
     @router.post("/totp")
     async def check(request: Request) -> Response:
-        session = await waiting(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await waiting(request))
+        if post is None:
             return forbidden()
+        session, form = post
         login = session.user.login
         secret, last_used = await anyio.to_thread.run_sync(console.accounts.totp, login)
         enrolling = not secret

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kiosk.hub import schema as t
-from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, read_form, words_for
+from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, posted, words_for
 from kiosk.hub.hub_invitations import HubInvitation, HubInvitations, InvitationProblem
 from kiosk.hub.invitation_mail import send_invitation
 from kiosk.hub.sessions import Session
@@ -37,10 +37,10 @@ def add_visitors(router: APIRouter, console: Console) -> None:
 
     @router.post("/visitors/invite")
     async def invite(request: Request) -> Response:
-        session = await host_session(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await host_session(request))
+        if post is None:
             return forbidden()
+        session, form = post
         words, user = words_for(request), session.user
         try:
             window = (
@@ -85,10 +85,10 @@ def add_visitors(router: APIRouter, console: Console) -> None:
 
     @router.post("/visitors/cancel")
     async def cancel(request: Request) -> Response:
-        session = await host_session(request)
-        form = await read_form(request)
-        if session is None or not session.csrf_ok(form.get("csrf", "")):
+        post = await posted(request, await host_session(request))
+        if post is None:
             return forbidden()
+        session, form = post
         user = session.user
         await anyio.to_thread.run_sync(
             invitations.cancel, user.site, user.host_id, form.get("code", ""), user.login
