@@ -260,3 +260,29 @@ def test_deny_list_alerts_at_a_kiosk_reach_the_front_desk_console(
     assert page.count("harbour-1 · refused at the kiosk") == 1
     assert "admitted, close to a deny entry: please check · Denied Mallory" in page
     assert "(Trespass last week)" in page
+
+
+def test_cookies_are_secure_when_tls_ends_at_a_reverse_proxy(
+    console_hub: tuple[HubService, str], clock: FakeClock
+) -> None:
+    """Behind a TLS-terminating proxy on this machine (X-Forwarded-Proto: https) every console
+    cookie carries Secure, so a browser never sends it over plain HTTP."""
+    service, url = console_hub
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    proxied = {"X-Forwarded-Proto": "https"}
+    browser = requests.Session()
+    form = browser.get(f"{url}/console/login", headers=proxied)
+    assert "Secure" in form.headers["Set-Cookie"]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    answer = browser.post(
+        f"{url}/console/login",
+        data={"csrf": csrf.group(1), "login": "desk", "password": PASSWORD},
+        headers=proxied,
+        cookies={"console_login_csrf": csrf.group(1)},
+        allow_redirects=False,
+    )
+    session_cookie = next(
+        c for c in answer.headers["Set-Cookie"].split(", console_") if "console_session=" in c
+    )
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie
