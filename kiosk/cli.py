@@ -20,6 +20,7 @@ from kiosk.checkin import NoticeNotAcknowledgedError, SeeFrontDeskError
 from kiosk.cli_args import now_option
 from kiosk.cli_badges import add_commands as add_badge_commands
 from kiosk.cli_deny import add_commands as add_deny_commands
+from kiosk.cli_enroll import add_commands as add_enroll_commands
 from kiosk.cli_hosts import add_commands as add_host_commands
 from kiosk.cli_hub import add_commands as add_hub_commands
 from kiosk.cli_invite import add_commands as add_invite_commands
@@ -151,6 +152,7 @@ def _parser() -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentPars
         add_deny_commands,
         add_invite_commands,
         add_hub_commands,
+        add_enroll_commands,
     ):
         add_commands(sub)
 

@@ -206,7 +206,29 @@ def _add_kiosk(args: argparse.Namespace, config: Config) -> int:
         "[hub] token or KIOSK_HUB_TOKEN; it is not shown again.",
         file=sys.stderr,
     )
+    from kiosk.hub.enrolment import new_enrolment
+
+    code = new_enrolment(service.engine, service.clock, args.kiosk_id, args.site)
+    print(
+        f"Or, without copying the key: on the kiosk run  kiosk enroll HUB-URL {code}\n"
+        "(the code works once, within 24 hours; the key above then stops working)",
+        file=sys.stderr,
+    )
+    _print_qr(code)
     return 0
+
+
+def _print_qr(code: str) -> None:
+    """The enrolment code as a QR in the terminal, for a kiosk with a camera to read."""
+    import io
+
+    import qrcode
+
+    picture = qrcode.QRCode(border=2)
+    picture.add_data(code)
+    out = io.StringIO()
+    picture.print_ascii(out=out, invert=True)
+    print(out.getvalue(), file=sys.stderr)
 
 
 def _revoke_kiosk(args: argparse.Namespace, config: Config) -> int:

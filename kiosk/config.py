@@ -8,6 +8,7 @@ fall back to a default (for example a retention period).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,10 +119,27 @@ def load_config(
         values["data_dir"] = default_data_dir(env)
     if env.get("KIOSK_HUB_TOKEN"):
         values["hub_token"] = env["KIOSK_HUB_TOKEN"]  # a secret is better kept out of the file
+    elif "hub_token" not in values:
+        values |= _enrolled_hub(values["data_dir"], values.get("hub_url", ""))
     demo = not all(key in values for key in PRODUCTION_KEYS.values())
     if not demo:
         values.setdefault("controller_address", "")  # never the demo address in a real notice
     return Config(**values, source=source, demo=demo)
+
+
+ENROLMENT_FILE = "hub.json"  # written by ``kiosk enroll``: the hub's URL and this kiosk's key
+
+
+def _enrolled_hub(data_dir: Path, hub_url: str) -> dict[str, Any]:
+    """The key ``kiosk enroll`` got from the hub (and its URL, unless the config names one)."""
+    path = data_dir / ENROLMENT_FILE
+    if not path.exists():
+        return {}
+    try:
+        enrolled = json.loads(path.read_text(encoding="utf-8"))
+        return {"hub_url": hub_url or str(enrolled["url"]), "hub_token": str(enrolled["token"])}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ConfigError(f"{path}: not a kiosk enrolment (run kiosk enroll again)") from None
 
 
 # What a kiosk for real visitors must name itself (the notice is about them): [controller] keys.

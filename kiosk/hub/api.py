@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 
 from kiosk.hub.alerts import take_alerts
 from kiosk.hub.console_app import add_console
+from kiosk.hub.enrolment import add_enrol_route
 from kiosk.hub.guard import Guard
 from kiosk.hub.hub_invitations import HubInvitations
 from kiosk.hub.service import (
@@ -173,6 +174,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "the request could not be read",
         401: "unknown or revoked kiosk key",
+        403: "unknown, used or expired enrolment code",
         409: "the receipt id is already in use",
         413: "request body over the hub's limit (2 MiB)",
         422: "the request does not match this document; detail says where",
@@ -239,6 +241,8 @@ def create_app(
     app.state.console = add_console(app, service, mail_url, timezone)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
+
+    add_enrol_route(app, service, _problems(400, 403, 413, 422))
 
     @app.get("/v1/health", response_model=Health)
     def health() -> dict[str, Any]:

@@ -24,6 +24,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 2 * 1024 * 1024  # a full batch of 500 records is ~250 kB
 OPEN_PATHS = ("/v1/health", "/v1/openapi.json", "/v1/docs")
+ENROL_PATH, ENROL_MAX_BODY = "/v1/enroll", 4096  # asked without a key: only a tiny body
 
 
 class Guard:
@@ -38,6 +39,13 @@ class Guard:
         path = str(scope.get("path", ""))
         if scope["type"] != "http" or not path.startswith("/v1/") or path in OPEN_PATHS:
             await self._app(scope, receive, send)
+            return
+        if path == ENROL_PATH:
+            body = await _read_body(receive, ENROL_MAX_BODY)
+            if body is None:
+                await _answer(send, 413, f"request body over {ENROL_MAX_BODY} bytes")
+                return
+            await self._app(scope, _replay(body), send)
             return
         headers = {key.lower(): value for key, value in scope.get("headers", [])}
         token = _bearer(headers.get(b"authorization", b""))

@@ -250,6 +250,19 @@ alerts = sa.Table(
 )
 
 
+# One-time enrolment codes: a new kiosk trades one (typed or scanned once, within 24 hours) for
+# its API key, so nobody pastes a key into a config file. Only the code's hash is kept.
+enrolments = sa.Table(
+    "enrolments",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("site", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.String(27), nullable=False),
+    sa.Column("used_at", sa.String(27)),
+)
+
+
 def _m001_initial(connection: Connection) -> None:
     for table in (kiosks, visits, receipts, tombstones, erasures, hosts, deny, counter):
         table.create(connection)
@@ -288,6 +301,7 @@ def _m003_console(connection: Connection) -> None:
         console_audit,
         invitations,
         alerts,
+        enrolments,
     )
     for table in tables:
         table.create(connection)
