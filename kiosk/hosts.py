@@ -10,6 +10,7 @@ be used to read the staff list.
 from __future__ import annotations
 
 import csv
+import heapq
 import io
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -112,21 +113,22 @@ class HostDirectory:
         if not is_searchable(query):
             return []
         wanted = fold(normalise_text(query))
-        first, *more = wanted.split()
         index = self._index
-        found: dict[str, Host] = {}
-        for key, host_id in index.keys[_first_at_or_after(index.keys, first) :]:
-            if not key.startswith(first):
-                break
-            found.setdefault(host_id, index.hosts[host_id])
-        matches = [h for h in found.values() if _has_every_word(index.host_keys[h.id], more)]
+        # Each word typed selects a range of the sorted keys; a host must be in every range.
+        ids: set[str] | None = None
+        for word in wanted.split():
+            low = _first_at_or_after(index.keys, word)
+            high = _first_at_or_after(index.keys, word + "\U0010ffff")
+            found = {host_id for _key, host_id in index.keys[low:high]}
+            ids = found if ids is None else ids & found
+            if not ids:
+                return []
+        matches = [index.hosts[host_id] for host_id in ids or ()]
         folded = index.folded
-        matches.sort(key=lambda h: (not folded[h.id].startswith(wanted), folded[h.id]))
-        return matches[:limit]
-
-
-def _has_every_word(keys: frozenset[str], words: Sequence[str]) -> bool:
-    return all(any(key.startswith(word) for key in keys) for word in words)
+        # Only the first ``limit`` are shown: a partial sort (a "ch" matches a thousand hosts).
+        return heapq.nsmallest(
+            limit, matches, key=lambda h: (not folded[h.id].startswith(wanted), folded[h.id], h.id)
+        )
 
 
 def _first_at_or_after(keys: Sequence[tuple[str, str]], wanted: str) -> int:
