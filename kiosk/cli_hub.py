@@ -82,6 +82,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
     _add_user_commands(actions)
 
+    audit = actions.add_parser("audit", help="the console's audit trail")
+    audit_actions = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = audit_actions.add_parser("verify", help="check that no entry was changed or removed")
+    _db_option(verify)
+    verify.set_defaults(command=_audit_verify)
+
     hosts = actions.add_parser("import-hosts", help="load a site's host directory from CSV")
     _db_option(hosts)
     hosts.add_argument("file", type=Path)
@@ -309,4 +315,15 @@ def _reset_password(args: argparse.Namespace, config: Config) -> int:
     except AccountError as error:
         raise HubUsageError(str(error)) from None
     print(f"user {args.login}: password changed")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.hub.audit_trail import verify
+
+    checked, broken = verify(_service(args).engine)
+    if broken is not None:
+        print(f"BROKEN at entry {broken}: it or one before it was changed or removed")
+        return 1
+    print(f"ok: {checked} entries, none changed or removed")
     return 0

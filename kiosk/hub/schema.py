@@ -199,7 +199,8 @@ roll_call_people = sa.Table(
     sa.Column("ticked_at", sa.String(27)),
     sa.Column("ticked_by", sa.String(64)),
 )
-# What console users did (roll calls, check-outs, sign-ins), per site.
+# What console users did (roll calls, check-outs, invitations), per site; hash-chained like the
+# kiosk's trail, so a changed or removed entry shows (``kiosk hub audit verify``).
 console_audit = sa.Table(
     "console_audit",
     metadata,
@@ -210,6 +211,8 @@ console_audit = sa.Table(
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("record", sa.String(64), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
 )
 
 
@@ -305,6 +308,9 @@ def _m003_console(connection: Connection) -> None:
     )
     for table in tables:
         table.create(connection)
+    # Appending to the audit chain takes this row's lock first, so two hub processes never fork it.
+    if sa.inspect(connection).has_table("counter"):
+        connection.execute(counter.insert().values(name="audit", value=0))
 
 
 Migration = Callable[[Connection], None]
