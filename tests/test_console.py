@@ -286,3 +286,27 @@ def test_cookies_are_secure_when_tls_ends_at_a_reverse_proxy(
         c for c in answer.headers["Set-Cookie"].split(", console_") if "console_session=" in c
     )
     assert "Secure" in session_cookie and "HttpOnly" in session_cookie
+
+
+def test_two_hub_processes_on_one_database_share_sign_ins(hub_db: str, clock: FakeClock) -> None:
+    """Both databases (PostgreSQL is what several hub processes share in production)."""
+    first, second = hub_service(hub_db, clock), hub_service(hub_db, clock)
+    Accounts(first.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    with serve_hub(first) as one, serve_hub(second) as two:
+        browser, answer = _sign_in(one, "desk")
+        assert answer.status_code == 303
+        token = browser.cookies.get("console_session") or ""
+        page = requests.get(f"{two}/console/onsite", cookies={"console_session": token})
+        assert page.status_code == 200 and "Harbour" in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf is not None
+        requests.post(
+            f"{two}/console/logout",
+            data={"csrf": csrf.group(1)},
+            cookies={"console_session": token},
+            allow_redirects=False,
+        )
+        gone = browser.get(f"{one}/console/onsite", allow_redirects=False)
+        assert gone.status_code == 303  # signed out on the other process too
+    first.close()
+    second.close()
