@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import base45
 from kiosk.config_tables import MAX_ZONE_BYTES
+from kiosk.wire import badge_code
 
 PREFIX = "LKB1:"
 FORMAT_VERSION = 1
@@ -80,7 +81,7 @@ def site_tag(site: str) -> bytes:
 
 def short_code(visit_id: str) -> str:
     """Eight characters printed under the QR, for a person to read out or type."""
-    return str(uuid.UUID(visit_id)).replace("-", "")[:8].upper()
+    return badge_code(str(uuid.UUID(visit_id)))
 
 
 def issue(claims: Claims, private_key: Ed25519PrivateKey) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 Clock = Callable[[], datetime]
 
@@ -71,6 +71,12 @@ def new_invitation_code() -> str:
     return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
 
 
+def badge_code(visit_id: str) -> str:
+    """The eight characters printed under a badge's QR, for a person to read out or type; the
+    hub lists visitors whose name the site does not send by it."""
+    return visit_id.replace("-", "")[:8].upper()
+
+
 DB_TEXT_LENGTH = 27  # 2026-11-25T01:30:00.000000Z
 
 
@@ -88,3 +94,10 @@ def from_db(text: str) -> datetime:
     if len(text) != DB_TEXT_LENGTH or text[10] != "T" or not text.endswith("Z"):
         raise ValueError(f"not a stored instant: {text!r}")
     return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+
+
+def day_span(day: date, zone: tzinfo) -> tuple[str, str]:
+    """The stored instants at which ``day`` begins and the next one begins, in ``zone``: for
+    "today's visits" as a string comparison in SQL."""
+    first = datetime.combine(day, time(0), zone)
+    return to_db(first), to_db(datetime.combine(day + timedelta(days=1), time(0), zone))

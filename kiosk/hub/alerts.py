@@ -6,14 +6,14 @@ hub's purge drops those older than two days."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
-from kiosk.wire import from_db, to_db
+from kiosk.wire import day_span, from_db, to_db
 
 KINDS = ("denied", "near_match")
 
@@ -50,8 +50,7 @@ def alerts_on(engine: Engine, site: str, day: date, zone: tzinfo) -> list[dict[s
     """The site's alerts on ``day`` (site time), newest first, with the deny entry's reason and
     the admitted visitor's name where the hub has one."""
     a, d, v = t.alerts.c, t.deny.c, t.visits.c
-    first = to_db(datetime.combine(day, time(0), zone))
-    last = to_db(datetime.combine(day + timedelta(days=1), time(0), zone))
+    first, last = day_span(day, zone)
     with engine.connect() as db:
         rows = db.execute(
             sa.select(a.at, a.kind, a.kiosk_id, a.visit_id, d.reason, v.name)

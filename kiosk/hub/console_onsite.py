@@ -23,7 +23,7 @@ from kiosk.hub.console import (
 )
 from kiosk.hub.frontdesk import check_out
 from kiosk.hub.hub_invitations import HubInvitations
-from kiosk.wire import from_db
+from kiosk.wire import badge_code, from_db
 
 
 def add_onsite(router: APIRouter, console: Console) -> None:
@@ -84,12 +84,12 @@ def add_onsite(router: APIRouter, console: Console) -> None:
 def _people(console: Console, site: str, query: str) -> list[dict[str, Any]]:
     """Everyone on site at ``site`` (never another site), optionally filtered."""
     now: datetime = console.service.clock()
-    hosts = {h["id"]: h["name"] for h in console.service.hosts(site)}
+    hosts = console.service.host_names(site)
     wanted = query.strip().casefold()
     people = []
     for row in console.service.on_site(site):
         since = from_db(str(row["checked_in_at"]))
-        code = str(row["visit_id"]).replace("-", "")[:8].upper()
+        code = badge_code(str(row["visit_id"]))
         person = {
             "visit_id": row["visit_id"],
             "name": row["name"] or "",
@@ -109,7 +109,7 @@ def _expected_today(console: Console, site: str) -> list[dict[str, str]]:
     """Guests the site's hosts invited for today, for the front desk to look out for."""
     zone = console.zone
     today = console.service.clock().astimezone(zone).date()
-    hosts = {h["id"]: h["name"] for h in console.service.hosts(site)}
+    hosts = console.service.host_names(site)
     found = HubInvitations(console.service.engine, console.service.clock).for_site(
         site, today, zone
     )

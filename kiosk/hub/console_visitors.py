@@ -5,7 +5,7 @@ A host can cancel an invitation; the kiosks drop it on their next sync."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, time, timedelta, tzinfo
 from typing import Any
 
 import anyio.to_thread
@@ -18,7 +18,7 @@ from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, posted, word
 from kiosk.hub.hub_invitations import HubInvitation, HubInvitations, InvitationProblem
 from kiosk.hub.invitation_mail import send_invitation
 from kiosk.hub.sessions import Session
-from kiosk.wire import from_db, to_db
+from kiosk.wire import badge_code, day_span, from_db
 
 
 def add_visitors(router: APIRouter, console: Console) -> None:
@@ -67,7 +67,8 @@ def add_visitors(router: APIRouter, console: Console) -> None:
             )
         except InvitationProblem as problem:
             return await _page(request, console, invitations, session, form, words[problem.key])
-        host_name = await anyio.to_thread.run_sync(_host_name, console, user.site, user.host_id)
+        names = await anyio.to_thread.run_sync(console.service.host_names, user.site)
+        host_name = names.get(user.host_id, user.host_id)
         mail_words = console.words(made.language)
         error = await anyio.to_thread.run_sync(
             lambda: send_invitation(
@@ -96,15 +97,10 @@ def add_visitors(router: APIRouter, console: Console) -> None:
         return RedirectResponse("/console/visitors", 303, headers=SECURITY_HEADERS)
 
 
-def _host_name(console: Console, site: str, host_id: str) -> str:
-    return next((h["name"] for h in console.service.hosts(site) if h["id"] == host_id), host_id)
-
-
 def _visits_today(console: Console, site: str, host_id: str) -> list[dict[str, Any]]:
     now = console.service.clock()
     today = now.astimezone(console.zone).date()
-    first = to_db(datetime.combine(today, time(0), console.zone))
-    last = to_db(datetime.combine(today + timedelta(days=1), time(0), console.zone))
+    first, last = day_span(today, console.zone)
     v = t.visits.c
     with console.service.engine.connect() as db:
         rows = db.execute(
@@ -132,9 +128,7 @@ async def _page(
     visits = await anyio.to_thread.run_sync(_visits_today, console, user.site, user.host_id)
 
     def who(row: dict[str, Any]) -> str:
-        return row["name"] or words["code"].format(
-            code=row["visit_id"].replace("-", "")[:8].upper()
-        )
+        return row["name"] or words["code"].format(code=badge_code(row["visit_id"]))
 
     def hhmm(text: str) -> str:
         return f"{from_db(text).astimezone(zone):%H:%M}"

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
-from kiosk.wire import Clock, from_db, new_invitation_code, to_db
+from kiosk.wire import Clock, day_span, from_db, new_invitation_code, to_db
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LANGUAGES = ("zh-TW", "en")
@@ -111,8 +111,7 @@ class HubInvitations:
     def for_host(self, site: str, host_id: str, day: date, zone: tzinfo) -> list[HubInvitation]:
         """The host's invitations on ``day`` (site time), cancelled ones too, earliest first."""
         i = t.invitations.c
-        first = to_db(datetime.combine(day, time(0), zone))
-        last = to_db(datetime.combine(day + timedelta(days=1), time(0), zone))
+        first, last = day_span(day, zone)
         with self._engine.connect() as db:
             rows = db.execute(
                 sa.select(t.invitations)
@@ -125,8 +124,7 @@ class HubInvitations:
     def for_site(self, site: str, day: date, zone: tzinfo) -> list[HubInvitation]:
         """Everyone expected at ``site`` on ``day`` (site time), for the front desk."""
         i = t.invitations.c
-        first = to_db(datetime.combine(day, time(0), zone))
-        last = to_db(datetime.combine(day + timedelta(days=1), time(0), zone))
+        first, last = day_span(day, zone)
         with self._engine.connect() as db:
             rows = db.execute(
                 sa.select(t.invitations)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
 from kiosk.hub.service import HubService
-from kiosk.wire import Clock, to_db
+from kiosk.wire import Clock, badge_code, to_db
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,13 @@ class RollCalls:
         existing = self.open_one(site)
         if existing is not None:
             return existing
-        hosts = {h["id"]: h["name"] for h in self._service.hosts(site)}
+        hosts = self._service.host_names(site)
         roll_call_id, now = str(uuid.uuid4()), to_db(self._clock())
         people = [
             {
                 "roll_call_id": roll_call_id,
                 "visit_id": row["visit_id"],
-                "name": row["name"] or f"#{str(row['visit_id']).replace('-', '')[:8].upper()}",
+                "name": row["name"] or f"#{badge_code(str(row['visit_id']))}",
                 "host": hosts.get(row["host_id"], row["host_id"] or ""),
                 "kiosk_id": row["kiosk_id"],
                 "checked_in_at": row["checked_in_at"],

@@ -183,6 +183,10 @@ class HubService:
             for r in rows
         ]
 
+    def host_names(self, site: str) -> dict[str, str]:
+        """Host id -> name in the site's directory, for pages and lists that show hosts."""
+        return {host["id"]: host["name"] for host in self.hosts(site)}
+
     def import_hosts(self, site: str, hosts: Iterable[Host]) -> int:
         count = 0
         with self._engine.begin() as db:
