@@ -52,7 +52,7 @@ def _decode_config(line: str) -> Config:
 class JobHandler:
     """Everything the jobs need, built once when the process starts."""
 
-    def __init__(self, config: Config, now: datetime) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         site = Site.open(config)
         self.store, self.directory, self.tokens = site.store, site.directory, site.tokens
@@ -114,7 +114,7 @@ class JobHandler:
 
 def serve(requests: IO[str], answers: IO[str]) -> int:
     config = _decode_config(requests.readline())
-    handler = JobHandler(config, datetime.now().astimezone())
+    handler = JobHandler(config)
     handler.warm_up()
     for line in requests:
         if not line.strip():
