@@ -13,7 +13,8 @@ from kiosk.hosts import ImportReport, export_hosts_csv, import_hosts
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.site import Site
-from kiosk.sync import drain, exchange, sync_once
+from kiosk.site_sync import share_with_site
+from kiosk.sync import drain, sync_once
 from kiosk.timeutil import utc_now
 
 
@@ -154,14 +155,15 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
         if total.retrying:
             return 1
         try:
-            key_id = site.deny_list.key_id
-            shared = exchange(store, config, client, key_id, utc_now())
+            shared = share_with_site(store, config, client, site.deny_list, site.keys, utc_now())
         except HubUnavailableError as error:
             print(f"site lists not refreshed: {error}", file=sys.stderr)
             return 1
     # (deny entries made under another key are reported by kiosk.sync's own warning)
     print(
         f"from the hub: {shared.hosts} host(s), {shared.deny_added} new deny entries, "
-        f"{shared.checked_out_elsewhere} visit(s) checked out at another kiosk"
+        f"{shared.checked_out_elsewhere} visit(s) checked out at another kiosk, "
+        f"{shared.badge_keys_added} new badge key(s) of other kiosks, "
+        f"{shared.rights_requests} privacy request(s) carried out"
     )
     return 0

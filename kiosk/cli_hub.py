@@ -17,20 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.cli_args import now_option
 from kiosk.cli_hosts import print_rejections, read_csv_file
+from kiosk.cli_hub_common import HubUsageError, db_option, open_service, retention_option
+from kiosk.cli_hub_rights import add_rights_commands
 from kiosk.config import Config
-from kiosk.errors import UsageError
 from kiosk.hosts import parse_hosts_csv
-from kiosk.timeutil import to_db, utc_now
+from kiosk.timeutil import utc_now
 
 if TYPE_CHECKING:
     from kiosk.hub.accounts import Accounts
-    from kiosk.hub.service import HubService
-
-DB_ENV = "KIOSK_HUB_DB"
-
-
-class HubUsageError(UsageError):
-    """Printed as one line, exit code 2."""
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +32,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     actions = hub.add_subparsers(required=True, metavar="ACTION")
 
     serve = actions.add_parser("serve", help="serve the hub API (and purge on a timer)")
-    _db_option(serve)
+    db_option(serve)
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--tls-cert", type=Path, help="certificate (PEM) to serve HTTPS")
@@ -54,42 +48,43 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default=os.environ.get("KIOSK_HUB_TIMEZONE", "Asia/Taipei"),
         help="IANA zone the console shows times in (or $KIOSK_HUB_TIMEZONE)",
     )
-    _retention_option(serve)
+    retention_option(serve)
     serve.set_defaults(command=_serve)
 
     migrate = actions.add_parser("migrate", help="create or upgrade the hub database")
-    _db_option(migrate)
+    db_option(migrate)
     migrate.set_defaults(command=_migrate)
 
     add_kiosk = actions.add_parser("add-kiosk", help="register a kiosk and print its API key")
-    _db_option(add_kiosk)
+    db_option(add_kiosk)
     add_kiosk.add_argument("kiosk_id")
     add_kiosk.add_argument("--site", required=True)
     add_kiosk.set_defaults(command=_add_kiosk)
 
     revoke = actions.add_parser("revoke-kiosk", help="stop accepting a kiosk's key")
-    _db_option(revoke)
+    db_option(revoke)
     revoke.add_argument("kiosk_id")
     revoke.set_defaults(command=_revoke_kiosk)
 
     purge = actions.add_parser("purge", help="delete hub records whose retention has ended")
-    _db_option(purge)
+    db_option(purge)
     purge.add_argument(
         "--now", help="act as if it were this ISO-8601 time (site time if no offset)"
     )
-    _retention_option(purge)
+    retention_option(purge)
     purge.set_defaults(command=_purge)
 
     _add_user_commands(actions)
+    add_rights_commands(actions)
 
     audit = actions.add_parser("audit", help="the console's audit trail")
     audit_actions = audit.add_subparsers(required=True, metavar="ACTION")
     verify = audit_actions.add_parser("verify", help="check that no entry was changed or removed")
-    _db_option(verify)
+    db_option(verify)
     verify.set_defaults(command=_audit_verify)
 
     hosts = actions.add_parser("import-hosts", help="load a site's host directory from CSV")
-    _db_option(hosts)
+    db_option(hosts)
     hosts.add_argument("file", type=Path)
     hosts.add_argument("--site", required=True)
     hosts.set_defaults(command=_import_hosts)
@@ -98,7 +93,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _add_user_commands(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Console accounts: ``add-user``, ``list-users``, ``remove-user``, ``reset-password``."""
     add = actions.add_parser("add-user", help="a web console account for one site")
-    _db_option(add)
+    db_option(add)
     add.add_argument("login")
     add.add_argument("--site", required=True)
     add.add_argument("--role", required=True, help="admin, frontdesk, host or privacy")
@@ -108,16 +103,16 @@ def _add_user_commands(actions: argparse._SubParsersAction[argparse.ArgumentPars
     )
     add.set_defaults(command=_add_user)
     listing = actions.add_parser("list-users", help="console accounts (never their passwords)")
-    _db_option(listing)
+    db_option(listing)
     listing.add_argument("--site", default="", help="only this site's")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(command=_list_users)
     remove = actions.add_parser("remove-user", help="delete a console account")
-    _db_option(remove)
+    db_option(remove)
     remove.add_argument("login")
     remove.set_defaults(command=_remove_user)
     reset = actions.add_parser("reset-password", help="a new password (lifts a lockout)")
-    _db_option(reset)
+    db_option(reset)
     reset.add_argument("login")
     reset.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
@@ -125,49 +120,8 @@ def _add_user_commands(actions: argparse._SubParsersAction[argparse.ArgumentPars
     reset.set_defaults(command=_reset_password)
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        default=os.environ.get(DB_ENV, ""),
-        help=f"sqlite:///hub.db or postgresql://user@host/db (or ${DB_ENV})",
-    )
-
-
-def _retention_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--max-retention-days",
-        type=int,
-        default=30,
-        help="no record is kept longer than this, whatever a kiosk asks",
-    )
-
-
-def _service(args: argparse.Namespace) -> HubService:
-    """The hub service over ``--db``, migrated to the newest schema (every hub command does it,
-    so a fresh database needs no separate step)."""
-    try:
-        from kiosk.hub.database import DatabaseUrlError, open_engine
-        from kiosk.hub.schema import migrate
-        from kiosk.hub.service import HubService
-    except ImportError as error:
-        raise HubUsageError(
-            f"the hub needs its extra libraries ({error.name}): pip install 'lobby-kiosk[hub]'"
-        ) from None
-    if not args.db:
-        raise HubUsageError(f"say which database: --db URL (or set {DB_ENV})")
-    days = getattr(args, "max_retention_days", 30)
-    if days < 1:
-        raise HubUsageError("--max-retention-days must be at least 1")
-    try:
-        engine = open_engine(args.db)
-    except (DatabaseUrlError, ImportError) as error:
-        raise HubUsageError(str(error)) from None
-    migrate(engine, to_db(utc_now()))
-    return HubService(engine, utc_now, max_retention_days=days)
-
-
 def _serve(args: argparse.Namespace, config: Config) -> int:
-    service = _service(args)
+    service = open_service(args)
     if bool(args.tls_cert) != bool(args.tls_key):
         raise HubUsageError("give both --tls-cert and --tls-key, or neither")
     import uvicorn
@@ -195,13 +149,13 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def _migrate(args: argparse.Namespace, config: Config) -> int:
-    service = _service(args)
+    service = open_service(args)
     print(f"hub database at schema {service.health()['schema']}")
     return 0
 
 
 def _add_kiosk(args: argparse.Namespace, config: Config) -> int:
-    service = _service(args)
+    service = open_service(args)
     try:
         token = service.add_kiosk(args.kiosk_id, args.site)
     except ValueError as error:
@@ -238,14 +192,16 @@ def _print_qr(code: str) -> None:
 
 
 def _revoke_kiosk(args: argparse.Namespace, config: Config) -> int:
-    if not _service(args).revoke_kiosk(args.kiosk_id):
+    if not open_service(args).revoke_kiosk(args.kiosk_id):
         raise HubUsageError(f"no kiosk {args.kiosk_id!r} on this hub")
     print(f"kiosk {args.kiosk_id}: key revoked")
     return 0
 
 
 def _purge(args: argparse.Namespace, config: Config) -> int:
-    counts = _service(args).purge(now_option(args.now, config.zone))
+    from kiosk.hub.upkeep import purge_everything
+
+    counts = purge_everything(open_service(args), now_option(args.now, config.zone))
     print(json.dumps(counts))
     return 0
 
@@ -254,7 +210,7 @@ def _import_hosts(args: argparse.Namespace, config: Config) -> int:
     hosts, report = parse_hosts_csv(read_csv_file(args.file), config)
     if not print_rejections(report):
         return 2
-    count = _service(args).import_hosts(args.site, hosts)
+    count = open_service(args).import_hosts(args.site, hosts)
     print(f"site {args.site}: {count} host(s) imported")
     return 0
 
@@ -262,7 +218,7 @@ def _import_hosts(args: argparse.Namespace, config: Config) -> int:
 def _accounts(args: argparse.Namespace) -> Accounts:
     from kiosk.hub.accounts import Accounts
 
-    return Accounts(_service(args).engine, utc_now)
+    return Accounts(open_service(args).engine, utc_now)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -321,7 +277,7 @@ def _reset_password(args: argparse.Namespace, config: Config) -> int:
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
     from kiosk.hub.audit_trail import verify
 
-    checked, broken = verify(_service(args).engine)
+    checked, broken = verify(open_service(args).engine)
     if broken is not None:
         print(f"BROKEN at entry {broken}: it or one before it was changed or removed")
         return 1

@@ -1,8 +1,9 @@
 """The deny list: people the site has asked not to admit.
 
-Entries hold keyed hashes (HMAC-SHA-256 with a per-site key kept beside the signing keys) of the
-normalised name and email, never the name or email itself. Matching is on normalised values:
-NFC, full-width folded to half-width, case-folded, whitespace collapsed; Chinese names as written.
+Entries hold keyed hashes (HMAC-SHA-256 with the site's deny key, which the hub hands every kiosk
+of the site, kept beside the signing keys) of the normalised name and email, never the name or
+email itself. Matching is on normalised values: NFC, full-width folded to half-width, case-folded,
+whitespace collapsed; Chinese names as written.
 
 An exact match (same name or same email) stops the check-in: the guest is told only "please see
 the front desk", staff get an alert, and nothing about the guest is stored. A near match (the same
@@ -12,11 +13,8 @@ the check-in goes ahead and staff get an alert to look.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,14 +23,12 @@ from typing import Any
 
 from kiosk.store import Store
 from kiosk.timeutil import to_db
-from kiosk.validation import normalise_text
+from kiosk.wire import deny_hashes, deny_key_id, deny_normalise, normalise_text
 
 KEY_FILE = "deny.key"
 
 
-def normalise(value: str) -> str:
-    text = unicodedata.normalize("NFKC", normalise_text(value)).casefold()
-    return " ".join(text.split())
+normalise = deny_normalise  # the name the rest of the kiosk knows it by
 
 
 @dataclass(frozen=True)
@@ -44,29 +40,27 @@ class DenyMatch:
 class DenyList:
     def __init__(self, store: Store, keys_dir: Path) -> None:
         self._store = store
-        self._key = _load_key(keys_dir)
+        self._path = keys_dir / KEY_FILE
+        self._loaded = _load_key(keys_dir), self._path.stat().st_mtime_ns
+
+    @property
+    def _key(self) -> bytes:
+        """The key file as it is now: a sync may have installed the site's key from the hub
+        (``kiosk.site_keys``) while this kiosk runs."""
+        key, stamp = self._loaded
+        now_stamp = self._path.stat().st_mtime_ns
+        if now_stamp != stamp:
+            self._loaded = key, stamp = bytes.fromhex(self._path.read_text().strip()), now_stamp
+        return key
 
     @property
     def key_id(self) -> str:
         """Names the key without revealing it: kiosks of a site must share one deny key for
         entries made at one kiosk to match at another."""
-        return hmac.new(self._key, b"lobby-kiosk deny key id", hashlib.sha256).hexdigest()[:16]
-
-    def _mac(self, text: str) -> str | None:
-        return (
-            hmac.new(self._key, text.encode("utf-8"), hashlib.sha256).hexdigest() if text else None
-        )
+        return deny_key_id(self._key)
 
     def _hashes(self, name: str, email: str) -> dict[str, str | None]:
-        clean_name, clean_email = normalise(name), normalise(email)
-        return {
-            "name_hash": self._mac(clean_name),
-            "name_tokens_hash": self._mac(" ".join(sorted(clean_name.split()))),
-            "email_hash": self._mac(clean_email),
-            "email_local_hash": self._mac(clean_email.split("@")[0])
-            if "@" in clean_email
-            else None,
-        }
+        return deny_hashes(self._key, name, email)
 
     def add(
         self,

@@ -21,7 +21,7 @@ from kiosk.config import Config
 from kiosk.config_tables import SUPPORTED_LANGUAGES
 from kiosk.models import Company, Host
 from kiosk.store import Store
-from kiosk.validation import normalise_text
+from kiosk.wire import normalise_text
 
 MIN_QUERY = 2
 MAX_RESULTS = 5

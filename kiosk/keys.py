@@ -142,6 +142,45 @@ def import_public_keys(ring: KeyRing, exported: Mapping[str, Any]) -> int:
     return added
 
 
+def merge_site_keys(ring: KeyRing, published: list[Mapping[str, Any]]) -> int:
+    """Take the badge public keys the site's other kiosks published through the hub (a key whose
+    id does not match it is skipped); a retirement there is noted here. Returns how many keys
+    were new. The ring is changed in place, so a running kiosk verifies with them at once."""
+    index = {entry.kid: n for n, entry in enumerate(ring.entries)}
+    added = changed = 0
+    for item in published:
+        try:
+            entry = PublicKeyEntry(
+                kid=str(item["kid"]),
+                public_key=str(item["public_key"]),
+                created_at=str(item.get("created_at") or ""),
+                retired_at=str(item.get("retired_at") or ""),
+                source="site",
+            )
+            genuine = key_id(entry.key()).hex() == entry.kid
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            genuine = False
+        if not genuine:
+            continue
+        at = index.get(entry.kid)
+        if at is None:
+            index[entry.kid] = len(ring.entries)
+            ring.entries.append(entry)
+            added += 1
+        elif (
+            entry.retired_at
+            and not ring.entries[at].retired_at
+            and ring.entries[at].source != "local"
+        ):
+            ring.entries[at] = PublicKeyEntry(
+                **{**ring.entries[at].__dict__, "retired_at": entry.retired_at}
+            )
+            changed += 1
+    if added or changed:
+        ring.save()
+    return added
+
+
 def _remember(ring: KeyRing, public: Ed25519PublicKey, now: datetime) -> None:
     kid = key_id(public).hex()
     if all(e.kid != kid for e in ring.entries):

@@ -19,7 +19,7 @@ from kiosk.models import Visit
 from kiosk.retention import shred_visit_files
 from kiosk.store import Store
 from kiosk.timeutil import to_db
-from kiosk.validation import normalise_email
+from kiosk.wire import email_key, normalise_email
 
 log = logging.getLogger(__name__)
 
@@ -40,44 +40,45 @@ def matching_visits(store: Store, email: str) -> list[Visit]:
     return [v for v in store.visits() if v.email and normalise_email(v.email) == wanted]
 
 
+def visits_under_key(store: Store, rights_key: bytes, wanted: str) -> list[Visit]:
+    """The visits whose address hashes to ``wanted`` under the site's rights key: how a kiosk
+    finds the person of a request made at the hub, which never sends the address."""
+    return [v for v in store.visits() if v.email and email_key(rights_key, v.email) == wanted]
+
+
+def visit_record(store: Store, visit: Visit) -> dict[str, Any]:
+    """One visit as the person gets it back, with the notice text they acknowledged."""
+    ack = store.acknowledgement(visit.id) or {}
+    notices = [
+        store.notice(v) for v in (ack.get("notice_version"), ack.get("company_notice_version")) if v
+    ]
+    return {
+        "visit_id": visit.id,
+        "site": visit.site,
+        "kiosk": visit.kiosk_id,
+        "name": visit.name,
+        "email": visit.email,
+        "purpose": visit.purpose,
+        "purpose_text": visit.purpose_text,
+        "host_id": visit.host_id,
+        "company_id": visit.company_id,
+        "language": visit.language,
+        "checked_in_at": to_db(visit.checked_in_at),
+        "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
+        "deleted_on": to_db(visit.purge_after),
+        "email_deleted_on": to_db(visit.email_purge_after) if visit.email_purge_after else None,
+        "acknowledged_at": ack.get("acknowledged_at"),
+        "notices": [
+            {"version": n.version, "language": n.language, "text": n.text} for n in notices if n
+        ],
+    }
+
+
 def export(store: Store, config: Config, email: str, now: datetime, actor: str) -> dict[str, Any]:
     """Every record held on the person, with the notice text each visit acknowledged."""
     visits = matching_visits(store, email)
     receipt = _receipt()
-    records = []
-    for visit in visits:
-        ack = store.acknowledgement(visit.id) or {}
-        notices = [
-            store.notice(v)
-            for v in (ack.get("notice_version"), ack.get("company_notice_version"))
-            if v
-        ]
-        records.append(
-            {
-                "visit_id": visit.id,
-                "site": visit.site,
-                "kiosk": visit.kiosk_id,
-                "name": visit.name,
-                "email": visit.email,
-                "purpose": visit.purpose,
-                "purpose_text": visit.purpose_text,
-                "host_id": visit.host_id,
-                "company_id": visit.company_id,
-                "language": visit.language,
-                "checked_in_at": to_db(visit.checked_in_at),
-                "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else None,
-                "deleted_on": to_db(visit.purge_after),
-                "email_deleted_on": to_db(visit.email_purge_after)
-                if visit.email_purge_after
-                else None,
-                "acknowledged_at": ack.get("acknowledged_at"),
-                "notices": [
-                    {"version": n.version, "language": n.language, "text": n.text}
-                    for n in notices
-                    if n
-                ],
-            }
-        )
+    records = [visit_record(store, visit) for visit in visits]
     audit.record(store, now, "export", actor, receipt, f"visits={len(visits)}")
     return {
         "receipt": receipt,
@@ -120,14 +121,28 @@ def as_text(exported: dict[str, Any]) -> str:
 def erase(store: Store, spool_dir: Path, email: str, now: datetime, actor: str) -> Receipt:
     """Erase at once everything held on the person; the receipt is what the person gets back.
     The visit ids are kept with the receipt (no personal data) so the hub can be told too."""
-    visits = matching_visits(store, email)
-    ids = [v.id for v in visits]
+    ids = [v.id for v in matching_visits(store, email)]
+    receipt = Receipt(_receipt(), len(ids), now)
+    erase_visits(store, spool_dir, ids, receipt.receipt, now, actor)
+    return receipt
+
+
+def erase_visits(
+    store: Store,
+    spool_dir: Path,
+    ids: list[str],
+    receipt: str,
+    now: datetime,
+    actor: str,
+    told_hub: bool = False,
+) -> None:
+    """Shred the visits' files, delete their rows, keep the ids under the receipt (to tell the
+    hub, unless ``told_hub``: a request that came from the hub is answered directly) and push
+    the freed pages out of the write-ahead log."""
     for visit_id in ids:
         shred_visit_files(spool_dir, visit_id)
     store.erase_visits(ids)
-    receipt = Receipt(_receipt(), len(ids), now)
-    store.record_erase_request(receipt.receipt, ids, now)
-    audit.record(store, now, "erase", actor, receipt.receipt, f"visits={len(ids)}")
+    store.record_erase_request(receipt, ids, now, sent=told_hub)
+    audit.record(store, now, "erase", actor, receipt, f"visits={len(ids)}")
     store.checkpoint()
-    log.info("erase request %s: %d visits erased", receipt.receipt, len(ids))
-    return receipt
+    log.info("erase request %s: %d visits erased", receipt, len(ids))

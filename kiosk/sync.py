@@ -62,6 +62,8 @@ class ExchangeReport:
     deny_other_key: int = 0  # entries made under another deny key: the site's kiosks disagree
     checked_out_elsewhere: int = 0
     invitations: int = 0  # invitations made in the hub's console, new here
+    badge_keys_added: int = 0  # other kiosks' badge keys, new here (``kiosk.site_sync``)
+    rights_requests: int = 0  # privacy requests made at the hub, carried out here
 
 
 def idempotency_key(visit_id: str, event: str) -> str:

@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm
+from kiosk.wire import normalise_text
 
 NAME_MAX = 100
 PURPOSE_TEXT_MAX = 200
 EMAIL_MAX = 254
-MAX_COMBINING_RUN = 3
-# Zero-width joiner/non-joiner are kept: they are part of correct spelling in some scripts.
-_KEEP_FORMAT = {"\u200c", "\u200d"}
 
 
 @dataclass(frozen=True)
@@ -43,33 +41,6 @@ class ValidationError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("invalid fields: " + ", ".join(sorted(errors)))
         self.errors = errors
-
-
-def normalise_text(value: str) -> str:
-    """NFC, no control/format characters, capped combining runs, single spaces, trimmed."""
-    kept: list[str] = []
-    combining_run = 0
-    for char in unicodedata.normalize("NFC", value):
-        category = unicodedata.category(char)
-        if char in "\t\r\n" or category == "Zs":
-            kept.append(" ")
-            combining_run = 0
-            continue
-        if category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and char not in _KEEP_FORMAT):
-            continue
-        if category.startswith("M"):
-            combining_run += 1
-            if combining_run > MAX_COMBINING_RUN:
-                continue
-        else:
-            combining_run = 0
-        kept.append(char)
-    return " ".join("".join(kept).split())
-
-
-def normalise_email(value: str) -> str:
-    """The comparable form of an address (for matching requests), without validating it."""
-    return normalise_text(value).casefold()
 
 
 def validate(

@@ -7,7 +7,10 @@ kiosk's config, store or keys, and this module imports nothing from the kiosk ei
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -101,3 +104,70 @@ def day_span(day: date, zone: tzinfo) -> tuple[str, str]:
     "today's visits" as a string comparison in SQL."""
     first = datetime.combine(day, time(0), zone)
     return to_db(first), to_db(datetime.combine(day + timedelta(days=1), time(0), zone))
+
+
+MAX_COMBINING_RUN = 3
+# Zero-width joiner/non-joiner are kept: they are part of correct spelling in some scripts.
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+
+
+def normalise_text(value: str) -> str:
+    """NFC, no control/format characters, capped combining runs, single spaces, trimmed."""
+    kept: list[str] = []
+    combining_run = 0
+    for char in unicodedata.normalize("NFC", value):
+        category = unicodedata.category(char)
+        if char in "\t\r\n" or category == "Zs":
+            kept.append(" ")
+            combining_run = 0
+            continue
+        if category in ("Cc", "Cs", "Co", "Cn") or (category == "Cf" and char not in _KEEP_FORMAT):
+            continue
+        if category.startswith("M"):
+            combining_run += 1
+            if combining_run > MAX_COMBINING_RUN:
+                continue
+        else:
+            combining_run = 0
+        kept.append(char)
+    return " ".join("".join(kept).split())
+
+
+def normalise_email(value: str) -> str:
+    """The comparable form of an address (for matching requests), without validating it."""
+    return normalise_text(value).casefold()
+
+
+def email_key(rights_key: bytes, email: str) -> str:
+    """What a site-wide rights request carries to the kiosks instead of the address: a keyed
+    hash (HMAC-SHA-256 with the site's rights key) of the normalised address. A kiosk finds the
+    person's visits by hashing its own stored addresses the same way."""
+    return hmac.new(rights_key, normalise_email(email).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def deny_normalise(value: str) -> str:
+    """How deny-list names and addresses are compared: full-width folded, case-folded, single
+    spaces; Chinese names as written."""
+    text = unicodedata.normalize("NFKC", normalise_text(value)).casefold()
+    return " ".join(text.split())
+
+
+def deny_key_id(key: bytes) -> str:
+    """Names a deny key without revealing it: entries made under one key match only under it."""
+    return hmac.new(key, b"lobby-kiosk deny key id", hashlib.sha256).hexdigest()[:16]
+
+
+def deny_hashes(key: bytes, name: str, email: str) -> dict[str, str | None]:
+    """The keyed hashes a deny entry holds instead of a name and an address: exact name and
+    address, and for near matches the name's parts in any order and the address's mailbox."""
+
+    def mac(text: str) -> str | None:
+        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest() if text else None
+
+    clean_name, clean_email = deny_normalise(name), deny_normalise(email)
+    return {
+        "name_hash": mac(clean_name),
+        "name_tokens_hash": mac(" ".join(sorted(clean_name.split()))),
+        "email_hash": mac(clean_email),
+        "email_local_hash": mac(clean_email.split("@")[0]) if "@" in clean_email else None,
+    }

@@ -15,6 +15,7 @@ from kiosk.config import load_config
 from kiosk.hub.enrolment import new_enrolment
 from kiosk.hub.service import HubService
 from tests.conftest import FakeClock
+from tests.hub_server import hub_rows
 
 
 def _kiosk_config(tmp_path: Path) -> Path:
@@ -35,7 +36,14 @@ def test_a_code_is_traded_once_for_the_key_which_the_kiosk_then_syncs_with(
     assert re_code(code)
     kiosk = ["--config", str(_kiosk_config(tmp_path)), "--data-dir", str(tmp_path / "data")]
     assert main([*kiosk, "enroll", url, code.lower()]) == 0  # typed in lower case: still fine
-    assert "enrolled as kiosk harbour-1 of site Harbour" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "enrolled as kiosk harbour-1 of site Harbour" in said
+    assert "the site's deny and rights keys fetched" in said
+    for key_file in ("deny.key", "rights.key"):  # from the hub, none copied by hand
+        held = tmp_path / "data" / "keys" / key_file
+        assert stat.S_IMODE(held.stat().st_mode) == 0o600
+    site_deny = hub_rows(hub, "SELECT value FROM site_secrets WHERE name = 'deny'")
+    assert (tmp_path / "data" / "keys" / "deny.key").read_text() == site_deny[0]["value"]
     saved = tmp_path / "data" / "hub.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     enrolled = json.loads(saved.read_text())

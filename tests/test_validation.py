@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from kiosk.config import Config
-from kiosk.validation import NAME_MAX, ValidationError, normalise_text, validate
+from kiosk.validation import NAME_MAX, ValidationError, validate
+from kiosk.wire import normalise_text
 from tests.conftest import make_form
 
 

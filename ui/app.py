@@ -25,6 +25,7 @@ from kiosk.config import Config
 from kiosk.models import NoticeVersion
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.site import Site
+from kiosk.site_sync import share_with_site
 from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
@@ -181,7 +182,7 @@ def build_kiosk(
         clock,
         lambda done: jobs.submit("notify", clock(), done),
         service.directory,
-        deny_list.key_id,
+        lambda client: share_with_site(store, config, client, deny_list, site.keys, clock()),
         retry_prints=lambda done: jobs.submit("retry_prints", clock(), done),
     )
     maintenance.hosts_reloaded.connect(lambda: jobs.submit("reload_hosts", clock(), _ignore))

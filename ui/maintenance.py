@@ -16,7 +16,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import SyncReport, drain, exchange
+from kiosk.sync import ExchangeReport, SyncReport, drain
 from kiosk.timeutil import Clock
 from ui.workers import Workers
 
@@ -41,13 +41,13 @@ class Maintenance(QObject):
         clock: Clock,
         deliver: Callable[[Callable[[object], None]], None],
         directory: HostDirectory,
-        deny_key_id: str,
+        share_site: Callable[[HubClient], ExchangeReport],
         retry_prints: Job | None = None,
     ) -> None:
         super().__init__()
         self._store, self._config, self._checkout = store, config, checkout
         self._workers, self._clock, self._deliver = workers, clock, deliver
-        self._directory, self._deny_key_id = directory, deny_key_id
+        self._directory, self._share_site = directory, share_site
         self._delivering = False
         self._retry_prints, self._printing = retry_prints, False
         self.print_timer = self._timer(PRINT_RETRY_INTERVAL_MS, self.run_print_retries)
@@ -97,15 +97,14 @@ class Maintenance(QObject):
         self._workers.submit(lambda: self._sync(client), self._on_synced, self._on_sync_failed)
 
     def _sync(self, client: HubClient) -> tuple[SyncReport, bool]:
-        """Our events first, then what the site shares (check-outs elsewhere, directory, deny
-        list); a hub that is away shows up as a retry in the outbox, not as an error."""
+        """Our events first, then what the site shares (keys, check-outs elsewhere, directory,
+        deny list, privacy requests made at the hub: ``kiosk.site_sync``); a hub that is away
+        shows up as a retry in the outbox, not as an error."""
         report = drain(self._store, self._config, client, self._clock)
         hosts_changed = False
         if not report.retrying:
             try:
-                shared = exchange(
-                    self._store, self._config, client, self._deny_key_id, self._clock()
-                )
+                shared = self._share_site(client)
             except HubUnavailableError as error:
                 log.warning("site lists not refreshed: %s", error)
             else:

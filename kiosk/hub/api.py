@@ -13,23 +13,24 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import FastAPI, HTTPException, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from kiosk.hub.alerts import take_alerts
+from kiosk.hub.api_auth import Kiosk, problems
+from kiosk.hub.api_site import add_site_routes
 from kiosk.hub.console_app import add_console
 from kiosk.hub.enrolment import add_enrol_route
 from kiosk.hub.guard import Guard
 from kiosk.hub.hub_invitations import HubInvitations
 from kiosk.hub.service import (
     HubService,
-    KioskIdentity,
     ReceiptInUseError,
     RecordRejectedError,
 )
+from kiosk.hub.upkeep import purge_everything
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
@@ -164,46 +165,7 @@ class Health(BaseModel):
     time: str
 
 
-class Problem(BaseModel):
-    """Why a request was refused: a sentence, or for a malformed body where and what."""
-
-    detail: str | list[dict[str, Any]]
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    described = {
-        400: "the request could not be read",
-        401: "unknown or revoked kiosk key",
-        403: "unknown, used or expired enrolment code",
-        409: "the receipt id is already in use",
-        413: "request body over the hub's limit (2 MiB)",
-        422: "the request does not match this document; detail says where",
-    }
-    return {code: {"model": Problem, "description": described[code]} for code in codes}
-
-
-KEYED = _problems(400, 401, 413, 422)
-_bearer = HTTPBearer(auto_error=False)
-
-
-def _kiosk(
-    request: Request,
-    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> KioskIdentity:
-    """The kiosk behind the bearer token; the token decides the site. The guard in front of the
-    app (``kiosk.hub.guard``) looked the key up once, before the body was read; this only hands
-    its answer to the route (and, through ``_bearer``, puts the scheme in the OpenAPI document)."""
-    identity: KioskIdentity | None = getattr(request.state, "kiosk", None)
-    if identity is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "unknown or revoked kiosk key",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return identity
-
-
-Kiosk = Annotated[KioskIdentity, Depends(_kiosk)]
+KEYED = problems(400, 401, 413, 422)
 
 
 def create_app(
@@ -242,7 +204,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_middleware(Guard, service=service)
 
-    add_enrol_route(app, service, _problems(400, 403, 413, 422))
+    add_enrol_route(app, service, problems(400, 403, 413, 422))
+    add_site_routes(app, service)
 
     @app.get("/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
@@ -297,9 +260,7 @@ def create_app(
         except RecordRejectedError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
-    @app.post(
-        "/v1/erase", response_model=EraseReceipt, responses=_problems(400, 401, 409, 413, 422)
-    )
+    @app.post("/v1/erase", response_model=EraseReceipt, responses=problems(400, 401, 409, 413, 422))
     def erase(request: EraseRequest, who: Kiosk) -> dict[str, Any]:
         """Erase these visits of the caller's site now, on the person's request."""
         try:
@@ -330,7 +291,7 @@ async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
 async def _purge_timer(service: HubService, interval: float) -> None:
     while True:
         try:
-            counts = await asyncio.to_thread(service.purge)
+            counts = await asyncio.to_thread(purge_everything, service)
             if any(counts.values()):
                 log.info("purged %s", counts)
         except Exception:  # keep the timer alive; the next run tries again

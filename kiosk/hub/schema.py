@@ -17,7 +17,10 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-metadata = sa.MetaData()
+from kiosk.hub.schema_meta import metadata
+from kiosk.hub.schema_site import m004_site_wide
+
+__all__ = ["metadata"]
 
 kiosks = sa.Table(
     "kiosks",
@@ -319,6 +322,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial,
     _m002_scope_ids_by_site,
     _m003_console,
+    m004_site_wide,
 )
 
 

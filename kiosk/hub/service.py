@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.hub import schema as t
+from kiosk.hub.erasing import bury, reclaim_space
 from kiosk.hub.ingest import Batch, ClashError
 from kiosk.hub.records import (
     DENY_FIELDS,
@@ -258,30 +259,7 @@ class HubService:
                     raise ReceiptInUseError("this receipt id is already in use; choose another")
                 return {"receipt": receipt, "erased": int(done.erased), "replayed": True}
             ids = [clean_text("visit_id", visit_id, 64) for visit_id in visit_ids]
-            erased = db.execute(
-                t.visits.delete().where(t.visits.c.site == kiosk.site, t.visits.c.visit_id.in_(ids))
-            ).rowcount
-            db.execute(
-                t.receipts.delete().where(
-                    t.receipts.c.visit_id.in_(ids), t.receipts.c.kiosk_id.in_(_site_kiosks(kiosk))
-                )
-            )
-            until = to_db(now + self.max_retention)
-            stones = t.tombstones.c
-            buried = set(
-                db.execute(
-                    sa.select(stones.visit_id).where(
-                        stones.site == kiosk.site, stones.visit_id.in_(ids)
-                    )
-                ).scalars()
-            )
-            new = [
-                {"site": kiosk.site, "visit_id": i, "until": until}
-                for i in dict.fromkeys(ids)
-                if i not in buried
-            ]
-            if new:
-                db.execute(t.tombstones.insert(), new)
+            erased = bury(db, kiosk.site, ids, to_db(now + self.max_retention))
             db.execute(
                 t.erasures.insert(),
                 {
@@ -346,23 +324,9 @@ class HubService:
                 total += db.execute(table.delete().where(key.in_(list(keys)))).rowcount
 
     def _reclaim_space(self) -> None:
-        """Deleted rows must not linger: SQLite's WAL is checkpointed and truncated (pages were
-        overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed."""
-        with self._engine.connect() as db:
-            if db.dialect.name == "sqlite":  # outside any transaction, straight to the driver
-                raw: Any = db.connection.dbapi_connection
-                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            else:
-                autocommit = db.execution_options(isolation_level="AUTOCOMMIT")
-                for table in ("visits", "receipts"):
-                    autocommit.exec_driver_sql(f"VACUUM {table}")
+        reclaim_space(self._engine)
 
     def health(self) -> dict[str, Any]:
         with self._engine.connect() as db:
             version = db.execute(sa.select(sa.func.max(t.schema_version.c.version))).scalar()
         return {"status": "ok", "schema": int(version or 0), "time": to_db(self._clock())}
-
-
-def _site_kiosks(kiosk: KioskIdentity) -> sa.Select[tuple[str]]:
-    """The ids of every kiosk of the caller's site (receipts are filed by kiosk)."""
-    return sa.select(t.kiosks.c.kiosk_id).where(t.kiosks.c.site == kiosk.site)

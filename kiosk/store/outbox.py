@@ -68,6 +68,13 @@ class OutboxRows(Database):
                 [to_db(now), f"gave up: {reason}", row_id],
             )
 
+    def open_outbox_count(self, kind: str) -> int:
+        """How many jobs of a kind wait (the backlog the hub's admin page shows)."""
+        rows = self._rows(
+            "SELECT count(*) AS n FROM outbox WHERE kind = ? AND done_at IS NULL", [kind]
+        )
+        return int(rows[0]["n"])
+
     def outbox_overview(self) -> list[dict[str, Any]]:
         """Every open job and every job that was given up, for ``kiosk outbox`` and staff."""
         return self._rows(

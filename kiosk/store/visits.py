@@ -167,11 +167,15 @@ class VisitRows(Database):
                 self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute("PRAGMA foreign_keys=ON")
 
-    def record_erase_request(self, receipt: str, visit_ids: Sequence[str], now: datetime) -> None:
+    def record_erase_request(
+        self, receipt: str, visit_ids: Sequence[str], now: datetime, sent: bool = False
+    ) -> None:
+        """``sent``: the hub knows already (the request came from it), nothing to send."""
         with self._transaction() as db:
             db.execute(
-                "INSERT INTO erase_requests (receipt, requested_at, visit_ids) VALUES (?, ?, ?)",
-                [receipt, to_db(now), json.dumps(list(visit_ids))],
+                "INSERT INTO erase_requests (receipt, requested_at, visit_ids, sent_to_hub_at) "
+                "VALUES (?, ?, ?, ?)",
+                [receipt, to_db(now), json.dumps(list(visit_ids)), to_db(now) if sent else None],
             )
 
     def erase_requests(self, unsent_only: bool = False) -> list[dict[str, Any]]:

@@ -1,0 +1,63 @@
+"""Erasing visits at the hub on a person's request, down to the bytes on disk: the visit, its
+receipts, its line in any roll call, and a tombstone so a late replay cannot bring it back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.hub import schema as t
+
+# Tables that may hold a name or an email and lose rows on request: vacuumed after an erasure.
+PERSONAL_TABLES = ("visits", "receipts", "invitations", "roll_call_people", "rights_exports")
+
+
+def bury(db: Connection, site: str, visit_ids: Sequence[str], until: str) -> int:
+    """Erase these visits of the site; returns how many the hub held."""
+    ids = list(dict.fromkeys(visit_ids))
+    if not ids:
+        return 0
+    site_kiosks = sa.select(t.kiosks.c.kiosk_id).where(t.kiosks.c.site == site)
+    erased = int(
+        db.execute(
+            t.visits.delete().where(t.visits.c.site == site, t.visits.c.visit_id.in_(ids))
+        ).rowcount
+    )
+    db.execute(
+        t.receipts.delete().where(
+            t.receipts.c.visit_id.in_(ids), t.receipts.c.kiosk_id.in_(site_kiosks)
+        )
+    )
+    site_calls = sa.select(t.roll_calls.c.roll_call_id).where(t.roll_calls.c.site == site)
+    db.execute(
+        t.roll_call_people.delete().where(
+            t.roll_call_people.c.visit_id.in_(ids),
+            t.roll_call_people.c.roll_call_id.in_(site_calls),
+        )
+    )
+    stones = t.tombstones.c
+    buried = set(
+        db.execute(
+            sa.select(stones.visit_id).where(stones.site == site, stones.visit_id.in_(ids))
+        ).scalars()
+    )
+    new = [{"site": site, "visit_id": i, "until": until} for i in ids if i not in buried]
+    if new:
+        db.execute(t.tombstones.insert(), new)
+    return erased
+
+
+def reclaim_space(engine: Engine) -> None:
+    """Deleted rows must not linger: SQLite's WAL is checkpointed and truncated (pages were
+    overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed."""
+    with engine.connect() as db:
+        if db.dialect.name == "sqlite":  # outside any transaction, straight to the driver
+            raw: Any = db.connection.dbapi_connection
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            autocommit = db.execution_options(isolation_level="AUTOCOMMIT")
+            for table in PERSONAL_TABLES:
+                autocommit.exec_driver_sql(f"VACUUM {table}")

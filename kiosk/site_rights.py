@@ -1,0 +1,56 @@
+"""Carry out the privacy requests made at the hub for the whole site (``kiosk hub rights …`` or
+the console's privacy page), on this kiosk's next sync.
+
+A request names the person only by a keyed hash of their address (the site's rights key); the
+kiosk hashes its own stored addresses the same way to find their visits. An erase is done here
+with the same guarantees as ``kiosk rights erase`` (files shredded, rows deleted, the WAL
+truncated) and answered with the erased visit ids, so the hub erases its copies of them too; an
+export is answered with the records. The ids of an erase are kept under the hub's receipt, so an
+answer lost on the way is given again with the same ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from kiosk import audit, rights
+from kiosk.config import Config
+from kiosk.hub_client import HubClient
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def answer_rights_requests(
+    store: Store, config: Config, client: HubClient, rights_key: bytes | None, now: datetime
+) -> int:
+    """Every request the hub holds for this kiosk; returns how many were answered."""
+    if rights_key is None:
+        return 0
+    answered = 0
+    for request in client.get("/v1/rights").get("requests", []):
+        receipt, kind = str(request["receipt"]), str(request["kind"])
+        wanted = str(request["email_hash"])
+        actor = "hub"
+        if kind == "erase":
+            local = f"hub:{receipt}"
+            earlier = [r for r in store.erase_requests() if r["receipt"] == local]
+            if earlier:  # erased before; the answer was lost
+                ids = [str(i) for i in json.loads(earlier[0]["visit_ids"])]
+            else:
+                ids = [v.id for v in rights.visits_under_key(store, rights_key, wanted)]
+                rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True)
+            client.post(f"/v1/rights/{receipt}", {"visit_ids": ids}, f"rights:{receipt}")
+        elif kind == "export":
+            visits = rights.visits_under_key(store, rights_key, wanted)
+            records = [rights.visit_record(store, visit) for visit in visits]
+            audit.record(store, now, "export", actor, f"hub:{receipt}", f"visits={len(visits)}")
+            body = {"visit_ids": [v.id for v in visits], "records": records}
+            client.post(f"/v1/rights/{receipt}", body, f"rights:{receipt}")
+        else:
+            log.warning("rights request %s of an unknown kind %r left alone", receipt, kind)
+            continue
+        answered += 1
+    return answered
