@@ -9,13 +9,14 @@ from pathlib import Path
 
 from kiosk.config import Config
 from kiosk.errors import UsageError
-from kiosk.hosts import ImportReport, export_hosts_csv, import_hosts
+from kiosk.hosts import import_hosts
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
 from kiosk.site import Site
 from kiosk.site_sync import share_with_site
 from kiosk.sync import drain, sync_once
 from kiosk.timeutil import utc_now
+from kiosk.wire import ImportReport, export_hosts_csv
 
 
 class HostsUsageError(UsageError):

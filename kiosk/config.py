@@ -32,8 +32,8 @@ from kiosk.config_sections import (
     SiteSection,
     TablesSection,
 )
-from kiosk.config_tables import SUPPORTED_LANGUAGES
 from kiosk.models import Company, Purpose
+from kiosk.wire import SUPPORTED_LANGUAGES
 
 __all__ = ["Config", "ConfigError", "load_config", "production_problem"]
 

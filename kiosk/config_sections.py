@@ -18,9 +18,9 @@ from kiosk import config_tables as tables
 from kiosk.catalogue import brother_models, label_names
 from kiosk.config_checks import check_timezone, hub_url
 from kiosk.config_reader import Section
-from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES, SUPPORTED_LANGUAGES
+from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES
 from kiosk.models import Company, Host, Purpose
-from kiosk.wire import DEFAULT_SYNC_FIELDS, SYNC_FIELDS
+from kiosk.wire import DEFAULT_SYNC_FIELDS, SUPPORTED_LANGUAGES, SYNC_FIELDS
 
 KIOSK_ID = re.compile(r"(?!\.{1,2}$)[a-z0-9_.-]{1,64}")
 PRINTER_BACKENDS = ("file", "none", "brother", "zebra", "cups")

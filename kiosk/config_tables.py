@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from kiosk.config_reader import ConfigError, Section
 from kiosk.models import Company, Host, Purpose
+from kiosk.wire import SUPPORTED_LANGUAGES
 
-SUPPORTED_LANGUAGES = ("zh-TW", "en")
 MAX_RETENTION_DAYS = 365
 MAX_ZONE_BYTES = 16  # a badge's access zone, as the signed token stores it
 

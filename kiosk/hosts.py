@@ -9,23 +9,19 @@ be used to read the staff list.
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 
 from kiosk.config import Config
-from kiosk.config_tables import SUPPORTED_LANGUAGES
 from kiosk.models import Company, Host
 from kiosk.store import Store
-from kiosk.wire import normalise_text
+from kiosk.wire import ImportReport, normalise_text, parse_hosts_rows
 
 MIN_QUERY = 2
 MAX_RESULTS = 5
-CSV_COLUMNS = ("id", "name", "department", "email", "notify", "language", "active", "company")
 
 
 def fold(text: str) -> str:
@@ -142,48 +138,9 @@ def _first_at_or_after(keys: Sequence[tuple[str, str]], wanted: str) -> int:
     return low
 
 
-@dataclass
-class ImportReport:
-    added: int = 0
-    updated: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
-
 def parse_hosts_csv(text: str, config: Config) -> tuple[list[Host], ImportReport]:
-    """Read a UTF-8 CSV (with or without BOM); every bad row is reported with its line."""
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    missing = {"id", "name"} - set(reader.fieldnames or [])
-    if missing:
-        report.rejected.append((1, f"header lacks {', '.join(sorted(missing))}"))
-        return [], report
-    hosts: list[Host] = []
-    seen: set[str] = set()
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit
-            report.rejected.append((reader.line_num, f"cannot be read as CSV: {error}"))
-            return [], report
-        line = reader.line_num
-        try:
-            host = _host_from_row(row, config)
-        except ValueError as error:
-            report.rejected.append((line, str(error)))
-            continue
-        if host.id in seen:
-            report.rejected.append((line, f"id {host.id!r} appears twice"))
-            continue
-        seen.add(host.id)
-        hosts.append(host)
-    return hosts, report
+    """The shared CSV reader (``kiosk.wire``), with the companies of this kiosk's config."""
+    return parse_hosts_rows(text, lambda company: config.company(company) is not None)
 
 
 def import_hosts(store: Store, text: str, config: Config) -> ImportReport:
@@ -192,64 +149,3 @@ def import_hosts(store: Store, text: str, config: Config) -> ImportReport:
     if report.ok:
         report.added, report.updated = store.upsert_hosts(hosts)
     return report
-
-
-def export_hosts_csv(hosts: Iterable[Host]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for h in hosts:
-        writer.writerow(
-            [
-                safe_cell(value)
-                for value in (
-                    h.id,
-                    h.name,
-                    h.department,
-                    h.email,
-                    " ".join(h.notify),
-                    h.language,
-                    "yes" if h.active else "no",
-                    h.company_id,
-                )
-            ]
-        )
-    return out.getvalue()
-
-
-def safe_cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _host_from_row(row: dict[str, str | None], config: Config) -> Host:
-    def cell(name: str) -> str:
-        return normalise_text(row.get(name) or "")
-
-    host_id, name = cell("id").lower(), cell("name")
-    if not host_id or not all(c.isalnum() or c in "-_." for c in host_id) or len(host_id) > 40:
-        raise ValueError("id must be 1-40 letters, digits, '-', '_' or '.'")
-    if not name or len(name) > 100:
-        raise ValueError("name must be 1-100 characters")
-    language = cell("language")
-    if language and language not in SUPPORTED_LANGUAGES:
-        raise ValueError(f"language {language!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
-    active = cell("active").lower() or "yes"
-    if active not in ("yes", "no", "true", "false", "1", "0"):
-        raise ValueError("active must be yes or no")
-    company = cell("company")
-    if company and config.company(company) is None:
-        raise ValueError(f"company {company!r} is not in the site config")
-    email = cell("email")
-    if email and ("@" not in email or " " in email):
-        raise ValueError("email does not look like an address")
-    return Host(
-        id=host_id,
-        name=name,
-        department=cell("department"),
-        email=email,
-        notify=tuple(cell("notify").split()),
-        language=language,
-        active=active in ("yes", "true", "1"),
-        company_id=company,
-    )

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kiosk.hosts import safe_cell
 from kiosk.store import Store
+from kiosk.wire import safe_cell
 
 
 @dataclass(frozen=True)

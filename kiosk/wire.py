@@ -7,12 +7,14 @@ kiosk's config, store or keys, and this module imports nothing from the kiosk ei
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import secrets
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 Clock = Callable[[], datetime]
@@ -171,3 +173,119 @@ def deny_hashes(key: bytes, name: str, email: str) -> dict[str, str | None]:
         "email_hash": mac(clean_email),
         "email_local_hash": mac(clean_email.split("@")[0]) if "@" in clean_email else None,
     }
+
+
+# The host directory as CSV: written by ``kiosk hosts export`` and the console, read by
+# ``kiosk hosts import``, ``kiosk hub import-hosts`` and the console's import.
+SUPPORTED_LANGUAGES = ("zh-TW", "en")
+CSV_COLUMNS = ("id", "name", "department", "email", "notify", "language", "active", "company")
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def parse_hosts_rows(
+    text: str, company_known: Callable[[str], bool]
+) -> tuple[list[Host], ImportReport]:
+    """Read a host directory from UTF-8 CSV (with or without BOM), as the kiosk's ``kiosk hosts
+    import`` and the hub's console both take it; every bad row is reported with its line."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    missing = {"id", "name"} - set(reader.fieldnames or [])
+    if missing:
+        report.rejected.append((1, f"header lacks {', '.join(sorted(missing))}"))
+        return [], report
+    hosts: list[Host] = []
+    seen: set[str] = set()
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:  # e.g. a field over the csv module's 128 KiB limit
+            report.rejected.append((reader.line_num, f"cannot be read as CSV: {error}"))
+            return [], report
+        line = reader.line_num
+        try:
+            host = host_from_row(row, company_known)
+        except ValueError as error:
+            report.rejected.append((line, str(error)))
+            continue
+        if host.id in seen:
+            report.rejected.append((line, f"id {host.id!r} appears twice"))
+            continue
+        seen.add(host.id)
+        hosts.append(host)
+    return hosts, report
+
+
+def export_hosts_csv(hosts: Iterable[Host]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for h in hosts:
+        writer.writerow(
+            [
+                safe_cell(value)
+                for value in (
+                    h.id,
+                    h.name,
+                    h.department,
+                    h.email,
+                    " ".join(h.notify),
+                    h.language,
+                    "yes" if h.active else "no",
+                    h.company_id,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+def safe_cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; quote them as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def host_from_row(row: dict[str, str | None], company_known: Callable[[str], bool]) -> Host:
+    """One host from a CSV row or a form with the same field names; ValueError says why not."""
+
+    def cell(name: str) -> str:
+        return normalise_text(row.get(name) or "")
+
+    host_id, name = cell("id").lower(), cell("name")
+    if not host_id or not all(c.isalnum() or c in "-_." for c in host_id) or len(host_id) > 40:
+        raise ValueError("id must be 1-40 letters, digits, '-', '_' or '.'")
+    if not name or len(name) > 100:
+        raise ValueError("name must be 1-100 characters")
+    language = cell("language")
+    if language and language not in SUPPORTED_LANGUAGES:
+        raise ValueError(f"language {language!r} is not one of {', '.join(SUPPORTED_LANGUAGES)}")
+    active = cell("active").lower() or "yes"
+    if active not in ("yes", "no", "true", "false", "1", "0"):
+        raise ValueError("active must be yes or no")
+    company = cell("company")
+    if company and not company_known(company):
+        raise ValueError(f"company {company!r} is not one of the site's companies")
+    email = cell("email")
+    if email and ("@" not in email or " " in email):
+        raise ValueError("email does not look like an address")
+    return Host(
+        id=host_id,
+        name=name,
+        department=cell("department"),
+        email=email,
+        notify=tuple(cell("notify").split()),
+        language=language,
+        active=active in ("yes", "true", "1"),
+        company_id=company,
+    )

@@ -21,10 +21,15 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from kiosk.config import load_config  # noqa: E402
 from kiosk.hub.accounts import Accounts  # noqa: E402
+from kiosk.hub.admin_directory import Directory  # noqa: E402
+from kiosk.hub.admin_site import SiteAdmin  # noqa: E402
 from kiosk.hub.hub_invitations import HubInvitations  # noqa: E402
+from kiosk.hub.rights_desk import RightsDesk  # noqa: E402
 from kiosk.hub.rollcalls import RollCalls  # noqa: E402
+from kiosk.hub.totp import code_at, new_secret, step_of  # noqa: E402
 from kiosk.hub_client import HubClient  # noqa: E402
 from kiosk.site import Site  # noqa: E402
+from kiosk.site_sync import share_with_site  # noqa: E402
 from kiosk.sync import sync_once  # noqa: E402
 from kiosk.timeutil import utc_now  # noqa: E402
 from tests.browser import DESKTOP, PHONE, browser_missing, chromium  # noqa: E402
@@ -42,6 +47,22 @@ def _sign_in(browser: WebDriver, url: str, login: str) -> None:
     WebDriverWait(browser, 10).until(lambda b: "/console/login" not in b.current_url)
 
 
+def _sign_in_with_code(browser: WebDriver, url: str, login: str, secret: str) -> None:
+    _sign_in(browser, url, login)
+    code = code_at(secret, step_of(utc_now()))
+    browser.find_element(By.ID, "code").send_keys(code, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: "/console/totp" not in b.current_url)
+
+
+def _enrolled(accounts: Accounts, login: str, site: str, role: str) -> str:
+    """An admin or privacy user whose authenticator is set up (one step back, so the code of
+    this step still works)."""
+    accounts.add(login, site, role, PASSWORD)
+    secret = new_secret()
+    accounts.use_totp_step(login, step_of(utc_now()) - 1, enrol_secret=secret)
+    return secret
+
+
 def _shoot(browser: WebDriver, out: Path, name: str) -> Path:
     height = browser.execute_script("return document.documentElement.scrollHeight")
     width = browser.execute_script("return window.innerWidth")
@@ -49,6 +70,36 @@ def _shoot(browser: WebDriver, out: Path, name: str) -> Path:
     target = out / f"{name}.png"
     browser.save_screenshot(str(target))
     return target
+
+
+def _screenshots(url: str, out: Path, boss: str, officer: str) -> list[Path]:
+    """Every page at phone width in Chinese and at desktop width in English."""
+    written: list[Path] = []
+    for size, language in ((PHONE, "zh-TW"), (DESKTOP, "en")):
+        width = "phone" if size == PHONE else "desktop"
+        with chromium(size, language) as browser:
+            browser.get(f"{url}/console/login")
+            written.append(_shoot(browser, out, f"{width}-{language}-login"))
+            _sign_in(browser, url, "mei.chen")
+            for page in ("onsite", "evacuation", "numbers"):
+                browser.get(f"{url}/console/{page}")
+                written.append(_shoot(browser, out, f"{width}-{language}-{page}"))
+        with chromium(size, language) as browser:
+            _sign_in(browser, url, "jimmy")
+            browser.get(f"{url}/console/visitors")
+            written.append(_shoot(browser, out, f"{width}-{language}-visitors"))
+        with chromium(size, language) as browser:
+            _sign_in(browser, url, "boss")
+            written.append(_shoot(browser, out, f"{width}-{language}-second-step"))
+        with chromium(size, language) as browser:
+            _sign_in_with_code(browser, url, "boss", boss)
+            for page in ("kiosks", "users", "hosts", "deny", "audit"):
+                browser.get(f"{url}/console/admin/{page}")
+                written.append(_shoot(browser, out, f"{width}-{language}-admin-{page}"))
+        with chromium(size, language) as browser:
+            _sign_in_with_code(browser, url, "privacy.officer", officer)
+            written.append(_shoot(browser, out, f"{width}-{language}-privacy"))
+    return written
 
 
 def run(out: Path) -> list[Path]:
@@ -72,11 +123,21 @@ def run(out: Path) -> list[Path]:
                 for name in GUESTS:
                     form = make_form(name=name, host_id="h-lin")
                     site.checkin.check_in(form, site.checkin.current_notice("en"))
-                sync_once(site.store, kiosk, HubClient(url, token), utc_now())
+                client = HubClient(url, token)
+                sync_once(site.store, kiosk, client, utc_now())
+                share_with_site(site.store, kiosk, client, site.deny_list, site.keys, utc_now())
+            desk = RightsDesk(service)
+            desk.request(site_name, "erase", "someone@example.com", "privacy.officer")
+            desk.request(site_name, "export", "guest@example.com", "privacy.officer")
+            service.add_kiosk("lobby-2", site_name)
+            admin = SiteAdmin(service)
+            admin.add_deny(site_name, "Mallory Example", "", "threatened staff", 90, "boss")
+            Directory(service).save_company(site_name, "acme", "Acme Trading Co.", "boss")
             accounts = Accounts(service.engine, utc_now)
             accounts.add("mei.chen", site_name, "frontdesk", PASSWORD)
             accounts.add("jimmy", site_name, "host", PASSWORD, host_id="h-lin")
-            accounts.add("boss", site_name, "admin", PASSWORD)
+            boss = _enrolled(accounts, "boss", site_name, "admin")
+            officer = _enrolled(accounts, "privacy.officer", site_name, "privacy")
             now = utc_now().astimezone(base.zone)
             start = now.replace(second=0, microsecond=0)
             end = start.replace(hour=23, minute=59)
@@ -96,22 +157,7 @@ def run(out: Path) -> list[Path]:
             RollCalls(service, utc_now).tick(
                 site_name, roll_call.roll_call_id, roll_call.people[0].visit_id, "mei.chen", True
             )
-            for size, language in ((PHONE, "zh-TW"), (DESKTOP, "en")):
-                width = "phone" if size == PHONE else "desktop"
-                with chromium(size, language) as browser:
-                    browser.get(f"{url}/console/login")
-                    written.append(_shoot(browser, out, f"{width}-{language}-login"))
-                    _sign_in(browser, url, "mei.chen")
-                    for page in ("onsite", "evacuation", "numbers"):
-                        browser.get(f"{url}/console/{page}")
-                        written.append(_shoot(browser, out, f"{width}-{language}-{page}"))
-                with chromium(size, language) as browser:
-                    _sign_in(browser, url, "jimmy")
-                    browser.get(f"{url}/console/visitors")
-                    written.append(_shoot(browser, out, f"{width}-{language}-visitors"))
-                with chromium(size, language) as browser:
-                    _sign_in(browser, url, "boss")
-                    written.append(_shoot(browser, out, f"{width}-{language}-second-step"))
+            written += _screenshots(url, out, boss, officer)
         service.close()
     return written
 

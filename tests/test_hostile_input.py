@@ -10,9 +10,9 @@ import pytest
 
 from kiosk.checkin import CheckinService
 from kiosk.cli import main
-from kiosk.hosts import safe_cell
 from kiosk.store import Store
 from kiosk.validation import ValidationError
+from kiosk.wire import safe_cell
 from tests.conftest import make_form
 
 NAMES = {

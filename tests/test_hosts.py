@@ -7,9 +7,10 @@ import pytest
 
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.config import Config
-from kiosk.hosts import HostDirectory, export_hosts_csv, import_hosts, safe_cell, search_keys
+from kiosk.hosts import HostDirectory, import_hosts, search_keys
 from kiosk.models import Company, Host
 from kiosk.store import Store
+from kiosk.wire import export_hosts_csv, safe_cell
 from tests.conftest import FakeClock, make_form
 
 CSV = (

@@ -34,6 +34,8 @@ from kiosk.hub.totp import SECOND_FACTOR_ROLES
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("zh-TW", "en")
 DESK_ROLES = frozenset({"admin", "frontdesk"})  # who may check a guest out
+ADMIN_ROLES = frozenset({"admin"})  # users, kiosks, hosts, deny list, the audit trail
+PRIVACY_ROLES = frozenset({"privacy"})  # a person's requests: export, erase
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
 LANGUAGE_COOKIE = "console_lang"
@@ -146,26 +148,49 @@ def _cookie(
     )
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """A URL-encoded form, at most 16 KiB (no multipart: the console uploads nothing yet)."""
+async def read_form(request: Request, limit: int = MAX_FORM_BYTES) -> dict[str, str]:
+    """A URL-encoded form, at most 16 KiB unless the page allows more (a pasted host CSV);
+    no multipart, so nothing is ever written to disk on the way."""
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > limit:
             return {}
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {key: values[0] for key, values in fields.items()}
 
 
 async def posted(
-    request: Request, session: Session | None
+    request: Request, session: Session | None, limit: int = MAX_FORM_BYTES
 ) -> tuple[Session, dict[str, str]] | None:
     """The signed-in session and its posted form, if the form carries the session's CSRF token;
     None for anything else (answer it with ``forbidden``)."""
-    form = await read_form(request)
+    form = await read_form(request, limit)
     if session is None or not session.csrf_ok(form.get("csrf", "")):
         return None
     return session, form
+
+
+def home_for(role: str) -> str:
+    """Where a user lands after signing in: the page their role is for."""
+    return "/console/privacy" if role in PRIVACY_ROLES else "/console/onsite"
+
+
+async def role_session(console: Console, request: Request, roles: frozenset[str]) -> Session | None:
+    """The signed-in session if its role may use the page, else None (redirect to sign-in)."""
+    session = await console.session(request)
+    return session if session is not None and session.user.role in roles else None
+
+
+def to_sign_in() -> Response:
+    return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+
+
+def download(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A file for the browser to save (CSV, PDF, JSON), never cached."""
+    disposition = f'attachment; filename="{filename}"'
+    headers = {**SECURITY_HEADERS, "Content-Disposition": disposition}
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def forbidden() -> Response:
@@ -179,7 +204,8 @@ def console_routes(console: Console) -> APIRouter:
 
     @router.get("")
     async def home(request: Request) -> Response:
-        target = "/console/onsite" if await console.session(request) else "/console/login"
+        session = await console.session(request)
+        target = home_for(session.user.role) if session else "/console/login"
         return RedirectResponse(target, 303, headers=SECURITY_HEADERS)
 
     @router.get("/login")
@@ -228,7 +254,7 @@ def console_routes(console: Console) -> APIRouter:
             )
         second = check.user.role in SECOND_FACTOR_ROLES
         token = await anyio.to_thread.run_sync(console.sessions.start, check.user.login, not second)
-        target = "/console/totp" if second else "/console/onsite"
+        target = "/console/totp" if second else home_for(check.user.role)
         response = RedirectResponse(target, 303, headers=SECURITY_HEADERS)
         _cookie(response, request, SESSION_COOKIE, token)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")

@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from kiosk.hub.console import SECURITY_HEADERS, Console, forbidden, posted, words_for
+from kiosk.hub.console import SECURITY_HEADERS, Console, download, forbidden, posted, words_for
 from kiosk.hub.rollcall_pdf import roll_call_pdf
 from kiosk.hub.rollcalls import RollCall, RollCalls, roll_call_csv
 from kiosk.hub.sessions import Session
@@ -113,11 +113,10 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
         titles = _pdf_titles(words_for(request), roll_call)
         pdf = await anyio.to_thread.run_sync(roll_call_pdf, roll_call, titles, console.zone)
         name = f"roll-call-{roll_call.started_at[:10]}.pdf"
-        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(pdf, media_type="application/pdf", headers=headers)
+        return download(pdf, "application/pdf", name)
 
     @router.get("/evacuation/{roll_call_id}.csv")
-    async def download(request: Request, roll_call_id: str) -> Response:
+    async def download_csv(request: Request, roll_call_id: str) -> Response:
         session = await allowed(request)
         if session is None:
             return forbidden()
@@ -125,10 +124,7 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
         if roll_call is None:
             return forbidden()
         name = f"roll-call-{roll_call.started_at[:10]}.csv"
-        headers = {**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'}
-        return Response(
-            roll_call_csv(roll_call), media_type="text/csv; charset=utf-8", headers=headers
-        )
+        return download(roll_call_csv(roll_call), "text/csv; charset=utf-8", name)
 
 
 def _pdf_titles(words: dict[str, str], roll_call: RollCall) -> dict[str, str]:

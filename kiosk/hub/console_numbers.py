@@ -7,7 +7,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kiosk.hub.console import DESK_ROLES, SECURITY_HEADERS, Console, words_for
+from kiosk.hub.console import DESK_ROLES, SECURITY_HEADERS, Console, download, words_for
 from kiosk.hub.numbers import bars, daily_check_ins, numbers_csv
 
 
@@ -22,10 +22,7 @@ def add_numbers(router: APIRouter, console: Console) -> None:
             daily_check_ins, service.engine, session.user.site, service.clock(), console.zone
         )
         if request.query_params.get("format") == "csv":
-            attachment = 'attachment; filename="visitor-numbers.csv"'
-            headers = {**SECURITY_HEADERS, "Content-Disposition": attachment}
-            text = numbers_csv(days)
-            return Response(text, media_type="text/csv; charset=utf-8", headers=headers)
+            return download(numbers_csv(days), "text/csv; charset=utf-8", "visitor-numbers.csv")
         words = words_for(request)
         return console.page(
             request,

@@ -15,9 +15,11 @@ from fastapi.responses import RedirectResponse, Response
 from kiosk.hub.alerts import alerts_on
 from kiosk.hub.console import (
     DESK_ROLES,
+    PRIVACY_ROLES,
     SECURITY_HEADERS,
     Console,
     forbidden,
+    home_for,
     posted,
     words_for,
 )
@@ -47,6 +49,8 @@ def add_onsite(router: APIRouter, console: Console) -> None:
         session = await console.session(request)
         if session is None:
             return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+        if session.user.role in PRIVACY_ROLES:  # their page is the requests, not who is here
+            return RedirectResponse(home_for(session.user.role), 303, headers=SECURITY_HEADERS)
         people = await anyio.to_thread.run_sync(_people, console, session.user.site, q)
         expected: list[dict[str, str]] = []
         flagged: list[dict[str, str]] = []

@@ -13,6 +13,7 @@ from kiosk.hub.console import (
     SESSION_COOKIE,
     Console,
     forbidden,
+    home_for,
     posted,
     words_for,
 )
@@ -50,7 +51,7 @@ def add_totp(router: APIRouter, console: Console) -> None:
             return await _form_page(request, console, session, words_for(request)["totp_wrong"])
         token = request.cookies.get(SESSION_COOKIE, "")
         await anyio.to_thread.run_sync(console.sessions.verify, token)
-        return RedirectResponse("/console/onsite", 303, headers=SECURITY_HEADERS)
+        return RedirectResponse(home_for(session.user.role), 303, headers=SECURITY_HEADERS)
 
 
 async def _form_page(

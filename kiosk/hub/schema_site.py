@@ -80,7 +80,25 @@ rights_exports = sa.Table(
 )
 
 
+# The companies of a multi-tenant building, for grouping its hosts (a host's company_id).
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("company_id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+
 def m004_site_wide(connection: Connection) -> None:
-    tables = (site_secrets, badge_keys, kiosk_status, rights_requests, rights_tasks, rights_exports)
+    tables = (
+        site_secrets,
+        badge_keys,
+        kiosk_status,
+        rights_requests,
+        rights_tasks,
+        rights_exports,
+        companies,
+    )
     for table in tables:
         table.create(connection)

@@ -1,0 +1,111 @@
+"""The privacy and administration pages in a real Chromium: both languages, phone and desktop,
+no serious or critical axe-core violation, nothing wider than the screen, touch targets of
+44 px, and the main tasks done by keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+from kiosk.hub.service import HubService
+from tests.browser import DESKTOP, PHONE, axe_problems, browser_missing, chromium
+from tests.conftest import FakeClock
+from tests.console_users import add_enrolled, next_code
+from tests.hub_server import hub_service, serve_hub
+from tests.test_console import PASSWORD
+from tests.test_console_browser import _tab_to
+from tests.test_site_wide import OTHER, PERSON, SITE, _lobby
+
+pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing())
+ADMIN_PAGES = ("kiosks", "users", "hosts", "deny", "audit")
+
+
+@pytest.fixture
+def site_hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, str, dict[str, str]]]:
+    service = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        lobby = _lobby(tmp_path, "lobby-1", url, service, clock)
+        lobby.visit(PERSON)
+        lobby.visit(OTHER)
+        lobby.sync(clock)
+        lobby.store.close()
+        secrets = {
+            "po": add_enrolled(service, clock, "po", SITE, "privacy"),
+            "boss": add_enrolled(service, clock, "boss", SITE, "admin"),
+        }
+        yield service, url, secrets
+    service.close()
+
+
+def _sign_in(browser: WebDriver, url: str, login: str, secret: str, clock: FakeClock) -> None:
+    browser.get(f"{url}/console/login")
+    browser.find_element(By.ID, "login").send_keys(login)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/totp"))
+    browser.find_element(By.ID, "code").send_keys(next_code(secret, clock), Keys.ENTER)
+    WebDriverWait(browser, 10).until(lambda b: not b.current_url.endswith("/console/totp"))
+
+
+def _looks_right(browser: WebDriver, width: int) -> None:
+    assert axe_problems(browser) == []
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+    for target in browser.find_elements(
+        By.CSS_SELECTOR,
+        "button, a.switch, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select",
+    ):
+        if target.is_displayed():
+            assert target.size["height"] >= 44, target.get_attribute("outerHTML")
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_privacy_officer_asks_for_a_copy_by_keyboard(
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    language: str,
+    size: tuple[int, int],
+) -> None:
+    _service, url, secrets = site_hub
+    with chromium(size, language) as browser:
+        _sign_in(browser, url, "po", secrets["po"], clock)
+        assert browser.current_url.endswith("/console/privacy")
+        _looks_right(browser, size[0])
+        _tab_to(browser, "#person-email", limit=30)
+        browser.switch_to.active_element.send_keys(PERSON[1], Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "made=" in b.current_url)
+        assert browser.find_elements(By.CSS_SELECTOR, ".done[role=status]")
+        assert "lobby-1" in browser.find_element(By.CSS_SELECTOR, "ul.kiosks").text
+        _looks_right(browser, size[0])
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_administration_page_is_axe_clean_and_fits(
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    language: str,
+    size: tuple[int, int],
+) -> None:
+    _service, url, secrets = site_hub
+    with chromium(size, language) as browser:
+        _sign_in(browser, url, "boss", secrets["boss"], clock)
+        for page in ADMIN_PAGES:
+            browser.get(f"{url}/console/admin/{page}")
+            assert browser.find_element(By.CSS_SELECTOR, "[aria-current=page]")
+            _looks_right(browser, size[0])
+        browser.get(f"{url}/console/admin/kiosks")
+        field = browser.find_element(By.ID, "kiosk-id")
+        field.send_keys("lobby-2", Keys.ENTER)  # an enrolment code and its QR, by keyboard
+        WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "img.qr"))
+        _looks_right(browser, size[0])
+        browser.get(f"{url}/console/admin/deny")
+        browser.find_element(By.ID, "deny-name").send_keys("Mallory Intruder")
+        browser.find_element(By.ID, "deny-reason").send_keys("threatened staff", Keys.ENTER)
+        WebDriverWait(browser, 10).until(lambda b: "done=deny_add" in b.current_url)
+        _looks_right(browser, size[0])
