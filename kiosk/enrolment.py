@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import ENROLMENT_FILE
@@ -29,6 +29,8 @@ class Enrolled:
     site: str
     saved_in: Path
     keys_fetched: bool
+    url: str = ""
+    token: str = field(default="", repr=False)  # for a running kiosk to start syncing at once
 
 
 def enrol(url: str, code: str, data_dir: Path, keys_dir: Path) -> Enrolled:
@@ -59,7 +61,14 @@ def enrol(url: str, code: str, data_dir: Path, keys_dir: Path) -> Enrolled:
     except HubUnavailableError as error:
         log.warning("site keys not fetched yet (%s); they come with the next sync", error)
         fetched = False
-    return Enrolled(str(enrolled["kiosk_id"]), str(enrolled["site"]), target, fetched)
+    return Enrolled(
+        str(enrolled["kiosk_id"]),
+        str(enrolled["site"]),
+        target,
+        fetched,
+        url=url,
+        token=str(enrolled["token"]),
+    )
 
 
 def _write_private(path: Path, data: dict[str, str]) -> None:

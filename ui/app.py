@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk import audit, invitations
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.enrolment import enrol
 from kiosk.models import NoticeVersion
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.site import Site
@@ -170,6 +171,8 @@ def build_kiosk(
         print_roll_call=lambda roll_call: print_roll_call(roll_call, config, clock()),
         clock=clock,
         camera=CameraScanner.create(workers),
+        join_hub=lambda url, code: enrol(url, code, config.data_dir, config.keys_dir),
+        hub_joined=lambda enrolled: maintenance.use_hub(enrolled.url, enrolled.token),
     )
     flow = CheckinFlow(window, config, workers, services)
     activity = ActivityFilter(flow)

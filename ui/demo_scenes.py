@@ -131,6 +131,11 @@ def _staff(kiosk: Kiosk, out_dir: Path, prefix: str, language: str) -> list[Path
     tap(window.staff.report_button)
     wait_until(lambda: len(window.report.chart.bars) == 14, "visitor numbers")
     shots.append(shot(kiosk, out_dir, f"{prefix}-15-report"))
+    tap(window.report.back_button)
+    tap(window.staff.join_hub_button)
+    window.join_hub.url.setText("https://hub.example.com:8470")
+    window.join_hub.code.setText("K7Q2-M9XA-4FPT-WZ3C")
+    shots.append(shot(kiosk, out_dir, f"{prefix}-17-join-hub"))
     flow.reset()
     return shots
 

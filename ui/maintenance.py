@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -86,6 +87,15 @@ class Maintenance(QObject):
             self.print_timer,
         ):
             timer.stop()
+
+    def use_hub(self, url: str, token: str) -> None:
+        """The kiosk just joined a hub (staff mode): take the site's keys, hosts and deny list
+        now. Check-ins are queued for the hub only after a restart (the check-in service keeps
+        the config it started with)."""
+        self._config = replace(self._config, hub_url=url, hub_token=token)
+        if not self.sync_timer.isActive():
+            self.sync_timer.start()
+        self.run_sync()
 
     def run_sync(self) -> None:
         """Drain the sync outbox to the hub (batches grow while the hub keeps up), never two

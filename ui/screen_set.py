@@ -14,6 +14,7 @@ from ui.screens.badge import BadgeScreen
 from ui.screens.checkout import CheckoutScreen
 from ui.screens.details import DetailsScreen
 from ui.screens.done import DoneScreen
+from ui.screens.join_hub import JoinHubScreen
 from ui.screens.notice import NoticeScreen
 from ui.screens.onsite import OnSiteScreen
 from ui.screens.report import ReportScreen
@@ -32,6 +33,7 @@ class ScreenSet:
     staff: StaffScreen
     onsite: OnSiteScreen
     report: ReportScreen
+    join_hub: JoinHubScreen
 
     @classmethod
     def build(cls, config: Config, directory: HostDirectory) -> ScreenSet:
@@ -45,6 +47,7 @@ class ScreenSet:
             staff=StaffScreen(),
             onsite=OnSiteScreen(),
             report=ReportScreen(),
+            join_hub=JoinHubScreen(),
         )
 
     def by_step(self) -> dict[str, Screen]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutService
+from kiosk.enrolment import Enrolled
 from kiosk.invitations import Invitation
 from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
@@ -43,3 +44,5 @@ class Services:
     export_csv: Callable[[], Path]
     clock: Callable[[], datetime]
     camera: CameraScanner | None = None
+    join_hub: Callable[[str, str], Enrolled] | None = None  # blocking: from a worker
+    hub_joined: Callable[[Enrolled], None] | None = None  # on the GUI thread: start syncing

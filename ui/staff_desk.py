@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject
 
+from kiosk.enrolment import Enrolled, EnrolmentError
 from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck
@@ -50,6 +51,9 @@ class StaffDesk(QObject):
         window.onsite.restart.connect(self._on_restart_roll_call)
         window.report.back.connect(lambda: flow.go(Step.STAFF))
         window.report.export.connect(self._on_export_report)
+        window.staff.join_hub_requested.connect(self._on_join_hub_requested)
+        window.join_hub.back.connect(lambda: flow.go(Step.STAFF))
+        window.join_hub.join.connect(self._on_join_hub)
 
     def open(self) -> None:
         flow = self.flow
@@ -218,6 +222,42 @@ class StaffDesk(QObject):
             flow.window.report.set_status("report.saved", flow.translator, file=path.name)
 
         self._task(flow.services.export_csv, done)
+
+    # -- joining the site's hub ---------------------------------------------------------------
+
+    def _on_join_hub_requested(self) -> None:
+        flow = self.flow
+        if not flow.session.staff_id:
+            return
+        flow.window.join_hub.reset()
+        flow.window.join_hub.url.setText(flow.config.hub_url)
+        flow.go(Step.JOIN_HUB)
+        screen = flow.window.join_hub
+        (screen.code if screen.url.text() else screen.url).setFocus()
+
+    def _on_join_hub(self, url: str, code: str) -> None:
+        flow = self.flow
+        screen = flow.window.join_hub
+        join = flow.services.join_hub
+        if join is None:
+            return
+        screen.set_status("join_hub.joining", flow.translator)
+
+        def done(enrolled: Enrolled) -> None:
+            if flow.services.hub_joined is not None:
+                flow.services.hub_joined(enrolled)
+            config = flow.config
+            same = (enrolled.site, enrolled.kiosk_id) == (config.site_name, config.kiosk_id)
+            status = "join_hub.joined" if same else "join_hub.joined_site"
+            screen.set_status(status, flow.translator, kiosk=enrolled.kiosk_id, site=enrolled.site)
+
+        def failed(error: BaseException) -> None:
+            reason = str(error) if isinstance(error, EnrolmentError) else type(error).__name__
+            screen.set_status("join_hub.refused", flow.translator, reason=reason)
+
+        flow.workers.submit(
+            lambda: join(url, code), flow.session.current(done), flow.session.current(failed)
+        )
 
     def _on_assist_requested(self) -> None:
         """Staff start a check-in for a guest: the guest still reads the notice here, or staff

@@ -16,3 +16,4 @@ class Step(Enum):
     STAFF = "staff"
     ONSITE = "onsite"
     REPORT = "report"
+    JOIN_HUB = "join_hub"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ui.screens.checkout import CheckoutScreen
     from ui.screens.details import DetailsScreen
     from ui.screens.done import DoneScreen
+    from ui.screens.join_hub import JoinHubScreen
     from ui.screens.notice import NoticeScreen
     from ui.screens.onsite import OnSiteScreen
     from ui.screens.report import ReportScreen
@@ -78,6 +79,7 @@ class KioskWindow(QWidget):
     staff: StaffScreen
     onsite: OnSiteScreen
     report: ReportScreen
+    join_hub: JoinHubScreen
 
     def __init__(self, config: Config) -> None:
         super().__init__()
@@ -128,6 +130,7 @@ class KioskWindow(QWidget):
             screens.invitation,
         )
         self.staff, self.onsite, self.report = screens.staff, screens.onsite, screens.report
+        self.join_hub = screens.join_hub
         for name, screen in screens.by_step().items():
             self._add(name, screen)
 

@@ -66,3 +66,40 @@ def test_a_hub_that_is_away_is_a_warning_not_an_error(
     assert messages == [
         (logging.WARNING, "site lists not refreshed: hub not reachable (ConnectionError)")
     ]
+
+
+def test_staff_join_the_hub_with_a_code_and_get_the_site_lists_at_once(
+    kiosk: Kiosk, config: Config, hub: tuple[str, HubService], qtbot: QtBot
+) -> None:
+    from kiosk.hub.enrolment import new_enrolment
+    from tests.gui.conftest import click
+    from tests.gui.test_staff import sign_in
+    from ui.demo_tools import type_text
+
+    url, service = hub
+    assert not kiosk.config.hub_url  # a kiosk that has never seen a hub
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.join_hub_button)
+    screen = kiosk.window.join_hub
+    assert kiosk.flow.step.value == "join_hub" and screen.url.hasFocus()
+    type_text(screen.url, url)
+    type_text(screen.code, "WRONG-CODE")
+    click(qtbot, screen.join_button)
+    qtbot.waitUntil(lambda: "24 hours" in screen.status.text(), timeout=10_000)
+
+    code = new_enrolment(service.engine, service.clock, config.kiosk_id, config.site_name)
+    screen.code.setText("")
+    type_text(screen.code, code)
+    click(qtbot, screen.join_button)
+    joined = kiosk.flow.translator("join_hub.joined", kiosk=config.kiosk_id, site=config.site_name)
+    qtbot.waitUntil(lambda: screen.status.text() == joined, timeout=10_000)
+    assert (config.data_dir / "hub.json").stat().st_mode & 0o777 == 0o600
+    assert (config.keys_dir / "rights.key").exists()  # the site's keys came with it
+    # the first sync ran at once: the hub has heard from the kiosk
+    seen = "SELECT kiosk_id FROM kiosk_status"
+    heard = [{"kiosk_id": config.kiosk_id}]
+    qtbot.waitUntil(lambda: hub_rows(service, seen) == heard, timeout=10_000)
+    from kiosk.config import load_config
+
+    restarted = load_config(data_dir=config.data_dir, env={})
+    assert (restarted.hub_url, bool(restarted.hub_token)) == (url, True)  # after a restart

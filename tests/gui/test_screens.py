@@ -181,6 +181,7 @@ def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_
             "14-evacuation",
             "15-report",
             "16-printer-failed",
+            "17-join-hub",
         ):
             assert f"{number}-{language}-{screen}.png" in names
             assert (

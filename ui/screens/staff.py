@@ -20,6 +20,7 @@ class StaffScreen(Screen):
     evacuation_requested = Signal()
     report_requested = Signal()
     assist_requested = Signal()
+    join_hub_requested = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,6 +89,8 @@ class StaffScreen(Screen):
         self.assist_button.clicked.connect(self.assist_requested)
         self.report_button = self.button("staffAction", "report.button")
         self.report_button.clicked.connect(self.report_requested)
+        self.join_hub_button = self.button("staffAction", "join_hub.button")
+        self.join_hub_button.clicked.connect(self.join_hub_requested)
         self.exit_button = self.button("secondary", "staff.exit", "staff.exit_help")
         self.exit_button.clicked.connect(self.exit_requested)
         self.exit_button.setVisible(False)
@@ -96,6 +99,7 @@ class StaffScreen(Screen):
             self.onsite_button,
             self.evacuation_button,
             self.report_button,
+            self.join_hub_button,
         )
         for button in buttons:
             menu.addWidget(button, alignment=Qt.AlignmentFlag.AlignLeft)
