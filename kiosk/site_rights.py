@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime
+from typing import Any
 
 from kiosk import audit, rights
 from kiosk.config import Config
-from kiosk.hub_client import HubClient
+from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,26 +32,40 @@ def answer_rights_requests(
         return 0
     answered = 0
     for request in client.get("/v1/rights").get("requests", []):
-        receipt, kind = str(request["receipt"]), str(request["kind"])
-        wanted = str(request["email_hash"])
-        actor = "hub"
-        if kind == "erase":
-            local = f"hub:{receipt}"
-            earlier = [r for r in store.erase_requests() if r["receipt"] == local]
-            if earlier:  # erased before; the answer was lost
-                ids = [str(i) for i in json.loads(earlier[0]["visit_ids"])]
-            else:
-                ids = [v.id for v in rights.visits_under_key(store, rights_key, wanted)]
-                rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True)
-            client.post(f"/v1/rights/{receipt}", {"visit_ids": ids}, f"rights:{receipt}")
-        elif kind == "export":
-            visits = rights.visits_under_key(store, rights_key, wanted)
-            records = [rights.visit_record(store, visit) for visit in visits]
-            audit.record(store, now, "export", actor, f"hub:{receipt}", f"visits={len(visits)}")
-            body = {"visit_ids": [v.id for v in visits], "records": records}
-            client.post(f"/v1/rights/{receipt}", body, f"rights:{receipt}")
-        else:
-            log.warning("rights request %s of an unknown kind %r left alone", receipt, kind)
-            continue
-        answered += 1
+        try:
+            answered += _carry_out(store, config, client, rights_key, request, now)
+        except HubUnavailableError as error:  # this one waits; the others still go
+            log.warning("rights request %s not answered: %s", request.get("receipt"), error)
     return answered
+
+
+def _carry_out(
+    store: Store,
+    config: Config,
+    client: HubClient,
+    rights_key: bytes,
+    request: dict[str, Any],
+    now: datetime,
+) -> int:
+    receipt, kind = str(request["receipt"]), str(request["kind"])
+    wanted = str(request["email_hash"])
+    actor = "hub"
+    if kind == "erase":
+        local = f"hub:{receipt}"
+        earlier = [r for r in store.erase_requests() if r["receipt"] == local]
+        if earlier:  # erased before; the answer was lost
+            ids = [str(i) for i in json.loads(earlier[0]["visit_ids"])]
+        else:
+            ids = [v.id for v in rights.visits_under_key(store, rights_key, wanted)]
+            rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True)
+        client.post(f"/v1/rights/{receipt}", {"visit_ids": ids}, f"rights:{receipt}")
+        return 1
+    if kind == "export":
+        visits = rights.visits_under_key(store, rights_key, wanted)
+        records = [rights.visit_record(store, visit) for visit in visits]
+        audit.record(store, now, "export", actor, f"hub:{receipt}", f"visits={len(visits)}")
+        body = {"visit_ids": [v.id for v in visits], "records": records}
+        client.post(f"/v1/rights/{receipt}", body, f"rights:{receipt}")
+        return 1
+    log.warning("rights request %s of an unknown kind %r left alone", receipt, kind)
+    return 0

@@ -145,3 +145,22 @@ def test_another_sites_kiosk_sees_and_answers_nothing_of_this_site(
     assert refused.status_code == 422
     assert RightsDesk(service).status(SITE, receipt).kiosks == {"lobby-1": "pending"}
     service.close()
+
+
+def test_an_export_answer_that_is_not_unicode_is_refused_not_crashed_on(
+    lobby: tuple[str, Lobby], clock: FakeClock, hub_db_file: str
+) -> None:
+    url, one = lobby
+    service = hub_service(hub_db_file, clock)
+    from kiosk.hub.rights_desk import RightsDesk
+
+    receipt = RightsDesk(service).request(SITE, "export", PERSON[1], "po")
+    headers = {
+        "Authorization": f"Bearer {one.config.hub_token}",
+        "Content-Type": "application/json",
+    }
+    body = '{"records": [{"name": "\\ud800"}]}'  # a lone surrogate, escaped as JSON allows
+    answer = requests.post(f"{url}/v1/rights/{receipt}", data=body, headers=headers, timeout=5)
+    assert answer.status_code == 422 and "not Unicode" in answer.text
+    assert RightsDesk(service).status(SITE, receipt).kiosks == {"lobby-1": "pending"}
+    service.close()

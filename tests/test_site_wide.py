@@ -17,8 +17,10 @@ from kiosk.config import Config, load_config
 from kiosk.denylist import DenyList
 from kiosk.hub.rights_desk import RightsDesk
 from kiosk.hub.service import HubService
-from kiosk.hub_client import HubClient
+from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.keys import KeyRing, load_or_create, rotate
+from kiosk.site_keys import rights_key
+from kiosk.site_rights import answer_rights_requests
 from kiosk.site_sync import share_with_site
 from kiosk.store import Store
 from kiosk.sync import ExchangeReport, sync_once
@@ -235,3 +237,30 @@ def test_a_revoked_kiosk_is_shown_as_such_and_does_not_hold_the_request_open(
     status = RightsDesk(service).status(SITE, receipt)
     assert status.kiosks == {"lobby-1": "done", "lobby-2": "revoked"}
     assert status.complete
+
+
+class _AnswerLost(HubClient):
+    """The kiosk's call that reports a request done never arrives."""
+
+    def post(self, path: str, body: dict[str, object], key: str) -> dict[str, object]:
+        if path.startswith("/v1/rights/"):
+            raise HubUnavailableError("hub not reachable (ReadTimeout)")
+        return super().post(path, body, key)  # type: ignore[arg-type]
+
+
+def test_a_lost_answer_is_given_again_with_the_same_visit_ids(site: Site, clock: FakeClock) -> None:
+    service, a, _b = site
+    a.visit(PERSON)
+    a.sync(clock)
+    desk = RightsDesk(service)
+    receipt = desk.request(SITE, "erase", PERSON[1], "po")
+    lossy = _AnswerLost(a.config.hub_url, a.config.hub_token)
+    assert (
+        answer_rights_requests(a.store, a.config, lossy, rights_key(a.config.keys_dir), clock())
+        == 0
+    )
+    assert a.store.visits() == []  # erased here at once
+    assert desk.status(SITE, receipt).kiosks["lobby-1"] == "pending"
+    assert a.sync(clock).rights_requests == 1
+    done = desk.status(SITE, receipt)
+    assert done.kiosks["lobby-1"] == "done" and done.visits["lobby-1"] == 1  # the same ids

@@ -188,6 +188,12 @@ class RightsDesk:
                 body = json.dumps(list(records), ensure_ascii=False)
                 if len(body) > 1_500_000:
                     raise RecordRejectedError("an export answer is over 1.5 MB")
+                try:
+                    body.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: no database can store it
+                    raise RecordRejectedError(
+                        "an export answer holds text that is not Unicode"
+                    ) from None
                 db.execute(
                     rights_exports.insert(),
                     {"receipt": receipt, "kiosk_id": kiosk.kiosk_id, "records": body},
