@@ -8,33 +8,15 @@ in the packages above the core and are found as entry points, so the core never 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from kiosk import __version__, audit
-from kiosk.checkin import NoticeNotAcknowledgedError, SeeFrontDeskError
-from kiosk.cli_args import now_option
-from kiosk.cli_badges import add_commands as add_badge_commands
-from kiosk.cli_deny import add_commands as add_deny_commands
-from kiosk.cli_enroll import add_commands as add_enroll_commands
-from kiosk.cli_hosts import add_commands as add_host_commands
-from kiosk.cli_hub import add_commands as add_hub_commands
-from kiosk.cli_invite import add_commands as add_invite_commands
-from kiosk.cli_rights import add_commands as add_rights_commands
-from kiosk.cli_staff import add_commands as add_staff_commands
+from kiosk import __version__
 from kiosk.config import Config, ConfigError, load_config
-from kiosk.errors import UsageError
-from kiosk.keys import KeyRingError
-from kiosk.models import CheckinForm, Visit
-from kiosk.notices import render_notice
-from kiosk.retention import purge
-from kiosk.site import Site
-from kiosk.timeutil import to_db
-from kiosk.validation import ValidationError
+from kiosk.errors import KeyRingError, UsageError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 COMMAND_GROUPS = "lobby_kiosk.commands"
@@ -43,8 +25,8 @@ Command = Callable[[argparse.Namespace, Config], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    parser, sub = _parser()
-    if _needs_installed(words, frozenset(sub.choices)):
+    parser, sub = _parser(words)
+    if _needs_installed(words, frozenset(GROUPS)):
         _add_installed_commands(sub)
     args = parser.parse_args(words)
     logging.basicConfig(
@@ -71,11 +53,8 @@ OPEN_GROUPS = frozenset({"staff"})
 _OPTIONS_WITH_VALUES = frozenset({"--config", "--data-dir"})
 
 
-def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
-    """Whether to look up the installed command groups (``run``, ``printers`` ...). Finding them
-    costs about 60 ms (importlib.metadata scans the environment), so a core command such as
-    ``kiosk checkin`` or ``kiosk staff list`` does without them; help and unknown words need
-    them, so that every command is listed and offered."""
+def _positional(words: Sequence[str]) -> list[str] | None:
+    """The words that are not options (None if help was asked for)."""
     positional = []
     skip = False
     for word in words:
@@ -84,9 +63,23 @@ def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
         elif word in _OPTIONS_WITH_VALUES:
             skip = True
         elif word in ("-h", "--help"):
-            return True
+            return None
         elif not word.startswith("-"):
             positional.append(word)
+    return positional
+
+
+def _command_word(words: Sequence[str]) -> str:
+    positional = _positional(words)
+    return positional[0] if positional else ""
+
+
+def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
+    """Whether to look up the installed command groups (``run``, ``printers`` ...). Finding them
+    costs about 60 ms (importlib.metadata scans the environment), so a core command such as
+    ``kiosk checkin`` or ``kiosk staff list`` does without them; help and unknown words need
+    them, so that every command is listed and offered."""
+    positional = _positional(words)
     if not positional:
         return True
     command = positional[0]
@@ -98,8 +91,11 @@ def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
 SubParsers = argparse._SubParsersAction  # argparse has no public name for it
 
 
-def _parser() -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentParser]]:
-    """The core's commands; ``main`` adds the installed groups when they are needed."""
+def _parser(
+    words: Sequence[str],
+) -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentParser]]:
+    """The core's commands (only the group asked for, unless help or an unknown word needs them
+    all); ``main`` adds the installed groups when they are needed."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Lobby Kiosk visitor check-in")
     parser.add_argument("--version", action="version", version=f"lobby-kiosk {__version__}")
     parser.add_argument("--config", type=Path, help="site config file (or $KIOSK_CONFIG)")
@@ -107,64 +103,89 @@ def _parser() -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentPars
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    checkin = sub.add_parser("checkin", help="check a visitor in without the screen")
-    checkin.add_argument("--name", required=True)
-    checkin.add_argument("--email", required=True)
-    checkin.add_argument("--purpose", required=True, help="a configured purpose key")
-    checkin.add_argument("--purpose-text", default="", help="free text, where the purpose allows")
-    checkin.add_argument("--host", help="host id (default: the first configured host)")
-    checkin.add_argument("--lang", help="zh-TW or en (default: the site's default language)")
-    checkin.add_argument(
-        "--accept-notice", action="store_true", help="the visitor read and accepted the notice"
-    )
-    checkin.add_argument(
-        "--notice-on-paper",
-        action="store_true",
-        help="assisted check-in: staff gave the visitor the printed notice (needs --staff)",
-    )
-    checkin.add_argument("--staff", default="", help="staff id checking the visitor in")
-    checkin.add_argument("--json", action="store_true")
-    checkin.set_defaults(command=_checkin)
-
-    onsite = sub.add_parser("onsite", help="who is checked in and not out, with time on site")
-    onsite.add_argument("--search", default="", help="part of a name or host")
-    onsite.add_argument("--json", action="store_true")
-    onsite.set_defaults(command=_onsite)
-
-    visits = sub.add_parser("visits", help="list stored visits")
-    visits.add_argument("--on-site", action="store_true", help="only visitors not checked out")
-    visits.add_argument("--with-email", action="store_true", help="include email addresses")
-    visits.add_argument("--json", action="store_true")
-    visits.set_defaults(command=_visits)
-
-    purge_cmd = sub.add_parser("purge", help="erase visits whose retention has ended")
-    purge_cmd.add_argument(
-        "--now", help="act as if it were this ISO-8601 time (site time if no offset)"
-    )
-    purge_cmd.add_argument("--json", action="store_true")
-    purge_cmd.set_defaults(command=_purge)
-
-    for add_commands in (
-        add_badge_commands,
-        add_host_commands,
-        add_rights_commands,
-        add_staff_commands,
-        add_deny_commands,
-        add_invite_commands,
-        add_hub_commands,
-        add_enroll_commands,
-    ):
-        add_commands(sub)
-
-    audit_cmd = sub.add_parser("audit", help="the audit trail")
-    audit_sub = audit_cmd.add_subparsers(required=True, metavar="ACTION")
-    audit_verify = audit_sub.add_parser("verify", help="check that no entry was changed or removed")
-    audit_verify.set_defaults(command=_audit_verify)
-
-    notices = sub.add_parser("notice", help="print the privacy notice guests are shown now")
-    notices.add_argument("--lang", help="zh-TW or en")
-    notices.set_defaults(command=_notice)
+    for register in _groups_for(words):
+        register(sub)
     return parser, sub
+
+
+def _visit_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_visits import add_commands
+
+    add_commands(sub)
+
+
+def _badge_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_badges import add_commands
+
+    add_commands(sub)
+
+
+def _host_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_hosts import add_commands
+
+    add_commands(sub)
+
+
+def _rights_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_rights import add_commands
+
+    add_commands(sub)
+
+
+def _staff_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_staff import add_commands
+
+    add_commands(sub)
+
+
+def _deny_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_deny import add_commands
+
+    add_commands(sub)
+
+
+def _invite_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_invite import add_commands
+
+    add_commands(sub)
+
+
+def _hub_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_hub import add_commands
+
+    add_commands(sub)
+
+
+def _enroll_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
+    from kiosk.cli_enroll import add_commands
+
+    add_commands(sub)
+
+
+Registrar = Callable[["SubParsers[argparse.ArgumentParser]"], None]
+# Each command word of the core and the module that defines it. Only the group of the word asked
+# for is imported (a command module pulls in its own libraries): ``kiosk checkin`` does not load
+# the hub, QR decoding or the mail sender.
+GROUPS: dict[str, Registrar] = {
+    **dict.fromkeys(("checkin", "onsite", "visits", "purge", "audit", "notice"), _visit_commands),
+    **dict.fromkeys(("keys", "verify", "checkout"), _badge_commands),
+    **dict.fromkeys(("hosts", "outbox", "notify", "sync"), _host_commands),
+    **dict.fromkeys(("rights", "notices"), _rights_commands),
+    **dict.fromkeys(("staff", "report"), _staff_commands),
+    **dict.fromkeys(("deny", "alerts"), _deny_commands),
+    **dict.fromkeys(("invite", "invitations"), _invite_commands),
+    "hub": _hub_commands,
+    "enroll": _enroll_commands,
+}
+
+
+def _groups_for(words: Sequence[str]) -> Iterable[Registrar]:
+    """The registrar of the command asked for, or every one (help, no command, an unknown
+    word), each once and in a fixed order so help lists commands the same way every time."""
+    command = _command_word(words)
+    if command in GROUPS:
+        return [GROUPS[command]]
+    return list(dict.fromkeys(GROUPS.values()))
 
 
 def _add_installed_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -175,146 +196,3 @@ def _add_installed_commands(sub: argparse._SubParsersAction[argparse.ArgumentPar
 
     for point in sorted(entry_points(group=COMMAND_GROUPS), key=lambda point: point.name):
         point.load()(sub)
-
-
-def _language(config: Config, requested: str | None) -> str:
-    language = requested or config.default_language
-    if language not in config.languages:
-        raise UsageError(f"--lang {language!r}: choose one of {', '.join(config.languages)}")
-    return language
-
-
-def _checkin(args: argparse.Namespace, config: Config) -> int:
-    language = _language(config, args.lang)
-    if args.notice_on_paper and not args.staff:
-        raise UsageError("--notice-on-paper is for staff: add --staff ID")
-    if not (args.accept_notice or args.notice_on_paper):
-        raise UsageError(
-            "refused: the visitor has not accepted the privacy notice, so nothing was stored. "
-            "Show it with 'kiosk notice' and repeat with --accept-notice."
-        )
-    host = args.host or config.hosts[0].id
-    form = CheckinForm(args.name, args.email, args.purpose, host, language, args.purpose_text)
-    with Site.open(config) as site:
-        try:
-            service = site.checkin
-            notice = service.current_notice(language)
-            company_notice = service.company_notice(language, host)
-            result = service.check_in(
-                form,
-                notice,
-                company_notice,
-                print_badge=False,
-                assisted_by=args.staff,
-                notice_on_paper=args.notice_on_paper,
-            )
-        except ValidationError as error:
-            for field, message in sorted(error.errors.items()):
-                print(f"kiosk: {field}: {message}", file=sys.stderr)
-            return EXIT_USAGE
-        except (NoticeNotAcknowledgedError, SeeFrontDeskError) as error:
-            raise UsageError(error.message) from None
-    visit = result.visit
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "visit_id": visit.id,
-                    "checked_in_at": to_db(visit.checked_in_at),
-                    "purge_after": to_db(visit.purge_after),
-                    "notice_version": visit.notice_version,
-                    "badge_token": result.badge_token,
-                }
-            )
-        )
-    else:
-        print(f"checked in: visit {visit.id}, kept until {to_db(visit.purge_after)}")
-    return EXIT_OK
-
-
-def _visits(args: argparse.Namespace, config: Config) -> int:
-    with Site.open(config) as site:
-        store = site.store
-        visits = store.visits(on_site_only=args.on_site)
-    rows = [_visit_summary(v, config, args.with_email) for v in visits]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return EXIT_OK
-    if not rows:
-        print("no visits stored")
-    for row in rows:
-        print("  ".join(str(value) for value in row.values()))
-    return EXIT_OK
-
-
-def _onsite(args: argparse.Namespace, config: Config) -> int:
-    with Site.open(config) as site:
-        people = site.on_site(args.search)  # the whole site's list when the hub answers
-    rows = [
-        {
-            "visit_id": p.visit_id,
-            "name": p.name,
-            "host": p.host,
-            "kiosk": p.kiosk_id,
-            "since": p.local_time(config.zone),
-            "minutes_on_site": p.minutes_on_site,
-        }
-        for p in people
-    ]
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        for row in rows:
-            print(f"{row['since']}  {row['name']}  → {row['host']}  ({row['minutes_on_site']} min)")
-        print(f"{len(rows)} on site")
-    return EXIT_OK
-
-
-def _visit_summary(visit: Visit, config: Config, with_email: bool) -> dict[str, str]:
-    row = {
-        "visit_id": visit.id,
-        "checked_in_at": visit.checked_in_at.astimezone(config.zone).isoformat(timespec="minutes"),
-        "checked_out_at": to_db(visit.checked_out_at) if visit.checked_out_at else "",
-        "host_id": visit.host_id,
-        "purpose": visit.purpose,
-        "name": visit.name,
-    }
-    if with_email:
-        row["email"] = visit.email
-    return row
-
-
-def _purge(args: argparse.Namespace, config: Config) -> int:
-    now = now_option(args.now, config.zone)
-    with Site.open(config) as site:
-        store = site.store
-        result = purge(
-            store, config.spool_dir, now, config.retention_days, config.audit_retention_days
-        )
-    summary = {
-        "visits_erased": result.visits_erased,
-        "spool_files_removed": result.spool_files_removed,
-        "ran_at": to_db(result.ran_at),
-    }
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        print(f"erased {result.visits_erased} visits and {result.spool_files_removed} badge files")
-    return EXIT_OK
-
-
-def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    with Site.open(config) as site:
-        store = site.store
-        check = audit.verify(store)
-    if check.ok:
-        print(f"audit trail intact: {check.entries} entries")
-        return EXIT_OK
-    print(f"audit trail BROKEN at entry {check.first_bad} (of {check.entries})")
-    return EXIT_FAILED
-
-
-def _notice(args: argparse.Namespace, config: Config) -> int:
-    notice = render_notice(config, _language(config, args.lang))
-    print(f"# notice version {notice.version} ({notice.language})\n\n{notice.text}")
-    return EXIT_OK

@@ -10,9 +10,9 @@ from pathlib import Path
 from kiosk.checkout import CheckoutError
 from kiosk.cli_args import now_option
 from kiosk.config import Config
-from kiosk.errors import UsageError
+from kiosk.errors import KeyRingError, UsageError
 from kiosk.i18n import Translator
-from kiosk.keys import KeyRing, KeyRingError, import_public_keys, rotate
+from kiosk.keys import KeyRing, import_public_keys, rotate
 from kiosk.qrdecode import UnreadableImageError, decode_file
 from kiosk.site import Site, site_keys
 from kiosk.timeutil import to_db, utc_now

@@ -12,7 +12,6 @@ from kiosk.hosts import HostDirectory, fold
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.models import OnSite
 from kiosk.store import Store
-from kiosk.sync import hub_on_site
 from kiosk.timeutil import from_db
 from kiosk.tokens import short_code
 
@@ -72,7 +71,7 @@ def people_on_site(
     if not config.hub_url:
         return on_site(store, directory, now, query)
     try:
-        hub_visits = hub_on_site(HubClient(config.hub_url, config.hub_token))
+        hub_visits = HubClient(config.hub_url, config.hub_token).get("/v1/onsite").get("visits", [])
     except HubUnavailableError as error:
         log.warning("on-site list from this kiosk only: %s", error)
         return on_site(store, directory, now, query)
