@@ -22,7 +22,7 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
-TRANSACTION_TARGET = 0.003  # seconds per delete transaction
+TRANSACTION_TARGET = 0.002  # seconds per delete transaction: a check-in waits at most this
 CHECKPOINT_EVERY = 0.025  # seconds of deleting between two passive checkpoints
 FIRST_CHUNK, SMALLEST_CHUNK, LARGEST_CHUNK = 500, 50, 20_000
 # Nothing reads a job once it succeeded (`kiosk outbox` lists open and given-up ones); the hour is
@@ -43,29 +43,11 @@ def purge(
     audit_days: int | None = None,
 ) -> PurgeResult:
     """Erase every field and visit whose retention has ended at ``now``; return what went."""
-    erased = fields = files_removed = 0
+    fields = 0
     while chunk := store.erase_expired_fields(now):
         fields += chunk
-    spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
-    chunk_size, since_checkpoint = FIRST_CHUNK, 0.0
-    while True:
-        ids = store.expired_visit_ids(now, chunk_size)
-        if not ids:
-            break
-        # Files first: a crash between the two leaves a row whose files are gone, which the next
-        # run erases; the other order could leave an orphan badge with a name on it.
-        files_removed += _shred_all(f for visit_id in ids for f in spooled.pop(visit_id, ()))
-        started = time.perf_counter()
-        erased += store.erase_visits(ids)
-        took = time.perf_counter() - started
-        chunk_size = _next_chunk(chunk_size, took)
-        since_checkpoint += took
-        if since_checkpoint >= CHECKPOINT_EVERY:
-            # Keep the WAL short as we go, on the store's second connection, so check-ins go on
-            # meanwhile; left to SQLite's automatic checkpoint, one commit in many would copy
-            # 40 MB while holding the store.
-            store.checkpoint(truncate=False)
-            since_checkpoint = 0.0
+    with store.manual_checkpoints():
+        erased, files_removed = _erase_expired_visits(store, spool_dir, now)
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - timedelta(days=retention_days)))
     files_removed += _shred_all(_stale_spool_files(spool_dir, now - ROLL_CALL_KEPT, "evacuation-*"))
     store.purge_revocations(now)
@@ -83,8 +65,33 @@ def purge(
     return PurgeResult(erased, files_removed, now, fields)
 
 
+def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple[int, int]:
+    """Whole expired visits, chunk by chunk; returns (visits, spool files) erased."""
+    erased = files_removed = 0
+    spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
+    chunk_size, since_checkpoint = FIRST_CHUNK, 0.0
+    while True:
+        ids = store.expired_visit_ids(now, chunk_size)
+        if not ids:
+            return erased, files_removed
+        # Files first: a crash between the two leaves a row whose files are gone, which the next
+        # run erases; the other order could leave an orphan badge with a name on it.
+        files_removed += _shred_all(f for visit_id in ids for f in spooled.pop(visit_id, ()))
+        started = time.perf_counter()
+        erased += store.erase_visits(ids)
+        took = time.perf_counter() - started
+        chunk_size = _next_chunk(chunk_size, took)
+        since_checkpoint += took
+        if since_checkpoint >= CHECKPOINT_EVERY:
+            # Keep the WAL short as we go, on the store's second connection, so check-ins go on
+            # meanwhile (automatic checkpoints are off: one check-in's commit would otherwise
+            # copy 40 MB while holding the store).
+            store.checkpoint(truncate=False)
+            since_checkpoint = 0.0
+
+
 def _next_chunk(size: int, took: float) -> int:
-    """Chunks sized by time, not count: each delete transaction aims at about 10 ms, so a
+    """Chunks sized by time, not count: each delete transaction aims at about 2 ms, so a
     check-in waiting for the store lock never waits long, however large or old the store."""
     if took < TRANSACTION_TARGET / 2:
         return min(size * 2, LARGEST_CHUNK)

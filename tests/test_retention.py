@@ -133,3 +133,24 @@ def test_a_passive_checkpoint_does_not_wait_for_the_store(store: Store, config: 
         worker.start()
         assert finished.wait(5), "the passive checkpoint waited for the store's lock"
     worker.join()
+
+
+def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """A guest's check-in committing during the purge would otherwise copy the purge's pages
+    into the file (measured: single commits of 60-120 ms); the purge checkpoints by itself."""
+    service = CheckinService(store, config, clock)
+    service.check_in(make_form(name="Old Visitor"), service.current_notice("en"))
+    seen: list[int] = []
+    erase = store.erase_visits
+
+    def watching(ids: list[str]) -> int:
+        seen.append(int(store.pragma("wal_autocheckpoint")))
+        return erase(ids)
+
+    store.erase_visits = watching  # type: ignore[method-assign]
+    clock.advance(days=config.retention_days, seconds=1)
+    assert purge(store, config.spool_dir, clock(), config.retention_days).visits_erased == 1
+    assert seen == [0]
+    assert store.pragma("wal_autocheckpoint") == 10_000  # the safety net is back
