@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.cli_hub_common import HubUsageError, db_option, open_service
+from kiosk.cli_rights import checked_email
 from kiosk.config import Config
-from kiosk.validation import ValidationError, validate_email_address
 
 if TYPE_CHECKING:
     from kiosk.hub.rights_desk import RequestStatus, RightsDesk
@@ -67,16 +67,9 @@ def _desk(args: argparse.Namespace) -> RightsDesk:
     return RightsDesk(open_service(args))
 
 
-def _email(text: str) -> str:
-    try:
-        return validate_email_address(text)
-    except ValidationError:
-        raise HubUsageError(f"--email {text!r} is not an email address") from None
-
-
 def _erase(args: argparse.Namespace, config: Config) -> int:
     desk = _desk(args)
-    receipt = desk.request(args.site, "erase", _email(args.email), args.by)
+    receipt = desk.request(args.site, "erase", checked_email(args.email), args.by)
     status = desk.status(args.site, receipt)
     if args.json:
         print(json.dumps({"receipt": receipt, **status.as_json()}))
@@ -87,7 +80,7 @@ def _erase(args: argparse.Namespace, config: Config) -> int:
 
 def _export(args: argparse.Namespace, config: Config) -> int:
     desk = _desk(args)
-    receipt = desk.request(args.site, "export", _email(args.email), args.by)
+    receipt = desk.request(args.site, "export", checked_email(args.email), args.by)
     deadline = time.monotonic() + max(0.0, args.wait)
     status = desk.status(args.site, receipt)
     while not status.complete and time.monotonic() < deadline:

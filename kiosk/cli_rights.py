@@ -34,7 +34,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     show.set_defaults(command=_show_notice)
 
 
-def _checked_email(text: str) -> str:
+def checked_email(text: str) -> str:
     try:
         return validate_email_address(text)
     except ValidationError:
@@ -42,7 +42,7 @@ def _checked_email(text: str) -> str:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
-    email = _checked_email(args.email)
+    email = checked_email(args.email)
     with Site.open(config) as site:
         store = site.store
         exported = rights.export(store, config, email, utc_now(), f"staff:{args.staff}")
@@ -55,7 +55,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _erase(args: argparse.Namespace, config: Config) -> int:
-    email = _checked_email(args.email)
+    email = checked_email(args.email)
     with Site.open(config) as site:
         store = site.store
         receipt = rights.erase(store, config.spool_dir, email, utc_now(), f"staff:{args.staff}")
