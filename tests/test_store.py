@@ -81,3 +81,34 @@ def test_store_closes_at_the_end_of_a_with_block(config: Config) -> None:
         assert store.schema_version() == len(MIGRATIONS)
     with pytest.raises(sqlite3.ProgrammingError):
         store.visits()
+
+
+def test_the_hot_queries_use_their_partial_indexes(store: Store, clock: FakeClock) -> None:
+    """The on-site list, the field purge and the outbox read only the rows they look for; with
+    indexes over only those rows, the purge's deletes touch four b-trees fewer per visit."""
+    statements: list[str] = []
+    conn = store._db.conn
+    conn.set_trace_callback(statements.append)
+    store.visits(on_site_only=True)
+    store.erase_expired_fields(clock())
+    store.pending_outbox("notify")
+    store.pending_sync_batch(clock(), 10)
+    conn.set_trace_callback(None)
+    plans = {}
+    for sql in statements:
+        if sql.lstrip().upper().startswith(("SELECT", "UPDATE")):
+            rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            plans[sql] = " | ".join(str(row[-1]) for row in rows)
+    assert plans, "no statement was traced"
+    for sql, plan in plans.items():
+        for table in ("visits", "outbox"):
+            assert f"SCAN {table}" not in plan.replace(f"SCAN {table} USING", ""), (sql, plan)
+    joined = " ".join(plans.values())
+    for index in ("visits_on_site", "visits_email_purge", "visits_notes_purge", "outbox_pending"):
+        assert index in joined, index
+    partial = {
+        row[0]: row[1]
+        for row in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        if row[1]
+    }
+    assert all(" WHERE " in partial[i] for i in ("visits_on_site", "outbox_pending"))

@@ -177,6 +177,22 @@ def _m013_outbox_by_visit(db: Connection) -> None:
     db.execute("CREATE INDEX outbox_visit ON outbox (visit_id)")
 
 
+def _m014_partial_indexes(db: Connection) -> None:
+    """Indexes over only the rows their queries look for: visits still on site, fields with a
+    deadline still to come, jobs still open. What the purge deletes (old visits, checked out,
+    their field deadlines already passed, their jobs finished) is in none of them, so each
+    deleted visit touches four b-trees fewer."""
+    for index in ("visits_on_site", "visits_email_purge", "visits_notes_purge", "outbox_pending"):
+        db.execute(f"DROP INDEX IF EXISTS {index}")
+    db.execute("CREATE INDEX visits_on_site ON visits (checked_in_at) WHERE checked_out_at IS NULL")
+    for deadline, index in (
+        ("email_purge_after", "visits_email_purge"),
+        ("notes_purge_after", "visits_notes_purge"),
+    ):
+        db.execute(f"CREATE INDEX {index} ON visits ({deadline}) WHERE {deadline} IS NOT NULL")
+    db.execute("CREATE INDEX outbox_pending ON outbox (kind, id) WHERE done_at IS NULL")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m001_initial,
@@ -192,4 +208,5 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m011_sync_events,
     _m012_hub_exchange,
     _m013_outbox_by_visit,
+    _m014_partial_indexes,
 )

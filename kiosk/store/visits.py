@@ -151,20 +151,20 @@ class VisitRows(Database):
         The children are deleted here, by the same list, so the foreign-key checks are switched
         off for this transaction alone (under the store's lock, so no other statement runs
         without them): with them on, SQLite looks every deleted visit up again in both child
-        tables, which was a quarter of the purge's time."""
+        tables, which was a quarter of the purge's time. Each chunk is committed durably like a
+        check-in (synchronous=FULL): with the purge's pages left unsynced, the next guest's
+        commit had to flush them (check-in p99 4.9-5.9 ms against 3.7-4.1 ms, measured)."""
         if not visit_ids:
             return 0
         ids = [json.dumps(list(visit_ids))]
         with self._lock:
             self._db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
-            self._db.execute("PRAGMA synchronous=NORMAL")
             try:
                 with self._transaction() as db:
                     db.execute(_DELETE_OUTBOX_OF, ids)
                     db.execute(_DELETE_ACKNOWLEDGEMENTS_OF, ids)
                     return int(db.execute(_DELETE_VISITS, ids).rowcount)
             finally:
-                self._db.execute("PRAGMA synchronous=FULL")
                 self._db.execute("PRAGMA foreign_keys=ON")
 
     def record_erase_request(
