@@ -11,14 +11,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kiosk import audit
 from kiosk.store import Store
+from kiosk.wire import lock_after
 
-FREE_TRIES = 5
-FIRST_LOCK = timedelta(seconds=30)
-LONGEST_LOCK = timedelta(hours=1)
 _PIN = re.compile(r"^[0-9]{4,12}$")
 # scrypt parameters: 16 MiB of memory per try, about 50 ms on the kiosk's class of machine.
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024, "dklen": 32}
@@ -62,7 +60,7 @@ def add_staff(store: Store, name: str, pin: str, now: datetime) -> str:
 def check_pin(store: Store, pin: str, now: datetime) -> PinCheck:
     """The attempt is counted (and the lock it would cause set) before the PIN is checked, in
     one write transaction, so parallel attempts cannot all read "no lock" and all guess."""
-    failures, locked_until = store.claim_pin_attempt(now, lambda count: _lock_after(count, now))
+    failures, locked_until = store.claim_pin_attempt(now, lambda count: lock_after(count, now))
     if locked_until is not None:
         return PinCheck(None, int((locked_until - now).total_seconds()) + 1)
     for member in store.staff():
@@ -71,15 +69,7 @@ def check_pin(store: Store, pin: str, now: datetime) -> PinCheck:
             store.set_lockout(0, None)
             audit.record(store, now, "staff", f"staff:{member['id']}", "", "signed in")
             return PinCheck(member["id"], staff_name=member["name"])
-    lock = _lock_after(failures, now)
+    lock = lock_after(failures, now)
     if lock is not None:
         audit.record(store, now, "staff", "unknown", "", f"locked after {failures} wrong PINs")
     return PinCheck(None, int((lock - now).total_seconds()) if lock else 0)
-
-
-def _lock_after(failures: int, now: datetime) -> datetime | None:
-    """30 s after the fifth wrong PIN in a row, doubling with each further one, up to an hour."""
-    if failures < FREE_TRIES:
-        return None
-    wait: timedelta = min(FIRST_LOCK * 2 ** (failures - FREE_TRIES), LONGEST_LOCK)
-    return now + wait

@@ -85,6 +85,21 @@ def badge_code(visit_id: str) -> str:
 DB_TEXT_LENGTH = 27  # 2026-11-25T01:30:00.000000Z
 
 
+# Wrong PINs at a kiosk and wrong console passwords at the hub lock the same way.
+FREE_TRIES = 5
+FIRST_LOCK = timedelta(seconds=30)
+LONGEST_LOCK = timedelta(hours=1)
+
+
+def lock_after(failures: int, now: datetime) -> datetime | None:
+    """When a lock ends: 30 s after the fifth wrong try in a row, doubling with each further
+    one, up to an hour; None before the fifth."""
+    if failures < FREE_TRIES:
+        return None
+    wait: timedelta = min(FIRST_LOCK * 2 ** (failures - FREE_TRIES), LONGEST_LOCK)
+    return now + wait
+
+
 def to_db(moment: datetime) -> str:
     """``isoformat`` rather than ``strftime``: the same text, a little faster, and the year
     always has four digits (glibc's ``%Y`` writes year 33 as "33", which would sort wrongly)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kiosk.hub.accounts import Accounts
 from kiosk.hub.rollcalls import RollCalls
 from kiosk.hub.service import HubService
 from tests.conftest import FakeClock
+from tests.console_users import csrf_of
 from tests.hub_server import hub_service, serve_hub
 from tests.test_console import PASSWORD, _kiosk_visit, _sign_in
 
@@ -36,12 +36,6 @@ def lobby(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[tuple[Hu
     service.close()
 
 
-def _csrf(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found is not None
-    return found.group(1)
-
-
 def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
     lobby: tuple[HubService, str], clock: FakeClock
 ) -> None:
@@ -50,7 +44,7 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
     guard, _ = _sign_in(url, "guard", "another-long-secret")
     first = desk.get(f"{url}/console/evacuation?lang=en")
     assert "Start the roll call" in first.text
-    desk.post(f"{url}/console/evacuation/start", data={"csrf": _csrf(first.text)})
+    desk.post(f"{url}/console/evacuation/start", data={"csrf": csrf_of(first.text)})
     page = guard.get(f"{url}/console/evacuation?lang=en")  # the other phone sees the same list
     assert "Ada Lovelace" in page.text and "Quentin Quay" not in page.text
     assert "2 on site · 0 accounted for · 2 missing" in page.text
@@ -62,7 +56,7 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
         tick = browser.post(
             f"{url}/console/evacuation/tick",
             data={
-                "csrf": _csrf(browser.get(f"{url}/console/evacuation").text),
+                "csrf": csrf_of(browser.get(f"{url}/console/evacuation").text),
                 "roll_call": roll_call.roll_call_id,
                 "visit": visit,
                 "accounted": "1",
@@ -85,7 +79,7 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
     closing = guard.post(
         f"{url}/console/evacuation/close",
         data={
-            "csrf": _csrf(guard.get(f"{url}/console/evacuation").text),
+            "csrf": csrf_of(guard.get(f"{url}/console/evacuation").text),
             "roll_call": roll_call.roll_call_id,
         },
     )
@@ -115,7 +109,7 @@ def test_hosts_and_other_sites_cannot_see_or_tick_a_roll_call(
     tick = quay.post(
         f"{url}/console/evacuation/tick",
         data={
-            "csrf": _csrf(page.text),
+            "csrf": csrf_of(page.text),
             "roll_call": roll_call.roll_call_id,
             "visit": roll_call.people[0].visit_id,
             "accounted": "1",

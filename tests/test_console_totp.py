@@ -10,6 +10,7 @@ from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
 from kiosk.hub.totp import code_at, matching_step, step_of
 from tests.conftest import FakeClock
+from tests.console_users import csrf_of
 from tests.test_console import PASSWORD, _sign_in
 
 RFC_SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"  # base32 of the RFC's "12345678901234567890"
@@ -24,12 +25,6 @@ def test_codes_are_the_rfc_6238_test_vectors() -> None:
     assert matching_step(RFC_SECRET, code, moment, last_used=0) == step_of(moment)
     assert matching_step(RFC_SECRET, code, moment, last_used=step_of(moment)) is None  # once
     assert matching_step(RFC_SECRET, "000000x", moment, last_used=0) is None
-
-
-def _csrf(text: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', text)
-    assert found is not None
-    return found.group(1)
 
 
 def test_admins_enrol_by_qr_then_give_a_code_at_every_sign_in(
@@ -47,20 +42,22 @@ def test_admins_enrol_by_qr_then_give_a_code_at_every_sign_in(
     key = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', enrol.text)
     assert key is not None
     secret = key.group(1).replace(" ", "")
-    wrong = browser.post(f"{url}/console/totp", data={"csrf": _csrf(enrol.text), "code": "000000"})
+    wrong = browser.post(
+        f"{url}/console/totp", data={"csrf": csrf_of(enrol.text), "code": "000000"}
+    )
     assert "not right" in wrong.text
     code = code_at(secret, step_of(clock()))
-    done = browser.post(f"{url}/console/totp", data={"csrf": _csrf(enrol.text), "code": code})
+    done = browser.post(f"{url}/console/totp", data={"csrf": csrf_of(enrol.text), "code": code})
     assert done.url.endswith("/console/onsite") and done.status_code == 200
 
     again, answer = _sign_in(url, "boss")  # a new sign-in: the code is asked, no QR
     page = again.get(f"{url}/console/totp?lang=en")
     assert "data:image/png" not in page.text
-    reused = again.post(f"{url}/console/totp", data={"csrf": _csrf(page.text), "code": code})
+    reused = again.post(f"{url}/console/totp", data={"csrf": csrf_of(page.text), "code": code})
     assert "already used" in reused.text  # the same code does not work twice
     clock.advance(seconds=30)
     fresh = code_at(secret, step_of(clock()))
-    ok = again.post(f"{url}/console/totp", data={"csrf": _csrf(page.text), "code": fresh})
+    ok = again.post(f"{url}/console/totp", data={"csrf": csrf_of(page.text), "code": fresh})
     assert ok.url.endswith("/console/onsite")
 
 

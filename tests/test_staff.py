@@ -6,9 +6,10 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.config import Config
-from kiosk.staff import FREE_TRIES, StaffError, add_staff, check_pin
+from kiosk.staff import StaffError, add_staff, check_pin
 from kiosk.store import Store
 from kiosk.timeutil import to_db
+from kiosk.wire import FREE_TRIES
 from tests.conftest import FakeClock
 
 

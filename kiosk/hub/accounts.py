@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
-from kiosk.wire import Clock, from_db, to_db
+from kiosk.wire import Clock, from_db, lock_after, to_db
 
 ROLES = ("admin", "frontdesk", "host", "privacy")
 MIN_PASSWORD = 12
-FREE_TRIES = 5
-FIRST_LOCK = timedelta(seconds=30)
-LONGEST_LOCK = timedelta(hours=1)
 LOGIN = re.compile(r"[a-z0-9][a-z0-9_.@-]{1,63}")
 _TRAILING = re.compile(r"[\d\W_]+$")
 
@@ -169,7 +165,7 @@ class Accounts:
                 .returning(u.failures, u.password_hash, u.login, u.site, u.role, u.host_id)
             ).first()
             if counted is not None:
-                lock = _lock_after(int(counted.failures), now)
+                lock = lock_after(int(counted.failures), now)
                 if lock is not None:
                     db.execute(
                         t.users.update().where(u.login == login).values(locked_until=to_db(lock))
@@ -228,12 +224,3 @@ class Accounts:
 def user_from_row(row: Any) -> User:
     """A user from a row that has login, site, role and host_id."""
     return User(row["login"], row["site"], row["role"], row["host_id"] or "")
-
-
-def _lock_after(failures: int, now: datetime) -> datetime | None:
-    """30 s after the fifth wrong password in a row, doubling with each further one, up to an
-    hour."""
-    if failures < FREE_TRIES:
-        return None
-    wait: timedelta = min(FIRST_LOCK * 2 ** (failures - FREE_TRIES), LONGEST_LOCK)
-    return now + wait
