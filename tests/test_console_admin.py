@@ -117,7 +117,7 @@ def test_the_admin_enrols_and_revokes_kiosks_and_sees_how_they_are(
     assert "no such kiosk of this site" in refused.text
     assert service.authenticate(service.add_kiosk("elsewhere-1", "Other Site"))
     trail = admin.get(f"{url}/console/admin/audit?lang=en").text
-    assert "intact" in trail and "kiosk_enrol" in trail and "kiosk_revoke" in trail
+    assert "intact" in trail and "Made an enrolment code" in trail and "Revoked a kiosk" in trail
 
 
 def test_users_and_roles(hub: tuple[HubService, str, Lobby], clock: FakeClock) -> None:

@@ -41,3 +41,18 @@ def test_chinese_catalog_is_chinese_and_traditional() -> None:
 def test_missing_string_is_an_error() -> None:
     with pytest.raises(MissingTranslationError):
         Translator("en")("no.such.string")
+
+
+def test_every_action_the_hub_audits_has_words_in_both_languages() -> None:
+    """The administrator reads the audit trail in words, not in the code's action names; the
+    trail refuses an action missing from ``ACTIONS``, so the list cannot fall behind."""
+    import tomllib
+    from pathlib import Path
+
+    from kiosk.hub.audit_trail import ACTIONS
+
+    hub = Path(__file__).resolve().parent.parent / "kiosk" / "hub"
+    for language in ("en", "zh-TW"):
+        words = tomllib.loads((hub / "locale" / f"{language}.toml").read_text(encoding="utf-8"))
+        missing = [action for action in ACTIONS if f"action:{action}" not in words]
+        assert missing == [], language

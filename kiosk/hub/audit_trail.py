@@ -15,6 +15,36 @@ from sqlalchemy.engine import Connection, Engine
 from kiosk.hub import schema as t
 
 FIELDS = ("at", "site", "login", "action", "record", "detail")
+# Every action the console and the hub record; the console shows each in words (its locale's
+# ``action:…`` keys), so an action not listed here is refused rather than shown as code.
+ACTIONS = frozenset(
+    {
+        "checked out",
+        "invited",
+        "invitation cancelled",
+        "roll call started",
+        "accounted for",
+        "tick removed",
+        "roll call closed",
+        "kiosk_enrol",
+        "kiosk_revoke",
+        "user_add",
+        "user_role",
+        "user_remove",
+        "deny_add",
+        "deny_remove",
+        "host_save",
+        "hosts_import",
+        "company_save",
+        "company_remove",
+        "rights_erase",
+        "rights_export",
+        "rights_erase_done",
+        "rights_export_done",
+        "rights_download",
+        "rights_expired",
+    }
+)
 
 
 def entry_hash(prev_hash: str, entry: dict[str, str]) -> str:
@@ -25,6 +55,8 @@ def entry_hash(prev_hash: str, entry: dict[str, str]) -> str:
 def audit(
     db: Connection, at: str, site: str, login: str, action: str, record: str, detail: str
 ) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"not an audited action: {action!r} (add it to ACTIONS and the locales)")
     counter = t.counter.c
     db.execute(  # the chain's lock: held until this transaction ends
         t.counter.update().where(counter.name == "audit").values(value=counter.value + 1)

@@ -236,5 +236,12 @@ def _audit(
         if broken is None
         else words["admin_chain_broken"].format(entry=broken)
     )
-    entries = [{**e, "at": _when(console, e["at"])} for e in admin.audit_entries(site)]
+    entries = [
+        {
+            **e,
+            "at": _when(console, e["at"]),
+            "action": words.get(f"action:{e['action']}", e["action"]),
+        }
+        for e in admin.audit_entries(site)
+    ]
     return {"entries": entries, "chain": chain, "chain_ok": broken is None}
