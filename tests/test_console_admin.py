@@ -15,6 +15,7 @@ from kiosk.checkin import SeeFrontDeskError
 from kiosk.cli import main
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
+from kiosk.wire import Host
 from tests.conftest import FakeClock
 from tests.console_users import add_enrolled, post_form, signed_in
 from tests.hub_server import hub_rows, hub_service, serve_hub
@@ -93,6 +94,13 @@ def test_the_admin_enrols_and_revokes_kiosks_and_sees_how_they_are(
     admin = signed_in(url, "boss", add_enrolled(service, clock, "boss", SITE, "admin"), clock)
     page = admin.get(f"{url}/console/admin/kiosks?lang=en")
     assert "lobby-1" in page.text and "0.1.0" in page.text  # version reported at its sync
+    officer = signed_in(url, "po", add_enrolled(service, clock, "po", SITE, "privacy"), clock)
+    for action, fields in {
+        "/console/privacy/request": {"email": odd, "kind": odd, "confirm": odd},
+        "/console/privacy/download": {"receipt": odd},
+    }.items():
+        answer = post_form(officer, url, "/console/privacy", action, **fields)
+        assert answer.status_code == 200, (action, answer.status_code)
     made = post_form(
         admin, url, "/console/admin/kiosks", "/console/admin/kiosks/enrol", kiosk_id="lobby-2"
     )
@@ -122,6 +130,7 @@ def test_the_admin_enrols_and_revokes_kiosks_and_sees_how_they_are(
 
 def test_users_and_roles(hub: tuple[HubService, str, Lobby], clock: FakeClock) -> None:
     service, url, _one = hub
+    service.import_hosts(SITE, [Host("h-lin", "林志明 Jimmy Lin")])
     admin = signed_in(url, "boss", add_enrolled(service, clock, "boss", SITE, "admin"), clock)
     weak = post_form(
         admin,
@@ -234,3 +243,64 @@ def test_hosts_and_companies_edited_and_imported_in_the_console_reach_the_kiosk(
     assert "still belong" in in_use.text
     one.sync(clock)
     assert {h.id: h.department for h in one.store.hosts()} == {"h-1": "Sales", "h-2": "Research"}
+
+
+@pytest.fixture
+def any_hub(hub_db: str, clock: FakeClock) -> Iterator[tuple[HubService, str]]:
+    service = hub_service(hub_db, clock)
+    with serve_hub(service) as url:
+        yield service, url
+    service.close()
+
+
+def test_hostile_form_fields_get_an_answer_never_a_crash(
+    any_hub: tuple[HubService, str], clock: FakeClock
+) -> None:
+    """NUL bytes, over-long and odd values in every administration form, on SQLite and on a
+    PostgreSQL that refuses NUL in text: each form answers with a page, the data stays sane."""
+    service, url = any_hub
+    admin = signed_in(url, "boss", add_enrolled(service, clock, "boss", SITE, "admin"), clock)
+    odd = "\0<script>x</script>" + "界" * 300
+    posts = {
+        "/console/admin/kiosks": {
+            "/console/admin/kiosks/enrol": {"kiosk_id": odd},
+            "/console/admin/kiosks/revoke": {"kiosk_id": odd},
+        },
+        "/console/admin/users": {
+            "/console/admin/users/add": {
+                "login": odd,
+                "role": "host",
+                "host_id": odd,
+                "password": PASSWORD,
+            },
+            "/console/admin/users/role": {"login": odd, "role": odd, "host_id": odd},
+            "/console/admin/users/remove": {"login": odd},
+        },
+        "/console/admin/deny": {
+            "/console/admin/deny/add": {"name": odd, "email": odd, "reason": odd, "days": odd},
+            "/console/admin/deny/remove": {"deny_id": odd},
+        },
+        "/console/admin/hosts": {
+            "/console/admin/hosts/save": {"id": odd, "name": odd, "email": odd},
+            "/console/admin/hosts/import": {"csv": f"id,name\n{odd},{odd}\n"},
+            "/console/admin/companies/save": {"company_id": odd, "name": odd},
+            "/console/admin/companies/remove": {"company_id": odd},
+        },
+    }
+    for page, actions in posts.items():
+        for action, fields in actions.items():
+            answer = post_form(admin, url, page, action, **fields)
+            assert answer.status_code == 200, (action, answer.status_code)
+            assert "<script>x</script>" not in answer.text  # escaped wherever it is shown
+    made = post_form(
+        admin,
+        url,
+        "/console/admin/users",
+        "/console/admin/users/add",
+        login="hostile",
+        role="host",
+        host_id="h-nobody",
+        password=PASSWORD,
+    )
+    assert "no host with that id" in made.text
+    assert "hostile" not in {u.login for u in Accounts(service.engine, clock).users()}

@@ -89,6 +89,8 @@ class Directory:
             audit(db, to_db(self._clock()), site, by, "company_save", company_id, name)
 
     def remove_company(self, site: str, company_id: str, by: str) -> None:
+        if company_id not in self.company_ids(site):
+            raise AdminError("admin_no_company_here")
         if any(h.company_id == company_id for h in self.hosts(site)):
             raise AdminError("admin_company_in_use")
         c = companies.c

@@ -72,9 +72,15 @@ class SiteAdmin:
 
     # -- users -------------------------------------------------------------------------------
 
+    def _check_host(self, site: str, role: str, host_id: str) -> None:
+        """A host account sees one host's guests: that host must be in the site's directory."""
+        if role == "host" and host_id not in self._service.host_names(site):
+            raise AdminError("admin_no_host")
+
     def add_user(
         self, site: str, login: str, role: str, password: str, host_id: str, by: str
     ) -> None:
+        self._check_host(site, role, host_id)
         try:
             user = self.accounts.add(login, site, role, password, host_id if role == "host" else "")
         except AccountError as error:
@@ -86,6 +92,7 @@ class SiteAdmin:
             raise AdminError("admin_bad_role")
         if login == by:
             raise AdminError("admin_not_yourself")
+        self._check_host(site, role, host_id)
         u = t.users.c
         with self._engine.begin() as db:
             changed = db.execute(

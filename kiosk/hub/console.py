@@ -157,7 +157,8 @@ async def read_form(request: Request, limit: int = MAX_FORM_BYTES) -> dict[str, 
         if len(body) > limit:
             return {}
     fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    return {key: values[0] for key, values in fields.items()}
+    # No field of any form may hold a NUL: PostgreSQL refuses it in text (a 500, not an answer).
+    return {key.replace("\0", ""): values[0].replace("\0", "") for key, values in fields.items()}
 
 
 async def posted(
