@@ -90,8 +90,9 @@ class Maintenance(QObject):
 
     def use_hub(self, url: str, token: str) -> None:
         """The kiosk just joined a hub (staff mode): take the site's keys, hosts and deny list
-        now. Check-ins are queued for the hub only after a restart (the check-in service keeps
-        the config it started with)."""
+        now. Check-ins go to the hub only after a restart, on purpose: the privacy notice names
+        the hub's operator as a recipient once the kiosk starts with a hub, and no guest's
+        record should reach it under a notice that did not say so."""
         self._config = replace(self._config, hub_url=url, hub_token=token)
         if not self.sync_timer.isActive():
             self.sync_timer.start()
