@@ -8,7 +8,7 @@ import argparse
 import sys
 import tempfile
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,19 +47,36 @@ def _sign_in(browser: WebDriver, url: str, login: str) -> None:
     WebDriverWait(browser, 10).until(lambda b: "/console/login" not in b.current_url)
 
 
+class DemoClock:
+    """The hub's clock: now, moved on 30 s before each second-step sign-in, because an
+    authenticator code works once and the demo signs the same user in twice."""
+
+    def __init__(self) -> None:
+        self.ahead = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.ahead
+
+    def next_code(self, secret: str) -> str:
+        self.ahead += timedelta(seconds=30)
+        return code_at(secret, step_of(self()))
+
+
+CLOCK = DemoClock()
+
+
 def _sign_in_with_code(browser: WebDriver, url: str, login: str, secret: str) -> None:
     _sign_in(browser, url, login)
-    code = code_at(secret, step_of(utc_now()))
+    code = CLOCK.next_code(secret)
     browser.find_element(By.ID, "code").send_keys(code, Keys.ENTER)
     WebDriverWait(browser, 10).until(lambda b: "/console/totp" not in b.current_url)
 
 
 def _enrolled(accounts: Accounts, login: str, site: str, role: str) -> str:
-    """An admin or privacy user whose authenticator is set up (one step back, so the code of
-    this step still works)."""
+    """An admin or privacy user whose authenticator is set up."""
     accounts.add(login, site, role, PASSWORD)
     secret = new_secret()
-    accounts.use_totp_step(login, step_of(utc_now()) - 1, enrol_secret=secret)
+    accounts.use_totp_step(login, step_of(CLOCK()), enrol_secret=secret)
     return secret
 
 
@@ -107,7 +124,7 @@ def run(out: Path) -> list[Path]:
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="console-demo-") as folder:
         base = load_config(env={})
-        service = hub_service(f"sqlite:///{folder}/hub.db", utc_now)
+        service = hub_service(f"sqlite:///{folder}/hub.db", CLOCK)
         with serve_hub(service) as url:
             site_name = base.site_name
             service.import_hosts(site_name, base.hosts)
