@@ -22,6 +22,10 @@ class HubUnavailableError(RuntimeError):
     """Worth trying again later; the message says why, without personal data."""
 
 
+class HubRefusedError(HubUnavailableError):
+    """The hub answered, and refused this request (4xx): other requests may still work."""
+
+
 class AnswerLostError(HubUnavailableError):
     """The request reached the hub but the connection broke before its answer came back."""
 
@@ -65,7 +69,7 @@ class HubClient:
         if answer.status_code == 401:
             raise HubUnavailableError("hub does not know this kiosk's key (401): check [hub] token")
         if answer.status_code >= 400:
-            raise HubUnavailableError(f"hub refused the request ({answer.status_code})")
+            raise HubRefusedError(f"hub refused the request ({answer.status_code})")
         if answer.status_code == 204:
             return {}
         try:

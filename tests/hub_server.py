@@ -37,13 +37,15 @@ def serve_hub(
     purge_interval: float = 0,
     mail_url: str = "",
     timezone: str = "Asia/Taipei",
+    without: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Yields the hub's base URL; stops the server on exit."""
+    """Yields the hub's base URL; stops the server on exit. ``without``: paths to leave out, as
+    a hub of an earlier release would not have them."""
+    app = create_app(service, purge_interval=purge_interval, mail_url=mail_url, timezone=timezone)
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", "") not in without]
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(
-                service, purge_interval=purge_interval, mail_url=mail_url, timezone=timezone
-            ),
+            app,
             host="127.0.0.1",
             port=0,  # uvicorn binds a free port (a socket we bound answered each request ~40 ms late)
             log_level="warning",

@@ -25,7 +25,7 @@ from kiosk.site_sync import share_with_site
 from kiosk.store import Store
 from kiosk.sync import ExchangeReport, sync_once
 from kiosk.tokens import Verdict
-from kiosk.wire import SYNC_FIELDS
+from kiosk.wire import SYNC_FIELDS, Host
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_rows, hub_service, serve_hub
 from tests.test_retention import hits
@@ -264,3 +264,20 @@ def test_a_lost_answer_is_given_again_with_the_same_visit_ids(site: Site, clock:
     assert a.sync(clock).rights_requests == 1
     done = desk.status(SITE, receipt)
     assert done.kiosks["lobby-1"] == "done" and done.visits["lobby-1"] == 1  # the same ids
+
+
+def test_a_hub_of_an_earlier_release_still_gets_the_shared_lists(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Kiosks upgraded before their hub: the newer exchanges are refused (404), the rest goes on."""
+    service = hub_service(f"sqlite:///{tmp_path / 'old.db'}", clock)
+    service.import_hosts(SITE, [Host("h-old", "Old Hub Host")])
+    newer = ("/v1/site-keys", "/v1/badge-keys", "/v1/rights", "/v1/rights/{receipt}", "/v1/status")
+    with serve_hub(service, without=newer) as url:
+        a = _lobby(tmp_path, "lobby-1", url, service, clock)
+        a.visit(OTHER)
+        report = a.sync(clock)
+        assert report.hosts == 1 and report.badge_keys_added == 0
+        assert [row["visit_id"] for row in service.on_site(SITE)]
+        a.store.close()
+    service.close()
