@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -148,9 +147,10 @@ def _summary(status: RequestStatus) -> str:
 
 def _write(path: Path, exported: dict[str, Any]) -> None:
     """Personal data: readable by the privacy officer only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(exported, handle, ensure_ascii=False, indent=2)
+    from kiosk.keys import write_private
+
+    body = json.dumps(exported, ensure_ascii=False, indent=2).encode("utf-8")
+    write_private(path, body, 0o600)
     print(
         f"{path}: {sum(len(part) for part in exported['records'].values())} record(s)",
         file=sys.stderr,

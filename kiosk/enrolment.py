@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import ENROLMENT_FILE
 from kiosk.config_checks import safe_transport
 from kiosk.hub_client import HubClient, HubUnavailableError
+from kiosk.keys import write_private
 from kiosk.site_keys import fetch_site_secrets
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def enrol(url: str, code: str, data_dir: Path, keys_dir: Path) -> Enrolled:
         raise EnrolmentError(f"the hub answered {answer.status_code}; nothing was changed")
     enrolled = answer.json()
     target = data_dir / ENROLMENT_FILE
-    _write_private(target, {"url": url, **enrolled})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_private(target, json.dumps({"url": url, **enrolled}).encode("utf-8"), 0o600)
     try:
         fetch_site_secrets(HubClient(url, str(enrolled["token"])), keys_dir)
         fetched = True
@@ -69,13 +70,3 @@ def enrol(url: str, code: str, data_dir: Path, keys_dir: Path) -> Enrolled:
         url=url,
         token=str(enrolled["token"]),
     )
-
-
-def _write_private(path: Path, data: dict[str, str]) -> None:
-    """Created with mode 0600 from the start; replaced whole, never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-    os.replace(partial, path)

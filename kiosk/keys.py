@@ -69,7 +69,7 @@ class KeyRing:
         }
 
     def save(self) -> None:
-        _write_private(self._path, json.dumps(self.export(), indent=2).encode("utf-8"), mode=0o644)
+        write_private(self._path, json.dumps(self.export(), indent=2).encode("utf-8"), mode=0o644)
 
 
 def load_or_create(keys_dir: Path, now: datetime, key_file: Path | None = None) -> KeyRing:
@@ -117,15 +117,7 @@ def import_public_keys(ring: KeyRing, exported: Mapping[str, Any]) -> int:
     added = 0
     try:
         for item in exported["keys"]:
-            entry = PublicKeyEntry(
-                kid=str(item["kid"]),
-                public_key=str(item["public_key"]),
-                created_at=str(item.get("created_at", "")),
-                retired_at=str(item.get("retired_at", "")),
-                source="imported",
-            )
-            if key_id(entry.key()).hex() != entry.kid:
-                raise KeyRingError(f"key {entry.kid}: id does not match its public key")
+            entry = _public_entry(item, "imported")
             if entry.kid not in known:
                 ring.entries.append(entry)
                 known.add(entry.kid)
@@ -146,17 +138,8 @@ def merge_site_keys(ring: KeyRing, published: list[Mapping[str, Any]]) -> int:
     added = changed = 0
     for item in published:
         try:
-            entry = PublicKeyEntry(
-                kid=str(item["kid"]),
-                public_key=str(item["public_key"]),
-                created_at=str(item.get("created_at") or ""),
-                retired_at=str(item.get("retired_at") or ""),
-                source="site",
-            )
-            genuine = key_id(entry.key()).hex() == entry.kid
-        except (KeyError, TypeError, ValueError, binascii.Error):
-            genuine = False
-        if not genuine:
+            entry = _public_entry(item, "site")
+        except (KeyError, TypeError, ValueError, binascii.Error):  # KeyRingError too
             continue
         at = index.get(entry.kid)
         if at is None:
@@ -175,6 +158,22 @@ def merge_site_keys(ring: KeyRing, published: list[Mapping[str, Any]]) -> int:
     if added or changed:
         ring.save()
     return added
+
+
+def _public_entry(item: Mapping[str, Any], source: str) -> PublicKeyEntry:
+    """A public key from an export or the hub, its id checked against the key itself (nobody
+    can pass a key off under another key's id); KeyError, TypeError, ValueError or
+    binascii.Error for anything malformed."""
+    entry = PublicKeyEntry(
+        kid=str(item["kid"]),
+        public_key=str(item["public_key"]),
+        created_at=str(item.get("created_at") or ""),
+        retired_at=str(item.get("retired_at") or ""),
+        source=source,
+    )
+    if key_id(entry.key()).hex() != entry.kid:
+        raise KeyRingError(f"key {entry.kid}: id does not match its public key")
+    return entry
 
 
 def _remember(ring: KeyRing, public: Ed25519PublicKey, now: datetime) -> None:
@@ -243,10 +242,10 @@ def _store_private(keys_dir: Path, private: Ed25519PrivateKey) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_private(keys_dir / f"signing-{key_id(private.public_key()).hex()}.pem", pem, 0o600)
+    write_private(keys_dir / f"signing-{key_id(private.public_key()).hex()}.pem", pem, 0o600)
 
 
-def _write_private(path: Path, data: bytes, mode: int) -> None:
+def write_private(path: Path, data: bytes, mode: int) -> None:
     """Create with the final mode from the start: a key is never readable by others, not even
     for a moment, and a crash leaves the old file or the new one, never half of it."""
     partial = path.with_name(f".{path.name}.partial")

@@ -63,6 +63,12 @@ def site_on_site(
     return sorted(people, key=lambda person: person.checked_in_at)
 
 
+def hub_on_site(client: HubClient) -> list[dict[str, Any]]:
+    """The site's on-site list across all its kiosks, as the hub holds it."""
+    visits: list[dict[str, Any]] = client.get("/v1/onsite").get("visits", [])
+    return visits
+
+
 def people_on_site(
     store: Store, directory: HostDirectory, config: Config, now: datetime, query: str = ""
 ) -> list[OnSite]:
@@ -71,7 +77,7 @@ def people_on_site(
     if not config.hub_url:
         return on_site(store, directory, now, query)
     try:
-        hub_visits = HubClient(config.hub_url, config.hub_token).get("/v1/onsite").get("visits", [])
+        hub_visits = hub_on_site(HubClient(config.hub_url, config.hub_token))
     except HubUnavailableError as error:
         log.warning("on-site list from this kiosk only: %s", error)
         return on_site(store, directory, now, query)

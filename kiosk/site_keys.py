@@ -9,14 +9,13 @@ and a deny entry made there matches here: nobody copies a key file by hand.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kiosk.denylist import KEY_FILE as DENY_KEY_FILE
 from kiosk.hub_client import HubClient
-from kiosk.keys import KeyRing, merge_site_keys
+from kiosk.keys import KeyRing, merge_site_keys, write_private
 
 log = logging.getLogger(__name__)
 RIGHTS_KEY_FILE = "rights.key"
@@ -69,11 +68,5 @@ def install_key(path: Path, key: bytes) -> bool:
     if path.exists() and path.read_text().strip() == key.hex():
         return False
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key.hex())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    write_private(path, key.hex().encode("ascii"), 0o600)
     return True

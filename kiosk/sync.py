@@ -326,12 +326,6 @@ def exchange(
     return report
 
 
-def hub_on_site(client: HubClient) -> list[dict[str, Any]]:
-    """The site's on-site list across all its kiosks, as the hub holds it."""
-    visits: list[dict[str, Any]] = client.get("/v1/onsite").get("visits", [])
-    return visits
-
-
 def _deny_for_hub(entry: dict[str, Any], key_id: str) -> dict[str, Any]:
     shared = {name: entry.get(name) for name in SHARED_FIELDS}
     return {**shared, "deny_id": entry["id"], "key_id": key_id}

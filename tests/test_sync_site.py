@@ -20,10 +20,10 @@ from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.keys import load_or_create
 from kiosk.models import Host
-from kiosk.onsite import people_on_site, site_on_site
+from kiosk.onsite import hub_on_site, people_on_site, site_on_site
 from kiosk.retention import purge
 from kiosk.store import Store
-from kiosk.sync import exchange, hub_on_site, sync_once
+from kiosk.sync import exchange, sync_once
 from kiosk.tokens import short_code
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_service, serve_hub

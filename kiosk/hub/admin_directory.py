@@ -61,19 +61,23 @@ class Directory:
         return export_hosts_csv(self.hosts(site))
 
     def companies(self, site: str) -> list[dict[str, Any]]:
-        c = companies.c
+        """The site's companies by name, each saying whether a host still belongs to it."""
         in_use = {h.company_id for h in self.hosts(site)}
+        return [
+            {"id": company_id, "name": name, "in_use": company_id in in_use}
+            for company_id, name in self._companies(site)
+        ]
+
+    def company_ids(self, site: str) -> set[str]:
+        return {company_id for company_id, _name in self._companies(site)}
+
+    def _companies(self, site: str) -> list[tuple[str, str]]:
+        c = companies.c
         with self._engine.connect() as db:
             rows = db.execute(
                 sa.select(c.company_id, c.name).where(c.site == site).order_by(c.name)
             ).all()
-        return [
-            {"id": row.company_id, "name": row.name, "in_use": row.company_id in in_use}
-            for row in rows
-        ]
-
-    def company_ids(self, site: str) -> set[str]:
-        return {company["id"] for company in self.companies(site)}
+        return [(row.company_id, row.name) for row in rows]
 
     def save_company(self, site: str, company_id: str, name: str, by: str) -> None:
         company_id, name = company_id.strip().lower(), normalise_text(name)

@@ -48,11 +48,11 @@ def add_admin(router: APIRouter, console: Console) -> None:
         request: Request, session: Session, page: str, message: str = "", **values: Any
     ) -> Response:
         loaders = {"kiosks": _kiosks, "users": _users, "deny": _deny, "audit": _audit}
+        words = words_for(request)
         loaded = await anyio.to_thread.run_sync(
-            loaders[page], console, admin, session.user.site, words_for(request)
+            loaders[page], console, admin, session.user.site, words
         )
         done = request.query_params.get("done", "")
-        words = words_for(request)
         return console.page(
             request,
             f"admin_{page}.html",

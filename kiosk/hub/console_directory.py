@@ -14,6 +14,7 @@ from kiosk.hub.admin_directory import Directory
 from kiosk.hub.admin_site import AdminError
 from kiosk.hub.console import (
     ADMIN_ROLES,
+    MAX_FORM_BYTES,
     SECURITY_HEADERS,
     Console,
     download,
@@ -64,7 +65,7 @@ def add_directory(router: APIRouter, console: Console) -> None:
         )
 
     async def admin_post(
-        request: Request, limit: int = 16 * 1024
+        request: Request, limit: int = MAX_FORM_BYTES
     ) -> tuple[Session, dict[str, str]] | None:
         return await posted(request, await role_session(console, request, ADMIN_ROLES), limit)
 

@@ -13,27 +13,35 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from kiosk.hub.console import SECURITY_HEADERS, Console, download, forbidden, posted, words_for
+from kiosk.hub.console import (
+    DESK_ROLES,
+    SECURITY_HEADERS,
+    Console,
+    download,
+    forbidden,
+    posted,
+    role_session,
+    to_sign_in,
+    words_for,
+)
 from kiosk.hub.rollcall_pdf import roll_call_pdf
 from kiosk.hub.rollcalls import RollCall, RollCalls, roll_call_csv
 from kiosk.hub.sessions import Session
 from kiosk.wire import from_db
-
-ROLES = frozenset({"admin", "frontdesk"})  # security and front desk run the roll call
 
 
 def add_evacuation(router: APIRouter, console: Console) -> None:
     roll_calls = RollCalls(console.service, console.service.clock)
 
     async def allowed(request: Request) -> Session | None:
-        session = await console.session(request)
-        return session if session is not None and session.user.role in ROLES else None
+        """Security and the front desk run the roll call."""
+        return await role_session(console, request, DESK_ROLES)
 
     @router.get("/evacuation")
     async def evacuation(request: Request) -> Response:
         session = await allowed(request)
         if session is None:
-            return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+            return to_sign_in()
         roll_call = await anyio.to_thread.run_sync(roll_calls.open_one, session.user.site)
         return _page(request, console, session, roll_call)
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from kiosk.hub.console import DESK_ROLES, SECURITY_HEADERS, Console, download, words_for
+from kiosk.hub.console import DESK_ROLES, Console, download, role_session, to_sign_in, words_for
 from kiosk.hub.numbers import bars, daily_check_ins, numbers_csv
 
 
 def add_numbers(router: APIRouter, console: Console) -> None:
     @router.get("/numbers")
     async def numbers(request: Request) -> Response:
-        session = await console.session(request)
-        if session is None or session.user.role not in DESK_ROLES:
-            return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+        session = await role_session(console, request, DESK_ROLES)
+        if session is None:
+            return to_sign_in()
         service = console.service
         days = await anyio.to_thread.run_sync(
             daily_check_ins, service.engine, session.user.site, service.clock(), console.zone

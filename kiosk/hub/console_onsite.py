@@ -21,6 +21,7 @@ from kiosk.hub.console import (
     forbidden,
     home_for,
     posted,
+    to_sign_in,
     words_for,
 )
 from kiosk.hub.frontdesk import check_out
@@ -48,7 +49,7 @@ def add_onsite(router: APIRouter, console: Console) -> None:
     async def onsite(request: Request, q: str = "") -> Response:
         session = await console.session(request)
         if session is None:
-            return RedirectResponse("/console/login?expired=1", 303, headers=SECURITY_HEADERS)
+            return to_sign_in()
         if session.user.role in PRIVACY_ROLES:  # their page is the requests, not who is here
             return RedirectResponse(home_for(session.user.role), 303, headers=SECURITY_HEADERS)
         people = await anyio.to_thread.run_sync(_people, console, session.user.site, q)

@@ -36,7 +36,7 @@ class KioskRow:
     created_at: str
     revoked_at: str | None
     last_seen: str | None
-    version: str
+    version: str | None
     outbox: int | None
     clock_offset_s: float | None
 
@@ -58,15 +58,4 @@ def site_kiosks(engine: Engine, site: str) -> list[KioskRow]:
             .where(k.site == site)
             .order_by(k.kiosk_id)
         ).all()
-    return [
-        KioskRow(
-            row.kiosk_id,
-            row.created_at,
-            row.revoked_at,
-            row.last_seen,
-            row.version or "",
-            row.outbox,
-            row.clock_offset_s,
-        )
-        for row in rows
-    ]
+    return [KioskRow(**row._mapping) for row in rows]
