@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -154,3 +155,30 @@ def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
     assert purge(store, config.spool_dir, clock(), config.retention_days).visits_erased == 1
     assert seen == [0]
     assert store.pragma("wal_autocheckpoint") == 10_000  # the safety net is back
+
+
+def test_a_delete_transaction_is_timed_without_its_wait_for_the_store(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """The purge sizes its chunks by how long each delete transaction held the store; a chunk
+    that merely waited behind a guest's check-in must not count as slow, or the chunks shrink
+    and the purge crawls while guests check in."""
+    service = CheckinService(store, config, clock)
+    visit = service.check_in(make_form(), service.current_notice("en")).visit
+    holding, release = threading.Event(), threading.Event()
+
+    def a_guest_holding_the_store() -> None:
+        with store._lock:
+            holding.set()
+            release.wait(5)
+
+    guest = threading.Thread(target=a_guest_holding_the_store)
+    guest.start()
+    holding.wait(5)
+    threading.Timer(0.3, release.set).start()
+    started = time.perf_counter()
+    assert store.erase_visits([visit.id]) == 1
+    waited = time.perf_counter() - started
+    guest.join()
+    assert waited >= 0.3
+    assert store.last_erase_seconds < 0.15  # the transaction alone

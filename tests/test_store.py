@@ -112,3 +112,39 @@ def test_the_hot_queries_use_their_partial_indexes(store: Store, clock: FakeCloc
         if row[1]
     }
     assert all(" WHERE " in partial[i] for i in ("visits_on_site", "outbox_pending"))
+
+
+def test_acknowledgements_are_kept_by_visit_alone_across_the_upgrade(config: Config) -> None:
+    """Migration 15 rebuilds the acknowledgements keyed by visit (WITHOUT ROWID: one b-tree
+    where there were two); a store made by an earlier release keeps every acknowledgement."""
+    earlier = Store(config.database_path)
+    service = CheckinService(earlier, config)
+    visit = service.check_in(make_form(), service.current_notice("en")).visit
+    before = earlier.acknowledgement(visit.id)
+    assert before is not None
+    earlier.close()
+    with sqlite3.connect(config.database_path) as conn:  # as the earlier release left it
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("DROP TABLE acknowledgements")
+        conn.execute(
+            "CREATE TABLE acknowledgements (visit_id TEXT PRIMARY KEY REFERENCES visits(id) "
+            "ON DELETE CASCADE, notice_version TEXT NOT NULL REFERENCES notices(version), "
+            "acknowledged_at TEXT NOT NULL, company_notice_version TEXT, given TEXT NOT NULL "
+            "DEFAULT 'screen', recorded_by TEXT NOT NULL DEFAULT 'guest')"
+        )
+        conn.execute(
+            "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, given, "
+            "recorded_by) VALUES (?, ?, ?, ?, ?)",
+            [visit.id, visit.notice_version, "2026-11-25T09:00:00Z", "screen", "guest"],
+        )
+        conn.execute("DELETE FROM schema_migrations WHERE version = 15")
+    with Store(config.database_path) as upgraded:
+        (sql,) = upgraded._db.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'acknowledgements'"
+        ).fetchone()
+        assert sql.rstrip().endswith("WITHOUT ROWID")
+        assert upgraded.schema_version() == len(MIGRATIONS)
+        after = upgraded.acknowledgement(visit.id)
+        assert after is not None and after["notice_version"] == before["notice_version"]
+        assert after["acknowledged_at"] == "2026-11-25T09:00:00Z"  # the earlier release's row
+        assert upgraded._db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
