@@ -14,7 +14,6 @@ from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.models import CheckinForm, Visit
 from kiosk.notices import render_notice
-from kiosk.retention import purge
 from kiosk.site import Site
 from kiosk.timeutil import to_db
 from kiosk.validation import ValidationError
@@ -178,6 +177,8 @@ def _visit_summary(visit: Visit, config: Config, with_email: bool) -> dict[str, 
 
 
 def _purge(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.retention import purge  # here: a check-in does not pay for loading the purge
+
     now = now_option(args.now, config.zone)
     with Site.open(config) as site:
         store = site.store

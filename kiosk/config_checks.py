@@ -3,11 +3,9 @@ personal data may go) and the time zone. ``kiosk.config`` reads the sections wit
 
 from __future__ import annotations
 
-import ipaddress
 import tomllib
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.config_reader import ConfigError, Section
@@ -39,6 +37,8 @@ def safe_transport(url: str) -> bool:
     """Judged by the parsed host, never by a prefix: "http://localhost.evil.example" and
     "http://127.0.0.1@evil.example/" both go to evil.example. https anywhere; http only to this
     machine (a loopback address or "localhost"); no user name or password in the URL."""
+    from urllib.parse import urlsplit  # here, like ipaddress: only a config with a hub needs them
+
     try:
         parts = urlsplit(url)
         host, port = parts.hostname, parts.port
@@ -55,6 +55,8 @@ def safe_transport(url: str) -> bool:
 
 
 def _is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host == "localhost":
         return True
     try:

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
-from kiosk.checkout import CheckoutService
 from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.hosts import HostDirectory
 from kiosk.keys import KeyRing, load_or_create
-from kiosk.models import OnSite
-from kiosk.onsite import people_on_site
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
+
+if TYPE_CHECKING:  # loaded when first used, so a `kiosk checkin` does not pay for them
+    from kiosk.checkout import CheckoutService
+    from kiosk.models import OnSite
 
 
 def site_keys(config: Config, clock: Clock = utc_now) -> KeyRing:
@@ -87,9 +89,13 @@ class Site:
 
     @cached_property
     def checkout(self) -> CheckoutService:
+        from kiosk.checkout import CheckoutService
+
         return CheckoutService(self.store, self.config, self.tokens, self.clock)
 
     def on_site(self, query: str = "") -> list[OnSite]:
         """Who is on site: the whole site's list when the hub answers, this kiosk's otherwise.
         Blocking network I/O: call it from a worker, never on the GUI thread."""
+        from kiosk.onsite import people_on_site
+
         return people_on_site(self.store, self.directory, self.config, self.clock(), query)
