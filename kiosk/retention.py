@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +27,7 @@ TRANSACTION_TARGET = 0.002  # seconds per delete transaction: a check-in waits a
 # waits on its flush to disk, so small ones: 25 ms gave commits of 30-180 ms, 10 ms a quarter
 # of that, and a faster purge (its WAL stays short).
 CHECKPOINT_EVERY = 0.010
+SHREDDERS = 8  # spool files shredded at once
 FIRST_CHUNK, SMALLEST_CHUNK, LARGEST_CHUNK = 500, 50, 20_000
 # Nothing reads a job once it succeeded (`kiosk outbox` lists open and given-up ones); the hour is
 # slack for a reader that looked it up just before it finished.
@@ -70,13 +72,14 @@ def purge(
 
 def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple[int, int]:
     """Whole expired visits, chunk by chunk; returns (visits, spool files) erased."""
-    erased = files_removed = 0
+    erased = 0
+    # Files first, all of them: a crash before the rows go leaves rows whose files are gone,
+    # which the next run erases; the other order could leave an orphan badge with a name on it.
     spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
+    expired = store.expired_among(now, list(spooled))
+    files_removed = _shred_all(f for visit_id in expired for f in spooled[visit_id])
     chunk_size, since_checkpoint = FIRST_CHUNK, 0.0
     while ids := store.expired_visit_ids(now, chunk_size):
-        # Files first: a crash between the two leaves a row whose files are gone, which the next
-        # run erases; the other order could leave an orphan badge with a name on it.
-        files_removed += _shred_all(f for visit_id in ids for f in spooled.pop(visit_id, ()))
         erased += store.erase_visits(ids)
         took = store.last_erase_seconds  # the transaction alone, not the wait for the store
         chunk_size = _next_chunk(chunk_size, took)
@@ -127,15 +130,19 @@ def _stale_spool_files(spool_dir: Path, cutoff: datetime, pattern: str = "*") ->
 
 
 def _shred_all(files: Iterable[Path]) -> int:
-    count = 0
-    for file in files:
-        _shred(file)
-        count += 1
-    return count
+    """Shred several files at once: each waits on its own sync to disk, and syncs that run
+    together share the file system's journal commits (measured: 200 badge files in 27 ms with
+    eight at a time, 50 ms one by one)."""
+    batch = list(files)
+    if len(batch) < 2:
+        return sum(_shred(file) for file in batch)
+    with ThreadPoolExecutor(max_workers=min(SHREDDERS, len(batch))) as pool:
+        return sum(pool.map(_shred, batch))
 
 
-def _shred(file: Path) -> None:
-    """Overwrite, then unlink: on ordinary file systems the bytes do not linger in free blocks."""
+def _shred(file: Path) -> int:
+    """Overwrite, then unlink: on ordinary file systems the bytes do not linger in free blocks.
+    Returns 1 (counted as shredded even if another run removed it first, as before)."""
     try:
         size = file.stat().st_size
         with file.open("r+b") as handle:
@@ -145,3 +152,4 @@ def _shred(file: Path) -> None:
         file.unlink()
     except FileNotFoundError:
         pass
+    return 1

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -182,3 +183,47 @@ def test_a_delete_transaction_is_timed_without_its_wait_for_the_store(
     guest.join()
     assert waited >= 0.3
     assert store.last_erase_seconds < 0.15  # the transaction alone
+
+
+def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
+    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every expired visit's badge files are shredded before any of its rows is deleted (a crash
+    in between leaves rows the next run erases, never a named badge without its row), several at
+    a time (each waits on its own sync to disk); a badge still within retention stays."""
+    service = CheckinService(store, config, clock)
+    notice = service.current_notice("en")
+    old = [service.check_in(make_form(name=f"Old {n}"), notice).visit for n in range(6)]
+    clock.advance(days=config.retention_days, seconds=1)
+    fresh = service.check_in(make_form(name="Fresh"), notice).visit
+    config.spool_dir.mkdir(parents=True, exist_ok=True)
+    for visit in [*old, fresh]:
+        (config.spool_dir / f"badge-{visit.id}.png").write_bytes(b"PNG with a name")
+    syncing, most = [0], [0]
+    guard = threading.Lock()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        with guard:
+            syncing[0] += 1
+            most[0] = max(most[0], syncing[0])
+        time.sleep(0.02)
+        real_fsync(fd)
+        with guard:
+            syncing[0] -= 1
+
+    monkeypatch.setattr("kiosk.retention.os.fsync", slow_fsync)
+    erase = store.erase_visits
+    left_at_first_delete: list[list[str]] = []
+
+    def erase_after_files(ids: list[str]) -> int:
+        if not left_at_first_delete:
+            left_at_first_delete.append(sorted(p.name for p in config.spool_dir.iterdir()))
+        return erase(ids)
+
+    monkeypatch.setattr(store, "erase_visits", erase_after_files)
+    result = purge(store, config.spool_dir, clock(), config.retention_days)
+    assert (result.visits_erased, result.spool_files_removed) == (6, 6)
+    assert left_at_first_delete == [[f"badge-{fresh.id}.png"]]
+    assert [p.name for p in config.spool_dir.iterdir()] == [f"badge-{fresh.id}.png"]
+    assert most[0] > 1

@@ -128,6 +128,16 @@ class VisitRows(Database):
             )
             return [row[0] for row in cursor]
 
+    def expired_among(self, now: datetime, visit_ids: Sequence[str]) -> list[str]:
+        """Which of these visits' retention has ended (the purge's spooled files)."""
+        with self._lock:
+            cursor = self._db.execute(
+                "SELECT id FROM visits WHERE purge_after <= ? AND id IN "
+                "(SELECT value FROM json_each(?))",
+                [to_db(now), json.dumps(list(visit_ids))],
+            )
+            return [row[0] for row in cursor]
+
     def erase_expired_fields(self, now: datetime, limit: int = PURGE_CHUNK) -> int:
         """Blank emails and notes whose own, shorter retention ended; one small transaction.
         Returns how many fields were erased (0 when nothing is left to do)."""
