@@ -78,16 +78,17 @@ def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple
     spooled = _spool_index(spool_dir)  # one directory listing, not one glob per visit
     expired = store.expired_among(now, list(spooled))
     files_removed = _shred_all(f for visit_id in expired for f in spooled[visit_id])
-    chunk_size, since_checkpoint = FIRST_CHUNK, 0.0
+    chunk_size, since_checkpoint, restart_wal = FIRST_CHUNK, 0.0, False
     while ids := store.expired_visit_ids(now, chunk_size):
-        erased += store.erase_visits(ids)
+        erased += store.erase_visits(ids, restart_wal)
         took = store.last_erase_seconds  # the transaction alone, not the wait for the store
         chunk_size = _next_chunk(chunk_size, took)
         since_checkpoint += took
-        if since_checkpoint >= CHECKPOINT_EVERY:
+        restart_wal = since_checkpoint >= CHECKPOINT_EVERY
+        if restart_wal:
             # Keep the WAL short as we go, on the store's second connection, so check-ins go on
             # meanwhile (automatic checkpoints are off: one check-in's commit would otherwise
-            # copy 40 MB while holding the store).
+            # copy 40 MB while holding the store); the next chunk restarts the WAL.
             store.checkpoint(truncate=False)
             since_checkpoint = 0.0
     return erased, files_removed

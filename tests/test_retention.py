@@ -5,7 +5,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,10 @@ from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
 from printers.file import FilePrinter
 from printers.jobs import print_badge
+from tests.bench.aged_store import grow
 from tests.conftest import FakeClock, make_form
+
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
 CANARIES = {
     "Zelda Canary-Quokka": "zelda.canary@quokka.example",
@@ -147,9 +150,9 @@ def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
     seen: list[int] = []
     erase = store.erase_visits
 
-    def watching(ids: list[str]) -> int:
+    def watching(ids: list[str], restart_wal: bool = False) -> int:
         seen.append(int(store.pragma("wal_autocheckpoint")))
-        return erase(ids)
+        return erase(ids, restart_wal)
 
     store.erase_visits = watching  # type: ignore[method-assign]
     clock.advance(days=config.retention_days, seconds=1)
@@ -216,10 +219,10 @@ def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
     erase = store.erase_visits
     left_at_first_delete: list[list[str]] = []
 
-    def erase_after_files(ids: list[str]) -> int:
+    def erase_after_files(ids: list[str], restart_wal: bool = False) -> int:
         if not left_at_first_delete:
             left_at_first_delete.append(sorted(p.name for p in config.spool_dir.iterdir()))
-        return erase(ids)
+        return erase(ids, restart_wal)
 
     monkeypatch.setattr(store, "erase_visits", erase_after_files)
     result = purge(store, config.spool_dir, clock(), config.retention_days)
@@ -227,3 +230,42 @@ def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
     assert left_at_first_delete == [[f"badge-{fresh.id}.png"]]
     assert [p.name for p in config.spool_dir.iterdir()] == [f"badge-{fresh.id}.png"]
     assert most[0] > 1
+
+
+def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite starts the WAL from its beginning only when nothing was committed since a complete
+    checkpoint. A guest whose check-in began before the purge's checkpoint and committed after it
+    used to stop that, so over a long purge the WAL grew by every chunk (60-130 MB at 1,000,000
+    visits) and truncating it at the end held the store for tens of milliseconds."""
+    grow(tmp_path / "kiosk.db", 6_000, NOW)
+    store = Store(tmp_path / "kiosk.db")
+    monkeypatch.setattr("kiosk.retention.CHECKPOINT_EVERY", 0.0)  # one per chunk
+    monkeypatch.setattr("kiosk.retention.FIRST_CHUNK", 100)
+    monkeypatch.setattr("kiosk.retention.LARGEST_CHUNK", 100)
+    wal = Path(f"{store.path}-wal")
+    largest, guests = [0], [0]
+    checkpoint = store.checkpoint
+
+    def a_guest_across_each_checkpoint(truncate: bool = True) -> None:
+        if truncate:
+            return checkpoint(truncate)
+        with store._transaction() as db:  # a check-in reading before the checkpoint ends ...
+            db.execute("SELECT count(*) FROM visits").fetchone()
+            checkpoint(truncate)
+            guests[0] += 1  # ... and committing after it
+            db.execute(
+                "INSERT INTO sync_state (name, value) VALUES ('guest', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [str(guests[0])],
+            )
+        largest[0] = max(largest[0], wal.stat().st_size)
+        return None
+
+    monkeypatch.setattr(store, "checkpoint", a_guest_across_each_checkpoint)
+    assert purge(store, tmp_path / "spool", NOW, config.retention_days).visits_erased == 6_000
+    store.close()
+    assert guests[0] >= 50
+    one_chunk = 100 * 1_000  # a 100-visit chunk writes well under 1 KB of pages per visit
+    assert 0 < largest[0] < 4 * one_chunk, largest[0]

@@ -167,6 +167,9 @@ class Database:
             with self._lock:
                 self._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return
+        self._passive_checkpoint()
+
+    def _passive_checkpoint(self) -> None:
         if self.path == ":memory:":
             return
         with self._checkpointer_lock:
@@ -175,4 +178,4 @@ class Database:
                     self.path, check_same_thread=False, timeout=10, isolation_level=None
                 )
                 self._checkpointer.execute("PRAGMA synchronous=FULL")
-            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

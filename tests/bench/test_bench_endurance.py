@@ -43,9 +43,9 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
     longest = [0.0]
     erase = store.erase_visits
 
-    def timed_erase(ids: list[str]) -> int:
+    def timed_erase(ids: list[str], restart_wal: bool = False) -> int:
         try:
-            return erase(ids)
+            return erase(ids, restart_wal)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
             longest[0] = max(longest[0], store.last_erase_seconds)
 
@@ -92,21 +92,34 @@ def _bare_delete_rate(path: Path, visits: int) -> float:
     return visits / (time.perf_counter() - start)
 
 
+# Rounds per size: a shared machine's noise only ever slows a run down, so one unlucky run of
+# the short 100,000 purge (0.6 s) could pass for the purge being slow; the median of three is
+# the figure. The 1,000,000 purge runs for seconds and evens its noise out by itself.
+ROUNDS = {100_000: 3, 1_000_000: 1}
+
+
 def test_purge_at_any_age(tmp_path: Path, report: Report) -> None:
     rates: dict[int, float] = {}
     longest_tx, waits = 0.0, []
-    for visits in (100_000, 1_000_000):
-        folder = tmp_path / f"s{visits}"
-        folder.mkdir()
-        grow(folder / "kiosk.db", visits, NOW, folder / "spool")
-        took, longest, checkins = _purge(folder / "kiosk.db", folder / "spool")
-        rates[visits] = visits / took
-        longest_tx, waits = max(longest_tx, longest), waits + checkins
-        report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", f"{took:.2f} s", "")
-    floor_dir = tmp_path / "floor"
-    floor_dir.mkdir()
-    grow(floor_dir / "kiosk.db", 100_000, NOW)
-    floor = _bare_delete_rate(floor_dir / "kiosk.db", 100_000)
+    for visits, rounds in ROUNDS.items():
+        samples = []
+        for round_number in range(rounds):
+            folder = tmp_path / f"s{visits}-{round_number}"
+            folder.mkdir()
+            grow(folder / "kiosk.db", visits, NOW, folder / "spool")
+            took, longest, checkins = _purge(folder / "kiosk.db", folder / "spool")
+            samples.append(visits / took)
+            longest_tx, waits = max(longest_tx, longest), waits + checkins
+        rates[visits] = statistics.median(samples)
+        spread = f"{min(samples):,.0f}-{max(samples):,.0f}" if rounds > 1 else ""
+        report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
+    floors = []
+    for round_number in range(ROUNDS[100_000]):
+        floor_dir = tmp_path / f"floor-{round_number}"
+        floor_dir.mkdir()
+        grow(floor_dir / "kiosk.db", 100_000, NOW)
+        floors.append(_bare_delete_rate(floor_dir / "kiosk.db", 100_000))
+    floor = statistics.median(floors)
     slowest = min(rates.values())
     report.result("purge_rows_per_s", slowest, "visits/s", goal=200_000, floor=floor, at_least=True)
     report.row("purge: 1,000,000 vs 100,000", f"{rates[100_000] / rates[1_000_000]:.2f}x", "", "")
