@@ -165,6 +165,7 @@ def start_time(body: str, data_dir: Path) -> float:
     return time.perf_counter() - start
 
 
+@pytest.mark.usefixtures("installed_bytecode")
 def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
     """First paint of Welcome against a bare PySide6 window, with an existing data directory
     (goal 2x) and on a first run, which creates the store and keys (goal 3x); and, as a row,

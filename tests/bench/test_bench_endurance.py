@@ -161,6 +161,7 @@ def _median_run(command: list[str], rounds: int = 7) -> float:
     return statistics.median(samples)
 
 
+@pytest.mark.usefixtures("installed_bytecode")
 def test_cli_start(tmp_path: Path, report: Report) -> None:
     checkin = [
         *CLI,
