@@ -184,7 +184,7 @@ def test_a_purge_killed_midway_leaves_a_consistent_store(tmp_path: Path, config:
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         left = raw.execute("SELECT count(*) FROM visits").fetchone()[0]
         orphans = raw.execute(
-            "SELECT count(*) FROM acknowledgements WHERE visit_id NOT IN (SELECT id FROM visits)"
+            "SELECT count(*) FROM outbox WHERE visit_id NOT IN (SELECT id FROM visits)"
         ).fetchone()[0]
     assert orphans == 0 and 0 <= left <= 3000
     finished = subprocess.run(

@@ -114,18 +114,21 @@ def test_the_hot_queries_use_their_partial_indexes(store: Store, clock: FakeCloc
     assert all(" WHERE " in partial[i] for i in ("visits_on_site", "outbox_pending"))
 
 
-def test_acknowledgements_are_kept_by_visit_alone_across_the_upgrade(config: Config) -> None:
-    """Migration 15 rebuilds the acknowledgements keyed by visit (WITHOUT ROWID: one b-tree
-    where there were two); a store made by an earlier release keeps every acknowledgement."""
+def test_acknowledgements_move_onto_their_visits_across_the_upgrade(config: Config) -> None:
+    """Migration 15 keeps each acknowledgement on its visit's row (a visit has exactly one, made
+    and erased with it); a store made by an earlier release keeps every acknowledgement."""
     earlier = Store(config.database_path)
     service = CheckinService(earlier, config)
     visit = service.check_in(make_form(), service.current_notice("en")).visit
-    before = earlier.acknowledgement(visit.id)
-    assert before is not None
     earlier.close()
     with sqlite3.connect(config.database_path) as conn:  # as the earlier release left it
-        conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("DROP TABLE acknowledgements")
+        for column in (
+            "acknowledged_at",
+            "company_notice_version",
+            "notice_given",
+            "notice_recorded_by",
+        ):
+            conn.execute(f"ALTER TABLE visits DROP COLUMN {column}")
         conn.execute(
             "CREATE TABLE acknowledgements (visit_id TEXT PRIMARY KEY REFERENCES visits(id) "
             "ON DELETE CASCADE, notice_version TEXT NOT NULL REFERENCES notices(version), "
@@ -135,16 +138,19 @@ def test_acknowledgements_are_kept_by_visit_alone_across_the_upgrade(config: Con
         conn.execute(
             "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, given, "
             "recorded_by) VALUES (?, ?, ?, ?, ?)",
-            [visit.id, visit.notice_version, "2026-11-25T09:00:00Z", "screen", "guest"],
+            [visit.id, visit.notice_version, "2026-11-25T09:00:00Z", "paper", "staff:desk-1"],
         )
         conn.execute("DELETE FROM schema_migrations WHERE version = 15")
     with Store(config.database_path) as upgraded:
-        (sql,) = upgraded._db.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE name = 'acknowledgements'"
-        ).fetchone()
-        assert sql.rstrip().endswith("WITHOUT ROWID")
         assert upgraded.schema_version() == len(MIGRATIONS)
-        after = upgraded.acknowledgement(visit.id)
-        assert after is not None and after["notice_version"] == before["notice_version"]
-        assert after["acknowledged_at"] == "2026-11-25T09:00:00Z"  # the earlier release's row
-        assert upgraded._db.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        tables = {r[0] for r in upgraded._db.conn.execute("SELECT name FROM sqlite_master")}
+        assert "acknowledgements" not in tables
+        assert upgraded.acknowledgement(visit.id) == {
+            "visit_id": visit.id,
+            "notice_version": visit.notice_version,
+            "acknowledged_at": "2026-11-25T09:00:00Z",
+            "company_notice_version": None,
+            "given": "paper",
+            "recorded_by": "staff:desk-1",
+        }
+        assert upgraded.visit(visit.id) == visit

@@ -3,7 +3,8 @@
 Settings and why:
 - WAL with ``synchronous=FULL``: a check-in the guest saw confirmed survives a power cut.
 - ``secure_delete=ON``: deleted personal data is overwritten in the file, not left in free pages.
-- ``foreign_keys=ON``: erasing a visit cascades to its acknowledgement and outbox rows.
+- ``foreign_keys=ON``: erasing a visit cascades to its outbox rows (its acknowledgement is on
+  the visit's own row).
 - After a purge the WAL is checkpointed and truncated, so old page images with names are gone too.
 
 One connection is shared by the GUI's worker threads, so every public method holds a lock.

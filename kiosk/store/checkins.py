@@ -1,4 +1,4 @@
-"""A check-in's rows, written in one transaction: the notice texts, the visit, its
+"""A check-in's rows, written in one transaction: the notice texts, the visit with its
 acknowledgement, the invitation it fulfils, a near-match alert for staff, the outbox jobs, the
 anonymous day count and the audit entry. What the guest saw confirmed is all on disk, or none of
 it is."""
@@ -14,7 +14,6 @@ from kiosk.store import rows as convert
 from kiosk.store.connection import Connection
 from kiosk.store.sql import (
     _COUNT_VISIT,
-    _INSERT_ACKNOWLEDGEMENT,
     _INSERT_NOTICE,
     _INSERT_OUTBOX,
     _INSERT_VISIT,
@@ -48,11 +47,13 @@ def write_checkin(db: Connection, record: CheckinRecord, append_audit: AuditWrit
     company_version = record.notices[1].version if len(record.notices) > 1 else None
     for notice in record.notices:
         db.execute(_INSERT_NOTICE, convert.notice_row(notice, record.at))
-    db.execute(_INSERT_VISIT, convert.visit_row(visit))
-    db.execute(
-        _INSERT_ACKNOWLEDGEMENT,
-        [visit.id, visit.notice_version, now, company_version, record.shown_on, record.actor],
-    )
+    acknowledgement = {
+        "acknowledged_at": now,
+        "company_notice_version": company_version,
+        "notice_given": record.shown_on,
+        "notice_recorded_by": record.actor,
+    }
+    db.execute(_INSERT_VISIT, {**convert.visit_row(visit), **acknowledgement})
     for kind, expires in record.jobs.items():
         db.execute(_INSERT_OUTBOX, [visit.id, kind, now, to_db(expires) if expires else None])
     db.execute(_COUNT_VISIT, [record.local_day, visit.site, visit.purpose, record.department])

@@ -5,17 +5,17 @@ _INSERT_NOTICE = (
     "INSERT OR IGNORE INTO notices (version, language, text, first_shown_at) "
     "VALUES (:version, :language, :text, :first_shown_at)"
 )
+# A visit with its acknowledgement: the notice version accepted (notice_version), when, the
+# host's company's notice if any, where it was read ("screen" or "paper") and by whom.
 _INSERT_VISIT = (
     "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, email, "
     "language, notice_version, checked_in_at, purge_after, checked_out_at, checkout_kind, "
-    "company_id, email_purge_after, notes_purge_after) VALUES (:id, :site, :kiosk_id, :host_id, "
+    "company_id, email_purge_after, notes_purge_after, acknowledged_at, company_notice_version, "
+    "notice_given, notice_recorded_by) VALUES (:id, :site, :kiosk_id, :host_id, "
     ":purpose, :purpose_text, :name, :email, :language, :notice_version, :checked_in_at, "
     ":purge_after, :checked_out_at, :checkout_kind, :company_id, :email_purge_after, "
-    ":notes_purge_after)"
-)
-_INSERT_ACKNOWLEDGEMENT = (
-    "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, "
-    "company_notice_version, given, recorded_by) VALUES (?, ?, ?, ?, ?, ?)"
+    ":notes_purge_after, :acknowledged_at, :company_notice_version, :notice_given, "
+    ":notice_recorded_by)"
 )
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (visit_id, kind, created_at, attempts, expires_at) VALUES (?, ?, ?, 0, ?)"
@@ -39,5 +39,4 @@ _UPSERT_HOST = (
 # A JSON array of visit ids as the one parameter: any number of ids, one prepared statement.
 _IDS = "(SELECT value FROM json_each(?))"
 _DELETE_OUTBOX_OF = f"DELETE FROM outbox WHERE visit_id IN {_IDS}"  # noqa: S608
-_DELETE_ACKNOWLEDGEMENTS_OF = f"DELETE FROM acknowledgements WHERE visit_id IN {_IDS}"  # noqa: S608
 _DELETE_VISITS = f"DELETE FROM visits WHERE id IN {_IDS}"  # noqa: S608

@@ -19,7 +19,6 @@ from kiosk.store.base import (
 from kiosk.store.checkins import CheckinRecord, write_checkin
 from kiosk.store.sql import (
     _ALL_VISITS,
-    _DELETE_ACKNOWLEDGEMENTS_OF,
     _DELETE_OUTBOX_OF,
     _DELETE_VISITS,
     _INSERT_NOTICE,
@@ -68,7 +67,13 @@ class VisitRows(Database):
         return [convert.visit(row) for row in self._rows(sql)]
 
     def acknowledgement(self, visit_id: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT * FROM acknowledgements WHERE visit_id = ?", [visit_id])
+        """The notice(s) the visit's guest accepted, when, where and recorded by whom."""
+        rows = self._rows(
+            "SELECT id AS visit_id, notice_version, acknowledged_at, company_notice_version, "
+            "notice_given AS given, notice_recorded_by AS recorded_by FROM visits "
+            "WHERE id = ? AND acknowledged_at IS NOT NULL",
+            [visit_id],
+        )
         return rows[0] if rows else None
 
     def daily_counts(self) -> list[dict[str, Any]]:
@@ -156,12 +161,12 @@ class VisitRows(Database):
         return erased
 
     def erase_visits(self, visit_ids: Sequence[str], restart_wal: bool = False) -> int:
-        """Delete whole visit rows with their acknowledgements and outbox rows, in one
-        transaction.
+        """Delete whole visit rows (their acknowledgements are on the same row) with their
+        outbox rows, in one transaction.
 
-        The children are deleted here, by the same list, so the foreign-key checks are switched
-        off for this transaction alone (under the store's lock, so no other statement runs
-        without them): with them on, SQLite looks every deleted visit up again in both child
+        The outbox rows are deleted here, by the same list, so the foreign-key checks are
+        switched off for this transaction alone (under the store's lock, so no other statement
+        runs without them): with them on, SQLite looks every deleted visit up again in the child
         tables, which was a quarter of the purge's time. Each chunk is committed durably like a
         check-in (synchronous=FULL): with the purge's pages left unsynced, the next guest's
         commit had to flush them (check-in p99 4.9-5.9 ms against 3.7-4.1 ms, measured). The
@@ -183,7 +188,6 @@ class VisitRows(Database):
             try:
                 with self._transaction() as db:
                     db.execute(_DELETE_OUTBOX_OF, ids)
-                    db.execute(_DELETE_ACKNOWLEDGEMENTS_OF, ids)
                     return int(db.execute(_DELETE_VISITS, ids).rowcount)
             finally:
                 self._db.execute("PRAGMA foreign_keys=ON")

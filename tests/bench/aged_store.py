@@ -1,6 +1,6 @@
 """A kiosk store grown old: many expired visits, each as a kiosk that printed and synced holds it
-(checked out at the end of its day, an acknowledgement and two outbox rows, finished), plus their
-spooled badge files."""
+(checked out at the end of its day, its notice acknowledged, two outbox rows, finished), plus
+their spooled badge files."""
 
 from __future__ import annotations
 
@@ -27,14 +27,10 @@ def grow(path: Path, visits: int, expired_at: datetime, spool: Path | None = Non
             conn.executemany(
                 "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, purpose_text, name, "
                 "email, language, notice_version, checked_in_at, purge_after, company_id, "
-                "checked_out_at, checkout_kind) VALUES (?, 'site', 'lobby-1', 'h-chen', "
-                "'meeting', '', ?, ?, 'en', 'n1', ?, ?, '', ?, 'auto')",
-                [(i, f"Guest {i}", f"{i}@example.com", moment, moment, moment) for i in ids],
-            )
-            conn.executemany(
-                "INSERT INTO acknowledgements (visit_id, notice_version, acknowledged_at, given, "
-                "recorded_by) VALUES (?, 'n1', ?, 'screen', 'guest')",
-                [(i, moment) for i in ids],
+                "checked_out_at, checkout_kind, acknowledged_at, notice_given, "
+                "notice_recorded_by) VALUES (?, 'site', 'lobby-1', 'h-chen', 'meeting', '', ?, "
+                "?, 'en', 'n1', ?, ?, '', ?, 'auto', ?, 'screen', 'guest')",
+                [(i, f"Guest {i}", f"{i}@example.com", *[moment] * 4) for i in ids],
             )
             conn.executemany(
                 "INSERT INTO outbox (visit_id, kind, created_at, attempts, done_at, event) "

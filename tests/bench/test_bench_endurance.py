@@ -84,8 +84,7 @@ def _bare_delete_rate(path: Path, visits: int) -> float:
     while ids := [r[0] for r in conn.execute("SELECT id FROM visits LIMIT 5000")]:
         marks = ",".join("?" * len(ids))
         conn.execute("BEGIN")
-        for table, column in (("outbox", "visit_id"), ("acknowledgements", "visit_id")):
-            conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)
+        conn.execute(f"DELETE FROM outbox WHERE visit_id IN ({marks})", ids)
         conn.execute(f"DELETE FROM visits WHERE id IN ({marks})", ids)
         conn.execute("COMMIT")
     conn.close()
