@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -79,8 +80,11 @@ def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple
     expired = store.expired_among(now, list(spooled))
     files_removed = _shred_all(f for visit_id in expired for f in spooled[visit_id])
     chunk_size, since_checkpoint, restart_wal = FIRST_CHUNK, 0.0, False
-    while ids := store.expired_visit_ids(now, chunk_size):
-        erased += store.erase_visits(ids, restart_wal)
+    while chunk := store.erase_expired_visits(now, chunk_size, restart_wal):
+        erased += chunk
+        # Hand the store to a guest's check-in waiting for it: its lock is not fair, and this
+        # thread would otherwise take it straight back (measured: check-in p99 8 ms, not 2.4).
+        time.sleep(0)
         took = store.last_erase_seconds  # the transaction alone, not the wait for the store
         chunk_size = _next_chunk(chunk_size, took)
         since_checkpoint += took

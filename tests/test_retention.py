@@ -16,6 +16,7 @@ from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
+from kiosk.timeutil import to_db
 from printers.file import FilePrinter
 from printers.jobs import print_badge
 from tests.bench.aged_store import grow
@@ -89,7 +90,7 @@ def test_purge_works_in_chunks_and_can_resume(
         service.check_in(make_form(name=f"Guest {n}"), notice, print_badge=False)
     later = clock.now + (store.visits()[0].purge_after - clock.now)
     # A run that dies after the first chunk (simulated by erasing one chunk by hand) ...
-    store.erase_visits(store.expired_visit_ids(later))
+    assert store.erase_expired_visits(later, PURGE_CHUNK) == PURGE_CHUNK
     assert len(store.visits()) == 20
     # ... is finished by the next run, which finds only what is left.
     assert purge(store, config.spool_dir, later, config.retention_days).visits_erased == 20
@@ -149,16 +150,16 @@ def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
     service = CheckinService(store, config, clock)
     service.check_in(make_form(name="Old Visitor"), service.current_notice("en"))
     seen: list[int] = []
-    erase = store.erase_visits
+    erase = store.erase_expired_visits
 
-    def watching(ids: list[str], restart_wal: bool = False) -> int:
+    def watching(now: datetime, limit: int, restart_wal: bool = False) -> int:
         seen.append(int(store.pragma("wal_autocheckpoint")))
-        return erase(ids, restart_wal)
+        return erase(now, limit, restart_wal)
 
-    store.erase_visits = watching  # type: ignore[method-assign]
+    store.erase_expired_visits = watching  # type: ignore[method-assign]
     clock.advance(days=config.retention_days, seconds=1)
     assert purge(store, config.spool_dir, clock(), config.retention_days).visits_erased == 1
-    assert seen == [0]
+    assert seen == [0, 0]  # the chunk that erased the visit, and the one that found none left
     assert store.pragma("wal_autocheckpoint") == 10_000  # the safety net is back
 
 
@@ -217,15 +218,15 @@ def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
             syncing[0] -= 1
 
     monkeypatch.setattr("kiosk.retention.os.fsync", slow_fsync)
-    erase = store.erase_visits
+    erase = store.erase_expired_visits
     left_at_first_delete: list[list[str]] = []
 
-    def erase_after_files(ids: list[str], restart_wal: bool = False) -> int:
+    def erase_after_files(now: datetime, limit: int, restart_wal: bool = False) -> int:
         if not left_at_first_delete:
             left_at_first_delete.append(sorted(p.name for p in config.spool_dir.iterdir()))
-        return erase(ids, restart_wal)
+        return erase(now, limit, restart_wal)
 
-    monkeypatch.setattr(store, "erase_visits", erase_after_files)
+    monkeypatch.setattr(store, "erase_expired_visits", erase_after_files)
     result = purge(store, config.spool_dir, clock(), config.retention_days)
     assert (result.visits_erased, result.spool_files_removed) == (6, 6)
     assert left_at_first_delete == [[f"badge-{fresh.id}.png"]]
@@ -270,3 +271,34 @@ def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(
     assert guests[0] >= 50
     one_chunk = 100 * 1_000  # a 100-visit chunk writes well under 1 KB of pages per visit
     assert 0 < largest[0] < 4 * one_chunk, largest[0]
+
+
+def test_a_purge_chunk_takes_the_earliest_deadlines_with_their_outbox_rows(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """The chunk's visits are picked twice in one transaction (for their outbox rows, then
+    themselves): both picks must be the same visits, even where many share one deadline."""
+    hub = replace(config, hub_url="https://hub.example")
+    service = CheckinService(store, hub, clock)
+    notice = service.current_notice("en")
+    first = [service.check_in(make_form(name=f"First {n}"), notice).visit for n in range(8)]
+    clock.advance(minutes=5)
+    later = [service.check_in(make_form(name=f"Later {n}"), notice).visit for n in range(4)]
+    store._db.execute(
+        "UPDATE visits SET purge_after = ? WHERE id != ?",
+        [to_db(datetime(2026, 1, 1, tzinfo=UTC)), later[-1].id],
+    )
+    store._db.execute(
+        "UPDATE visits SET purge_after = ? WHERE id = ?",
+        [to_db(datetime(2026, 1, 2, tzinfo=UTC)), later[-1].id],
+    )
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    assert store.erase_expired_visits(now, 5) == 5
+    left = {v.id for v in store.visits()}
+    assert later[-1].id in left and len(left) == 7
+    outbox = {row["visit_id"] for row in store._rows("SELECT DISTINCT visit_id FROM outbox")}
+    assert outbox == left  # no visit left without its jobs, no job left without its visit
+    while store.erase_expired_visits(now, 3):
+        pass
+    assert store.visits() == [] and store._rows("SELECT * FROM outbox") == []
+    assert [v.id for v in first + later if store.acknowledgement(v.id)] == []

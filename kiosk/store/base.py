@@ -86,8 +86,8 @@ class Database:
         self._lock = threading.RLock()
         self._checkpointer: sqlite3.Connection | None = None  # see checkpoint()
         self._checkpointer_lock = threading.Lock()
-        # How long the last erase_visits transaction held the store, its wait for the lock left
-        # out: the purge sizes its chunks by it.
+        # How long the last transaction that erased visits held the store, its wait for the lock
+        # left out: the purge sizes its chunks by it.
         self.last_erase_seconds = 0.0
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

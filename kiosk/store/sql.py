@@ -40,3 +40,11 @@ _UPSERT_HOST = (
 _IDS = "(SELECT value FROM json_each(?))"
 _DELETE_OUTBOX_OF = f"DELETE FROM outbox WHERE visit_id IN {_IDS}"  # noqa: S608
 _DELETE_VISITS = f"DELETE FROM visits WHERE id IN {_IDS}"  # noqa: S608
+# The purge's chunk: the visits whose retention ended first, picked twice in one transaction from
+# the same index range (by deadline, then rowid), so both statements take the same visits and no
+# id has to leave SQLite; the visits themselves go by rowid, straight from the index.
+_EXPIRED = (
+    "(SELECT {} FROM visits WHERE purge_after <= :now ORDER BY purge_after, rowid LIMIT :limit)"
+)
+_DELETE_OUTBOX_OF_EXPIRED = f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED.format('id')}"  # noqa: S608
+_DELETE_EXPIRED_VISITS = f"DELETE FROM visits WHERE rowid IN {_EXPIRED.format('rowid')}"  # noqa: S608

@@ -41,15 +41,15 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
     service = CheckinService(store, config, lambda: NOW)
     notice = service.current_notice("en")
     longest = [0.0]
-    erase = store.erase_visits
+    erase = store.erase_expired_visits
 
-    def timed_erase(ids: list[str], restart_wal: bool = False) -> int:
+    def timed_erase(now: datetime, limit: int, restart_wal: bool = False) -> int:
         try:
-            return erase(ids, restart_wal)
+            return erase(now, limit, restart_wal)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
             longest[0] = max(longest[0], store.last_erase_seconds)
 
-    store.erase_visits = timed_erase  # type: ignore[method-assign]
+    store.erase_expired_visits = timed_erase  # type: ignore[method-assign]
     done = threading.Event()
     checkins: list[float] = []
 
