@@ -23,7 +23,10 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
-TRANSACTION_TARGET = 0.002  # seconds per delete transaction: a check-in waits at most this
+# Seconds per delete transaction: a check-in waits at most about this. Measured beside a guest
+# checking in every 5 ms (100,000 visits): 2 ms 224k visits/s, check-in p99 4.3 ms; 3 ms 243k,
+# p99 3.9 ms; 4 ms 242k, p99 4.9 ms.
+TRANSACTION_TARGET = 0.003
 # Seconds of deleting between two passive checkpoints. A guest's commit that meets a checkpoint
 # waits on its flush to disk, so small ones: 25 ms gave commits of 30-180 ms, 10 ms a quarter
 # of that, and a faster purge (its WAL stays short).
@@ -99,7 +102,7 @@ def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple
 
 
 def _next_chunk(size: int, took: float) -> int:
-    """Chunks sized by time, not count: each delete transaction aims at about 2 ms, so a
+    """Chunks sized by time, not count: each delete transaction aims at about 3 ms, so a
     check-in waiting for the store lock never waits long, however large or old the store."""
     if took < TRANSACTION_TARGET / 2:
         return min(size * 2, LARGEST_CHUNK)
