@@ -7,9 +7,11 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kiosk import retention
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
@@ -152,9 +154,9 @@ def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
     seen: list[int] = []
     erase = store.erase_expired_visits
 
-    def watching(now: datetime, limit: int, restart_wal: bool = False) -> int:
+    def watching(now: datetime, limit: int, restart_wal: bool = False, held: Any = ()) -> int:
         seen.append(int(store.pragma("wal_autocheckpoint")))
-        return erase(now, limit, restart_wal)
+        return erase(now, limit, restart_wal, held)
 
     store.erase_expired_visits = watching  # type: ignore[method-assign]
     clock.advance(days=config.retention_days, seconds=1)
@@ -190,19 +192,21 @@ def test_a_delete_transaction_is_timed_without_its_wait_for_the_store(
     assert store.last_erase_seconds < 0.15  # the transaction alone
 
 
-def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
+def test_a_visits_row_goes_only_after_its_badge_files_shredded_several_at_once(
     store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every expired visit's badge files are shredded before any of its rows is deleted (a crash
-    in between leaves rows the next run erases, never a named badge without its row), several at
-    a time (each waits on its own sync to disk); a badge still within retention stays."""
+    """Badge files are shredded in the background, several at a time (each waits on its own
+    sync to disk), while visits without files go; a visit's row is deleted only once its files
+    are gone (a crash in between leaves rows the next run erases, never a named badge without
+    its row). A badge still within retention stays."""
     service = CheckinService(store, config, clock)
     notice = service.current_notice("en")
-    old = [service.check_in(make_form(name=f"Old {n}"), notice).visit for n in range(6)]
+    old = [service.check_in(make_form(name=f"Old {n}"), notice).visit for n in range(12)]
+    with_files = old[::2]
     clock.advance(days=config.retention_days, seconds=1)
     fresh = service.check_in(make_form(name="Fresh"), notice).visit
     config.spool_dir.mkdir(parents=True, exist_ok=True)
-    for visit in [*old, fresh]:
+    for visit in [*with_files, fresh]:
         (config.spool_dir / f"badge-{visit.id}.png").write_bytes(b"PNG with a name")
     syncing, most = [0], [0]
     guard = threading.Lock()
@@ -212,26 +216,60 @@ def test_spool_files_go_first_several_at_once_and_only_the_expired_ones(
         with guard:
             syncing[0] += 1
             most[0] = max(most[0], syncing[0])
-        time.sleep(0.02)
+        time.sleep(0.05)
         real_fsync(fd)
         with guard:
             syncing[0] -= 1
 
     monkeypatch.setattr("kiosk.retention.os.fsync", slow_fsync)
     erase = store.erase_expired_visits
-    left_at_first_delete: list[list[str]] = []
+    rows_gone_with_files_left: list[str] = []
+    erased_while_shredding = [0]
 
-    def erase_after_files(now: datetime, limit: int, restart_wal: bool = False) -> int:
-        if not left_at_first_delete:
-            left_at_first_delete.append(sorted(p.name for p in config.spool_dir.iterdir()))
-        return erase(now, limit, restart_wal)
+    def checking(now: datetime, limit: int, restart_wal: bool = False, held: Any = ()) -> int:
+        erased = erase(now, limit, restart_wal, held)
+        if any((config.spool_dir / f"badge-{v.id}.png").exists() for v in with_files):
+            erased_while_shredding[0] += erased
+        for visit in old:
+            if (
+                store.visit(visit.id) is None
+                and (config.spool_dir / f"badge-{visit.id}.png").exists()
+            ):
+                rows_gone_with_files_left.append(visit.id)
+        return erased
 
-    monkeypatch.setattr(store, "erase_expired_visits", erase_after_files)
+    monkeypatch.setattr(store, "erase_expired_visits", checking)
     result = purge(store, config.spool_dir, clock(), config.retention_days)
-    assert (result.visits_erased, result.spool_files_removed) == (6, 6)
-    assert left_at_first_delete == [[f"badge-{fresh.id}.png"]]
+    assert (result.visits_erased, result.spool_files_removed) == (12, 6)
+    assert rows_gone_with_files_left == []
+    assert erased_while_shredding[0] > 0  # the visits without files did not wait
     assert [p.name for p in config.spool_dir.iterdir()] == [f"badge-{fresh.id}.png"]
     assert most[0] > 1
+
+
+def test_a_badge_that_cannot_be_shredded_keeps_its_visit(
+    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The others are erased; that visit's row stays for the next run, and the purge says why."""
+    service = CheckinService(store, config, clock)
+    notice = service.current_notice("en")
+    stuck, other = (service.check_in(make_form(name=n), notice).visit for n in ("Stuck", "Other"))
+    config.spool_dir.mkdir(parents=True, exist_ok=True)
+    for visit in (stuck, other):
+        (config.spool_dir / f"badge-{visit.id}.png").write_bytes(b"PNG with a name")
+    shred = retention._shred
+
+    def refusing(file: Path) -> int:
+        if stuck.id in file.name:
+            raise PermissionError(13, "Permission denied", str(file))
+        return shred(file)
+
+    monkeypatch.setattr("kiosk.retention._shred", refusing)
+    clock.advance(days=config.retention_days, seconds=1)
+    with pytest.raises(PermissionError):
+        purge(store, config.spool_dir, clock(), config.retention_days)
+    assert [v.id for v in store.visits()] == [stuck.id]
+    assert [p.name for p in config.spool_dir.iterdir()] == [f"badge-{stuck.id}.png"]
 
 
 def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(

@@ -48,3 +48,10 @@ _EXPIRED = (
 )
 _DELETE_OUTBOX_OF_EXPIRED = f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED.format('id')}"  # noqa: S608
 _DELETE_EXPIRED_VISITS = f"DELETE FROM visits WHERE rowid IN {_EXPIRED.format('rowid')}"  # noqa: S608
+# The same, holding back some visits (the purge's, whose badge files are still being shredded).
+_EXPIRED_BUT = (
+    "(SELECT {} FROM visits WHERE purge_after <= :now AND id NOT IN (SELECT value FROM "
+    "json_each(:held)) ORDER BY purge_after, rowid LIMIT :limit)"
+)
+_DELETE_OUTBOX_OF_EXPIRED_BUT = f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED_BUT.format('id')}"  # noqa: S608
+_DELETE_EXPIRED_VISITS_BUT = f"DELETE FROM visits WHERE rowid IN {_EXPIRED_BUT.format('rowid')}"  # noqa: S608

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,9 +45,11 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
     longest = [0.0]
     erase = store.erase_expired_visits
 
-    def timed_erase(now: datetime, limit: int, restart_wal: bool = False) -> int:
+    def timed_erase(
+        now: datetime, limit: int, restart_wal: bool = False, held: Sequence[str] = ()
+    ) -> int:
         try:
-            return erase(now, limit, restart_wal)
+            return erase(now, limit, restart_wal, held)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
             longest[0] = max(longest[0], store.last_erase_seconds)
 
