@@ -178,6 +178,23 @@ def test_a_hostile_key_or_visit_id_is_answered_not_crashed_on(
         assert site_a.post("/v1/deny", {"removed": [removed]}).status_code == 422
 
 
+def test_another_sites_early_deadline_purges_only_its_own_visit(
+    hub_on_db: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
+) -> None:
+    """The purge picked expired visit ids, then deleted every row with those ids: a visit of
+    site B claiming site A's id with a deadline an hour away took A's visit (and its receipt)
+    with it at the next purge, off the on-site and evacuation lists of A."""
+    assert _statuses(site_a.send(checkin("v-shared", clock))) == ["stored"]
+    soon = to_db(clock() + timedelta(hours=1))
+    assert _statuses(attacker.send(_b_checkin("v-shared", clock, purge_after=soon))) == ["stored"]
+    counts = hub_on_db.purge(clock() + timedelta(days=1))
+    assert counts["visits"] == 1
+    held = {(r["site"], r["visit_id"]) for r in hub_rows(hub_on_db, "SELECT * FROM visits")}
+    assert held == {("taipei", "v-shared")}
+    receipts = hub_rows(hub_on_db, "SELECT kiosk_id FROM receipts")
+    assert [r["kiosk_id"] for r in receipts] == ["lobby-a"]
+
+
 def test_a_huge_cursor_is_a_400_class_answer(site_a: Kiosk) -> None:
     answer = site_a.session.get(site_a.url + "/v1/checkouts?since=9223372036854775808", timeout=5)
     assert answer.status_code == 422

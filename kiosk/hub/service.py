@@ -321,7 +321,11 @@ class HubService:
                 )
                 if not keys:
                     return total
-                total += db.execute(table.delete().where(key.in_(list(keys)))).rowcount
+                # The deadline again: a key is not unique across sites or kiosks (another site's
+                # visit may carry the same id, another kiosk the same idempotency key), and a
+                # row that shares an expired row's key must not go with it.
+                expired = table.delete().where(key.in_(list(keys)), due <= moment)
+                total += db.execute(expired).rowcount
 
     def _reclaim_space(self) -> None:
         reclaim_space(self._engine)
