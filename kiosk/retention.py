@@ -20,6 +20,7 @@ from pathlib import Path
 from kiosk import audit
 from kiosk.models import PurgeResult
 from kiosk.store import Store
+from kiosk.wire import next_chunk_size
 
 log = logging.getLogger(__name__)
 ROLL_CALL_KEPT = timedelta(days=1)
@@ -106,7 +107,9 @@ def _erase_in_chunks(store: Store, now: datetime, shredding: Mapping[str, Future
         # thread would otherwise take it straight back (measured: check-in p99 8 ms, not 2.4).
         time.sleep(0)
         took = store.last_erase_seconds  # the transaction alone, not the wait for the store
-        chunk_size = _next_chunk(chunk_size, took)
+        chunk_size = next_chunk_size(
+            chunk_size, took, TRANSACTION_TARGET, SMALLEST_CHUNK, LARGEST_CHUNK
+        )
         since_checkpoint += took
         restart_wal = since_checkpoint >= CHECKPOINT_EVERY
         if restart_wal:
@@ -115,16 +118,6 @@ def _erase_in_chunks(store: Store, now: datetime, shredding: Mapping[str, Future
             # copy 40 MB while holding the store); the next chunk restarts the WAL.
             store.checkpoint(truncate=False)
             since_checkpoint = 0.0
-
-
-def _next_chunk(size: int, took: float) -> int:
-    """Chunks sized by time, not count: each delete transaction aims at about 3 ms, so a
-    check-in waiting for the store lock never waits long, however large or old the store."""
-    if took < TRANSACTION_TARGET / 2:
-        return min(size * 2, LARGEST_CHUNK)
-    if took > TRANSACTION_TARGET:
-        return max(size // 2, SMALLEST_CHUNK)
-    return size
 
 
 def _spool_index(spool_dir: Path) -> dict[str, list[Path]]:

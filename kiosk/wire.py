@@ -101,6 +101,17 @@ def lock_after(failures: int, now: datetime) -> datetime | None:
     return now + wait
 
 
+def next_chunk_size(size: int, took: float, target: float, smallest: int, largest: int) -> int:
+    """Deletes sized by time, not count (the kiosk's purge, the hub's): double a chunk that
+    took under half the target, halve one over it, so whoever waits behind a delete transaction
+    waits about ``target`` at most, however large or old the store."""
+    if took < target / 2:
+        return min(size * 2, largest)
+    if took > target:
+        return max(size // 2, smallest)
+    return size
+
+
 def to_db(moment: datetime) -> str:
     """``isoformat`` rather than ``strftime``: the same text, a little faster, and the year
     always has four digits (glibc's ``%Y`` writes year 33 as "33", which would sort wrongly)."""

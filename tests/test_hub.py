@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 
+from kiosk.hub import schema as hub_schema
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
@@ -380,3 +382,33 @@ def test_hub_commands_explain_a_missing_or_bad_database(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert expected in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_the_purge_goes_chunk_by_chunk_and_keeps_what_is_not_due(
+    hub_on_db: HubService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are picked by their own address (rowid, ctid) and their deadline, a chunk per
+    transaction; on both databases every due row goes and nothing else."""
+    monkeypatch.setattr("kiosk.hub.service.PURGE_CHUNK", 100)
+    past, future = to_db(clock() - timedelta(days=1)), to_db(clock() + timedelta(days=1))
+    visits = [
+        {"site": "taipei", "visit_id": f"v{n}", "kiosk_id": "lobby-a", "checked_in_at": past,
+         "purge_after": past if n < 1200 else future}
+        for n in range(1203)
+    ]  # fmt: skip
+    receipts = [
+        {"kiosk_id": "lobby-a", "idempotency_key": f"v{n}:checkin", "visit_id": f"v{n}",
+         "body_hash": "0" * 64, "answer": "{}", "purge_after": v["purge_after"]}
+        for n, v in enumerate(visits)
+    ]  # fmt: skip
+    with hub_on_db._engine.begin() as db:
+        db.execute(hub_schema.visits.insert(), visits)
+        db.execute(hub_schema.receipts.insert(), receipts)
+    counts = hub_on_db.purge(clock())
+    assert (counts["visits"], counts["receipts"]) == (1200, 1200)
+    left = hub_rows(hub_on_db, "SELECT visit_id FROM visits ORDER BY visit_id")
+    assert [r["visit_id"] for r in left] == ["v1200", "v1201", "v1202"]
+    assert len(hub_rows(hub_on_db, "SELECT * FROM receipts")) == 3
+    with hub_on_db._engine.connect() as db:
+        indexes = {i["name"] for i in sa.inspect(db).get_indexes("receipts")}
+    assert "receipts_purge" in indexes  # found by deadline, not by a scan (hub migration 5)

@@ -69,6 +69,7 @@ receipts = sa.Table(
     sa.Column("answer", sa.Text, nullable=False),
     sa.Column("purge_after", sa.String(27), nullable=False),
     sa.Index("receipts_visit", "visit_id"),
+    sa.Index("receipts_purge", "purge_after"),
 )
 
 # Visits erased on request: only the id and until when to refuse a late replay of it.
@@ -316,6 +317,14 @@ def _m003_console(connection: Connection) -> None:
         connection.execute(counter.insert().values(name="audit", value=0))
 
 
+def _m005_receipts_by_deadline(connection: Connection) -> None:
+    """The purge finds expired receipts by their deadline (one per event the kiosks sent)."""
+    if sa.inspect(connection).has_table("receipts"):
+        connection.exec_driver_sql(
+            "CREATE INDEX IF NOT EXISTS receipts_purge ON receipts (purge_after)"
+        )
+
+
 Migration = Callable[[Connection], None]
 # Append, never edit a released one; the number is the list position.
 MIGRATIONS: tuple[Migration, ...] = (
@@ -323,6 +332,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m002_scope_ids_by_site,
     _m003_console,
     m004_site_wide,
+    _m005_receipts_by_deadline,
 )
 
 

@@ -17,6 +17,8 @@ import pytest
 import requests
 
 from kiosk.config import load_config
+from kiosk.hub import schema as hub_schema
+from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.store import Store
 from kiosk.sync import BATCH, drain
@@ -167,4 +169,56 @@ def test_hub_ingest_on_postgresql_from_four_kiosks(durable_postgres: str, report
         goal=2_500.0,
         floor=QUEUED / floor,
         at_least=True,
+    )
+
+
+HUB_PURGED = 1_000_000
+
+
+def _grow_hub(hub: HubService, visits: int) -> None:
+    """``visits`` expired visits of one site, each with the receipt of its check-in."""
+    old = "2026-10-01T01:30:00.000000Z"
+    with hub._engine.begin() as db:
+        for start in range(0, visits, 20_000):
+            ids = [f"v{n:08d}" for n in range(start, min(start + 20_000, visits))]
+            db.execute(
+                hub_schema.visits.insert(),
+                [
+                    {"site": "demo", "visit_id": i, "kiosk_id": "lobby-1", "host_id": "h-chen",
+                     "purpose": "meeting", "checked_in_at": old, "purge_after": old}
+                    for i in ids
+                ],
+            )  # fmt: skip
+            db.execute(
+                hub_schema.receipts.insert(),
+                [
+                    {"kiosk_id": "lobby-1", "idempotency_key": f"{i}:checkin", "visit_id": i,
+                     "body_hash": "0" * 64, "answer": "{}", "purge_after": old}
+                    for i in ids
+                ],
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_hub_purge_of_1000000_visits(
+    tmp_path: Path, durable_postgres: str, report: Report, database: str
+) -> None:
+    """The hub's retention on 1,000,000 expired visits and their receipts, with the vacuum that
+    follows (issue #17: "the same on the hub"); PostgreSQL with fsync on."""
+    url = (
+        f"sqlite:///{tmp_path / 'hub.db'}"
+        if database == "sqlite"
+        else fresh_database(durable_postgres, "bench_purge")
+    )
+    hub = hub_service(url, utc_now)
+    _grow_hub(hub, HUB_PURGED)
+    start = time.perf_counter()
+    counts = hub.purge()
+    took = time.perf_counter() - start
+    hub.close()
+    assert counts["visits"] == counts["receipts"] == HUB_PURGED
+    rate = HUB_PURGED / took
+    verdict = f"goal >= 200000 visits/s: {'met' if rate >= 200_000 else 'MISSED'}"
+    report.row(
+        f"hub purge 1,000,000 ({database})", f"{rate:,.0f} visits/s", f"{took:.2f} s", verdict
     )
