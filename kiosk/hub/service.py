@@ -38,6 +38,12 @@ PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # on it). Measured, 1,000,000 visits and their receipts: 5 ms 231k visits/s on SQLite, 192k on
 # PostgreSQL (fsync on); 10 ms 243k and 213k.
 PURGE_TRANSACTION = 0.010
+# How a purge chunk's rows are picked, by their address (table and column names come from the
+# schema, never from a request).
+_CHUNK_PICKED_BY = {
+    "sqlite": "rowid IN (SELECT rowid FROM {table} WHERE {due} <= :moment LIMIT :size)",
+    "postgresql": "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} <= :moment LIMIT :size))",
+}
 ERASURE_RECEIPT_DAYS = 365  # the receipt (no personal data) proves a request was honoured
 TOKEN_PREFIX = "lkh_"  # noqa: S105 (a prefix that makes leaked keys easy to find, not a secret)
 
@@ -306,17 +312,17 @@ class HubService:
     def _purge_chunks(self, table: sa.Table, due: sa.Column[Any], moment: str) -> int:
         """Delete the table's rows due by ``moment``, a time-sized chunk per transaction (ingest
         waits about one at most). A chunk is picked and deleted inside the database by the row's
-        own address (SQLite's rowid, PostgreSQL's ctid: a lookup, where a primary-key IN made
-        PostgreSQL scan the whole table for every chunk), and only rows still due go: a row that
-        shares an expired row's key (another site's visit under the same id) stays."""
-        address = "ctid" if self._engine.dialect.name == "postgresql" else "rowid"
-        row: sa.ColumnClause[Any] = sa.literal_column(address)
+        own address, and only rows still due go: a row that shares an expired row's key
+        (another site's visit under the same id) stays. On PostgreSQL the addresses go in as an
+        array: as a primary-key IN, or a ctid IN above ~3,000 rows, the planner scanned the
+        whole table for every chunk (14-80 ms a chunk instead of 1-10)."""
+        picked = _CHUNK_PICKED_BY[self._engine.dialect.name].format(table=table.name, due=due.name)
+        statement = sa.text(f"DELETE FROM {table.name} WHERE {picked} AND {due.name} <= :moment")  # noqa: S608
         total, size = 0, PURGE_CHUNK
         while True:
-            chunk = sa.select(row).select_from(table).where(due <= moment).limit(size)
             started = time.perf_counter()
             with self._engine.begin() as db:
-                deleted = db.execute(table.delete().where(row.in_(chunk), due <= moment)).rowcount
+                deleted = db.execute(statement, {"moment": moment, "size": size}).rowcount
             if not deleted:
                 return total
             total += deleted
