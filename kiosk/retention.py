@@ -156,7 +156,7 @@ def _shred_all(files: Iterable[Path]) -> int:
     eight at a time, 50 ms one by one)."""
     batch = list(files)
     if len(batch) < 2:
-        return sum(_shred(file) for file in batch)
+        return _shred_each(batch)
     with ThreadPoolExecutor(max_workers=min(SHREDDERS, len(batch))) as pool:
         return sum(pool.map(_shred, batch))
 

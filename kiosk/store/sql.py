@@ -42,16 +42,23 @@ _DELETE_OUTBOX_OF = f"DELETE FROM outbox WHERE visit_id IN {_IDS}"  # noqa: S608
 _DELETE_VISITS = f"DELETE FROM visits WHERE id IN {_IDS}"  # noqa: S608
 # The purge's chunk: the visits whose retention ended first, picked twice in one transaction from
 # the same index range (by deadline, then rowid), so both statements take the same visits and no
-# id has to leave SQLite; the visits themselves go by rowid, straight from the index.
+# id has to leave SQLite; the visits themselves go by rowid, straight from the index. The _BUT
+# pair holds some visits back (the purge's, whose badge files are still being shredded); that
+# filter needs each row's id, so it is used only while there are such visits.
 _EXPIRED = (
-    "(SELECT {} FROM visits WHERE purge_after <= :now ORDER BY purge_after, rowid LIMIT :limit)"
+    "(SELECT {column} FROM visits WHERE purge_after <= :now{but} "
+    "ORDER BY purge_after, rowid LIMIT :limit)"
 )
-_DELETE_OUTBOX_OF_EXPIRED = f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED.format('id')}"  # noqa: S608
-_DELETE_EXPIRED_VISITS = f"DELETE FROM visits WHERE rowid IN {_EXPIRED.format('rowid')}"  # noqa: S608
-# The same, holding back some visits (the purge's, whose badge files are still being shredded).
-_EXPIRED_BUT = (
-    "(SELECT {} FROM visits WHERE purge_after <= :now AND id NOT IN (SELECT value FROM "
-    "json_each(:held)) ORDER BY purge_after, rowid LIMIT :limit)"
+_HELD_BACK = " AND id NOT IN (SELECT value FROM json_each(:held))"
+_DELETE_OUTBOX_OF_EXPIRED = (
+    f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED.format(column='id', but='')}"  # noqa: S608
 )
-_DELETE_OUTBOX_OF_EXPIRED_BUT = f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED_BUT.format('id')}"  # noqa: S608
-_DELETE_EXPIRED_VISITS_BUT = f"DELETE FROM visits WHERE rowid IN {_EXPIRED_BUT.format('rowid')}"  # noqa: S608
+_DELETE_EXPIRED_VISITS = (
+    f"DELETE FROM visits WHERE rowid IN {_EXPIRED.format(column='rowid', but='')}"  # noqa: S608
+)
+_DELETE_OUTBOX_OF_EXPIRED_BUT = (
+    f"DELETE FROM outbox WHERE visit_id IN {_EXPIRED.format(column='id', but=_HELD_BACK)}"  # noqa: S608
+)
+_DELETE_EXPIRED_VISITS_BUT = (
+    f"DELETE FROM visits WHERE rowid IN {_EXPIRED.format(column='rowid', but=_HELD_BACK)}"  # noqa: S608
+)
