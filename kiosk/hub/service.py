@@ -39,10 +39,24 @@ PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # PostgreSQL (fsync on); 10 ms 243k and 213k.
 PURGE_TRANSACTION = 0.010
 # How a purge chunk's rows are picked, by their address (table and column names come from the
-# schema, never from a request).
+# schema, never from a request). On PostgreSQL the chunk walks the deadline's index (ORDER BY,
+# and no sorting allowed in its transaction): left to a sequential scan, a chunk that found
+# fewer rows than its size (the last one) went on round the whole table, pruning every page, and
+# a table without statistics yet (just filled) had its due rows sorted for chunks of 10,000 and
+# more: 70-190 ms for one chunk of 1,000,000 visits, against 5-10 by the index. A sort priced
+# out of reach also made the statement look big enough to compile (JIT): 15 ms for nothing.
+_CHUNK_SETTINGS = {
+    "sqlite": (),
+    "postgresql": (
+        "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)",
+    ),
+}
 _CHUNK_PICKED_BY = {
     "sqlite": "rowid IN (SELECT rowid FROM {table} WHERE {due} <= :moment LIMIT :size)",
-    "postgresql": "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} <= :moment LIMIT :size))",
+    "postgresql": (
+        "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} <= :moment"
+        " ORDER BY {due} LIMIT :size))"
+    ),
 }
 ERASURE_RECEIPT_DAYS = 365  # the receipt (no personal data) proves a request was honoured
 TOKEN_PREFIX = "lkh_"  # noqa: S105 (a prefix that makes leaked keys easy to find, not a secret)
@@ -316,12 +330,12 @@ class HubService:
         (another site's visit under the same id) stays. On PostgreSQL the addresses go in as an
         array: as a primary-key IN, or a ctid IN above ~3,000 rows, the planner scanned the
         whole table for every chunk (14-80 ms a chunk instead of 1-10)."""
-        picked = _CHUNK_PICKED_BY[self._engine.dialect.name].format(table=table.name, due=due.name)
-        statement = sa.text(f"DELETE FROM {table.name} WHERE {picked} AND {due.name} <= :moment")  # noqa: S608
+        statement = chunk_delete(self._engine.dialect.name, table, due)
         total, size = 0, PURGE_CHUNK
         while True:
             started = time.perf_counter()
             with self._engine.begin() as db:
+                walk_the_deadline_index(db)
                 deleted = db.execute(statement, {"moment": moment, "size": size}).rowcount
             if not deleted:
                 return total
@@ -338,3 +352,15 @@ class HubService:
         with self._engine.connect() as db:
             version = db.execute(sa.select(sa.func.max(t.schema_version.c.version))).scalar()
         return {"status": "ok", "schema": int(version or 0), "time": to_db(self._clock())}
+
+
+def chunk_delete(dialect: str, table: sa.Table, due: sa.Column[Any]) -> sa.TextClause:
+    """One purge chunk: up to ``:size`` of the table's rows due by ``:moment``."""
+    picked = _CHUNK_PICKED_BY[dialect].format(table=table.name, due=due.name)
+    return sa.text(f"DELETE FROM {table.name} WHERE {picked} AND {due.name} <= :moment")  # noqa: S608
+
+
+def walk_the_deadline_index(db: sa.Connection) -> None:
+    """Makes the chunk in this transaction find its rows by the deadline's index (see above)."""
+    for setting in _CHUNK_SETTINGS[db.dialect.name]:
+        db.exec_driver_sql(setting)

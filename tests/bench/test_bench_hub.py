@@ -213,8 +213,13 @@ def test_hub_purge_of_1000000_visits(
     )
     hub = hub_service(url, utc_now)
     _grow_hub(hub, HUB_PURGED)
+    if database == "postgresql":
+        # The grown fixture goes to disk first, as a hub's day-old rows are: otherwise the purge
+        # pays for writing the fixture out (and for new WAL files a long-running server recycles).
+        with hub._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            db.exec_driver_sql("CHECKPOINT")
     opened: dict[int, float] = {}
-    longest = [0.0]
+    took_each: list[float] = []
 
     def began(connection: sa.Connection) -> None:
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
@@ -223,7 +228,7 @@ def test_hub_purge_of_1000000_visits(
     def returned(dbapi_connection: object, _record: object) -> None:
         ended_at = time.perf_counter()
         for key, since in list(opened.items()):  # the one transaction that just committed
-            longest[0] = max(longest[0], ended_at - since)
+            took_each.append(ended_at - since)
             del opened[key]
 
     # Every transaction of the purge, timed from BEGIN to its connection's return to the pool,
@@ -240,7 +245,12 @@ def test_hub_purge_of_1000000_visits(
     report.row(
         f"hub purge 1,000,000 ({database})", f"{rate:,.0f} visits/s", f"{took:.2f} s", verdict
     )
-    met = "met" if longest[0] <= 0.020 else "MISSED"
+    longest = max(took_each)
+    over = sum(1 for took_one in took_each if took_one > 0.020)
+    met = "met" if longest <= 0.020 else "MISSED"
     report.row(
-        "  its longest transaction", f"{longest[0] * 1000:.1f} ms", "", f"goal <= 20 ms: {met}"
+        "  its longest transaction",
+        f"{longest * 1000:.1f} ms",
+        f"{over} of {len(took_each)} over 20 ms",
+        f"goal <= 20 ms: {met}",
     )
