@@ -54,25 +54,7 @@ def roll_call_pdf(roll_call: RollCall, titles: dict[str, str], zone: tzinfo) -> 
             draw.text((left, y), titles[key], font=_font(22), fill=0)
         y += 44
         for person in chunk:
-            box = (MARGIN, y, MARGIN + 36, y + 36)
-            draw.rectangle(box, outline=0, width=3)
-            if person.ticked_at:
-                draw.line(
-                    (MARGIN + 6, y + 19, MARGIN + 15, y + 30, MARGIN + 31, y + 6), fill=0, width=5
-                )
-            since = from_db(person.checked_in_at).astimezone(zone)
-            done = ""
-            if person.ticked_at:
-                done = (
-                    f"{from_db(person.ticked_at).astimezone(zone):%H:%M} {person.ticked_by or ''}"
-                )
-            cells = (person.name, person.host, f"{since:%H:%M}", done)
-            edges = (*COLUMNS[1:], PAGE[0] - MARGIN)
-            for left, right, text in zip(COLUMNS, edges, cells, strict=True):
-                draw.text(
-                    (left, y + 2), _fit(text, _font(26), right - left - 16), font=_font(26), fill=0
-                )
-            draw.line((MARGIN, y + ROW - 12, PAGE[0] - MARGIN, y + ROW - 12), fill=190, width=1)
+            _row(draw, person, y, zone)
             y += ROW
         pages.append(page)
     out = io.BytesIO()
