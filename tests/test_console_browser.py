@@ -78,6 +78,37 @@ def _browser_sign_in(browser: object, url: str, login: str, password: str) -> No
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
 
 
+def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
+    tmp_path: Path, clock: FakeClock, config: Config
+) -> None:
+    """A long name wrapped its card and put that card's tick button on a line of its own, so a
+    marshal going down the list had to look for each button; now every button sits at the right,
+    level with its name, whatever the name's length."""
+    service: HubService = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    with serve_hub(service) as url:
+        _kiosk_visit(service, url, config, "Harbour", "harbour-1", "王小明 Ming Wang", clock)
+        long_name = "Alexandra Montgomery-Smith Wolfeschlegelsteinhausen"
+        _kiosk_visit(service, url, config, "Harbour", "harbour-2", long_name, clock)
+        Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+        with chromium(PHONE, "en") as phone:
+            _browser_sign_in(phone, url, "desk", PASSWORD)
+            phone.get(f"{url}/console/evacuation")
+            phone.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
+            WebDriverWait(phone, 10).until(
+                lambda b: len(b.find_elements(By.CSS_SELECTOR, "li.person")) == 2
+            )
+            cards = phone.find_elements(By.CSS_SELECTOR, "li.person")
+            lefts = set()
+            for card in cards:
+                name = card.find_element(By.CSS_SELECTOR, ".name")
+                button = card.find_element(By.CSS_SELECTOR, "button")
+                lefts.add(button.location["x"])
+                assert name.location["x"] + name.size["width"] <= button.location["x"]
+                assert button.location["y"] < name.location["y"] + name.size["height"] + 60
+    service.close()
+    assert len(lefts) == 1, lefts
+
+
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_a_roll_call_ticked_from_two_phones_converges_within_two_seconds(
     site_hub: str, language: str
