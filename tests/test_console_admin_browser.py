@@ -109,3 +109,27 @@ def test_every_administration_page_is_axe_clean_and_fits(
         browser.find_element(By.ID, "deny-reason").send_keys("threatened staff", Keys.ENTER)
         WebDriverWait(browser, 10).until(lambda b: "done=deny_add" in b.current_url)
         _looks_right(browser, size[0])
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("login", ["boss", "po"])
+def test_on_a_phone_sign_out_sits_on_the_title_line_and_the_pages_below(
+    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, login: str, language: str
+) -> None:
+    """With an admin's four pages in the bar, sign-out wrapped onto a line of its own under the
+    links; with the privacy officer's one, the title broke over two lines. Now the title, the
+    language and sign-out share the first line and the pages take the next."""
+    _service, url, secrets = site_hub
+    with chromium(PHONE, language) as phone:
+        _sign_in(phone, url, login, secrets[login], clock)
+        brand = phone.find_element(By.CSS_SELECTOR, ".bar .brand")
+        sign_out = phone.find_element(By.CSS_SELECTOR, ".bar form button")
+        links = phone.find_elements(By.CSS_SELECTOR, ".bar nav a")
+        line = 44  # the height of one touch target
+        assert brand.size["height"] < line  # one line of text
+        brand_middle = brand.location["y"] + brand.size["height"] / 2
+        sign_out_middle = sign_out.location["y"] + sign_out.size["height"] / 2
+        assert abs(brand_middle - sign_out_middle) < line / 2
+        below = sign_out.location["y"] + sign_out.size["height"]
+        assert links and all(link.location["y"] >= below for link in links)
+        _looks_right(phone, PHONE[0])

@@ -78,6 +78,28 @@ def _browser_sign_in(browser: object, url: str, login: str, password: str) -> No
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
 
 
+def test_on_a_desktop_each_on_site_row_reads_level_with_its_check_out_button(
+    site_hub: str,
+) -> None:
+    """The table's text sat at the top of each row while its 44 px button sat lower, so the
+    name and the button of one visitor did not line up."""
+    with chromium(DESKTOP, "en") as desk:
+        _browser_sign_in(desk, site_hub, "desk", PASSWORD)
+        row = desk.find_element(By.CSS_SELECTOR, "tbody tr")
+        name_cell = row.find_element(By.CSS_SELECTOR, "td")
+        button = row.find_element(By.CSS_SELECTOR, "button")
+        text_top, text_bottom = desk.execute_script(
+            "const range = document.createRange(); range.selectNodeContents(arguments[0]);"
+            " const box = range.getBoundingClientRect(); return [box.top, box.bottom];",
+            name_cell,
+        )
+        button_box = desk.execute_script(
+            "const box = arguments[0].getBoundingClientRect(); return [box.top, box.bottom];",
+            button,
+        )
+        assert abs((text_top + text_bottom) / 2 - sum(button_box) / 2) <= 3
+
+
 def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
     tmp_path: Path, clock: FakeClock, config: Config
 ) -> None:
