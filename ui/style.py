@@ -18,7 +18,7 @@ def theme() -> Mapping[str, str]:
 
 TEXT_SCALES = (1.0, 1.5, 2.0)
 _SIZED = re.compile(
-    r"(font-size|min-height|max-height|min-width|max-width|border-radius):\s*(\d+)px"
+    r"(font-size|min-height|max-height|min-width|max-width|border-radius|width|height):\s*(\d+)px"
 )
 
 

@@ -301,3 +301,49 @@ def test_an_empty_on_site_list_says_so_where_the_list_would_be(qtbot: QtBot, kio
     assert not screen.people.isVisible()
     assert screen.empty_note.text() == kiosk.flow.translator("onsite.empty")
     assert screen.empty_note.height() > 100  # it fills the list's place
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_roll_call_tick_boxes_stand_out_and_grow_with_large_text(
+    qtbot: QtBot, kiosk: Kiosk, scale: float
+) -> None:
+    """The marshal's one control: the platform drew it with a faint grey edge (about 1.2:1 on
+    white) and kept it at 32 px when the text doubled. Now an empty box has a 3:1 edge, a ticked
+    one is filled, and both grow with the text."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from tests.gui.conftest import to_badge
+    from tests.test_contrast import contrast
+    from ui.style import theme
+
+    for name in ("Eve Evacuee", "Ada Absent"):
+        to_badge(qtbot, kiosk, name=name)
+        kiosk.flow.reset()
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.evacuation_button)
+    screen = kiosk.window.onsite
+    qtbot.waitUntil(lambda: screen.row_count() == 2)
+    kiosk.window.set_text_scale(scale)
+    screen.set_ticked(0, True)
+    table = screen.people
+    table.resizeRowsToContents()
+    picture = table.viewport().grab().toImage()
+
+    def box(row: int) -> tuple[int, int, int, int]:
+        option = QStyleOptionViewItem()
+        table.initViewItemOption(option)
+        option.rect = table.visualItemRect(table.item(row, 0))
+        option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+        found = table.style().subElementRect(
+            QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, table
+        )
+        return found.left(), found.top(), found.width(), found.center().y()
+
+    ticked_left, ticked_top, ticked_width, _ = box(0)
+    empty_left, _, empty_width, empty_middle = box(1)
+    assert min(ticked_width, empty_width) >= 32 * scale
+    surface = theme()["surface"]  # the table's background
+    edge = picture.pixelColor(empty_left + 1, empty_middle).name()
+    assert contrast(edge, surface) >= 3.0, edge
+    fill = picture.pixelColor(ticked_left + 4, ticked_top + 4).name()
+    assert contrast(fill, surface) >= 3.0, fill
