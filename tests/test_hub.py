@@ -470,3 +470,52 @@ def test_a_postgresql_purge_chunk_is_not_compiled(postgres: str, clock: FakeCloc
         described = "\n".join(plan)
     hub.close()
     assert "JIT" not in described, described
+
+
+def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite lets one transaction write at a time, and one that finds the lock taken polls for
+    it (1, 2, 5 ... 100 ms apart): a purge committing chunk after chunk kept a kiosk's batch out
+    for the whole purge (1.7 s beside 1,000,000 visits). Turns now go in the order asked for, so
+    each batch goes in right after the chunk that was running when it arrived."""
+    monkeypatch.setattr("kiosk.hub.service.PURGE_CHUNK", 20)
+    monkeypatch.setattr("kiosk.hub.service.PURGE_TRANSACTION", {"sqlite": 1e-9})  # 2-row chunks
+    hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    past = to_db(clock() - timedelta(days=1))
+    with hub._engine.begin() as db:
+        db.execute(
+            hub_schema.visits.insert(),
+            [
+                {"site": "taipei", "visit_id": f"old-{n}", "kiosk_id": "lobby-a",
+                 "checked_in_at": past, "purge_after": past}
+                for n in range(1000)
+            ],
+        )  # fmt: skip
+    identity = hub.authenticate(hub.add_kiosk("lobby-b", "taipei"))
+    assert identity is not None
+    log: list[str] = []
+    chunks_began = threading.Event()
+
+    def statement(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+        if sql.startswith("DELETE FROM visits"):
+            log.append("chunk")
+            if log.count("chunk") == 5:
+                chunks_began.set()
+        elif sql.startswith("INSERT INTO visits"):
+            log.append("batch")
+
+    sa.event.listen(hub._engine, "before_cursor_execute", statement)
+    purge = threading.Thread(target=hub.purge, args=(clock(),))
+    purge.start()
+    assert chunks_began.wait(10)
+    for n in range(10):
+        log.append("asks")
+        assert hub.ingest(identity, [checkin(f"new-{n}", clock)])[0]["status"] == "stored"
+    purge.join()
+    hub.close()
+    asked = [i for i, entry in enumerate(log) if entry == "asks"]
+    went_in = [i for i, entry in enumerate(log) if entry == "batch"]
+    chunks_between = [log[a:b].count("chunk") for a, b in zip(asked, went_in, strict=True)]
+    assert max(chunks_between) <= 1, chunks_between
+    assert log[went_in[-1] :].count("chunk") > 10  # and the purge was still going

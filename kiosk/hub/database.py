@@ -7,6 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from kiosk.hub.writer_turns import WriterTurns
+
+BUSY_SECONDS = 30  # how long a transaction waits for the write lock before it gives up
+_HOLDS_TURN = "holds_writer_turn"
+
 
 class DatabaseUrlError(ValueError):
     """The --db URL names no database the hub supports."""
@@ -27,9 +32,9 @@ def engine_url(url: str) -> str:
 def open_engine(url: str) -> Engine:
     real_url = engine_url(url)
     if real_url.startswith("sqlite"):
-        engine = sa.create_engine(real_url, connect_args={"timeout": 30})
+        engine = sa.create_engine(real_url, connect_args={"timeout": BUSY_SECONDS})
         sa.event.listen(engine, "connect", _sqlite_setup)
-        sa.event.listen(engine, "begin", _sqlite_begin)
+        _take_turns(engine, WriterTurns(BUSY_SECONDS))
         return engine
     return sa.create_engine(real_url, pool_pre_ping=True, pool_size=8, max_overflow=8)
 
@@ -47,7 +52,29 @@ def _sqlite_setup(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.execute(f"PRAGMA {pragma}")
 
 
-def _sqlite_begin(connection: sa.Connection) -> None:
-    """Take the write lock at BEGIN: two hub workers then queue instead of failing with 'database
-    is locked' when both upgrade a read to a write."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _take_turns(engine: Engine, turns: WriterTurns) -> None:
+    """Every transaction takes the write lock at BEGIN (BEGIN IMMEDIATE: two hub workers then
+    queue instead of failing with 'database is locked' when both upgrade a read to a write),
+    and first its turn in this process (``WriterTurns``), given back when it ends."""
+
+    def begin(connection: sa.Connection) -> None:
+        turns.acquire()
+        connection.info[_HOLDS_TURN] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            end(connection)
+            raise
+
+    def end(connection: sa.Connection) -> None:
+        if connection.info.pop(_HOLDS_TURN, False):
+            turns.release()
+
+    def returned(_dbapi_connection: object, record: Any) -> None:
+        if record.info.pop(_HOLDS_TURN, False):  # a transaction the connection never ended
+            turns.release()
+
+    sa.event.listen(engine, "begin", begin)
+    sa.event.listen(engine, "commit", end)
+    sa.event.listen(engine, "rollback", end)
+    sa.event.listen(engine.pool, "checkin", returned)
