@@ -66,6 +66,14 @@ def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
         assert browser.find_elements(By.CSS_SELECTOR, "svg rect.bar")
         assert axe_problems(browser) == []
         assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
+        cut_off = browser.execute_script(  # every count and day shown whole inside the chart
+            "const chart = document.querySelector('figure.chart svg').getBoundingClientRect();"
+            " return [...document.querySelectorAll('figure.chart svg text')].filter(label => {"
+            " const box = label.getBBox(); const rect = label.getBoundingClientRect();"
+            " return box.y < 0 || rect.top < chart.top || rect.bottom > chart.bottom; })"
+            ".map(label => label.textContent);"
+        )
+        assert cut_off == []
 
 
 def _browser_sign_in(browser: object, url: str, login: str, password: str) -> None:
