@@ -66,14 +66,28 @@ def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
         assert browser.find_elements(By.CSS_SELECTOR, "svg rect.bar")
         assert axe_problems(browser) == []
         assert browser.execute_script("return document.documentElement.scrollWidth") <= size[0]
-        cut_off = browser.execute_script(  # every count and day shown whole inside the chart
-            "const chart = document.querySelector('figure.chart svg').getBoundingClientRect();"
-            " return [...document.querySelectorAll('figure.chart svg text')].filter(label => {"
-            " const box = label.getBBox(); const rect = label.getBoundingClientRect();"
-            " return box.y < 0 || rect.top < chart.top || rect.bottom > chart.bottom; })"
-            ".map(label => label.textContent);"
+        shown = browser.execute_script(  # the chart's labels a reader sees, as drawn
+            "const svg = document.querySelector('figure.chart svg');"
+            " const chart = svg.getBoundingClientRect(); const scale = svg.getScreenCTM().a;"
+            " return [...svg.querySelectorAll('text')]"
+            ".filter(label => getComputedStyle(label).display !== 'none')"
+            ".map(label => { const box = label.getBoundingClientRect(); return {"
+            " kind: label.getAttribute('class'), text: label.textContent,"
+            " left: box.left, right: box.right, top: box.top, bottom: box.bottom,"
+            " inside: label.getBBox().y >= 0 && box.top >= chart.top && box.bottom <= chart.bottom,"
+            " px: parseFloat(getComputedStyle(label).fontSize) * scale }; });"
         )
-        assert cut_off == []
+        assert shown
+        assert [label["text"] for label in shown if not label["inside"]] == []  # none cut off
+        assert min(label["px"] for label in shown) >= 10  # readable on a phone too
+        overlapping = [  # no two labels touch: along a row, nor a count and its day
+            (one["text"], other["text"])
+            for n, one in enumerate(shown)
+            for other in shown[n + 1 :]
+            if one["left"] < other["right"] and other["left"] < one["right"]
+            and one["top"] < other["bottom"] and other["top"] < one["bottom"]
+        ]  # fmt: skip
+        assert overlapping == []
 
 
 def _browser_sign_in(browser: object, url: str, login: str, password: str) -> None:

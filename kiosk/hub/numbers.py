@@ -41,21 +41,28 @@ def numbers_csv(days: list[tuple[date, int]]) -> str:
     return out.getvalue()
 
 
+DAY_ROOM, COUNT_ROOM = 30, 26  # chart units (the SVG is 560 x 180)
+
+
 def bars(
     days: list[tuple[date, int]], width: int = 560, height: int = 180
 ) -> list[dict[str, object]]:
-    """Bar geometry for the server-drawn SVG chart (no script): the days' labels take the
-    bottom 20 units and the tallest bar leaves 18 above it for its count (it was cut off)."""
+    """Bar geometry for the server-drawn SVG chart (no script). The days' labels take the
+    bottom ``DAY_ROOM`` units and the tallest bar leaves ``COUNT_ROOM`` above it for its count:
+    labels are drawn at up to 18 units on a phone, where the chart is shrunk to fit (the top
+    count was cut off, and a zero's count touched its day)."""
     top = max([count for _, count in days] + [1])
     step = width / len(days)
-    tallest = height - 20 - 18
+    floor = height - DAY_ROOM
+    tallest = floor - COUNT_ROOM
     return [
         {
             "x": round(n * step + step * 0.15, 1),
             "width": round(step * 0.7, 1),
             "height": round(count / top * tallest, 1),
-            "y": round(height - 20 - count / top * tallest, 1),
+            "y": round(floor - count / top * tallest, 1),
             "label": f"{day:%m-%d}",
+            "short": str(day.day),  # on a phone: the day of the month alone, larger
             "count": count,
             "text_x": round(n * step + step / 2, 1),
         }
