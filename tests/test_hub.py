@@ -512,10 +512,13 @@ def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
     for n in range(10):
         log.append("asks")
         assert hub.ingest(identity, [checkin(f"new-{n}", clock)])[0]["status"] == "stored"
+        time.sleep(0.005)  # a kiosk's next batch comes a little later, while a chunk is running
     purge.join()
     hub.close()
     asked = [i for i, entry in enumerate(log) if entry == "asks"]
     went_in = [i for i, entry in enumerate(log) if entry == "batch"]
     chunks_between = [log[a:b].count("chunk") for a, b in zip(asked, went_in, strict=True)]
-    assert max(chunks_between) <= 1, chunks_between
+    # The chunk that held the turn when the batch came, and (rarely) those that took their turn
+    # in the moment before the batch asked for its own: 0 to 2 seen; without turns, 20 to 482.
+    assert max(chunks_between) <= 3, chunks_between
     assert log[went_in[-1] :].count("chunk") > 10  # and the purge was still going
