@@ -14,6 +14,7 @@ from kiosk.staff import add_staff
 from tests.gui.conftest import click
 from ui.app import Kiosk
 from ui.demo_tools import type_text
+from ui.screens.onsite import OnSiteScreen
 
 pytestmark = pytest.mark.gui
 
@@ -65,16 +66,25 @@ def sign_in(qtbot: QtBot, kiosk: Kiosk) -> None:
     qtbot.waitUntil(kiosk.window.staff.menu.isVisible)
 
 
-def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
+def staff_list_of(
+    qtbot: QtBot, kiosk: Kiosk, names: tuple[str, ...], roll_call: bool
+) -> OnSiteScreen:
+    """These guests checked in, staff signed in and opened who is here (or the roll call)."""
     from tests.gui.conftest import to_badge
 
-    for name in ("Olga Onsite", "Pablo Present"):
+    for name in names:
         to_badge(qtbot, kiosk, name=name)
         kiosk.flow.reset()
     sign_in(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.onsite_button)
-    people = kiosk.window.onsite
-    qtbot.waitUntil(lambda: people.row_count() == 2)
+    staff = kiosk.window.staff
+    click(qtbot, staff.evacuation_button if roll_call else staff.onsite_button)
+    screen = kiosk.window.onsite
+    qtbot.waitUntil(lambda: screen.row_count() == len(names))
+    return screen
+
+
+def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
+    people = staff_list_of(qtbot, kiosk, ("Olga Onsite", "Pablo Present"), roll_call=False)
     assert people.name_at(0) == "Olga Onsite"
     type_text(kiosk.window.onsite.search, "pab")
     qtbot.waitUntil(lambda: people.row_count() == 1)
@@ -99,18 +109,11 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
 def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) -> None:
     from pathlib import Path
 
-    from tests.gui.conftest import to_badge
     from tests.test_onsite import _boxes
     from ui.screens.badge import local_time
 
     long_name = "Maximilian Alexander von Habsburg-Lothringen-Wittelsbach the Third"
-    for name in ("Eve Evacuee", long_name):
-        to_badge(qtbot, kiosk, name=name)
-        kiosk.flow.reset()
-    sign_in(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.evacuation_button)
-    screen = kiosk.window.onsite
-    qtbot.waitUntil(lambda: screen.row_count() == 2)
+    screen = staff_list_of(qtbot, kiosk, ("Eve Evacuee", long_name), roll_call=True)
     assert screen.print_button.isVisible() and not screen.check_out_button.isVisible()
     tr = kiosk.flow.translator
     assert screen.summary.text().endswith(
@@ -312,17 +315,10 @@ def test_roll_call_tick_boxes_stand_out_and_grow_with_large_text(
     one is filled, and both grow with the text."""
     from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-    from tests.gui.conftest import to_badge
     from tests.test_contrast import contrast
     from ui.style import theme
 
-    for name in ("Eve Evacuee", "Ada Absent"):
-        to_badge(qtbot, kiosk, name=name)
-        kiosk.flow.reset()
-    sign_in(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.evacuation_button)
-    screen = kiosk.window.onsite
-    qtbot.waitUntil(lambda: screen.row_count() == 2)
+    screen = staff_list_of(qtbot, kiosk, ("Eve Evacuee", "Ada Absent"), roll_call=True)
     kiosk.window.set_text_scale(scale)
     screen.set_ticked(0, True)
     table = screen.people
