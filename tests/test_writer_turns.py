@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from kiosk.hub.database import open_engine
 from kiosk.hub.writer_turns import WriterTurns, WriterTurnTimeoutError
 
 
@@ -58,3 +63,51 @@ def test_a_turn_given_up_on_does_not_hold_up_the_next() -> None:
     turns.release()
     turns.acquire()  # and the turns go on
     turns.release()
+
+
+def _thrown_away(engine: sa.Engine) -> None:
+    with engine.begin() as db:
+        db.exec_driver_sql("CREATE TABLE seen (n INTEGER)")
+        db.invalidate()  # the connection is discarded mid-transaction
+
+
+def _failed_statement(engine: sa.Engine) -> None:
+    with engine.begin() as db:
+        db.exec_driver_sql("INSERT INTO missing VALUES (1)")
+
+
+def _closed_underneath(engine: sa.Engine) -> None:
+    with engine.connect() as db:
+        db.exec_driver_sql("SELECT 1")
+        raw: Any = db.connection.dbapi_connection
+        raw.close()  # closed under SQLAlchemy's feet
+
+
+@pytest.mark.parametrize(
+    ("ending", "error"),
+    [
+        (_thrown_away, sa.exc.PendingRollbackError),
+        (_failed_statement, sa.exc.OperationalError),
+        (_closed_underneath, sa.exc.ProgrammingError),
+    ],
+)
+def test_a_transaction_that_ends_badly_gives_its_turn_back(
+    tmp_path: Path, ending: Callable[[sa.Engine], None], error: type[Exception]
+) -> None:
+    """A turn never given back would stop every later write to the hub."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    with pytest.raises(error):
+        ending(engine)
+    wrote: list[int] = []
+
+    def write() -> None:
+        with engine.begin() as db:
+            db.exec_driver_sql("CREATE TABLE IF NOT EXISTS seen (n INTEGER)")
+            db.exec_driver_sql("INSERT INTO seen VALUES (1)")
+        wrote.append(1)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(10)
+    engine.dispose()
+    assert wrote == [1]
