@@ -47,7 +47,7 @@ def _sqlite_setup(dbapi_connection: Any, _record: object) -> None:
         "journal_mode=WAL",
         "synchronous=FULL",
         "secure_delete=ON",
-        "busy_timeout=30000",
+        f"busy_timeout={BUSY_SECONDS * 1000}",
     ):
         dbapi_connection.execute(f"PRAGMA {pragma}")
 
