@@ -62,6 +62,7 @@ def bars(
             "height": round(count / top * tallest, 1),
             "y": round(floor - count / top * tallest, 1),
             "label": f"{day:%m-%d}",
+            "label_y": height - 8,  # the day's baseline, inside DAY_ROOM
             "short": str(day.day),  # on a phone: the day of the month alone, larger
             "count": count,
             "text_x": round(n * step + step / 2, 1),
