@@ -111,3 +111,38 @@ def test_a_transaction_that_ends_badly_gives_its_turn_back(
     writer.join(10)
     engine.dispose()
     assert wrote == [1]
+
+
+def test_the_next_turn_starts_after_the_commit_not_into_sqlites_polling(tmp_path: Path) -> None:
+    """A turn handed on before the holder's COMMIT had finished made the next transaction's
+    BEGIN IMMEDIATE find the lock still taken and sleep in SQLite's polling (1 ms, then 2, 5 ...):
+    measured, 0.7 s of a 5.6 s purge beside a kiosk, and the kiosk's batches waited as long.
+    With no polling allowed at all (busy timeout 0), two writers taking turns never see the
+    lock taken."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    sa.event.listen(engine, "connect", lambda raw, _record: raw.execute("PRAGMA busy_timeout=0"))
+    with engine.begin() as db:
+        db.exec_driver_sql("CREATE TABLE seen (writer TEXT, n INTEGER)")
+    failures: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for number in range(300):
+                with engine.begin() as db:
+                    db.exec_driver_sql("INSERT INTO seen VALUES (?, ?)", (name, number))
+                if number % 50 == 49:  # and a transaction that rolls back hands on the same way
+                    with pytest.raises(sa.exc.OperationalError), engine.begin() as db:
+                        db.exec_driver_sql("INSERT INTO missing VALUES (1)")
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("purge", "kiosk")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    with engine.connect() as db:
+        written = db.exec_driver_sql("SELECT count(*) FROM seen").scalar_one()
+    engine.dispose()
+    assert failures == []
+    assert written == 600

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,11 +72,29 @@ def _take_turns(engine: Engine, turns: WriterTurns) -> None:
         if connection.info.pop(_HOLDS_TURN, False):
             turns.release()
 
+    def finished_first(finish: str) -> Callable[[sa.Connection], None]:
+        """SQLAlchemy announces a commit or rollback before it makes it. Handing the turn on
+        then let the next transaction's BEGIN IMMEDIATE find the lock still held and sleep in
+        SQLite's polling (1 ms, 2, 5 ...): 0.7 s of a 5.6 s purge beside a kiosk, measured. So
+        the transaction is finished here, and SQLAlchemy's own commit or rollback that follows
+        finds none open and does nothing. If finishing fails, that call meets the error again
+        and reports it, and the turn goes back when the transaction or its connection ends."""
+
+        def finish_then_end(connection: sa.Connection) -> None:
+            if not (connection.invalidated or connection.closed):  # else its lock went with it
+                try:
+                    getattr(connection.connection.dbapi_connection, finish)()
+                except (sqlite3.Error, sa.exc.SQLAlchemyError):
+                    return
+            end(connection)
+
+        return finish_then_end
+
     def returned(_dbapi_connection: object, record: Any) -> None:
         if record.info.pop(_HOLDS_TURN, False):  # a transaction the connection never ended
             turns.release()
 
     sa.event.listen(engine, "begin", begin)
-    sa.event.listen(engine, "commit", end)
-    sa.event.listen(engine, "rollback", end)
+    sa.event.listen(engine, "commit", finished_first("commit"))
+    sa.event.listen(engine, "rollback", finished_first("rollback"))
     sa.event.listen(engine.pool, "checkin", returned)
