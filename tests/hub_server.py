@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 import uvicorn
 
+from kiosk.hub import schema as hub_schema
 from kiosk.hub.api import create_app
 from kiosk.hub.database import open_engine
 from kiosk.hub.schema import migrate
@@ -23,6 +24,30 @@ def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
     """What the hub's database holds, read with plain SQL beside the service."""
     with service._engine.connect() as db:
         return [dict(row._mapping) for row in db.execute(sa.text(sql))]
+
+
+def grow_hub(hub: HubService, visits: int, due: str) -> None:
+    """``visits`` visits of one site due for purging at ``due``, each with the receipt of its
+    check-in, as a month of a busy site leaves them."""
+    with hub._engine.begin() as db:
+        for start in range(0, visits, 20_000):
+            ids = [f"v{n:08d}" for n in range(start, min(start + 20_000, visits))]
+            db.execute(
+                hub_schema.visits.insert(),
+                [
+                    {"site": "demo", "visit_id": i, "kiosk_id": "lobby-1", "host_id": "h-chen",
+                     "purpose": "meeting", "checked_in_at": due, "purge_after": due}
+                    for i in ids
+                ],
+            )  # fmt: skip
+            db.execute(
+                hub_schema.receipts.insert(),
+                [
+                    {"kiosk_id": "lobby-1", "idempotency_key": f"{i}:checkin", "visit_id": i,
+                     "body_hash": "0" * 64, "answer": "{}", "purge_after": due}
+                    for i in ids
+                ],
+            )  # fmt: skip
 
 
 def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubService:

@@ -14,14 +14,11 @@ from typing import Any
 
 import pytest
 import requests
-import sqlalchemy as sa
 
-from kiosk.hub import schema as hub_schema
-from kiosk.hub.service import HubService, chunk_delete, walk_the_deadline_index
+from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 from tests.hub_server import hub_rows, hub_service, serve_hub
-from tests.postgres import fresh_database
 
 
 class Kiosk:
@@ -383,142 +380,3 @@ def test_hub_commands_explain_a_missing_or_bad_database(tmp_path: Path) -> None:
         assert done.returncode == 2
         assert expected in done.stderr
         assert "Traceback" not in done.stderr
-
-
-def test_the_purge_goes_chunk_by_chunk_and_keeps_what_is_not_due(
-    hub_on_db: HubService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Rows are picked by their own address (rowid, ctid) and their deadline, a chunk per
-    transaction; on both databases every due row goes and nothing else."""
-    monkeypatch.setattr("kiosk.hub.service.PURGE_CHUNK", 100)
-    past, future = to_db(clock() - timedelta(days=1)), to_db(clock() + timedelta(days=1))
-    visits = [
-        {"site": "taipei", "visit_id": f"v{n}", "kiosk_id": "lobby-a", "checked_in_at": past,
-         "purge_after": past if n < 1200 else future}
-        for n in range(1203)
-    ]  # fmt: skip
-    receipts = [
-        {"kiosk_id": "lobby-a", "idempotency_key": f"v{n}:checkin", "visit_id": f"v{n}",
-         "body_hash": "0" * 64, "answer": "{}", "purge_after": v["purge_after"]}
-        for n, v in enumerate(visits)
-    ]  # fmt: skip
-    with hub_on_db._engine.begin() as db:
-        db.execute(hub_schema.visits.insert(), visits)
-        db.execute(hub_schema.receipts.insert(), receipts)
-    counts = hub_on_db.purge(clock())
-    assert (counts["visits"], counts["receipts"]) == (1200, 1200)
-    left = hub_rows(hub_on_db, "SELECT visit_id FROM visits ORDER BY visit_id")
-    assert [r["visit_id"] for r in left] == ["v1200", "v1201", "v1202"]
-    assert len(hub_rows(hub_on_db, "SELECT * FROM receipts")) == 3
-    with hub_on_db._engine.connect() as db:
-        indexes = {i["name"] for i in sa.inspect(db).get_indexes("receipts")}
-    assert "receipts_purge" in indexes  # found by deadline, not by a scan (hub migration 5)
-
-
-@pytest.mark.parametrize("table", ["visits", "receipts"])
-@pytest.mark.parametrize(("analyzed", "size"), [(True, 500), (False, 16_000)])
-def test_a_postgresql_purge_chunk_walks_the_deadline_index(
-    postgres: str, clock: FakeClock, table: str, analyzed: bool, size: int
-) -> None:
-    """With every row due, PostgreSQL picked a chunk by a sequential scan; the last chunk (fewer
-    rows left than its size) then went on round the whole table, pruning every page. Without
-    statistics (a table just filled) it sorted the due rows of the whole table for a big chunk.
-    One 70-190 ms transaction per table in a purge of 1,000,000 visits; walking the deadline's
-    index, every chunk stops where its rows end (5-10 ms)."""
-    hub = hub_service(fresh_database(postgres, "hub_purge_plan"), clock)
-    past = to_db(clock() - timedelta(days=1))
-    rows = {
-        "visits": [
-            {"site": "taipei", "visit_id": f"v{n}", "kiosk_id": "lobby-a", "checked_in_at": past,
-             "purge_after": past}
-            for n in range(20_000)
-        ],
-        "receipts": [
-            {"kiosk_id": "lobby-a", "idempotency_key": f"v{n}:checkin", "visit_id": f"v{n}",
-             "body_hash": "0" * 64, "answer": "{}", "purge_after": past}
-            for n in range(20_000)
-        ],
-    }  # fmt: skip
-    schema_table = hub_schema.metadata.tables[table]
-    with hub._engine.begin() as db:
-        db.execute(schema_table.insert(), rows[table])
-        if analyzed:
-            db.exec_driver_sql(f"ANALYZE {table}")
-    with hub._engine.begin() as db:
-        walk_the_deadline_index(db)
-        statement = chunk_delete("postgresql", schema_table, schema_table.c.purge_after)
-        plan = db.execute(
-            sa.text(f"EXPLAIN {statement.text}"), {"moment": to_db(clock()), "size": size}
-        ).scalars()
-        described = "\n".join(plan)
-    hub.close()
-    assert f"Index Scan using {table}_purge on {table}" in described, described
-    assert "Seq Scan" not in described, described
-
-
-def test_a_postgresql_purge_chunk_is_not_compiled(postgres: str, clock: FakeClock) -> None:
-    """Sorting priced out of reach made a chunk of a table with no deadline index (tombstones)
-    look costly enough for PostgreSQL to compile it: 15 ms of JIT for an empty table."""
-    hub = hub_service(fresh_database(postgres, "hub_purge_jit"), clock)
-    table = hub_schema.tombstones
-    with hub._engine.begin() as db:
-        walk_the_deadline_index(db)
-        statement = chunk_delete("postgresql", table, table.c.until)
-        plan = db.execute(
-            sa.text(f"EXPLAIN (ANALYZE) {statement.text}"), {"moment": to_db(clock()), "size": 500}
-        ).scalars()
-        described = "\n".join(plan)
-    hub.close()
-    assert "JIT" not in described, described
-
-
-def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
-    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite lets one transaction write at a time, and one that finds the lock taken polls for
-    it (1, 2, 5 ... 100 ms apart): a purge committing chunk after chunk kept a kiosk's batch out
-    for the whole purge (1.7 s beside 1,000,000 visits). Turns now go in the order asked for, so
-    each batch goes in right after the chunk that was running when it arrived."""
-    monkeypatch.setattr("kiosk.hub.service.PURGE_CHUNK", 20)
-    monkeypatch.setattr("kiosk.hub.service.PURGE_TRANSACTION", {"sqlite": 1e-9})  # 2-row chunks
-    hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    past = to_db(clock() - timedelta(days=1))
-    with hub._engine.begin() as db:
-        db.execute(
-            hub_schema.visits.insert(),
-            [
-                {"site": "taipei", "visit_id": f"old-{n}", "kiosk_id": "lobby-a",
-                 "checked_in_at": past, "purge_after": past}
-                for n in range(1000)
-            ],
-        )  # fmt: skip
-    identity = hub.authenticate(hub.add_kiosk("lobby-b", "taipei"))
-    assert identity is not None
-    log: list[str] = []
-    chunks_began = threading.Event()
-
-    def statement(_c: object, _cur: object, sql: str, *_rest: object) -> None:
-        if sql.startswith("DELETE FROM visits"):
-            log.append("chunk")
-            if log.count("chunk") == 5:
-                chunks_began.set()
-        elif sql.startswith("INSERT INTO visits"):
-            log.append("batch")
-
-    sa.event.listen(hub._engine, "before_cursor_execute", statement)
-    purge = threading.Thread(target=hub.purge, args=(clock(),))
-    purge.start()
-    assert chunks_began.wait(10)
-    for n in range(10):
-        log.append("asks")
-        assert hub.ingest(identity, [checkin(f"new-{n}", clock)])[0]["status"] == "stored"
-        time.sleep(0.005)  # a kiosk's next batch comes a little later, while a chunk is running
-    purge.join()
-    hub.close()
-    asked = [i for i, entry in enumerate(log) if entry == "asks"]
-    went_in = [i for i, entry in enumerate(log) if entry == "batch"]
-    chunks_between = [log[a:b].count("chunk") for a, b in zip(asked, went_in, strict=True)]
-    # The chunk that held the turn when the batch came, and (rarely) those that took their turn
-    # in the moment before the batch asked for its own: 0 to 2 seen; without turns, 20 to 482.
-    assert max(chunks_between) <= 3, chunks_between
-    assert log[went_in[-1] :].count("chunk") > 10  # and the purge was still going

@@ -50,6 +50,19 @@ def bury(db: Connection, site: str, visit_ids: Sequence[str], until: str) -> int
     return erased
 
 
+def checkpoint_between_chunks(engine: Engine) -> None:
+    """SQLite: copy the purge's last chunks from the WAL into the database, outside any write
+    turn, so a kiosk's batch goes on meanwhile and the next chunk starts the WAL afresh. Left to
+    SQLite, the commit that takes the WAL past 1,000 pages copies them all back itself, with
+    the write lock held: one chunk in 16 took 5-7 ms instead of 2, and a batch waited behind it
+    (or was the commit that paid). PostgreSQL needs nothing of the kind."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as db:  # outside any transaction, straight to the driver
+        raw: Any = db.connection.dbapi_connection
+        raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def reclaim_space(engine: Engine) -> None:
     """Deleted rows must not linger: SQLite's WAL is checkpointed and truncated (pages were
     overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed."""

@@ -18,15 +18,13 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.config import load_config
-from kiosk.hub import schema as hub_schema
-from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.store import Store
 from kiosk.sync import BATCH, drain
 from kiosk.timeutil import utc_now
 from tests.bench.conftest import Report, percentile
 from tests.fault_proxy import FaultProxy
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import grow_hub, hub_service, serve_hub
 from tests.postgres import fresh_database, postgres_server
 from tests.queued import queue_visits
 
@@ -176,30 +174,6 @@ def test_hub_ingest_on_postgresql_from_four_kiosks(durable_postgres: str, report
 HUB_PURGED = 1_000_000
 
 
-def _grow_hub(hub: HubService, visits: int) -> None:
-    """``visits`` expired visits of one site, each with the receipt of its check-in."""
-    old = "2026-10-01T01:30:00.000000Z"
-    with hub._engine.begin() as db:
-        for start in range(0, visits, 20_000):
-            ids = [f"v{n:08d}" for n in range(start, min(start + 20_000, visits))]
-            db.execute(
-                hub_schema.visits.insert(),
-                [
-                    {"site": "demo", "visit_id": i, "kiosk_id": "lobby-1", "host_id": "h-chen",
-                     "purpose": "meeting", "checked_in_at": old, "purge_after": old}
-                    for i in ids
-                ],
-            )  # fmt: skip
-            db.execute(
-                hub_schema.receipts.insert(),
-                [
-                    {"kiosk_id": "lobby-1", "idempotency_key": f"{i}:checkin", "visit_id": i,
-                     "body_hash": "0" * 64, "answer": "{}", "purge_after": old}
-                    for i in ids
-                ],
-            )  # fmt: skip
-
-
 @dataclass
 class HubPurge:
     rate: float  # visits a second, vacuum included
@@ -212,7 +186,7 @@ def _purge_beside_a_kiosk(url: str, visits: int) -> HubPurge:
     """``visits`` expired visits with their receipts purged while a kiosk sends a one-visit
     batch every 5 ms (as the kiosk's purge is measured beside a guest checking in)."""
     hub = hub_service(url, utc_now)
-    _grow_hub(hub, visits)
+    grow_hub(hub, visits, "2026-10-01T01:30:00.000000Z")
     # The grown fixture goes to disk first, as a hub's month-old rows are: otherwise the purge
     # pays for writing the fixture out (and for WAL files a long-running server reuses).
     with hub._engine.connect() as db:
