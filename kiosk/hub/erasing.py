@@ -65,7 +65,10 @@ def checkpoint_between_chunks(engine: Engine) -> None:
 
 def reclaim_space(engine: Engine) -> None:
     """Deleted rows must not linger: SQLite's WAL is checkpointed and truncated (pages were
-    overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed."""
+    overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed. The vacuum works
+    alone (``PARALLEL 0``): after a purge of 1,000,000 visits PostgreSQL cleaned the indexes
+    with parallel workers, which left a 2-core hub's kiosks waiting for a CPU to commit their
+    batches (p99 9-14 ms, against 4 ms with the vacuum on one core; it takes as long)."""
     with engine.connect() as db:
         if db.dialect.name == "sqlite":  # outside any transaction, straight to the driver
             raw: Any = db.connection.dbapi_connection
@@ -73,4 +76,4 @@ def reclaim_space(engine: Engine) -> None:
         else:
             autocommit = db.execution_options(isolation_level="AUTOCOMMIT")
             for table in PERSONAL_TABLES:
-                autocommit.exec_driver_sql(f"VACUUM {table}")
+                autocommit.exec_driver_sql(f"VACUUM (PARALLEL 0) {table}")
