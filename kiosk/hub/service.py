@@ -138,12 +138,11 @@ class HubService:
         another hub process stored some of the same records at the same moment (a unique-key
         clash) is the batch redone one record at a time, each then answered as a replay."""
         now = self._clock()
-        with self._engine.begin() as db:
-            try:
-                with db.begin_nested():
-                    return Batch(self.max_retention, db, kiosk, now).run(events)
-            except (IntegrityError, ClashError):
-                pass
+        try:
+            with self._engine.begin() as db:
+                return Batch(self.max_retention, db, kiosk, now).run(events)
+        except (IntegrityError, ClashError):
+            pass
         with self._engine.begin() as db:
             return [self._ingest_alone(db, kiosk, event, now) for event in events]
 
