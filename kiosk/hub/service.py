@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kiosk.hub import schema as t
 from kiosk.hub.erasing import bury, checkpoint_between_chunks, reclaim_space
+from kiosk.hub.give_way import GiveWay
 from kiosk.hub.ingest import Batch, ClashError
 from kiosk.hub.records import (
     DENY_FIELDS,
@@ -45,6 +46,7 @@ PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
 # commit would copy it back itself. Beside a kiosk: 8,000 rows 203-219k visits/s, batch p99
 # 4.2-4.8 ms; a checkpoint every ~4,000 rows 202k, 4.1 ms; ~16,000 (SQLite's own too) 5.6 ms.
 PURGE_CHECKPOINT_ROWS = 8_000
+PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches in flight
 # How a purge chunk's rows are picked, by their address (table and column names come from the
 # schema, never from a request). On PostgreSQL the chunk walks the deadline's index (ORDER BY,
 # and no sorting allowed in its transaction): left to a sequential scan, a chunk that found
@@ -79,6 +81,7 @@ class HubService:
         self._engine = engine
         self._clock = clock
         self.max_retention = timedelta(days=max_retention_days)
+        self._give_way = GiveWay()
 
     @property
     def engine(self) -> Engine:
@@ -137,14 +140,15 @@ class HubService:
         a few bulk statements; a rejected record changes nothing and the rest is kept. Only if
         another hub process stored some of the same records at the same moment (a unique-key
         clash) is the batch redone one record at a time, each then answered as a replay."""
-        now = self._clock()
-        try:
+        with self._give_way.batch():
+            now = self._clock()
+            try:
+                with self._engine.begin() as db:
+                    return Batch(self.max_retention, db, kiosk, now).run(events)
+            except (IntegrityError, ClashError):
+                pass
             with self._engine.begin() as db:
-                return Batch(self.max_retention, db, kiosk, now).run(events)
-        except (IntegrityError, ClashError):
-            pass
-        with self._engine.begin() as db:
-            return [self._ingest_alone(db, kiosk, event, now) for event in events]
+                return [self._ingest_alone(db, kiosk, event, now) for event in events]
 
     def _ingest_alone(
         self, db: Connection, kiosk: KioskIdentity, event: Mapping[str, Any], now: datetime
@@ -340,6 +344,7 @@ class HubService:
         target = PURGE_TRANSACTION[self._engine.dialect.name]
         total, size, since_checkpoint = 0, PURGE_CHUNK, 0
         while True:
+            self._give_way.wait_for_batches(PURGE_GIVES_WAY)
             with self._engine.begin() as db:
                 started = time.perf_counter()  # its turn came: the wait for it is not its size
                 walk_the_deadline_index(db)
