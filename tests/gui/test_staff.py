@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -215,6 +217,32 @@ def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk:
     assert alerts.text() == kiosk.flow.translator("staff.alerts", count=1)
 
 
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
+def test_the_days_under_the_chart_never_run_into_each_other(
+    qtbot: QtBot, kiosk: Kiosk, scale: float
+) -> None:
+    """At 200 % the days ran into each other ("11-1711-1811-19") and the first and last were
+    cut off at the chart's edges. Each is now drawn whole, apart from the next, inside the chart;
+    today always, and at 100 % every day in full."""
+    sign_in(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.report_button)
+    chart = kiosk.window.report.chart
+    qtbot.waitUntil(lambda: len(chart.bars) == 14)
+    kiosk.window.set_text_scale(scale)
+    qtbot.wait(30)  # let the layout settle at the new size
+    metrics = QFontMetricsF(chart.font())
+    placed = chart.labels()
+    assert placed, "no day labelled at all"
+    for rect, text in placed:
+        assert metrics.horizontalAdvance(text) <= rect.width() + 0.01, text
+        assert rect.left() >= 0 and rect.right() <= chart.width(), text
+    lefts = sorted((rect.left(), rect.right()) for rect, _ in placed)
+    assert all(right < next_left for (_, right), (next_left, _) in pairwise(lefts))
+    assert placed[0][1] in ("11-25", "25")  # today
+    if scale == 1.0:
+        assert [text for _, text in reversed(placed)] == [label for label, _, _ in chart.bars]
+
+
 def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
     from pathlib import Path
 
@@ -227,7 +255,7 @@ def test_visitor_numbers_chart_and_csv(qtbot: QtBot, kiosk: Kiosk) -> None:
     click(qtbot, kiosk.window.staff.report_button)
     chart = kiosk.window.report.chart
     qtbot.waitUntil(lambda: len(chart.bars) == 14)
-    assert chart.bars[-1] == ("11-25", 2) and sum(c for _, c in chart.bars) == 2
+    assert chart.bars[-1] == ("11-25", "25", 2) and sum(c for _, _, c in chart.bars) == 2
     assert "11-25: 2" in chart.accessibleDescription()
     meeting = kiosk.config.purposes[0].label(kiosk.flow.language)
     assert kiosk.window.report.breakdown.text() == f"{meeting} 2"

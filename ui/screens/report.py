@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import Translator
@@ -17,39 +17,80 @@ from ui.widgets import Screen, plain_label, set_accessible, set_text
 
 
 class BarChart(QWidget):
-    """Bars with their numbers written on them: readable without telling colours apart."""
+    """Bars with their numbers written on them: readable without telling colours apart.
+
+    Under each bar goes its label, or its short form where labels would run into each other
+    (large text: "11-17" is wider than a bar's room at 200 %); if even those do not fit, every
+    second (third ...) bar is labelled, counted back from the last one, today."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("chart")
         self.setMinimumHeight(300)
-        self.bars: list[tuple[str, int]] = []
+        self.bars: list[tuple[str, str, int]] = []  # (label, short label, count)
         colours = theme()
         self._bar, self._text = QColor(colours["primary"]), QColor(colours["text"])
 
-    def set_bars(self, bars: Sequence[tuple[str, int]]) -> None:
+    def set_bars(self, bars: Sequence[tuple[str, str, int]]) -> None:
         self.bars = list(bars)
-        self.setAccessibleDescription(", ".join(f"{label}: {count}" for label, count in bars))
+        self.setAccessibleDescription(", ".join(f"{label}: {count}" for label, _, count in bars))
         self.update()
+
+    def text_height(self) -> float:
+        return QFontMetricsF(self.font()).height() + 8
+
+    def labels(self) -> list[tuple[QRectF, str]]:
+        """Where each label is drawn, none wider than its rectangle nor touching the next, all
+        inside the chart."""
+        if not self.bars:
+            return []
+        metrics = QFontMetricsF(self.font())
+        gap = metrics.horizontalAdvance("  ")
+        for forms in ([label for label, _, _ in self.bars], [short for _, short, _ in self.bars]):
+            width = max(metrics.horizontalAdvance(text) for text in forms)
+            placed = self._place(forms, width, gap, every=1)
+            if placed:
+                return placed
+        for every in range(2, len(self.bars) + 1):
+            placed = self._place(forms, width, gap, every)
+            if placed:
+                return placed
+        return []  # not even one label fits: the numbers and the spoken description remain
+
+    def _place(
+        self, forms: Sequence[str], width: float, gap: float, every: int
+    ) -> list[tuple[QRectF, str]]:
+        """Every ``every``-th label from the last, centred under its bar and kept inside the
+        chart; empty if any two would come closer than ``gap``."""
+        slot, height = self.width() / len(forms), self.text_height()
+        placed: list[tuple[QRectF, str]] = []
+        for index in range(len(forms) - 1, -1, -every):
+            left = min(max((index + 0.5) * slot - width / 2, 0.0), self.width() - width)
+            rect = QRectF(left, self.height() - height, width, height)
+            if left < 0 or (placed and rect.right() + gap > placed[-1][0].left()):
+                return []
+            placed.append((rect, forms[index]))
+        return placed
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.bars:
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        width, height = self.width(), self.height()
-        label_h = 36
-        slot = width / len(self.bars)
-        top = max(count for _, count in self.bars) or 1
-        for index, (label, count) in enumerate(self.bars):
-            bar_h = (height - 2 * label_h) * count / top
-            rect = QRectF(index * slot + slot * 0.15, height - label_h - bar_h, slot * 0.7, bar_h)
+        label_h = self.text_height()
+        slot = self.width() / len(self.bars)
+        top = max(count for _, _, count in self.bars) or 1
+        painter.setPen(self._text)
+        for index, (_, _, count) in enumerate(self.bars):
+            bar_h = (self.height() - 2 * label_h) * count / top
+            rect = QRectF(
+                index * slot + slot * 0.15, self.height() - label_h - bar_h, slot * 0.7, bar_h
+            )
             painter.fillRect(rect, self._bar)
-            painter.setPen(self._text)
-            above = QRectF(rect.left() - 10, rect.top() - label_h, rect.width() + 20, label_h)
+            above = QRectF(index * slot, rect.top() - label_h, slot, label_h)
             painter.drawText(above, Qt.AlignmentFlag.AlignCenter, str(count))
-            below = QRectF(index * slot, height - label_h, slot, label_h)
-            painter.drawText(below, Qt.AlignmentFlag.AlignCenter, label)
+        for rect, text in self.labels():
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
 
@@ -91,7 +132,8 @@ class ReportScreen(Screen):
     def show_numbers(
         self, days: Sequence[tuple[str, int]], by_purpose: Sequence[tuple[str, int]]
     ) -> None:
-        self.chart.set_bars([(day[5:], count) for day, count in days])  # MM-DD under each bar
+        # MM-DD under each bar, or the day of the month where that does not fit
+        self.chart.set_bars([(day[5:], str(int(day[8:])), count) for day, count in days])
         self.breakdown.setText("   ".join(f"{label} {count}" for label, count in by_purpose))
 
     def set_status(self, string_id: str, tr: Translator, **values: object) -> None:
