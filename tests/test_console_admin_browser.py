@@ -5,6 +5,7 @@ no serious or critical axe-core violation, nothing wider than the screen, touch 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,44 @@ def test_on_a_phone_sign_out_sits_on_the_title_line_and_the_pages_below(
         below = sign_out.location["y"] + sign_out.size["height"]
         assert links and all(link.location["y"] >= below for link in links)
         _looks_right(phone, PHONE[0])
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_on_a_desktop_the_pages_in_the_bar_are_evenly_spaced(
+    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, language: str
+) -> None:
+    """The links were set inline, so the template's line breaks between some of them (and not
+    others, where a condition swallowed them) made gaps of 0 and 4 px beside their padding."""
+    _service, url, secrets = site_hub
+    with chromium(DESKTOP, language) as desk:
+        _sign_in(desk, url, "boss", secrets["boss"], clock)
+        links = desk.find_elements(By.CSS_SELECTOR, ".bar nav a")
+        assert len(links) == 4  # on site, evacuation, numbers, administration
+        edges = [(link.rect["x"], link.rect["x"] + link.rect["width"]) for link in links]
+        gaps = [round(left - right, 1) for (_, right), (left, _) in pairwise(edges)]
+        assert max(gaps) - min(gaps) < 1, gaps
+        assert len({link.rect["y"] for link in links}) == 1  # on one line
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_on_a_phone_a_users_controls_line_up_under_their_name(
+    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, language: str
+) -> None:
+    """A user's role, host and buttons wrapped under the name pushed to the right, each line
+    starting somewhere else. On a phone they now start under the name, the role and host
+    sharing the first line."""
+    _service, url, secrets = site_hub
+    with chromium(PHONE, language) as phone:
+        _sign_in(phone, url, "boss", secrets["boss"], clock)
+        phone.get(f"{url}/console/admin/users")
+        cards = phone.find_elements(By.CSS_SELECTOR, ".roll .person:has(.actions)")
+        assert cards
+        for card in cards:
+            left = card.find_element(By.CSS_SELECTOR, ".name").rect["x"]
+            select, host = (card.find_element(By.CSS_SELECTOR, f) for f in ("select", ".short"))
+            buttons = card.find_elements(By.CSS_SELECTOR, "button")
+            for control in (select, *buttons):
+                assert abs(control.rect["x"] - left) < 2, control.get_attribute("outerHTML")
+            assert select.rect["y"] == host.rect["y"]
+            right = card.rect["x"] + card.rect["width"]
+            assert right - (host.rect["x"] + host.rect["width"]) < 20  # to the card's edge
