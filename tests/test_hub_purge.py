@@ -119,46 +119,12 @@ def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
     monkeypatch.setattr("kiosk.hub.service.PURGE_CHUNK", 20)
     monkeypatch.setattr("kiosk.hub.service.PURGE_TRANSACTION", {"sqlite": 1e-9})  # 2-row chunks
     hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    past = to_db(clock() - timedelta(days=1))
-    with hub._engine.begin() as db:
-        db.execute(
-            hub_schema.visits.insert(),
-            [
-                {"site": "taipei", "visit_id": f"old-{n}", "kiosk_id": "lobby-a",
-                 "checked_in_at": past, "purge_after": past}
-                for n in range(1000)
-            ],
-        )  # fmt: skip
-    identity = hub.authenticate(hub.add_kiosk("lobby-b", "taipei"))
-    assert identity is not None
-    log: list[str] = []
-    chunks_began = threading.Event()
-
-    def statement(_c: object, _cur: object, sql: str, *_rest: object) -> None:
-        if sql.startswith("DELETE FROM visits"):
-            log.append("chunk")
-            if log.count("chunk") == 5:
-                chunks_began.set()
-        elif sql.startswith("INSERT INTO visits"):
-            log.append("batch")
-
-    sa.event.listen(hub._engine, "before_cursor_execute", statement)
-    purge = threading.Thread(target=hub.purge, args=(clock(),))
-    purge.start()
-    assert chunks_began.wait(10)
-    for n in range(10):
-        log.append("asks")
-        assert hub.ingest(identity, [checkin(f"new-{n}", clock)])[0]["status"] == "stored"
-        time.sleep(0.005)  # a kiosk's next batch comes a little later, while a chunk is running
-    purge.join()
-    hub.close()
-    asked = [i for i, entry in enumerate(log) if entry == "asks"]
-    went_in = [i for i, entry in enumerate(log) if entry == "batch"]
-    chunks_between = [log[a:b].count("chunk") for a, b in zip(asked, went_in, strict=True)]
+    grow_hub(hub, 1_000, to_db(clock() - timedelta(days=1)))
+    log = _batches_beside_a_purge(hub, clock, batches=10)
     # The chunk that held the turn when the batch came, and (rarely) those that took their turn
     # in the moment before the batch asked for its own: 0 to 2 seen; without turns, 20 to 482.
-    assert max(chunks_between) <= 3, chunks_between
-    assert log[went_in[-1] :].count("chunk") > 10  # and the purge was still going
+    assert max(_chunks_between(log, "asks", "writes")) <= 3, log
+    assert _chunks_after_the_last_batch(log) > 10  # and the purge was still going
 
 
 def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit(
@@ -221,6 +187,18 @@ def test_on_postgresql_the_purge_starts_no_chunk_while_a_kiosks_batch_is_in_flig
     monkeypatch.setattr("kiosk.hub.service.PURGE_TRANSACTION", {"postgresql": 1e-9})  # 2 rows
     hub = hub_service(fresh_database(postgres, "hub_purge_gives_way"), clock)
     grow_hub(hub, 3_000, to_db(clock() - timedelta(days=1)))
+    log = _batches_beside_a_purge(hub, clock, batches=5, held=0.03)
+    # the chunk that had already got past its wait when the batch came, at most
+    assert max(_chunks_between(log, "asks", "answered")) <= 1, log
+    assert _chunks_after_the_last_batch(log) > 10  # and the purge was still going
+
+
+def _batches_beside_a_purge(
+    hub: HubService, clock: FakeClock, batches: int, held: float = 0.0
+) -> list[str]:
+    """A purge in a thread and, once it has begun five chunks, a kiosk's one-visit batches 5 ms
+    apart, each held ``held`` seconds as it writes. What happened, in order: "chunk" (a delete
+    began), "asks", "writes" and "answered" (a batch's)."""
     identity = hub.authenticate(hub.add_kiosk("lobby-b", "taipei"))
     assert identity is not None
     log: list[str] = []
@@ -232,23 +210,30 @@ def test_on_postgresql_the_purge_starts_no_chunk_while_a_kiosks_batch_is_in_flig
             if log.count("chunk") == 5:
                 chunks_began.set()
         elif sql.startswith("INSERT INTO visits"):
-            log.append("batch writes")
-            time.sleep(0.03)  # a slow moment in the middle of the batch
+            log.append("writes")
+            time.sleep(held)
 
     sa.event.listen(hub._engine, "before_cursor_execute", statement)
     purge = threading.Thread(target=hub.purge, args=(clock(),))
     purge.start()
     assert chunks_began.wait(10)
-    for n in range(5):
+    for n in range(batches):
         log.append("asks")
         assert hub.ingest(identity, [checkin(f"new-{n}", clock)])[0]["status"] == "stored"
         log.append("answered")
-        time.sleep(0.005)
+        time.sleep(0.005)  # a kiosk's next batch comes a little later, while a chunk is running
     purge.join()
     hub.close()
-    asked = [i for i, entry in enumerate(log) if entry == "asks"]
-    answered = [i for i, entry in enumerate(log) if entry == "answered"]
-    during = [log[a:b].count("chunk") for a, b in zip(asked, answered, strict=True)]
-    # the chunk that had already got past its wait when the batch came, at most
-    assert max(during) <= 1, during
-    assert log[answered[-1] :].count("chunk") > 10  # and the purge was still going
+    return log
+
+
+def _chunks_between(log: list[str], start: str, end: str) -> list[int]:
+    """For each batch, how many purge chunks began between its ``start`` and its ``end``."""
+    starts = [i for i, entry in enumerate(log) if entry == start]
+    ends = [i for i, entry in enumerate(log) if entry == end]
+    return [log[a:b].count("chunk") for a, b in zip(starts, ends, strict=True)]
+
+
+def _chunks_after_the_last_batch(log: list[str]) -> int:
+    last = max(i for i, entry in enumerate(log) if entry == "answered")
+    return log[last:].count("chunk")
