@@ -37,9 +37,9 @@ __all__ = ["HubService", "KioskIdentity", "ReceiptInUseError", "RecordRejectedEr
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # Seconds a purge transaction aims at, by database: a kiosk's batch waits about this at most.
 # Measured on 1,000,000 visits and their receipts, a kiosk's one-visit batch every 5 ms beside:
-# SQLite (with the checkpoints below) 3 ms 203-219k visits/s, batch p99 3.8-4.8 ms; 4 ms
-# 231-238k, 5.4-5.6 ms. PostgreSQL (fsync on) 3 ms 330-370k (5-6.5 ms beside the deletes),
-# 10 ms 470k (6-8 ms).
+# SQLite (with the checkpoints below) 3 ms 203-238k visits/s, batch p99 3.5-4.8 ms; 4 ms
+# 231-238k, 5.4-5.6 ms. PostgreSQL (fsync on, the purge giving way to batches) 3 ms 310-400k,
+# batch p99 3.2-4.0 ms; 10 ms 470k (6-8 ms before giving way).
 PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
 # SQLite: rows deleted between the purge's own checkpoints. About 70 WAL pages go to 1,000
 # visits or receipts, so the WAL starts afresh at ~600-700 pages, before the 1,000 at which a
