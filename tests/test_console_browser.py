@@ -122,6 +122,25 @@ def test_on_a_desktop_each_on_site_row_reads_level_with_its_check_out_button(
         assert abs((text_top + text_bottom) / 2 - sum(button_box) / 2) <= 3
 
 
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_each_detail_of_a_visitor_on_site_says_what_it_is(
+    site_hub: str, language: str, size: tuple[int, int]
+) -> None:
+    """On a phone the table's heads are hidden and a visitor's host, time, minutes and kiosk
+    stood one under another as bare values ("05:36", "0 min", "lobby-1"). Each now carries its
+    column's name there; on a desktop the heads say it once, above."""
+    with chromium(size, language) as browser:
+        _browser_sign_in(browser, site_hub, "desk", PASSWORD)
+        heads = [
+            th.get_attribute("textContent") for th in browser.find_elements(By.CSS_SELECTOR, "th")
+        ]
+        cells = browser.find_elements(By.CSS_SELECTOR, "tbody tr:first-child td")
+        for head, cell in zip(heads[1:5], cells[1:5], strict=True):
+            assert head
+            assert cell.text.startswith(head) == (size == PHONE), (head, cell.text)
+
+
 def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
     tmp_path: Path, clock: FakeClock, config: Config
 ) -> None:
