@@ -56,3 +56,16 @@ def test_every_action_the_hub_audits_has_words_in_both_languages() -> None:
         words = tomllib.loads((hub / "locale" / f"{language}.toml").read_text(encoding="utf-8"))
         missing = [action for action in ACTIONS if f"action:{action}" not in words]
         assert missing == [], language
+
+
+def test_the_chinese_texts_call_the_kiosk_by_one_name() -> None:
+    """The tablet, its notice and the console said 登記機 (the product is 訪客登記), while the
+    pages added later (joining a hub, privacy requests, administration) said 報到機: a front
+    desk reading both could take them for two different machines."""
+    import tomllib
+    from pathlib import Path
+
+    hub = Path(__file__).resolve().parent.parent / "kiosk" / "hub" / "locale" / "zh-TW.toml"
+    texts = [*catalog("zh-TW").values(), *tomllib.loads(hub.read_text("utf-8")).values()]
+    assert [text for text in texts if "報到" in text] == []
+    assert any("登記機" in text for text in texts)
