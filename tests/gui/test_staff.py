@@ -371,3 +371,18 @@ def test_roll_call_tick_boxes_stand_out_and_grow_with_large_text(
     assert contrast(edge, surface) >= 3.0, edge
     fill = picture.pixelColor(ticked_left + 4, ticked_top + 4).name()
     assert contrast(fill, surface) >= 3.0, fill
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
+def test_the_roll_call_shows_three_people_at_once_at_any_text_size(
+    qtbot: QtBot, kiosk: Kiosk, scale: float
+) -> None:
+    """At 200 % the list kept 440 px: two people and a half, the marshal scrolling after every
+    tick. The screen scrolls in large text anyway; the list keeps room for three."""
+    names = ("Eve Evacuee", "Ada Absent", "Bo Present")
+    screen = staff_list_of(qtbot, kiosk, names, roll_call=True)
+    kiosk.window.set_text_scale(scale)
+    qtbot.wait(30)  # let the rows take their height at the new size
+    table = screen.people
+    rows = sum(table.rowHeight(row) for row in range(3))
+    assert table.horizontalHeader().height() + rows <= table.height()

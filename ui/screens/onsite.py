@@ -129,8 +129,8 @@ class OnSiteScreen(Screen):
         """At 200 % the three buttons no longer fit side by side: they stack."""
         direction = QBoxLayout.Direction
         self._buttons.setDirection(direction.TopToBottom if scale >= 2.0 else direction.LeftToRight)
-        # The screen scrolls in large text; the list keeps room for a few people regardless.
-        self.people.setMinimumHeight(round(220 * scale))
+        # The screen scrolls in large text; the list keeps room for three people regardless.
+        self.people.setMinimumHeight(round(300 * scale))
         self.people.resizeRowsToContents()
 
     def show_mode(self, evacuation: bool, tr: Translator) -> None:
