@@ -41,27 +41,25 @@ class BarChart(QWidget):
 
     def labels(self) -> list[tuple[QRectF, str]]:
         """Where each label is drawn, none wider than its rectangle nor touching the next, all
-        inside the chart."""
+        inside the chart: every label in full, else every short form, else every second
+        (third ...) short form."""
         if not self.bars:
             return []
-        metrics = QFontMetricsF(self.font())
-        gap = metrics.horizontalAdvance("  ")
-        for forms in ([label for label, _, _ in self.bars], [short for _, short, _ in self.bars]):
-            width = max(metrics.horizontalAdvance(text) for text in forms)
-            placed = self._place(forms, width, gap, every=1)
-            if placed:
-                return placed
-        for every in range(2, len(self.bars) + 1):
-            placed = self._place(forms, width, gap, every)
+        full = [label for label, _, _ in self.bars]
+        short = [short for _, short, _ in self.bars]
+        tries = [(full, 1)] + [(short, every) for every in range(1, len(self.bars) + 1)]
+        for forms, every in tries:
+            placed = self._place(forms, every)
             if placed:
                 return placed
         return []  # not even one label fits: the numbers and the spoken description remain
 
-    def _place(
-        self, forms: Sequence[str], width: float, gap: float, every: int
-    ) -> list[tuple[QRectF, str]]:
+    def _place(self, forms: Sequence[str], every: int) -> list[tuple[QRectF, str]]:
         """Every ``every``-th label from the last, centred under its bar and kept inside the
-        chart; empty if any two would come closer than ``gap``."""
+        chart; empty if any two would come closer than two spaces."""
+        metrics = QFontMetricsF(self.font())
+        gap = metrics.horizontalAdvance("  ")
+        width = max(metrics.horizontalAdvance(text) for text in forms)
         slot, height = self.width() / len(forms), self.text_height()
         placed: list[tuple[QRectF, str]] = []
         for index in range(len(forms) - 1, -1, -every):
