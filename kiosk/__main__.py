@@ -2,6 +2,6 @@
 
 import sys
 
-from kiosk.cli import main
+from kiosk.cli import run
 
-sys.exit(main())
+sys.exit(run())
