@@ -1,9 +1,9 @@
 """Staff: who is on site (check out, reprint) and the evacuation roll call (tick who is safe).
 
-One screen in two modes. People are shown in a table whose name and host columns wrap long text
-inside the column, so a long name never runs into the host. In the roll call each tick shows when
-and by whom it was made, and the header keeps the count of accounted for and missing in view.
-The people come from a worker, never from the GUI thread.
+One screen in two modes. People are shown in a table whose columns wrap long text inside the
+column (``people_table``), so a long name never runs into the host or past the column's edge.
+In the roll call each tick shows when and by whom it was made, and the header keeps the count of
+accounted for and missing in view. The people come from a worker, never from the GUI thread.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -26,20 +25,12 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import Translator
 from kiosk.models import OnSite
 from kiosk.rollcall import RollCall
+from ui.screens.people_table import PeopleTable
 from ui.widgets import Screen, plain_label, set_accessible, set_placeholder, set_text
 
 VISIT_ID = Qt.ItemDataRole.UserRole
 NAME, HOST, SINCE, DONE = range(4)
 HEADERS = ("evacuation.name", "evacuation.host", "evacuation.since", "evacuation.done")
-
-
-class PeopleTable(QTableWidget):
-    """Rows grow to show every wrapped line whenever the table's width changes (a new text
-    size, a window resize), so a long name is never cut to an ellipsis."""
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.resizeRowsToContents()
 
 
 class OnSiteScreen(Screen):
