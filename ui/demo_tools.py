@@ -40,9 +40,11 @@ def wait_until(condition: Callable[[], bool], what: str, timeout_ms: int = 10_00
 
 
 def pause(msecs: int) -> None:
-    """Let the event loop run for ``msecs`` without holding the GIL."""
+    """Let the event loop run for ``msecs`` without holding the GIL. The timer names the loop as
+    its context: PySide6 keeps ~64 bytes for good for every ``singleShot(msecs, callable)``
+    without one, which the soak's 10,000 waits per 1,000 guests counted as the kiosk's growth."""
     loop = QEventLoop()
-    QTimer.singleShot(msecs, loop.quit)
+    QTimer.singleShot(msecs, loop, loop.quit)
     loop.exec()
 
 
