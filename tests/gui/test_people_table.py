@@ -70,3 +70,11 @@ def _text_width(table: QTableWidget, row: int) -> int:
     table.initViewItemOption(option)
     option.rect = table.visualItemRect(table.item(row, NAME))
     return delegate.text_width(option, table.model().index(row, NAME))
+
+
+@pytest.mark.usefixtures("qapp")
+def test_a_newline_ends_a_line_however_wide_the_column() -> None:
+    """The arrival cell is "7:07 AM" over "12 min on site", measured as it is painted."""
+    from PySide6.QtGui import QFont
+
+    assert wrapped_lines("7:07 AM\n12 min", QFont(), 1000) == ["7:07 AM\n", "12 min"]

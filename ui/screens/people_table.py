@@ -86,8 +86,9 @@ def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
 
 
 def _layout(text: str, font: QFont, width: int) -> tuple[QTextLayout, float]:
-    """``text`` laid out in lines of at most ``width`` pixels, and the lines' total height."""
-    layout = QTextLayout(text, font)
+    """``text`` laid out in lines of at most ``width`` pixels, and the lines' total height. A
+    newline ends a line, as in Qt's own item views (which hand delegates U+2028 for it)."""
+    layout = QTextLayout(text.replace("\n", "\u2028"), font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
     layout.setTextOption(option)
