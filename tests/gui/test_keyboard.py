@@ -150,3 +150,31 @@ def test_tab_follows_reading_order_on_every_screen(qtbot: QtBot, kiosk: Kiosk, s
     screen = kiosk.window.current_screen()
     chain = _focus_chain(screen)
     assert _in_reading_order(chain, screen) == []
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_a_long_answer_shows_its_start_once_the_guest_moves_on(
+    qtbot: QtBot, kiosk: Kiosk, scale: float
+) -> None:
+    """At 200 % the name field kept showing where the typing ended: "dra Montgomery-Smith"
+    while the guest read over the rest of the form. Moving on shows the answer from its start;
+    the window losing the focus for a moment leaves the cursor where the guest was typing."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+
+    kiosk.window.set_text_scale(scale)
+    click(qtbot, kiosk.window.welcome.checkin)
+    details = kiosk.window.details
+    name = "Alexandra Montgomery-Smith of Lower Wyndham"
+    type_text(details.name, name)
+    assert details.name.hasFocus() and details.name.cursorPosition() == len(name)
+
+    away = QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.ActiveWindowFocusReason)
+    QApplication.sendEvent(details.name, away)
+    assert details.name.cursorPosition() == len(name)  # back in a moment, typing on
+
+    qtbot.keyClick(details.name, Qt.Key.Key_Tab)
+    qtbot.waitUntil(details.email.hasFocus)
+    assert details.name.cursorPosition() == 0
+    assert details.name.cursorRect().left() < details.name.width() // 4  # the start in view
+    assert details.name.text() == name

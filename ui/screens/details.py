@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
@@ -30,12 +31,24 @@ from ui.widgets import Field, MessageLabel, Screen, set_accessible, set_placehol
 _EDITOR_CAP = 4 * NAME_MAX
 
 
-def _line_edit(object_name: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(object_name)
-    edit.setMaxLength(_EDITOR_CAP)
-    edit.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-    return edit
+class AnswerEdit(QLineEdit):
+    """A guest's answer on one line. Once the guest moves on to another field, it shows the
+    answer from its start: a line edit keeps showing where the typing ended, so at large text a
+    long name read "dra Montgomery-Smith" while the guest checked the rest of the form. When the
+    window only loses the focus for a moment (another window, a popup), the cursor stays put, so
+    the guest's typing continues where it was."""
+
+    def __init__(self, object_name: str) -> None:
+        super().__init__()
+        self.setObjectName(object_name)
+        self.setMaxLength(_EDITOR_CAP)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        passing = (Qt.FocusReason.ActiveWindowFocusReason, Qt.FocusReason.PopupFocusReason)
+        if event.reason() not in passing:
+            self.setCursorPosition(0)
 
 
 class DetailsScreen(Screen):
@@ -92,8 +105,8 @@ class DetailsScreen(Screen):
 
     def _contact_column(self, config: Config) -> QVBoxLayout:
         """Name, email and host: who the guest is and whom they are here for."""
-        self.name = _line_edit("name")
-        self.email = _line_edit("email")
+        self.name = AnswerEdit("name")
+        self.email = AnswerEdit("email")
         self.email.setInputMethodHints(
             Qt.InputMethodHint.ImhEmailCharactersOnly | Qt.InputMethodHint.ImhNoAutoUppercase
         )
@@ -129,7 +142,7 @@ class DetailsScreen(Screen):
         self.purpose_field = Field(
             self, "details.purpose", "details.purpose_why", self._purpose_grid(config.purposes)
         )
-        self.purpose_text = _line_edit("purposeText")
+        self.purpose_text = AnswerEdit("purposeText")
         self.purpose_text.setMaxLength(PURPOSE_TEXT_MAX * 2)
         self.purpose_text_field = Field(
             self, "details.purpose_text", "details.purpose_why", self.purpose_text
