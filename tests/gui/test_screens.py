@@ -157,6 +157,33 @@ def test_every_field_says_why_it_is_asked(qtbot: QtBot, kiosk: Kiosk) -> None:
         assert field.why.text()
 
 
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_every_placeholder_is_whole_at_any_text_size(
+    qtbot: QtBot, kiosk: Kiosk, language: str, scale: float
+) -> None:
+    """A placeholder tells a guest what to type; at 200 % the host field's ("Type 2 or more
+    letter...", "請輸入對方姓名的前...") was cut off in its half of the form."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    kiosk.flow.set_language(language)
+    kiosk.window.set_text_scale(scale)
+    go_to(qtbot, kiosk, "details")
+    details = kiosk.window.details
+    details._purpose_buttons["other"].click()  # shows the note's field too
+    qtbot.wait(10)
+    for edit in details.findChildren(QLineEdit):
+        if not edit.isVisible() or not edit.placeholderText():
+            continue
+        option = QStyleOptionFrame()
+        edit.initStyleOption(option)
+        room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+        margins = edit.textMargins()
+        width = room.width() - margins.left() - margins.right() - 4  # Qt keeps 2 px each side
+        needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
+        assert needed <= width, f"{edit.objectName()}: {edit.placeholderText()!r} {needed} > {width}"
+
+
 def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_path: Path) -> None:
     # The demo builds its own kiosk on the same QApplication; the fixture one just sits idle.
     written = run_demo(kiosk.config, tmp_path / "out")
