@@ -181,7 +181,9 @@ def test_every_placeholder_is_whole_at_any_text_size(
         margins = edit.textMargins()
         width = room.width() - margins.left() - margins.right() - 4  # Qt keeps 2 px each side
         needed = edit.fontMetrics().horizontalAdvance(edit.placeholderText())
-        assert needed <= width, f"{edit.objectName()}: {edit.placeholderText()!r} {needed} > {width}"
+        assert needed <= width, (
+            f"{edit.objectName()}: {edit.placeholderText()!r} {needed} > {width}"
+        )
 
 
 def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_path: Path) -> None:
