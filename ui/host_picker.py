@@ -58,6 +58,7 @@ class HostSearch(QLineEdit):
         self._search = search
         self._host_id = ""
         self._no_match_text = ""
+        self._keep_typing_text = ""
         self.suggestions: list[Suggestion] = []  # those shown now (old ones await deletion)
         self.results = QFrame(overlay_parent)
         self.results.setObjectName("hostResults")
@@ -73,8 +74,9 @@ class HostSearch(QLineEdit):
     def retranslate(self, tr: Translator) -> None:
         set_placeholder(self, tr("details.host_search_placeholder"))
         self._no_match_text = tr("details.host_no_match")
+        self._keep_typing_text = tr("details.host_keep_typing")
         if self.results.isVisible() and not self._host_id:
-            self._show(self._search(self.text()))
+            self._show(self._search(self.text()), self.text())
 
     def clear_choice(self) -> None:
         """Forget the query, the pick and the proposals (nothing stays for the next guest)."""
@@ -86,12 +88,13 @@ class HostSearch(QLineEdit):
     def _on_text_edited(self, text: str) -> None:
         self._host_id = ""
         matches = self._search(text)
-        self._show(matches)
-        self.results.setVisible(bool(matches) or is_searchable(text))  # else: "no match"
+        self._show(matches, text)
+        # A proposal, "no match", or (one Latin letter) "keep typing": typing always answers.
+        self.results.setVisible(bool(text.strip()))
         if self.results.isVisible():
             self._place_results()
 
-    def _show(self, matches: Sequence[Host]) -> None:
+    def _show(self, matches: Sequence[Host], query: str = "") -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -101,7 +104,7 @@ class HostSearch(QLineEdit):
         self.suggestions = []
         if not matches:
             note = plain_label("why")
-            note.setText(self._no_match_text)
+            note.setText(self._no_match_text if is_searchable(query) else self._keep_typing_text)
             self._layout.addWidget(note)
         for host in matches:
             button = Suggestion(

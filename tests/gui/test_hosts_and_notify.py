@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -28,8 +29,20 @@ def test_search_needs_two_latin_letters_or_one_chinese_character(
 ) -> None:
     click(qtbot, kiosk.window.welcome.checkin)
     search = kiosk.window.details.host
-    type_text(search, "a")
-    assert not search.results.isVisible()  # one letter would list half the building
+    tr = kiosk.flow.translator
+
+    def note_is(text: str) -> bool:
+        notes = [label.text() for label in search.results.findChildren(QLabel)]
+        return search.results.isVisible() and notes[-1:] == [text]
+
+    type_text(search, "a")  # one letter would list half the building: "keep typing", no list
+    qtbot.waitUntil(lambda: note_is(tr("details.host_keep_typing")))
+    assert not search.suggestions
+    type_text(search, "my")
+    assert search.suggestions  # "amy"
+    search.setText("")
+    type_text(search, "zq")
+    qtbot.waitUntil(lambda: note_is(tr("details.host_no_match")))
     search.setText("")
     type_text(search, "陳")  # one character of a Chinese name is already specific
     assert search.results.isVisible()
