@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,6 +68,12 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
     state = desk.get(f"{url}/console/evacuation/{roll_call.roll_call_id}/state?lang=en").json()
     assert state["summary"] == "2 on site · 2 accounted for · 0 missing"
     assert state["ticks"][ada].endswith("by desk") and state["ticks"][other].endswith("by guard")
+    # Each tick reads as one line of its language, as the page shows it and the script renews it.
+    assert re.fullmatch(r"Accounted for: \d\d:\d\d by desk", state["ticks"][ada])
+    chinese = desk.get(f"{url}/console/evacuation/{roll_call.roll_call_id}/state?lang=zh-TW")
+    assert re.fullmatch(r"已確認：\d\d:\d\d，desk", chinese.json()["ticks"][ada])
+    page = desk.get(f"{url}/console/evacuation?lang=zh-TW").text
+    assert f"✓ {chinese.json()['ticks'][ada]}</span>" in page
 
     pdf = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

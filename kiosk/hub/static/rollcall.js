@@ -17,7 +17,7 @@
       const ticked = text !== "";
       item.classList.toggle("ticked", ticked);
       const label = item.querySelector(".tick-state");
-      label.textContent = ticked ? "✓ " + roll.dataset.accounted + ": " + text : roll.dataset.notYet;
+      label.textContent = ticked ? "✓ " + text : roll.dataset.notYet;
       const form = item.querySelector("form");
       if (form) {
         form.elements.accounted.value = ticked ? "0" : "1";
