@@ -5,6 +5,7 @@ axe-core violation on any page."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -283,3 +284,36 @@ def test_front_desk_and_host_tasks_by_keyboard_alone(site_hub: str, language: st
         _tab_to(browser, "form[action$='/logout'] button")
         browser.switch_to.active_element.send_keys(Keys.ENTER)
         WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/login"))
+
+
+TEXT_LEFT = (
+    "const range = document.createRange(); range.selectNodeContents(arguments[0]);"
+    " return range.getClientRects()[0].left;"
+)
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_download_links_start_level_with_the_page_they_belong_to(
+    site_hub: str, language: str
+) -> None:
+    """On a phone "Download CSV" and the roll call's PDF and CSV links stood 8 px in from the
+    left edge every heading, card and button keeps (their touch padding), and the roll call's
+    two links were apart by a stray space only."""
+    with chromium(PHONE, language) as phone:
+        _browser_sign_in(phone, site_hub, "desk", PASSWORD)
+        phone.get(f"{site_hub}/console/evacuation")
+        phone.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
+        WebDriverWait(phone, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "li.person"))
+        for page in ("/console/evacuation", "/console/numbers"):
+            phone.get(f"{site_hub}{page}")
+            heading = phone.execute_script(TEXT_LEFT, phone.find_element(By.TAG_NAME, "h1"))
+            links = phone.find_elements(
+                By.CSS_SELECTOR, "main a[href*='csv'], main a[href$='.pdf']"
+            )
+            assert links, page
+            first = phone.execute_script(TEXT_LEFT, links[0])
+            assert abs(first - heading) <= 1, (page, first, heading)
+            for before, after in pairwise(links):
+                gap = after.location["x"] - (before.location["x"] + before.size["width"])
+                same_line = after.location["y"] == before.location["y"]
+                assert not same_line or gap >= 8, (page, gap)
