@@ -14,6 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
+from kiosk.config import Config
 from kiosk.hub.service import HubService
 from tests.browser import DESKTOP, PHONE, axe_problems, browser_missing, chromium
 from tests.conftest import FakeClock
@@ -175,3 +176,32 @@ def test_on_a_phone_a_users_controls_line_up_under_their_name(
             assert select.rect["y"] == host.rect["y"]
             right = card.rect["x"] + card.rect["width"]
             assert right - (host.rect["x"] + host.rect["width"]) < 20  # to the card's edge
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+def test_on_a_phone_a_host_card_has_no_blank_line_and_edit_starts_under_the_name(
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    config: Config,
+    language: str,
+) -> None:
+    """A host without a department or company showed a blank line in the middle of its card,
+    and the card's Edit stood 8 px in from the name above it (the link's touch padding)."""
+    from tests.test_console_browser import TEXT_LEFT
+
+    service, url, secrets = site_hub
+    service.import_hosts(SITE, config.hosts)
+    with chromium(PHONE, language) as phone:
+        _sign_in(phone, url, "boss", secrets["boss"], clock)
+        phone.get(f"{url}/console/admin/hosts")
+        rows = phone.find_elements(By.CSS_SELECTOR, "main tbody tr")
+        departments = [
+            row.find_elements(By.TAG_NAME, "td")[1].get_attribute("textContent") for row in rows
+        ]
+        assert "" in departments  # the front desk has none
+        for row in rows:
+            shown = [cell for cell in row.find_elements(By.TAG_NAME, "td") if cell.is_displayed()]
+            assert all(cell.text.strip() for cell in shown), row.get_attribute("outerHTML")
+            name = phone.execute_script(TEXT_LEFT, shown[0])
+            edit = phone.execute_script(TEXT_LEFT, row.find_element(By.CSS_SELECTOR, "a.switch"))
+            assert abs(edit - name) <= 1, (edit, name)
