@@ -183,7 +183,26 @@ class HubPurge:
     batches_beside_deletes: list[float]  # those answered before the vacuum began
 
 
-def _purge_beside_a_kiosk(url: str, visits: int) -> HubPurge:
+def _settle(postgres: str) -> None:
+    """What the benchmarks before this one left the machine to do is done before it starts:
+    PostgreSQL's autovacuum of their tables and its dirty buffers (which ``os.sync()`` cannot
+    see), then the kernel's. Run after the PostgreSQL ingest benchmark, the SQLite hub purge
+    met them: 178-185k visits/s and batches held 115 ms, against 207-233k run alone."""
+    with psycopg.connect(postgres, autocommit=True) as db:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _autovacuuming(db):
+            time.sleep(0.2)
+        db.execute("CHECKPOINT")
+    os.sync()
+
+
+def _autovacuuming(db: psycopg.Connection[Any]) -> bool:
+    busy = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+    row = db.execute(busy).fetchone()
+    return bool(row and row[0])
+
+
+def _purge_beside_a_kiosk(url: str, visits: int, postgres: str) -> HubPurge:
     """``visits`` expired visits with their receipts purged while a kiosk sends a one-visit
     batch every 5 ms (as the kiosk's purge is measured beside a guest checking in)."""
     hub = hub_service(url, utc_now)
@@ -196,9 +215,9 @@ def _purge_beside_a_kiosk(url: str, visits: int) -> HubPurge:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             db.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("CHECKPOINT")
-    # And whatever the machine still has to write (the run before this one) is written first:
-    # the one PostgreSQL 1,000,000 run of four right after the SQLite runs purged 253k, not 330k+.
-    os.sync()
+    # And whatever the machine still has to do (the runs before this one) is done first: the
+    # one PostgreSQL 1,000,000 run of four right after the SQLite runs purged 253k, not 330k+.
+    _settle(postgres)
     kiosk = hub.authenticate(hub.add_kiosk("lobby-2", "demo"))
     assert kiosk is not None
     opened: dict[int, float] = {}
@@ -278,7 +297,7 @@ def test_hub_purge_of_1000000_visits(
             if database == "sqlite"
             else fresh_database(durable_postgres, f"bench_purge_{visits}")
         )
-        runs[visits] = _purge_beside_a_kiosk(url, visits)
+        runs[visits] = _purge_beside_a_kiosk(url, visits, durable_postgres)
         rate = runs[visits].rate
         verdict = f"goal >= 200000 visits/s: {'met' if rate >= 200_000 else 'MISSED'}"
         report.row(f"hub purge {visits:,} ({database})", f"{rate:,.0f} visits/s", "", verdict)
