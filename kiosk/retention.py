@@ -98,10 +98,12 @@ def _erase_in_chunks(store: Store, now: datetime, shredding: Mapping[str, Future
         chunk = store.erase_expired_visits(now, chunk_size, restart_wal, held)
         if not chunk:
             waiting = [shredding[v] for v in held if not shredding[v].done()]
-            if not waiting:
-                return erased
-            wait(waiting, return_when=FIRST_COMPLETED)
-            continue
+            if waiting:
+                wait(waiting, return_when=FIRST_COMPLETED)
+                continue
+            if any(shredding[v].exception() is None for v in held):
+                continue  # shredded since the chunk was picked: erase those rows first
+            return erased
         erased += chunk
         # Hand the store to a guest's check-in waiting for it: its lock is not fair, and this
         # thread would otherwise take it straight back (measured: check-in p99 8 ms, not 2.4).
