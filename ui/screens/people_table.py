@@ -43,8 +43,7 @@ class WrappingDelegate(QStyledItemDelegate):
     ``wrapped_lines`` breaks it; ``sizeHint`` asks for the height of those lines."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        cell = QStyleOptionViewItem(option)
-        self.initStyleOption(cell, index)
+        cell = self._cell(option, index)
         text, cell.text = cell.text, ""
         style = _style(cell)
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, cell, painter, cell.widget)
@@ -61,8 +60,7 @@ class WrappingDelegate(QStyledItemDelegate):
         hint = super().sizeHint(option, index)
         if option.rect.width() <= 0:  # asked for a natural width, not a height at a width
             return hint
-        cell = QStyleOptionViewItem(option)
-        self.initStyleOption(cell, index)
+        cell = self._cell(option, index)
         cell.rect = QRect(0, 0, option.rect.width(), _TALL)
         area = _text_area(_style(cell), cell)
         _, height = _layout(cell.text, cell.font, area.width())
@@ -71,9 +69,14 @@ class WrappingDelegate(QStyledItemDelegate):
 
     def text_width(self, option: QStyleOptionViewItem, index: Index) -> int:
         """The width a cell's text is laid out in, for ``option.rect`` the cell's."""
+        cell = self._cell(option, index)
+        return _text_area(_style(cell), cell).width()
+
+    def _cell(self, option: QStyleOptionViewItem, index: Index) -> QStyleOptionViewItem:
+        """A copy of ``option`` filled in for the cell at ``index`` (its text, font, tick)."""
         cell = QStyleOptionViewItem(option)
         self.initStyleOption(cell, index)
-        return _text_area(_style(cell), cell).width()
+        return cell
 
 
 def wrapped_lines(text: str, font: QFont, width: int) -> list[str]:
