@@ -16,13 +16,13 @@ from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk import assets
+from kiosk import assets, text_fit
 from kiosk.models import BadgeContent
 from kiosk.qr import qr_image
 from printers.labels import LabelSpec
 
 log = logging.getLogger(__name__)
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+Font = text_fit.Font
 QUIET_ZONE = 4  # modules of white around a QR code, which scanners need
 
 
@@ -161,45 +161,12 @@ def fit_name(name: str, max_width: int, unit: float) -> tuple[list[str], Font]:
 def fit_lines(
     text: str, max_width: int, largest: int, smallest: int, max_lines: int
 ) -> tuple[list[str], Font]:
-    """The largest font size at which ``text`` wraps into ``max_lines`` lines of ``max_width``."""
-    size = largest
-    while size >= smallest:
-        lines = wrap(text, font(size, bold=True), max_width)
-        if len(lines) <= max_lines:
-            return lines, font(size, bold=True)
-        size -= max(1, size // 12)
-    chosen = font(smallest, bold=True)
-    lines = wrap(text, chosen, max_width)[:max_lines]
-    lines[-1] = _ellipsize(lines[-1], chosen, max_width)
-    return lines, chosen
+    """The largest bold size at which ``text`` wraps into ``max_lines`` lines of ``max_width``."""
+    return text_fit.fit_lines(text, max_width, largest, smallest, max_lines, _bold)
 
 
-def wrap(text: str, chosen: Font, max_width: int) -> list[str]:
-    """Greedy wrap on spaces; a word wider than a line is broken between characters."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if chosen.getlength(candidate) <= max_width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        for char in word:
-            if chosen.getlength(current + char) > max_width and current:
-                lines.append(current)
-                current = ""
-            current += char
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
-def _ellipsize(line: str, chosen: Font, max_width: int) -> str:
-    while line and chosen.getlength(line + "…") > max_width:
-        line = line[:-1]
-    return line + "…"
+def _bold(size: int) -> Font:
+    return font(size, bold=True)
 
 
 def _line_height(chosen: Font) -> int:

@@ -23,11 +23,16 @@ from kiosk.config import load_config  # noqa: E402
 from kiosk.hub.accounts import Accounts  # noqa: E402
 from kiosk.hub.admin_directory import Directory  # noqa: E402
 from kiosk.hub.admin_site import SiteAdmin  # noqa: E402
+from kiosk.hub.console import words_for_language  # noqa: E402
+from kiosk.hub.console_evacuation import sheet_words  # noqa: E402
 from kiosk.hub.hub_invitations import HubInvitations  # noqa: E402
 from kiosk.hub.rights_desk import RightsDesk  # noqa: E402
+from kiosk.hub.rollcall_pdf import font, roll_call_sheet  # noqa: E402
 from kiosk.hub.rollcalls import RollCalls  # noqa: E402
+from kiosk.hub.service import HubService  # noqa: E402
 from kiosk.hub.totp import code_at, new_secret, step_of  # noqa: E402
 from kiosk.hub_client import HubClient  # noqa: E402
+from kiosk.roll_sheet import sheet_pages  # noqa: E402
 from kiosk.site import Site  # noqa: E402
 from kiosk.site_sync import share_with_site  # noqa: E402
 from kiosk.sync import sync_once  # noqa: E402
@@ -119,6 +124,17 @@ def _screenshots(url: str, out: Path, boss: str, officer: str) -> list[Path]:
     return written
 
 
+def _sheet(service: HubService, roll_call_id: str, site: str, out: Path) -> Path:
+    """The roll call's first A4 page as the console's PDF draws it, at half its 300 dpi."""
+    roll_call = RollCalls(service, utc_now).get(site, roll_call_id)
+    assert roll_call is not None
+    titles = sheet_words(words_for_language("en"), roll_call)
+    page = sheet_pages(roll_call_sheet(roll_call, titles, load_config(env={}).zone), font)[0]
+    target = out / "desktop-en-roll-call-sheet.png"
+    page.resize((page.width // 2, page.height // 2)).save(target)
+    return target
+
+
 def run(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -174,6 +190,7 @@ def run(out: Path) -> list[Path]:
             RollCalls(service, utc_now).tick(
                 site_name, roll_call.roll_call_id, roll_call.people[0].visit_id, "mei.chen", True
             )
+            written.append(_sheet(service, roll_call.roll_call_id, site_name, out))
             written += _screenshots(url, out, boss, officer)
         service.close()
     return written

@@ -19,6 +19,7 @@ from kiosk.hub.service import HubService
 from tests.conftest import FakeClock
 from tests.console_users import csrf_of
 from tests.hub_server import hub_service, serve_hub
+from tests.pdf_boxes import tick_boxes
 from tests.test_console import PASSWORD, _kiosk_visit, _sign_in
 
 
@@ -77,7 +78,7 @@ def test_two_phones_tick_one_roll_call_then_close_it_with_a_summary_and_a_csv(
 
     pdf = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.pdf")
     assert pdf.headers["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
-    assert _ticked_boxes(pdf.content) == 2
+    assert tick_boxes(pdf.content) == [[True, True]]
     csv_text = guard.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").text
     rows = list(csv.DictReader(io.StringIO(csv_text)))
     assert {r["accounted_by"] for r in rows} == {"desk", "guard"}
@@ -125,21 +126,3 @@ def test_hosts_and_other_sites_cannot_see_or_tick_a_roll_call(
     assert tick.status_code in (200, 303)
     assert RollCalls(service, clock).get("Harbour", roll_call.roll_call_id).accounted == 0  # type: ignore[union-attr]
     assert quay.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").status_code == 403
-
-
-def _ticked_boxes(pdf: bytes) -> int:
-    """Boxes with a tick inside, on the first page (a box is 36 px at 150 dpi, 90 px in)."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(pdf)
-    image = document[0].render(scale=150 / 72).to_pil().convert("L")
-    document.close()
-    ticked, y = 0, 0
-    while y < image.height - 40:
-        edge = all(image.getpixel((90 + dx, y)) < 128 for dx in range(0, 36, 5))
-        if edge and all(image.getpixel((90, y + dy)) < 128 for dy in range(0, 36, 5)):
-            inside = image.crop((98, y + 8, 122, y + 30))
-            ticked += inside.point(lambda v: 255 if v < 128 else 0).getbbox() is not None
-            y += 40  # past this box
-        y += 1
-    return ticked

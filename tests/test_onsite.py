@@ -17,6 +17,7 @@ from kiosk.rollcall import RollCall
 from kiosk.store import Store
 from printers.evacuation import ROWS_PER_PAGE, header_lines, roll_call_pdf, row_cells
 from tests.conftest import FakeClock, make_form
+from tests.pdf_boxes import tick_boxes
 
 
 def test_on_site_list_search_and_time_on_site(
@@ -41,39 +42,8 @@ def test_on_site_list_search_and_time_on_site(
     assert [p.name for p in on_site(store, directory, clock(), "小華")] == ["陳小華"]
 
 
-def _boxes(pdf: Path, dpi: int = 150) -> list[list[bool]]:
-    """Per page, one entry per tick box (ticked or not). A box's left edge is a dark vertical run
-    about 6 mm long at 15 mm from the page edge (text there is never that tall); a ticked box has
-    a dark stroke inside it."""
-    import pypdfium2
-
-    def px(mm: float) -> int:
-        return round(mm / 25.4 * dpi)
-
-    pages = []
-    document = pypdfium2.PdfDocument(str(pdf))
-    for page in document:
-        image = page.render(scale=dpi / 72).to_pil().convert("L")
-        x = px(15.15)
-        column = [image.getpixel((x, y)) < 128 for y in range(image.height)]
-        boxes, top = [], None
-        for y, dark in enumerate([*column, False]):
-            if dark and top is None:
-                top = y
-            elif not dark and top is not None:
-                if px(5) <= y - top <= px(7):
-                    inside = image.crop((px(16), top + px(1), px(20.2), y - px(1)))
-                    boxes.append(
-                        inside.point(lambda v: 255 if v < 128 else 0).getbbox() is not None
-                    )
-                top = None
-        pages.append(boxes)
-    document.close()
-    return pages
-
-
 def _boxes_per_page(pdf: Path) -> list[int]:
-    return [len(page) for page in _boxes(pdf)]
+    return [len(page) for page in tick_boxes(pdf)]
 
 
 def test_roll_call_pdf_has_a_box_per_person_on_a4_pages(
@@ -104,7 +74,7 @@ def test_roll_call_carries_ticks_with_time_and_who_and_a_clear_header(
     roll_call.tick("not-on-the-list", clock(), "Desk")  # ignored
     assert (roll_call.accounted, roll_call.missing) == (2, 1)
     pdf = roll_call_pdf(roll_call, config, tmp_path / "roll.pdf")
-    assert _boxes(pdf) == [[True, False, True]]
+    assert tick_boxes(pdf) == [[True, False, True]]
     translators = [Translator("en"), Translator("zh-TW")]
     site, english, chinese = header_lines(roll_call, config, translators)
     local = roll_call.started_at.astimezone(config.zone)

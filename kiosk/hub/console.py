@@ -53,7 +53,12 @@ SECURITY_HEADERS = {
 
 def words_for(request: Request) -> dict[str, str]:
     """The console's words in the request's language."""
-    return dict(_words(language_of(request)))
+    return words_for_language(language_of(request))
+
+
+def words_for_language(language: str) -> dict[str, str]:
+    """The console's words in ``language`` (a supported one: see ``language_of``)."""
+    return dict(_words(language))
 
 
 @cache

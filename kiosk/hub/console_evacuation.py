@@ -118,7 +118,7 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
         roll_call = await anyio.to_thread.run_sync(roll_calls.get, session.user.site, roll_call_id)
         if roll_call is None:
             return forbidden()
-        titles = _pdf_titles(words_for(request), roll_call)
+        titles = sheet_words(words_for(request), roll_call)
         pdf = await anyio.to_thread.run_sync(roll_call_pdf, roll_call, titles, console.zone)
         name = f"roll-call-{roll_call.started_at[:10]}.pdf"
         return download(pdf, "application/pdf", name)
@@ -135,14 +135,16 @@ def add_evacuation(router: APIRouter, console: Console) -> None:
         return download(roll_call_csv(roll_call), "text/csv; charset=utf-8", name)
 
 
-def _pdf_titles(words: dict[str, str], roll_call: RollCall) -> dict[str, str]:
+def sheet_words(words: dict[str, str], roll_call: RollCall) -> dict[str, str]:
+    """The console's words the printed roll call needs (``rollcall_pdf.roll_call_pdf``)."""
     return {
         "title": words["evacuation_title"],
         "summary": _summary(words, roll_call),
         "name": words["person"],
         "host": words["host"],
-        "since": words["since"],
+        "since": words["since_kiosk"],
         "accounted": words["accounted"],
+        "page": words["page_of"],
     }
 
 
