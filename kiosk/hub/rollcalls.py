@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
 from kiosk.hub.service import HubService
-from kiosk.wire import Clock, badge_code, to_db
+from kiosk.wire import Clock, badge_code, safe_cell, to_db
 
 
 @dataclass(frozen=True)
@@ -196,17 +196,12 @@ def roll_call_csv(roll_call: RollCall) -> str:
     for person in roll_call.people:
         writer.writerow(
             [
-                _cell(person.name),
-                _cell(person.host),
-                person.kiosk_id,
+                safe_cell(person.name),
+                safe_cell(person.host),
+                safe_cell(person.kiosk_id),
                 person.checked_in_at,
                 person.ticked_at or "",
-                person.ticked_by or "",
+                safe_cell(person.ticked_by or ""),
             ]
         )
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """A guest's words never become a spreadsheet formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -111,7 +111,7 @@ def test_who_is_here_check_out_and_reprint(qtbot: QtBot, kiosk: Kiosk) -> None:
 def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) -> None:
     from pathlib import Path
 
-    from tests.test_onsite import _boxes
+    from tests.pdf_boxes import tick_boxes
     from ui.screens.badge import local_time
 
     long_name = "Maximilian Alexander von Habsburg-Lothringen-Wittelsbach the Third"
@@ -143,7 +143,7 @@ def test_evacuation_roll_call_ticks_reach_the_paper(qtbot: QtBot, kiosk: Kiosk) 
     # The file printer has no pages: staff are told in words, with the file's name, no path.
     assert screen.status.text() == tr("evacuation.saved", file=pdf.name)
     assert str(kiosk.config.spool_dir) not in screen.status.text()
-    assert _boxes(pdf) == [[True, False]]
+    assert tick_boxes(pdf) == [[True, False]]
 
     # Staff mode locks when left alone; signing in again carries on with the same ticks.
     kiosk.flow.reset()
