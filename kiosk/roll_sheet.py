@@ -84,7 +84,7 @@ def cell_lines(text: str, column_mm: int, fonts: Fonts) -> tuple[list[str], Font
     lines, chosen = fit_lines(text, width, px(4.2), px(2.8), 2, bold)
     if not lines[-1].endswith("…") or text.endswith("…"):
         return lines, chosen
-    return fit_lines(text, width, px(3.0), px(2.4), 3, bold)
+    return fit_lines(text, width, px(2.8), px(2.3), 3, bold)
 
 
 def head_lines(text: str, column_mm: int, fonts: Fonts) -> tuple[list[str], Font]:

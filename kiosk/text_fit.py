@@ -48,7 +48,9 @@ def one_line(text: str) -> str:
 
 
 def wrap(text: str, chosen: Font, max_width: int) -> list[str]:
-    """Greedy wrap on spaces; a word wider than a line is broken between characters."""
+    """Greedy wrap on spaces. A word goes whole to the next line when it fits there; a word
+    wider than a line breaks after a hyphen where it can ("lobby-east-" / "entrance"), and only
+    a part still too wide breaks between characters."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
@@ -59,14 +61,28 @@ def wrap(text: str, chosen: Font, max_width: int) -> list[str]:
         if current:
             lines.append(current)
         current = ""
-        for char in word:
-            if chosen.getlength(current + char) > max_width and current:
+        for piece in _after_hyphens(word):
+            if chosen.getlength(current + piece) <= max_width:
+                current += piece
+                continue
+            if current:
                 lines.append(current)
                 current = ""
-            current += char
+            for char in piece:
+                if chosen.getlength(current + char) > max_width and current:
+                    lines.append(current)
+                    current = ""
+                current += char
     if current:
         lines.append(current)
     return lines or [""]
+
+
+def _after_hyphens(word: str) -> list[str]:
+    """``word`` in pieces that each end with a hyphen, but the last: "lobby-", "east-", "entrance"."""
+    pieces = [f"{part}-" for part in word.split("-")]
+    pieces[-1] = pieces[-1][:-1]
+    return [piece for piece in pieces if piece]
 
 
 def ellipsize(line: str, chosen: Font, max_width: int) -> str:
