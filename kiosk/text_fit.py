@@ -79,7 +79,7 @@ def wrap(text: str, chosen: Font, max_width: int) -> list[str]:
 
 
 def _after_hyphens(word: str) -> list[str]:
-    """``word`` in pieces that each end with a hyphen, but the last: "lobby-", "east-", "entrance"."""
+    """``word`` in pieces that end with a hyphen, but the last: "lobby-", "east-", "entrance"."""
     pieces = [f"{part}-" for part in word.split("-")]
     pieces[-1] = pieces[-1][:-1]
     return [piece for piece in pieces if piece]
