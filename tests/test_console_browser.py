@@ -317,3 +317,26 @@ def test_download_links_start_level_with_the_page_they_belong_to(
                 gap = after.location["x"] - (before.location["x"] + before.size["width"])
                 same_line = after.location["y"] == before.location["y"]
                 assert not same_line or gap >= 8, (page, gap)
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("width", [PHONE[0], DESKTOP[0], 1920], ids=["phone", "desktop", "wide"])
+def test_the_bar_lines_up_with_the_page_at_every_width(
+    site_hub: str, language: str, width: int
+) -> None:
+    """On a desktop the console's name stood at the window's edge and the sign-out button at
+    the other, while every page keeps to a centred column: the bar's contents now keep to it."""
+    with chromium((width, DESKTOP[1]), language) as browser:
+        _browser_sign_in(browser, site_hub, "desk", PASSWORD)
+        browser.get(f"{site_hub}/console/onsite")
+        brand = browser.execute_script(TEXT_LEFT, browser.find_element(By.CLASS_NAME, "brand"))
+        heading = browser.execute_script(TEXT_LEFT, browser.find_element(By.TAG_NAME, "h1"))
+        assert abs(brand - heading) <= 1, (brand, heading)
+        column_right = browser.execute_script(
+            "const main = document.querySelector('main');"
+            " return main.getBoundingClientRect().right"
+            " - parseFloat(getComputedStyle(main).paddingRight);"
+        )
+        sign_out = browser.find_element(By.CSS_SELECTOR, "form[action$='/logout'] button")
+        right = sign_out.location["x"] + sign_out.size["width"]
+        assert abs(right - column_right) <= 1, (right, column_right)
