@@ -26,6 +26,7 @@ from ui.app import Kiosk
 from ui.demo_tools import pick_host, type_text, wait_until
 
 WARM_GUESTS = 50
+SAMPLE_EVERY = 25  # guests between two resident-memory samples
 DECLINE_EVERY = 10  # one guest in ten reads the notice and declines
 CHECKOUT_EVERY = 4  # one in four checks out again before the next guest arrives
 _FIRST = ["Amy", "Jia-Hui", "Oluwaseun", "Zoë", "María José", "Li", "Nguyễn", "Søren"]
@@ -84,6 +85,8 @@ class SoakReport:
     rss_end: float = 0.0
     rss_peak: float = 0.0
     jobs_rss: float = 0.0  # the job process (printing, notifications), for the whole picture
+    # (guests so far, seconds since the first, resident MiB): the shape of the memory over time
+    rss_samples: list[tuple[int, float, float]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         times = sorted(self.accept_to_badge_ms) or [0.0]
@@ -102,6 +105,7 @@ class SoakReport:
                 "end": round(self.rss_end, 1),
                 "peak": round(self.rss_peak, 1),
                 "job_process": round(self.jobs_rss, 1),
+                "samples": [[n, round(at, 1), round(mb, 2)] for n, at, mb in self.rss_samples],
             },
         }
 
@@ -148,10 +152,14 @@ def run_soak(kiosk: Kiosk, app: QApplication, count: int) -> SoakReport:
     report = SoakReport(rss_start=resident_mb())
     watch = PaintWatch(kiosk.window.badge)
     hosts = kiosk.service.directory.active()
+    started = time.perf_counter()
     for number, guest in zip(range(count), guests(kiosk.config.languages, hosts), strict=False):
         _one_guest(kiosk, app, guest, watch, report)
         if number + 1 == WARM_GUESTS:
             report.rss_warm = resident_mb()
+        if (number + 1) % SAMPLE_EVERY == 0:
+            sample = (number + 1, time.perf_counter() - started, resident_mb())
+            report.rss_samples.append(sample)
     if not report.rss_warm:
         report.rss_warm = resident_mb()
     kiosk.workers.wait()

@@ -33,6 +33,7 @@ from tests.conftest import make_form
 pytestmark = pytest.mark.bench
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 SOAK_GUESTS = 1_050  # 50 to warm up, then the 1,000 the growth goal is counted over
+STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off steps, below)
 
 
 def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
@@ -131,6 +132,17 @@ def test_purge_at_any_age(tmp_path: Path, report: Report) -> None:
     report.result("purge_concurrent_checkin_p99_ms", percentile(waits, 0.99) * 1000, "ms", goal=5.0)
 
 
+def steady_growth(samples: list[list[float]]) -> float:
+    """Resident memory's growth per 1,000 guests once the kiosk is warm: the least-squares slope
+    of the samples from guest ``STEADY_FROM`` on. Counted from guest 50 by two points, the figure
+    also held one-off steps of the first minutes: PySide6 makes its Python types for ~160 Qt
+    classes the first time they pass (+1.8-2.2 MB, ~10 s into the soak, guest ~170), which a
+    kiosk does once a process, not once a guest (4.2-5.2 MB by two points, ~2 by the slope)."""
+    steady = [(guests, mb) for guests, _, mb in samples if guests >= STEADY_FROM]
+    slope, _ = statistics.linear_regression(*zip(*steady, strict=True))
+    return slope * 1000
+
+
 def test_soak_accept_to_badge_and_memory(tmp_path: Path, report: Report) -> None:
     soak_command = [*CLI, "demo", "--json", "--guests", str(SOAK_GUESTS), "--out", str(tmp_path)]
     run = subprocess.run(
@@ -145,8 +157,9 @@ def test_soak_accept_to_badge_and_memory(tmp_path: Path, report: Report) -> None
     times, rss = soak["accept_to_badge_ms"], soak["rss_mb"]
     report.result("accept_to_badge_p95_ms", times["p95"], "ms", goal=50.0)
     report.result("rss_steady_mb", rss["end"], "MB", goal=150.0, floor=BARE_WINDOW_MB)
-    growth = (rss["end"] - rss["warm"]) * 1000 / (SOAK_GUESTS - 50)
-    report.result("rss_growth_mb_per_1000", growth, "MB", goal=5.0)
+    report.result("rss_growth_mb_per_1000", steady_growth(rss["samples"]), "MB", goal=5.0)
+    two_points = (rss["end"] - rss["warm"]) * 1000 / (SOAK_GUESTS - 50)
+    report.row("  guests 50 to 1,050, two points", f"{two_points:.1f} MB", "", "")
     report.row("soak job process (printing, notify)", f"{rss['job_process']} MB", "", "")
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,11 @@ def test_150_guests_in_one_process_no_crash_no_growth(tmp_path: Path) -> None:
     assert report["checked_out"] > 0
     rss = report["rss_mb"]
     assert rss["end"] - rss["warm"] <= GROWTH_MB, rss
+    # A sample every 25 guests, so a benchmark can see the memory's shape, not two points.
+    samples = rss["samples"]
+    assert [guests for guests, _, _ in samples] == list(range(25, GUESTS + 1, 25))
+    assert all(a[1] < b[1] for a, b in pairwise(samples))
+    assert all(rss["start"] <= mb <= rss["peak"] for _, _, mb in samples)
     assert report == json.loads((tmp_path / "soak.json").read_text(encoding="utf-8"))
 
 
