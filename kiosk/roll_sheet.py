@@ -18,7 +18,7 @@ from typing import Protocol
 
 from PIL import Image, ImageDraw
 
-from kiosk.text_fit import Font, fit_lines, one_line
+from kiosk.text_fit import Font, fit_lines
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -106,14 +106,14 @@ def _page(
     page = Image.new("L", (px(PAGE_MM[0]), px(PAGE_MM[1])), 255)
     draw = ImageDraw.Draw(page)
     margin = px(MARGIN_MM)
-    draw.text((margin, margin), one_line(sheet.title), font=fonts(px(6.5), bold=True), fill=0)
+    _heading(draw, (margin, margin), sheet.title, 6.5, fonts, bold=True)
     y = margin + px(10)
-    draw.text((margin, y), one_line(sheet.place_and_time), font=fonts(px(4.2), bold=True), fill=0)
+    _heading(draw, (margin, y), sheet.place_and_time, 4.2, fonts, bold=True)
     for summary in sheet.summaries:
         y += px(6)
-        draw.text((margin, y), one_line(summary), font=fonts(px(3.8)), fill=0)
-    note = one_line(sheet.page_note(number, pages))
-    draw.text((margin, page.height - margin), note, font=fonts(px(3)), fill=0)
+        _heading(draw, (margin, y), summary, 3.8, fonts)
+    note = sheet.page_note(number, pages)
+    _heading(draw, (margin, page.height - margin), note, 3, fonts)
     y += px(10)
     for left, text in zip(CELL_COLUMNS, sheet.heads, strict=True):
         _lines(draw, margin + px(left), y, *head_lines(text, left, fonts), spacing=1.25)
@@ -124,6 +124,21 @@ def _page(
         draw.line((margin, rule_y, margin + px(END_MM), rule_y), fill=180, width=2)
         y += px(ROW_MM)
     return page
+
+
+def _heading(
+    draw: ImageDraw.ImageDraw,
+    at: tuple[int, int],
+    text: str,
+    size_mm: float,
+    fonts: Fonts,
+    bold: bool = False,
+) -> None:
+    """One line across the page, smaller for a long site name rather than past the edge."""
+    lines, chosen = fit_lines(
+        text, px(END_MM), px(size_mm), px(size_mm * 0.7), 1, lambda size: fonts(size, bold=bold)
+    )
+    draw.text(at, lines[0], font=chosen, fill=0)
 
 
 def _row(draw: ImageDraw.ImageDraw, margin: int, top: int, row: SheetRow, fonts: Fonts) -> None:

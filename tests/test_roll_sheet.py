@@ -177,3 +177,26 @@ def test_the_kiosk_and_the_hub_fill_a_row_alike(config: Config) -> None:
     assert sheet_row(person, config.zone) == SheetRow(True, kiosk_row)
     untouched = replace(person, ticked_at=None, ticked_by=None)
     assert sheet_row(untouched, config.zone) == SheetRow(False, row_cells(on_site, None, config))
+
+
+def test_a_long_site_name_stays_inside_the_page_margins() -> None:
+    """Headings are one line each: a long site name is drawn smaller (and at worst cut), never
+    past the right margin or off the paper."""
+    from PIL import ImageOps
+
+    from kiosk.roll_sheet import END_MM, MARGIN_MM, sheet_pages
+
+    long_site = "International Commerce Centre, Tower Two, West Lobby " * 3
+    sheet = Sheet(
+        "Evacuation roll call / 疏散點名表 / " * 3,
+        f"{long_site} · 2026-11-30 09:30 (Asia/Taipei)",
+        ("2 on site · 1 accounted for · 1 missing " * 4,),
+        ("Name", "Host", "Since, kiosk", "Accounted for"),
+        (SheetRow(True, ("Ann Lee", "Mei Chen", "09:00 lobby-1", "09:35 desk")),),
+        lambda page, pages: f"Page {page} of {pages} " * 12,
+    )
+    (page,) = sheet_pages(sheet, font)
+    right_margin = page.crop((px(MARGIN_MM + END_MM) + 2, 0, page.width, page.height))
+    assert ImageOps.invert(right_margin).getbbox() is None
+    bottom = page.crop((0, page.height - px(MARGIN_MM) + px(6), page.width, page.height))
+    assert ImageOps.invert(bottom).getbbox() is None
