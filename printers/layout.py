@@ -119,8 +119,11 @@ def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Ima
     draw.text((margin, top), content.date_text, font=small, fill=0)
     top += _line_height(small)
 
-    caption_font = font(round(4.6 * unit))
-    caption = f"{content.short_code} · {content.site_name}"
+    caption_width = width - 2 * margin
+    if label.landscape:  # beside the QR, unless the label is tall enough for it to fit below
+        below_qr = height - margin - _line_height(font(round(4.6 * unit))) >= qr_top + qr_side
+        caption_width = caption_width if below_qr else text_width
+    caption, caption_font = fit_caption(content.short_code, content.site_name, caption_width, unit)
     if label.landscape:
         _draw_qr(image, content.payload, qr_left, qr_top, qr_side)
         draw.text(
@@ -156,6 +159,22 @@ def fit_name(name: str, max_width: int, unit: float) -> tuple[list[str], Font]:
     if not lines[-1].endswith("…") or name.endswith("…"):
         return lines, chosen
     return fit_lines(name, max_width, round(6.5 * unit), round(4.5 * unit), 3)
+
+
+def fit_caption(code: str, site: str, max_width: int, unit: float) -> tuple[str, Font]:
+    """The badge code and the site on one line, within ``max_width`` (beside a landscape
+    label's QR, not under it): smaller for a long site name, then the site cut with an
+    ellipsis. The code (what staff type to check a guest out) is never cut."""
+    text = f"{code} · {text_fit.one_line(site)}"
+    lines, chosen = text_fit.fit_lines(
+        text, max_width, round(4.6 * unit), round(3.6 * unit), 1, font
+    )
+    if not lines[0].endswith("…"):
+        return lines[0], chosen
+    room = max_width - chosen.getlength(f"{code} · ")
+    if room < chosen.getlength("……"):
+        return code, chosen
+    return f"{code} · {text_fit.ellipsize(text_fit.one_line(site), chosen, int(room))}", chosen
 
 
 def fit_lines(
