@@ -21,7 +21,7 @@ from tests.conftest import FakeClock
 from tests.console_users import add_enrolled, next_code
 from tests.hub_server import hub_service, serve_hub
 from tests.test_console import PASSWORD
-from tests.test_console_browser import _tab_to
+from tests.test_console_browser import TEXT_LEFT, _tab_to
 from tests.test_site_wide import OTHER, PERSON, SITE, _lobby
 
 pytestmark = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing())
@@ -205,3 +205,37 @@ def test_on_a_phone_a_host_card_has_no_blank_line_and_edit_starts_under_the_name
             name = phone.execute_script(TEXT_LEFT, shown[0])
             edit = phone.execute_script(TEXT_LEFT, row.find_element(By.CSS_SELECTOR, "a.switch"))
             assert abs(edit - name) <= 1, (edit, name)
+
+
+@pytest.mark.parametrize("language", ["zh-TW", "en"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_administration_tabs_start_under_the_heading(
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    language: str,
+    size: tuple[int, int],
+) -> None:
+    """The tabs' words stood 8 px in from the heading's (their touch padding), the one row of
+    links on the console that still did; the current tab's mark is under its words."""
+    with chromium(size, language) as browser:
+        _service, url, secrets = site_hub
+        _sign_in(browser, url, "boss", secrets["boss"], clock)
+        for page in ("kiosks", "hosts"):
+            browser.get(f"{url}/console/admin/{page}")
+            heading = browser.execute_script(TEXT_LEFT, browser.find_element(By.TAG_NAME, "h1"))
+            tabs = browser.find_elements(By.CSS_SELECTOR, ".subnav a")
+            first = browser.execute_script(TEXT_LEFT, tabs[0])
+            assert abs(first - heading) <= 1, (page, first, heading)
+            current = browser.find_element(By.CSS_SELECTOR, ".subnav a.current")
+            mark = browser.execute_script(
+                "const link = arguments[0].getBoundingClientRect();"
+                " const after = getComputedStyle(arguments[0], '::after');"
+                " return [link.left + parseFloat(after.left), link.right - parseFloat(after.right)];",
+                current,
+            )
+            words = browser.execute_script(
+                "const range = document.createRange(); range.selectNodeContents(arguments[0]);"
+                " const box = range.getBoundingClientRect(); return [box.left, box.right];",
+                current,
+            )
+            assert abs(mark[0] - words[0]) <= 1 and abs(mark[1] - words[1]) <= 1, (mark, words)
