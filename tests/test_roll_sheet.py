@@ -200,3 +200,12 @@ def test_a_long_site_name_stays_inside_the_page_margins() -> None:
     assert ImageOps.invert(right_margin).getbbox() is None
     bottom = page.crop((0, page.height - px(MARGIN_MM) + px(6), page.width, page.height))
     assert ImageOps.invert(bottom).getbbox() is None
+
+
+def test_the_sheet_is_small_enough_to_fetch_on_a_phone() -> None:
+    """Grey pages went into the PDF as JPEGs of ~520 KB each (15.6 MB for 500 people)."""
+    people = [_person(n, f"Guest {n} 陳大文", "desk" if n % 2 else None) for n in range(34)]
+    pdf = roll_call_pdf(_roll_call(people), _words("en"), ZONE)
+    pages = tick_boxes(pdf)
+    assert [len(page) for page in pages] == [ROWS_PER_PAGE, ROWS_PER_PAGE]
+    assert len(pdf) < 60_000 * len(pages), len(pdf)
