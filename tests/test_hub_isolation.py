@@ -178,6 +178,36 @@ def test_a_hostile_key_or_visit_id_is_answered_not_crashed_on(
         assert site_a.post("/v1/deny", {"removed": [removed]}).status_code == 422
 
 
+def test_a_name_is_kept_as_a_kiosk_would_keep_it(
+    hub_on_db: HubService, site_a: Kiosk, clock: FakeClock
+) -> None:
+    """A kiosk cleans a guest's name before it stores it; a forged record (or one of another
+    release) reached the console and the printed roll call as sent: a right-to-left override
+    showed "Ada" + "exe.live" as "Adaevil.exe", a line break split a name over two lines."""
+    sent = {
+        "v-rtl": "Ada\u202eexe.live",
+        "v-break": "Ann\nLee\u2029Chen",
+        "v-spaces": "  Bo \t  Wu ",
+        "v-combining": "Zalgo" + "\u0301" * 50,
+        "v-plain": "陳雅婷 Amy Chen",
+    }
+    events = [checkin(visit_id, clock, name=name) for visit_id, name in sent.items()]
+    invisible = checkin("v-invisible", clock, name="\u200b\u202e")
+    results = site_a.send(*events, invisible)
+    assert _statuses(results) == ["stored"] * len(sent) + ["rejected"]
+    assert "nothing visible" in results[-1]["reason"]
+    held = {r["visit_id"]: r["name"] for r in hub_rows(hub_on_db, "SELECT * FROM visits")}
+    assert held == {
+        "v-rtl": "Adaexe.live",
+        "v-break": "Ann Lee Chen",
+        "v-spaces": "Bo Wu",
+        "v-combining": "Zalgó" + "\u0301" * 3,
+        "v-plain": "陳雅婷 Amy Chen",
+    }
+    # A replay of the same record is answered as before (the receipt hashes what was sent).
+    assert _statuses(site_a.send(events[0])) == ["stored"]
+
+
 def test_another_sites_early_deadline_purges_only_its_own_visit(
     hub_on_db: HubService, site_a: Kiosk, attacker: Kiosk, clock: FakeClock
 ) -> None:

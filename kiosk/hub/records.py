@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.wire import SHARED_FIELDS, SYNC_FIELDS, from_db
+from kiosk.wire import SHARED_FIELDS, SYNC_FIELDS, from_db, normalise_text
 
 DENY_FIELDS = ("deny_id", "key_id", *SHARED_FIELDS)
 FIELD_LIMITS = {"name": 400, "email": 400, "checked_in_at": 27, "checked_out_at": 27}
@@ -94,7 +94,21 @@ def checked_record(record: object, kiosk: KioskIdentity) -> dict[str, Any]:
     for name, value in record.items():
         if value is not None:
             clean_text(name, value, FIELD_LIMITS.get(name, 64))
-    return dict(record)
+    checked = dict(record)
+    if isinstance(checked.get("name"), str):
+        checked["name"] = shown_name(checked["name"])
+    return checked
+
+
+def shown_name(name: str) -> str:
+    """A guest's name as a kiosk stores it (``wire.normalise_text``): what a kiosk of this
+    release sends already, so only another release's or a forged record changes here. The
+    console shows it to security staff and prints it on the roll call, where a right-to-left
+    override or a line break would show another name than the one typed."""
+    shown = normalise_text(name)
+    if name and not shown:
+        raise RecordRejectedError("name has nothing visible")
+    return shown
 
 
 def clean_text(name: str, value: object, limit: int) -> str:
