@@ -41,8 +41,8 @@ PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # 231-238k, 5.4-5.6 ms. PostgreSQL (fsync on, the purge giving way to batches) 3 ms 310-400k,
 # batch p99 3.2-4.0 ms; 10 ms 470k (6-8 ms before giving way).
 PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
-# SQLite: rows deleted between the purge's own checkpoints. About 70 WAL pages go to 1,000
-# visits or receipts, so the WAL starts afresh at ~600-700 pages, before the 1,000 at which a
+# SQLite: rows deleted between the purge's own checkpoints at most. About 70 WAL pages go to
+# 1,000 visits or receipts, so the WAL starts afresh by ~560 pages, before the 1,000 at which a
 # commit would copy it back itself. Beside a kiosk: 8,000 rows 203-219k visits/s, batch p99
 # 4.2-4.8 ms; a checkpoint every ~4,000 rows 202k, 4.1 ms; ~16,000 (SQLite's own too) 5.6 ms.
 PURGE_CHECKPOINT_ROWS = 8_000
@@ -354,10 +354,13 @@ class HubService:
                 return total
             total += deleted
             since_checkpoint += deleted
-            if since_checkpoint >= PURGE_CHECKPOINT_ROWS:
+            size = next_chunk_size(size, took, target, PURGE_CHUNK // 10, PURGE_CHUNK * 40)
+            # Before the chunk that would take the WAL past its bound, not after it: checked
+            # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
+            # pages, past the 1,000 at which SQLite copies it back inside a commit.
+            if since_checkpoint + size > PURGE_CHECKPOINT_ROWS:
                 checkpoint_between_chunks(self._engine)
                 since_checkpoint = 0
-            size = next_chunk_size(size, took, target, PURGE_CHUNK // 10, PURGE_CHUNK * 40)
 
     def _reclaim_space(self) -> None:
         reclaim_space(self._engine)
