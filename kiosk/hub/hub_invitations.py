@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
-from kiosk.wire import Clock, day_span, from_db, new_invitation_code, to_db
+from kiosk.wire import Clock, day_span, from_db, new_invitation_code, normalise_text, to_db
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 LANGUAGES = ("zh-TW", "en")
@@ -60,7 +60,9 @@ class HubInvitations:
         login: str,
         zone: tzinfo,
     ) -> HubInvitation:
-        name, email = " ".join(name.split())[:100], email.strip()[:254]
+        # The name as a kiosk keeps a guest's (it shows it and prefills the check-in with it):
+        # a zero-width space or direction mark pasted from a mail is not part of it.
+        name, email = normalise_text(name)[:100], email.strip()[:254]
         day, start, end = window
         starts = datetime.combine(day, start, zone)
         ends = datetime.combine(day, end, zone)
