@@ -323,6 +323,24 @@ def test_deny_entries_are_shared_per_site_until_removed_or_expired(
     assert hub_on_db.purge()["deny"] == 1
 
 
+def test_a_deny_entrys_words_are_kept_as_a_kiosk_keeps_typed_text(
+    lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
+) -> None:
+    """The reason and who added it reach the front desk of every kiosk of the site."""
+    entry = {
+        "deny_id": "d2",
+        "key_id": "k" * 16,
+        "name_hash": "b" * 64,
+        "reason": "threat\u202eened\nstaff\u200b",
+        "created_at": to_db(clock()),
+        "expires_at": to_db(clock() + timedelta(days=7)),
+        "created_by": "\u200b\u202e",
+    }
+    assert lobby_a.post("/v1/deny", {"entries": [entry]}).status_code == 204
+    (shared,) = lobby_b.get("/v1/deny")["entries"]
+    assert (shared["reason"], shared["created_by"]) == ("threatened staff", "lobby-a")
+
+
 def test_two_hub_processes_share_one_database_and_store_each_visit_once(
     hub_db: str, clock: FakeClock
 ) -> None:

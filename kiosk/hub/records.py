@@ -58,8 +58,11 @@ def deny_row(entry: Mapping[str, Any], kiosk: KioskIdentity) -> dict[str, Any]:
     row = {name: entry.get(name) for name in DENY_FIELDS}
     if not row["deny_id"] or not row["key_id"] or not row["created_at"]:
         raise RecordRejectedError("a deny entry needs deny_id, key_id and created_at")
-    row["reason"] = clean_text("reason", str(row["reason"] or "-")[:200], 200)
-    row["created_by"] = clean_text("created_by", str(row["created_by"] or kiosk.kiosk_id)[:64], 64)
+    # Shown to front-desk staff at every kiosk of the site: kept as a kiosk keeps typed text.
+    reason = clean_text("reason", str(row["reason"] or "-")[:200], 200)
+    row["reason"] = normalise_text(reason) or "-"
+    created_by = clean_text("created_by", str(row["created_by"] or kiosk.kiosk_id)[:64], 64)
+    row["created_by"] = normalise_text(created_by) or kiosk.kiosk_id
     hashes = ("name_hash", "name_tokens_hash", "email_hash", "email_local_hash")
     for name in ("deny_id", "key_id", *hashes):
         if row[name] is not None:
