@@ -299,18 +299,22 @@ def test_host_directory_comes_from_the_hub(
     ]
 
 
+def _deny_entry(deny_id: str, clock: FakeClock, **fields: str) -> dict[str, str]:
+    """A deny entry as a kiosk shares it (hashes only), valid for a week."""
+    return {
+        "deny_id": deny_id,
+        "key_id": "k" * 16,
+        "name_hash": "a" * 64,
+        "created_at": to_db(clock()),
+        "expires_at": to_db(clock() + timedelta(days=7)),
+        **fields,
+    }
+
+
 def test_deny_entries_are_shared_per_site_until_removed_or_expired(
     hub: str, hub_on_db: HubService, lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
 ) -> None:
-    entry = {
-        "deny_id": "d1",
-        "key_id": "k" * 16,
-        "name_hash": "a" * 64,
-        "reason": "asked to leave",
-        "created_at": to_db(clock()),
-        "expires_at": to_db(clock() + timedelta(days=7)),
-        "created_by": "s-ann",
-    }
+    entry = _deny_entry("d1", clock, reason="asked to leave", created_by="s-ann")
     assert lobby_a.post("/v1/deny", {"entries": [entry]}).status_code == 204
     assert [e["deny_id"] for e in lobby_b.get("/v1/deny")["entries"]] == ["d1"]
     elsewhere = Kiosk(hub, hub_on_db.add_kiosk("kh-1", "kaohsiung"))
@@ -327,15 +331,9 @@ def test_a_deny_entrys_words_are_kept_as_a_kiosk_keeps_typed_text(
     lobby_a: Kiosk, lobby_b: Kiosk, clock: FakeClock
 ) -> None:
     """The reason and who added it reach the front desk of every kiosk of the site."""
-    entry = {
-        "deny_id": "d2",
-        "key_id": "k" * 16,
-        "name_hash": "b" * 64,
-        "reason": "threat\u202eened\nstaff\u200b",
-        "created_at": to_db(clock()),
-        "expires_at": to_db(clock() + timedelta(days=7)),
-        "created_by": "\u200b\u202e",
-    }
+    entry = _deny_entry(
+        "d2", clock, reason="threat\u202eened\nstaff\u200b", created_by="\u200b\u202e"
+    )
     assert lobby_a.post("/v1/deny", {"entries": [entry]}).status_code == 204
     (shared,) = lobby_b.get("/v1/deny")["entries"]
     assert (shared["reason"], shared["created_by"]) == ("threatened staff", "lobby-a")
