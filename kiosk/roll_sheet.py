@@ -18,7 +18,7 @@ from typing import Protocol
 
 from PIL import Image, ImageDraw
 
-from kiosk.text_fit import Font, fit_lines
+from kiosk.text_fit import Font, FontForSize, fit_lines
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -82,7 +82,7 @@ def sheet_pages(sheet: Sheet, fonts: Fonts) -> list[Image.Image]:
 def cell_lines(text: str, column_mm: int, fonts: Fonts) -> tuple[list[str], Font]:
     """A row's cell: up to two lines in the largest size that holds ``text`` whole, else three
     smaller ones (a long name, a long kiosk id); cut with an ellipsis only if even those fail."""
-    width, bold = px(_width(column_mm)), _bold(fonts)
+    width, bold = px(_width(column_mm)), _sized(fonts, bold=True)
     lines, chosen = fit_lines(text, width, px(4.2), px(2.8), 2, bold)
     if not lines[-1].endswith("…") or text.endswith("…"):
         return lines, chosen
@@ -90,11 +90,12 @@ def cell_lines(text: str, column_mm: int, fonts: Fonts) -> tuple[list[str], Font
 
 
 def head_lines(text: str, column_mm: int, fonts: Fonts) -> tuple[list[str], Font]:
-    return fit_lines(text, px(_width(column_mm)), px(3.4), px(2.6), 2, _bold(fonts))
+    return fit_lines(text, px(_width(column_mm)), px(3.4), px(2.6), 2, _sized(fonts, bold=True))
 
 
-def _bold(fonts: Fonts) -> Callable[[int], Font]:
-    return lambda size: fonts(size, bold=True)
+def _sized(fonts: Fonts, bold: bool) -> FontForSize:
+    """``fonts`` in one weight, by size alone (as ``fit_lines`` tries sizes)."""
+    return lambda size: fonts(size, bold=bold)
 
 
 def _width(left_mm: int) -> int:
@@ -138,7 +139,7 @@ def _heading(
 ) -> None:
     """One line across the page, smaller for a long site name rather than past the edge."""
     lines, chosen = fit_lines(
-        text, px(END_MM), px(size_mm), px(size_mm * 0.7), 1, lambda size: fonts(size, bold=bold)
+        text, px(END_MM), px(size_mm), px(size_mm * 0.7), 1, _sized(fonts, bold)
     )
     draw.text(at, lines[0], font=chosen, fill=0)
 

@@ -24,6 +24,7 @@ from printers.labels import LabelSpec
 log = logging.getLogger(__name__)
 Font = text_fit.Font
 QUIET_ZONE = 4  # modules of white around a QR code, which scanners need
+CAPTION_SIZE = 4.6  # the code and site line's largest size, in hundredths of the short side
 
 
 @cache
@@ -121,7 +122,9 @@ def _draw(content: BadgeContent, label: LabelSpec, draw_name: bool) -> tuple[Ima
 
     caption_width = width - 2 * margin
     if label.landscape:  # beside the QR, unless the label is tall enough for it to fit below
-        below_qr = height - margin - _line_height(font(round(4.6 * unit))) >= qr_top + qr_side
+        below_qr = (
+            height - margin - _line_height(font(round(CAPTION_SIZE * unit))) >= qr_top + qr_side
+        )
         caption_width = caption_width if below_qr else text_width
     caption, caption_font = fit_caption(content.short_code, content.site_name, caption_width, unit)
     if label.landscape:
@@ -165,16 +168,16 @@ def fit_caption(code: str, site: str, max_width: int, unit: float) -> tuple[str,
     """The badge code and the site on one line, within ``max_width`` (beside a landscape
     label's QR, not under it): smaller for a long site name, then the site cut with an
     ellipsis. The code (what staff type to check a guest out) is never cut."""
-    text = f"{code} · {text_fit.one_line(site)}"
+    site = text_fit.one_line(site)
     lines, chosen = text_fit.fit_lines(
-        text, max_width, round(4.6 * unit), round(3.6 * unit), 1, font
+        f"{code} · {site}", max_width, round(CAPTION_SIZE * unit), round(3.6 * unit), 1, font
     )
     if not lines[0].endswith("…"):
         return lines[0], chosen
     room = max_width - chosen.getlength(f"{code} · ")
     if room < chosen.getlength("……"):
         return code, chosen
-    return f"{code} · {text_fit.ellipsize(text_fit.one_line(site), chosen, int(room))}", chosen
+    return f"{code} · {text_fit.ellipsize(site, chosen, int(room))}", chosen
 
 
 def fit_lines(
