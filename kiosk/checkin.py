@@ -8,7 +8,6 @@ are queued as outbox rows in the same transaction and drained by workers.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +23,7 @@ from kiosk.outbox import jobs_for_visit
 from kiosk.store import CheckinRecord, Store
 from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
+from kiosk.wire import new_visit_id
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class CheckinService:
             return days_later(now, field_days, zone) if 0 < field_days < days else None
 
         visit = Visit(
-            id=str(uuid.uuid4()),
+            id=new_visit_id(now),
             site=self._config.site_name,
             kiosk_id=self._config.kiosk_id,
             host_id=clean.host_id,

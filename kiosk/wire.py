@@ -11,6 +11,7 @@ import csv
 import hashlib
 import hmac
 import io
+import os
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -77,10 +78,41 @@ def new_invitation_code() -> str:
     return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
 
 
+def new_visit_id(checked_in_at: datetime) -> str:
+    """A visit's id: a version-7 UUID (RFC 9562), the check-in's millisecond first and 74
+    random bits after it. Time first because retention deletes visits oldest first: every
+    index keyed by visit id (the visits' own, the outbox's, the hub's receipts) then loses
+    whole runs of neighbouring entries, a page written once for many. With random version-4 ids
+    each expired visit dirtied a page of its own in each such index, and a purge of 200,000
+    visits ran at 29k a second on a kiosk and 20k on the hub instead of 230k (#17). The id
+    tells when its guest checked in, as the badge and its signed token already do; the code
+    printed on the badge comes from its random end (``badge_code``)."""
+    millisecond = int(checked_in_at.timestamp() * 1000) & _48_BITS
+    random_bits = int.from_bytes(os.urandom(10))  # 80; the 74 a version 7 leaves are used
+    value = (
+        millisecond << 80
+        | 0x7 << 76  # version
+        | (random_bits >> 62 & 0xFFF) << 64
+        | 0b10 << 62  # variant
+        | random_bits & _62_BITS
+    )
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_48_BITS = (1 << 48) - 1
+_62_BITS = (1 << 62) - 1
+
+
 def badge_code(visit_id: str) -> str:
     """The eight characters printed under a badge's QR, for a person to read out or type; the
-    hub lists visitors whose name the site does not send by it."""
-    return visit_id.replace("-", "")[:8].upper()
+    hub lists visitors whose name the site does not send by it. A time-ordered id's first eight
+    digits tell its check-in time to about a minute, the same for everyone who came in then, so
+    its code is its last eight (random); an id made before them (version 4, random throughout)
+    keeps the first eight its badge was printed with."""
+    digits = visit_id.replace("-", "")
+    time_ordered = len(digits) == 32 and digits[12] == "7"
+    return (digits[-8:] if time_ordered else digits[:8]).upper()
 
 
 DB_TEXT_LENGTH = 27  # 2026-11-25T01:30:00.000000Z
