@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,8 @@ from kiosk.hub.api import create_app
 from kiosk.hub.database import open_engine
 from kiosk.hub.schema import migrate
 from kiosk.hub.service import HubService
-from kiosk.timeutil import Clock, to_db
+from kiosk.timeutil import Clock, from_db, to_db
+from tests.bench.aged_store import month_of_check_ins
 
 
 def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
@@ -27,25 +29,26 @@ def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
 
 
 def grow_hub(hub: HubService, visits: int, due: str) -> None:
-    """``visits`` visits of one site due for purging at ``due``, each with the receipt of its
-    check-in, as a month of a busy site leaves them."""
+    """``visits`` visits of one site, the last due for purging at ``due``, each with the receipt
+    of its check-in, as a month of a busy site leaves them (ids as its kiosks make them)."""
+    guests = month_of_check_ins(visits, from_db(due))
     with hub._engine.begin() as db:
-        for start in range(0, visits, 20_000):
-            ids = [f"v{n:08d}" for n in range(start, min(start + 20_000, visits))]
+        for _ in range(0, visits, 20_000):
+            month = [(i, to_db(came), to_db(until)) for i, came, until in islice(guests, 20_000)]
             db.execute(
                 hub_schema.visits.insert(),
                 [
                     {"site": "demo", "visit_id": i, "kiosk_id": "lobby-1", "host_id": "h-chen",
-                     "purpose": "meeting", "checked_in_at": due, "purge_after": due}
-                    for i in ids
+                     "purpose": "meeting", "checked_in_at": came, "purge_after": until}
+                    for i, came, until in month
                 ],
             )  # fmt: skip
             db.execute(
                 hub_schema.receipts.insert(),
                 [
                     {"kiosk_id": "lobby-1", "idempotency_key": f"{i}:checkin", "visit_id": i,
-                     "body_hash": "0" * 64, "answer": "{}", "purge_after": due}
-                    for i in ids
+                     "body_hash": "0" * 64, "answer": "{}", "purge_after": until}
+                    for i, _, until in month
                 ],
             )  # fmt: skip
 

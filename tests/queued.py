@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.store import Store
+from kiosk.timeutil import utc_now
+from kiosk.wire import new_visit_id
 from tests.conftest import make_form
 
 
@@ -21,7 +21,7 @@ def queue_visits(store: Store, config: Config, count: int) -> None:
         columns = [row[1] for row in db.execute("PRAGMA table_info(visits)")]
         others = ", ".join(c for c in columns if c != "id")
         for n in range(count):
-            new = str(uuid.uuid4()) if n else first
+            new = new_visit_id(utc_now()) if n else first
             if n:
                 db.execute(
                     f"INSERT INTO visits (id, {others}) SELECT ?, {others} FROM visits WHERE id = ?",

@@ -41,11 +41,16 @@ PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # 231-238k, 5.4-5.6 ms. PostgreSQL (fsync on, the purge giving way to batches) 3 ms 310-400k,
 # batch p99 3.2-4.0 ms; 10 ms 470k (6-8 ms before giving way).
 PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
-# SQLite: rows deleted between the purge's own checkpoints at most. About 70 WAL pages go to
-# 1,000 visits or receipts, so the WAL starts afresh by ~560 pages, before the 1,000 at which a
-# commit would copy it back itself. Beside a kiosk: 8,000 rows 203-219k visits/s, batch p99
-# 4.2-4.8 ms; a checkpoint every ~4,000 rows 202k, 4.1 ms; ~16,000 (SQLite's own too) 5.6 ms.
+# SQLite: the purge checkpoints after this many rows at most, well before the WAL reaches the
+# 1,000 pages at which a commit would copy it back itself. Beside a kiosk: every 8,000 rows
+# 192-219k visits/s, batch p99 3.5-4.8 ms; ~4,000 202k, 4.1 ms; ~16,000 (SQLite's own too)
+# 5.6 ms. 8,000 visits or receipts took 550-870 WAL pages with time-ordered ids; rows with names
+# and emails take more, so the rows are also held to PURGE_WAL_PAGES at the pages a row took
+# between the last two checkpoints. Never more rows than the bound: after a commit of SQLite's
+# own had emptied the WAL, the next checkpoint saw few pages for many rows, allowed more, and
+# the WAL went past 1,000 pages again (batch p99 5.6-5.9 ms).
 PURGE_CHECKPOINT_ROWS = 8_000
+PURGE_WAL_PAGES = 800
 PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches in flight
 # How a purge chunk's rows are picked, by their address (table and column names come from the
 # schema, never from a request). On PostgreSQL the chunk walks the deadline's index (ORDER BY,
@@ -343,6 +348,7 @@ class HubService:
         statement = chunk_delete(self._engine.dialect.name, table, due)
         target = PURGE_TRANSACTION[self._engine.dialect.name]
         total, size, since_checkpoint = 0, PURGE_CHUNK, 0
+        bound = PURGE_CHECKPOINT_ROWS // 2  # until the pages a row of this table takes are seen
         while True:
             self._give_way.wait_for_batches(PURGE_GIVES_WAY)
             with self._engine.begin() as db:
@@ -358,8 +364,9 @@ class HubService:
             # Before the chunk that would take the WAL past its bound, not after it: checked
             # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
             # pages, past the 1,000 at which SQLite copies it back inside a commit.
-            if since_checkpoint + size > PURGE_CHECKPOINT_ROWS:
-                checkpoint_between_chunks(self._engine)
+            if since_checkpoint + size > bound:
+                pages = checkpoint_between_chunks(self._engine)
+                bound = rows_for_wal_pages(since_checkpoint, pages)
                 since_checkpoint = 0
 
     def _reclaim_space(self) -> None:
@@ -369,6 +376,14 @@ class HubService:
         with self._engine.connect() as db:
             version = db.execute(sa.select(sa.func.max(t.schema_version.c.version))).scalar()
         return {"status": "ok", "schema": int(version or 0), "time": to_db(self._clock())}
+
+
+def rows_for_wal_pages(rows: int, pages: int) -> int:
+    """The rows to delete before the next checkpoint: as many as take ``PURGE_WAL_PAGES`` at the
+    pages a row took since the last (``pages`` for ``rows``), ``PURGE_CHECKPOINT_ROWS`` at most."""
+    if pages <= 0 or rows <= 0:
+        return PURGE_CHECKPOINT_ROWS
+    return max(PURGE_CHUNK, min(PURGE_CHECKPOINT_ROWS, rows * PURGE_WAL_PAGES // pages))
 
 
 def chunk_delete(dialect: str, table: sa.Table, due: sa.Column[Any]) -> sa.TextClause:
