@@ -23,7 +23,8 @@ from kiosk.config import load_config
 from kiosk.hub_client import HubClient
 from kiosk.store import Store
 from kiosk.sync import BATCH, drain
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import from_db, utc_now
+from kiosk.wire import new_visit_id
 from tests.bench.conftest import Report, percentile
 from tests.fault_proxy import FaultProxy
 from tests.hub_server import grow_hub, hub_service, serve_hub
@@ -107,14 +108,16 @@ def test_hub_ingest_on_postgresql_from_four_kiosks(durable_postgres: str, report
     per_kiosk = QUEUED // KIOSKS
     now = "2026-11-25T01:30:00.000000Z"
     purge_after = "2099-01-01T00:00:00.000000Z"
+    # as the kiosks make them, made before the clock starts (both runs insert the same ones)
+    ids = [[new_visit_id(from_db(now)) for _ in range(per_kiosk)] for _ in range(KIOSKS)]
 
     def batch(kiosk: int, start: int) -> list[dict[str, Any]]:
         return [
             {
                 "event": "checkin",
-                "idempotency_key": f"k{kiosk}-{n}:checkin",
+                "idempotency_key": f"{ids[kiosk][n]}:checkin",
                 "record": {
-                    "visit_id": f"k{kiosk}-{n}",
+                    "visit_id": ids[kiosk][n],
                     "kiosk_id": f"lobby-{kiosk}",
                     "host_id": "h-chen",
                     "purpose": "meeting",
@@ -157,7 +160,7 @@ def test_hub_ingest_on_postgresql_from_four_kiosks(durable_postgres: str, report
                     cursor.executemany(
                         "INSERT INTO visits VALUES (%s, %s, %s, %s, %s, %s)",
                         [
-                            (f"k{n}-{i}", f"lobby-{n}", "h-chen", "meeting", now, purge_after)
+                            (ids[n][i], f"lobby-{n}", "h-chen", "meeting", now, purge_after)
                             for i in range(start, start + BATCH)
                         ],
                     )
