@@ -1,0 +1,133 @@
+"""The hub's retention purge of one table: chunk by chunk, each a transaction sized by its time,
+so kiosks' batches go in between; SQLite's WAL checkpointed by the purge itself on the way.
+
+Table and column names come from the schema, never from a request.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from kiosk.hub.erasing import checkpoint_between_chunks
+from kiosk.hub.give_way import GiveWay
+from kiosk.wire import next_chunk_size
+
+PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
+# Seconds a purge transaction aims at, by database: a kiosk's batch waits about this at most.
+# Measured on 1,000,000 visits and their receipts, a kiosk's one-visit batch every 5 ms beside:
+# SQLite (with the checkpoints below) 3 ms 203-238k visits/s, batch p99 3.5-4.8 ms; 4 ms
+# 231-238k, 5.4-5.6 ms. PostgreSQL (fsync on, the purge giving way to batches) 3 ms 310-400k,
+# batch p99 3.2-4.0 ms; 10 ms 470k (6-8 ms before giving way).
+PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
+# SQLite: the purge checkpoints after this many rows at most, well before the WAL reaches the
+# 1,000 pages at which a commit would copy it back itself. Beside a kiosk: every 8,000 rows
+# 192-219k visits/s, batch p99 3.5-4.8 ms; ~4,000 202k, 4.1 ms; ~16,000 (SQLite's own too)
+# 5.6 ms. 8,000 visits or receipts took 550-870 WAL pages with time-ordered ids; rows with names
+# and emails take more, so the rows are also held to PURGE_WAL_PAGES at the pages a row took
+# between the last two checkpoints. Never more rows than the bound: after a commit of SQLite's
+# own had emptied the WAL, the next checkpoint saw few pages for many rows, allowed more, and
+# the WAL went past 1,000 pages again (batch p99 5.6-5.9 ms).
+PURGE_CHECKPOINT_ROWS = 8_000
+PURGE_WAL_PAGES = 800
+PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches in flight
+# How a purge chunk's rows are picked, by their address (table and column names come from the
+# schema, never from a request). On PostgreSQL the chunk walks the deadline's index (ORDER BY,
+# and no sorting allowed in its transaction): left to a sequential scan, a chunk that found
+# fewer rows than its size (the last one) went on round the whole table, pruning every page, and
+# a table without statistics yet (just filled) had its due rows sorted for chunks of 10,000 and
+# more: 70-190 ms for one chunk of 1,000,000 visits, against 5-10 by the index. A sort priced
+# out of reach also made the statement look big enough to compile (JIT): 15 ms for nothing.
+_CHUNK_SETTINGS = {
+    "sqlite": (),
+    "postgresql": (
+        "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)",
+    ),
+}
+# PostgreSQL's chunk also starts its walk at the latest deadline the last chunk deleted
+# (``:since``): a deleted row's index entry stays until the vacuum after the purge, and every
+# chunk walked all those of the chunks before it. With a deadline of its own for each visit
+# (not one shared by all, which the index kept as one entry) 1,000,000 visits were purged at
+# 32-47k a second, chunks shrinking to 50 rows at 2-4 ms. SQLite removes a row's index entries
+# with it: its walk from the start meets none, and ``:since`` stays "". A row that comes in
+# during a purge with a deadline already behind it waits for the next purge.
+_CHUNK_PICKED_BY = {
+    "sqlite": "rowid IN (SELECT rowid FROM {table} WHERE {due} <= :moment LIMIT :size)",
+    "postgresql": (
+        "ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE {due} >= :since AND {due} <= :moment"
+        " ORDER BY {due} LIMIT :size))"
+    ),
+}
+
+
+def purge_due_rows(
+    engine: Engine, give_way: GiveWay, table: sa.Table, due: sa.Column[Any], moment: str
+) -> int:
+    """Delete the table's rows due by ``moment``, a time-sized chunk per transaction (ingest
+    waits about one at most). A chunk is picked and deleted inside the database by the row's
+    own address, and only rows still due go: a row that shares an expired row's key
+    (another site's visit under the same id) stays. On PostgreSQL the addresses go in as an
+    array: as a primary-key IN, or a ctid IN above ~3,000 rows, the planner scanned the
+    whole table for every chunk (14-80 ms a chunk instead of 1-10)."""
+    statement = chunk_delete(engine.dialect.name, table, due)
+    target = PURGE_TRANSACTION[engine.dialect.name]
+    total, size, since_checkpoint, since = 0, PURGE_CHUNK, 0, ""
+    bound = PURGE_CHECKPOINT_ROWS // 2  # until the pages a row of this table takes are seen
+    while True:
+        give_way.wait_for_batches(PURGE_GIVES_WAY)
+        with engine.begin() as db:
+            started = time.perf_counter()  # its turn came: the wait for it is not its size
+            walk_the_deadline_index(db)
+            deleted, since = delete_chunk(db, statement, moment, size, since)
+        took = time.perf_counter() - started  # the commit included
+        if not deleted:
+            return total
+        total += deleted
+        since_checkpoint += deleted
+        size = next_chunk_size(size, took, target, PURGE_CHUNK // 10, PURGE_CHUNK * 40)
+        # Before the chunk that would take the WAL past its bound, not after it: checked
+        # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
+        # pages, past the 1,000 at which SQLite copies it back inside a commit.
+        if since_checkpoint + size > bound:
+            pages = checkpoint_between_chunks(engine)
+            bound = rows_for_wal_pages(since_checkpoint, pages)
+            since_checkpoint = 0
+
+
+def rows_for_wal_pages(rows: int, pages: int) -> int:
+    """The rows to delete before the next checkpoint: as many as take ``PURGE_WAL_PAGES`` at the
+    pages a row took since the last (``pages`` for ``rows``), ``PURGE_CHECKPOINT_ROWS`` at most."""
+    if pages <= 0 or rows <= 0:
+        return PURGE_CHECKPOINT_ROWS
+    return max(PURGE_CHUNK, min(PURGE_CHECKPOINT_ROWS, rows * PURGE_WAL_PAGES // pages))
+
+
+def chunk_delete(dialect: str, table: sa.Table, due: sa.Column[Any]) -> sa.TextClause:
+    """One purge chunk: up to ``:size`` of the table's rows due by ``:moment`` (on PostgreSQL
+    from ``:since`` on, answering how many went and the latest deadline among them)."""
+    picked = _CHUNK_PICKED_BY[dialect].format(table=table.name, due=due.name)
+    delete = f"DELETE FROM {table.name} WHERE {picked} AND {due.name} <= :moment"  # noqa: S608
+    if dialect == "sqlite":
+        return sa.text(delete)
+    return sa.text(
+        f"WITH gone AS ({delete} RETURNING {due.name}) SELECT count(*), max({due.name}) FROM gone"  # noqa: S608
+    )
+
+
+def delete_chunk(
+    db: sa.Connection, statement: sa.TextClause, moment: str, size: int, since: str
+) -> tuple[int, str]:
+    """Runs one chunk of ``chunk_delete``: the rows deleted, and where the next one starts."""
+    if db.dialect.name == "sqlite":
+        return db.execute(statement, {"moment": moment, "size": size}).rowcount, since
+    deleted, latest = db.execute(statement, {"moment": moment, "size": size, "since": since}).one()
+    return int(deleted), latest or since
+
+
+def walk_the_deadline_index(db: sa.Connection) -> None:
+    """Makes the chunk in this transaction find its rows by the deadline's index (see above)."""
+    for setting in _CHUNK_SETTINGS[db.dialect.name]:
+        db.exec_driver_sql(setting)
