@@ -19,7 +19,7 @@ from kiosk.hub.database import open_engine
 from kiosk.hub.schema import migrate
 from kiosk.hub.service import HubService
 from kiosk.timeutil import Clock, from_db, to_db
-from tests.bench.aged_store import month_of_check_ins
+from tests.bench.aged_store import VISIT, month_of_check_ins
 
 
 def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
@@ -30,17 +30,20 @@ def hub_rows(service: HubService, sql: str) -> list[dict[str, Any]]:
 
 def grow_hub(hub: HubService, visits: int, due: str) -> None:
     """``visits`` visits of one site, the last due for purging at ``due``, each with the receipt
-    of its check-in, as a month of a busy site leaves them (ids as its kiosks make them)."""
+    of its check-in, as a month of a busy site leaves them: ids as its kiosks make them, each
+    visit checked out at the kiosk it came in at, two hours later."""
     guests = month_of_check_ins(visits, from_db(due))
     with hub._engine.begin() as db:
-        for _ in range(0, visits, 20_000):
-            month = [(i, to_db(came), to_db(until)) for i, came, until in islice(guests, 20_000)]
+        for start in range(0, visits, 20_000):
+            month = [(i, came, to_db(until)) for i, came, until in islice(guests, 20_000)]
             db.execute(
                 hub_schema.visits.insert(),
                 [
                     {"site": "demo", "visit_id": i, "kiosk_id": "lobby-1", "host_id": "h-chen",
-                     "purpose": "meeting", "checked_in_at": came, "purge_after": until}
-                    for i, came, until in month
+                     "purpose": "meeting", "checked_in_at": to_db(came), "purge_after": until,
+                     "checked_out_at": to_db(came + VISIT), "checked_out_by": "lobby-1",
+                     "checked_out_seq": start + n + 1}
+                    for n, (i, came, until) in enumerate(month)
                 ],
             )  # fmt: skip
             db.execute(
@@ -51,6 +54,8 @@ def grow_hub(hub: HubService, visits: int, due: str) -> None:
                     for i, _, until in month
                 ],
             )  # fmt: skip
+        counter = hub_schema.counter
+        db.execute(counter.update().where(counter.c.name == "checkout").values(value=visits))
 
 
 def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubService:

@@ -156,7 +156,7 @@ class HubService:
                 .where(
                     v.site == kiosk.site,
                     v.kiosk_id == kiosk.kiosk_id,
-                    v.checked_out_by != kiosk.kiosk_id,
+                    v.checked_out_by != v.kiosk_id,  # in these words: the index's (schema.py)
                     v.checked_out_seq > since,
                 )
                 .order_by(v.checked_out_seq)
