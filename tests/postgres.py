@@ -27,7 +27,7 @@ INSTALL_HINT = (
 
 FAST_SETTINGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
 # What the README asks of a hub that purges a million visits at once (~550 MB of WAL): with the
-# default 1 GB a checkpoint starts partway through and held one commit in ~3,000 for 80-100 ms.
+# default 1 GB a checkpoint starts partway through the purge.
 HUB_SETTINGS = ["-c", "max_wal_size=4GB"]
 
 
