@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +18,9 @@ from kiosk.config import load_config
 from kiosk.models import BadgeContent
 from kiosk.qr import qr_version
 from kiosk.store import Store
+from kiosk.timeutil import utc_now
 from kiosk.tokens import PREFIX
+from kiosk.wire import new_visit_id
 from printers.labels import LabelSpec, label
 from printers.layout import render_badge
 from tests.bench.conftest import Report, median_time, ms, percentile, sample_badge
@@ -42,7 +43,7 @@ def floor_insert_commit(path: Path, rounds: int) -> list[float]:
         with conn:
             conn.execute(
                 "INSERT INTO t VALUES (?, ?, ?, ?)",
-                (str(uuid.uuid4()), f"Guest {n}", "g@example.com", "2026-11-25"),
+                (new_visit_id(utc_now()), f"Guest {n}", "g@example.com", "2026-11-25"),
             )
         samples.append(time.perf_counter() - start)
     conn.close()
