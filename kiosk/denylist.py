@@ -14,8 +14,6 @@ the check-in goes ahead and staff get an alert to look.
 from __future__ import annotations
 
 import os
-import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,7 +71,7 @@ class DenyList:
     ) -> str:
         if not normalise(name) and not normalise(email):
             raise ValueError("a deny entry needs a name or an email")
-        deny_id = uuid.uuid4().hex[:10]
+        deny_id = os.urandom(5).hex()
         entry: dict[str, Any] = {
             **self._hashes(name, email),
             "id": deny_id,
@@ -103,7 +101,7 @@ def _load_key(keys_dir: Path) -> bytes:
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_bytes(32)
+    key = os.urandom(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key.hex())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import struct
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import base45
 from kiosk.config_tables import MAX_ZONE_BYTES
-from kiosk.wire import badge_code
+from kiosk.wire import badge_code, visit_id_bytes, visit_id_text
 
 PREFIX = "LKB1:"
 FORMAT_VERSION = 1
@@ -81,7 +80,7 @@ def site_tag(site: str) -> bytes:
 
 def short_code(visit_id: str) -> str:
     """Eight characters printed under the QR, for a person to read out or type."""
-    return badge_code(str(uuid.UUID(visit_id)))
+    return badge_code(visit_id)
 
 
 def issue(claims: Claims, private_key: Ed25519PrivateKey) -> str:
@@ -93,7 +92,7 @@ def issue(claims: Claims, private_key: Ed25519PrivateKey) -> str:
         _HEAD.pack(
             FORMAT_VERSION,
             claims.key_id,
-            uuid.UUID(claims.visit_id).bytes,
+            visit_id_bytes(claims.visit_id),
             claims.site_tag,
             int(claims.valid_from.timestamp()),
             int(claims.expires.timestamp()),
@@ -152,7 +151,7 @@ def _claims(body: bytes) -> Claims | None:
         return None
     return Claims(
         key_id=kid,
-        visit_id=str(uuid.UUID(bytes=visit)),
+        visit_id=visit_id_text(visit),
         site_tag=site,
         valid_from=datetime.fromtimestamp(start, UTC),
         expires=datetime.fromtimestamp(end, UTC),

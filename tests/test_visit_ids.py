@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from kiosk.checkin import CheckinService
 from kiosk.store import Store
 from kiosk.tokens import short_code
-from kiosk.wire import badge_code, new_visit_id
+from kiosk.wire import badge_code, new_visit_id, visit_id_bytes, visit_id_text
 from tests.conftest import FakeClock, make_form
 
 MORNING = datetime(2026, 11, 30, 8, 59, 59, 999_000, tzinfo=UTC)
@@ -39,6 +41,15 @@ def test_a_rush_in_one_millisecond_gets_distinct_ids_and_distinct_badge_codes() 
     assert len(codes) == len(ids)
     assert all(len(code) == 8 and code == code.upper() for code in codes)
     assert badge_code(ids[0]) == ids[0].replace("-", "")[-8:].upper()
+
+
+def test_an_id_goes_into_a_badge_token_as_its_16_bytes_and_comes_back_the_same() -> None:
+    for made in (new_visit_id(MORNING), "3f2a9c1d-5b7e-4d2f-9a8b-1c2d3e4f5a6b"):
+        assert visit_id_bytes(made) == uuid.UUID(made).bytes
+        assert visit_id_text(visit_id_bytes(made)) == made
+    for malformed in ("", "3f2a9c1d", "3f2a9c1d-5b7e-4d2f-9a8b-1c2d3e4f5a6b00", "not an id"):
+        with pytest.raises(ValueError, match="not a visit id"):
+            visit_id_bytes(malformed)
 
 
 def test_a_badge_printed_before_keeps_its_code() -> None:

@@ -165,6 +165,7 @@ def test_soak_accept_to_badge_and_memory(tmp_path: Path, report: Report) -> None
 
 BARE_WINDOW_MB = 72.0  # FACTS.md: a bare PySide6 window with one label, measured on this machine
 CLI = [sys.executable, "-m", "kiosk"]
+KIOSK_SCRIPT = str(Path(sys.executable).with_name("kiosk"))  # the console script pip installed
 BARE = "import sqlite3, cryptography.hazmat.primitives.asymmetric.ed25519"
 STDLIB_A_CHECKIN_NEEDS = "argparse, dataclasses, json, logging, pathlib, tomllib, uuid, hmac"
 
@@ -181,7 +182,7 @@ def _median_run(command: list[str], rounds: int = 7) -> float:
 @pytest.mark.usefixtures("installed_bytecode")
 def test_cli_start(tmp_path: Path, report: Report) -> None:
     checkin = [
-        *CLI,
+        KIOSK_SCRIPT,  # as the issue names it: `kiosk checkin ... --json` (no runpy, ~2 ms)
         "--data-dir",
         str(tmp_path / "data"),
         "checkin",
