@@ -78,6 +78,10 @@ def new_invitation_code() -> str:
     return "".join(secrets.choice(INVITATION_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
 
 
+_48_BITS = (1 << 48) - 1
+_62_BITS = (1 << 62) - 1
+
+
 def new_visit_id(checked_in_at: datetime) -> str:
     """A visit's id: a version-7 UUID (RFC 9562), the check-in's millisecond first and 74
     random bits after it. Time first because retention deletes visits oldest first: every
@@ -115,10 +119,6 @@ def visit_id_bytes(visit_id: str) -> bytes:
     if len(raw) != 16:
         raise ValueError(f"not a visit id: {visit_id[:40]!r}")
     return raw
-
-
-_48_BITS = (1 << 48) - 1
-_62_BITS = (1 << 62) - 1
 
 
 def badge_code(visit_id: str) -> str:

@@ -34,13 +34,13 @@ kiosks = sa.Table(
 )
 
 
-# One row per visit, in the minimal form the kiosks chose to send. name/email stay NULL unless
-# the site sends them.
 def _where(condition: str) -> dict[str, Any]:
     """A partial index's condition, in the words of both databases."""
     return {"sqlite_where": sa.text(condition), "postgresql_where": sa.text(condition)}
 
 
+# One row per visit, in the minimal form the kiosks chose to send. name/email stay NULL unless
+# the site sends them.
 # A visit is known by its site and id: ids are printed on badges, so another site may know one and
 # must never be able to pre-empt, shadow or touch it.
 visits = sa.Table(
