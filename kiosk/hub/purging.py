@@ -84,6 +84,8 @@ def purge_due_rows(
             deleted, since = delete_chunk(db, statement, moment, size, since)
         took = time.perf_counter() - started  # the commit included
         if not deleted:
+            if since_checkpoint:  # the next table's first rows start from an empty WAL too
+                checkpoint_between_chunks(engine)
             return total
         total += deleted
         since_checkpoint += deleted
