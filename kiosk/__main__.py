@@ -2,6 +2,6 @@
 
 import sys
 
-from kiosk.cli import run
+from kiosk.program import run
 
 sys.exit(run())

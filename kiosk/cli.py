@@ -24,12 +24,6 @@ COMMAND_GROUPS = "lobby_kiosk.commands"
 Command = Callable[[argparse.Namespace, Config], int]
 
 
-def run() -> int:
-    """The program itself (the ``kiosk`` script and ``python -m kiosk``): ``main`` for a process
-    that ends when the command does."""
-    return main(as_program=True)
-
-
 def main(argv: Sequence[str] | None = None, *, as_program: bool = False) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     parser, sub = _parser(words)
@@ -59,10 +53,12 @@ def main(argv: Sequence[str] | None = None, *, as_program: bool = False) -> int:
 
 def _settle_imports() -> None:
     """Move what the imports made (classes, functions, module dicts: it all lives until the
-    process ends) out of the cyclic collector's sight. Otherwise the collection at exit walks all
-    of it: 8 of a ``kiosk checkin``'s 80 ms. Only for the program: a caller of ``main`` in its own
-    process (the tests) keeps its own garbage collectable."""
+    process ends) out of the cyclic collector's sight, then let it run again (``kiosk.program``
+    turned it off for the imports). Otherwise the collection at exit walks all of it: 8 of a
+    ``kiosk checkin``'s 80 ms. Only for the program: a caller of ``main`` in its own process (the
+    tests) keeps its own garbage collectable."""
     gc.freeze()
+    gc.enable()
 
 
 # Core groups whose bare form a layer above may take over (``kiosk staff`` opens the window).
