@@ -12,7 +12,7 @@ import gc
 import logging
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from kiosk import __version__
@@ -22,13 +22,21 @@ from kiosk.errors import KeyRingError, UsageError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 COMMAND_GROUPS = "lobby_kiosk.commands"
 Command = Callable[[argparse.Namespace, Config], int]
+SubParsers = argparse._SubParsersAction  # argparse has no public name for it
+Registrar = Callable[["SubParsers[argparse.ArgumentParser]"], None]  # adds a group of commands
 
 
-def main(argv: Sequence[str] | None = None, *, as_program: bool = False) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    as_program: bool = False,
+    layers: Mapping[str, Registrar] | None = None,
+) -> int:
+    """Run one command. ``layers``: the command groups of the packages above the core (the
+    window, the printers) by the command words they add, as the installed program names them
+    (``ui.program``); without them they are found through their entry points."""
     words = list(sys.argv[1:] if argv is None else argv)
-    parser, sub = _parser(words)
-    if _needs_installed(words, frozenset(GROUPS)):
-        _add_installed_commands(sub)
+    parser = _parser(_registrars(words, layers))
     if as_program:
         _settle_imports()
     args = parser.parse_args(words)
@@ -82,33 +90,27 @@ def _positional(words: Sequence[str]) -> list[str] | None:
     return positional
 
 
-def _command_word(words: Sequence[str]) -> str:
-    positional = _positional(words)
-    return positional[0] if positional else ""
-
-
-def _needs_installed(words: Sequence[str], core: frozenset[str]) -> bool:
-    """Whether to look up the installed command groups (``run``, ``printers`` ...). Finding them
-    costs about 60 ms (importlib.metadata scans the environment), so a core command such as
-    ``kiosk checkin`` or ``kiosk staff list`` does without them; help and unknown words need
-    them, so that every command is listed and offered."""
-    positional = _positional(words)
-    if not positional:
-        return True
+def _registrars(words: Sequence[str], layers: Mapping[str, Registrar] | None) -> list[Registrar]:
+    """The command groups that define the command asked for, so that ``kiosk checkin`` imports
+    the visit commands alone and ``kiosk run`` the window's alone (Welcome is drawn sooner). A
+    bare group a layer takes over (``kiosk staff``) also needs the layers; help and unknown words
+    need every group, so that every command is listed and offered. Each group once, in a fixed
+    order, so help lists commands the same way every time."""
+    positional = _positional(words) or [""]
     command = positional[0]
-    if command in OPEN_GROUPS:
-        return len(positional) == 1
-    return command not in core
+    if command in GROUPS:
+        opened = command in OPEN_GROUPS and len(positional) == 1
+        return [GROUPS[command], *(_layer_groups(layers) if opened else [])]
+    if layers is not None and command in layers:
+        return [layers[command]]
+    return [*dict.fromkeys(GROUPS.values()), *_layer_groups(layers)]
 
 
-SubParsers = argparse._SubParsersAction  # argparse has no public name for it
+def _layer_groups(layers: Mapping[str, Registrar] | None) -> list[Registrar]:
+    return _installed_layers() if layers is None else list(dict.fromkeys(layers.values()))
 
 
-def _parser(
-    words: Sequence[str],
-) -> tuple[argparse.ArgumentParser, SubParsers[argparse.ArgumentParser]]:
-    """The core's commands (only the group asked for, unless help or an unknown word needs them
-    all); ``main`` adds the installed groups when they are needed."""
+def _parser(groups: Iterable[Registrar]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Lobby Kiosk visitor check-in")
     parser.add_argument("--version", action="version", version=f"lobby-kiosk {__version__}")
     parser.add_argument("--config", type=Path, help="site config file (or $KIOSK_CONFIG)")
@@ -116,9 +118,9 @@ def _parser(
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    for register in _groups_for(words):
+    for register in groups:
         register(sub)
-    return parser, sub
+    return parser
 
 
 def _visit_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
@@ -175,7 +177,6 @@ def _enroll_commands(sub: SubParsers[argparse.ArgumentParser]) -> None:
     add_commands(sub)
 
 
-Registrar = Callable[["SubParsers[argparse.ArgumentParser]"], None]
 # Each command word of the core and the module that defines it. Only the group of the word asked
 # for is imported (a command module pulls in its own libraries): ``kiosk checkin`` does not load
 # the hub, QR decoding or the mail sender.
@@ -192,20 +193,12 @@ GROUPS: dict[str, Registrar] = {
 }
 
 
-def _groups_for(words: Sequence[str]) -> Iterable[Registrar]:
-    """The registrar of the command asked for, or every one (help, no command, an unknown
-    word), each once and in a fixed order so help lists commands the same way every time."""
-    command = _command_word(words)
-    if command in GROUPS:
-        return [GROUPS[command]]
-    return list(dict.fromkeys(GROUPS.values()))
-
-
-def _add_installed_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _installed_layers() -> list[Registrar]:
     """Command groups of the layers above the core (the window, the printers), declared as
-    ``lobby_kiosk.commands`` entry points in pyproject.toml. The core names none of them, and
-    import-linter sees each group's own imports."""
+    ``lobby_kiosk.commands`` entry points in pyproject.toml, for ``python -m kiosk``: the core
+    names none of them. importlib.metadata costs ~30 ms to import, so the installed ``kiosk``
+    script names them itself (``ui.program``)."""
     from importlib.metadata import entry_points
 
-    for point in sorted(entry_points(group=COMMAND_GROUPS), key=lambda point: point.name):
-        point.load()(sub)
+    points = sorted(entry_points(group=COMMAND_GROUPS), key=lambda point: point.name)
+    return [point.load() for point in points]

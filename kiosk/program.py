@@ -1,4 +1,4 @@
-"""The ``kiosk`` program: what the console script and ``python -m kiosk`` run.
+"""The ``kiosk`` program: what the console script (``ui.program``) and ``python -m kiosk`` run.
 
 Kept apart from ``kiosk.cli`` so that it runs before any of the core's modules are imported.
 """
@@ -6,10 +6,16 @@ Kept apart from ``kiosk.cli`` so that it runs before any of the core's modules a
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.cli import Registrar
 
 
-def run() -> int:
-    """Run the command in ``sys.argv`` in a process that ends when the command does.
+def run(layers: Mapping[str, Registrar] | None = None) -> int:
+    """Run the command in ``sys.argv`` in a process that ends when the command does; ``layers``
+    as for ``kiosk.cli.main``.
 
     The cyclic collector is off while the command's modules are imported: they make tens of
     thousands of objects, all of which live until the process ends, and every collection the
@@ -21,6 +27,6 @@ def run() -> int:
     try:
         from kiosk.cli import main
 
-        return main(as_program=True)
+        return main(as_program=True, layers=layers)
     finally:
         gc.enable()

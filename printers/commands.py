@@ -1,10 +1,10 @@
 """The printer commands of the ``kiosk`` CLI: ``printers``, ``print-test``, ``reprint`` and
 ``evacuation``.
 
-The core's ``kiosk`` command finds them through the ``lobby_kiosk.commands`` entry point
-(``register``), so the core never names this package. The work is in ``printers.cli``, imported
-only when one of these commands runs (Pillow and the printer libraries are not needed to list
-staff).
+The installed ``kiosk`` program names them (``ui.program``); ``python -m kiosk`` finds them through
+the ``lobby_kiosk.commands`` entry point (``register``), so the core never names this package. The
+work is in ``printers.cli``, imported only when one of these commands runs (Pillow and the printer
+libraries are not needed to list staff).
 """
 
 from __future__ import annotations

@@ -201,3 +201,76 @@ def test_the_program_imports_its_modules_without_collecting(tmp_path: Path) -> N
     )
     collections_before_freezing, enabled = done.stderr.split()
     assert (int(collections_before_freezing), enabled) == (0, "True")
+
+
+HELP_WITHOUT_METADATA = """
+import sys
+from ui.program import run
+sys.argv = ["kiosk", "--help"]
+try:
+    run()
+except SystemExit:
+    pass
+print("importlib.metadata" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_the_installed_program_names_its_layers_commands() -> None:
+    """``kiosk run`` would otherwise import importlib.metadata (~30 ms) before the window opens,
+    only to find the window's commands."""
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_WITHOUT_METADATA], capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip() == "False"
+    for command in ("run", "demo", "printers", "print-test", "checkin", "hub"):
+        assert f"    {command} " in done.stdout
+
+
+def test_python_m_kiosk_finds_the_same_commands_as_the_script() -> None:
+    """``python -m kiosk`` finds the layers through their entry points; the script names them.
+    Both must offer the same commands, in the same order."""
+    script = Path(sys.executable).with_name("kiosk")
+    by_name = subprocess.run([script, "--help"], capture_output=True, text=True, check=True)
+    by_module = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--help"], capture_output=True, text=True, check=True
+    )
+    assert by_name.stdout == by_module.stdout
+    assert "    run " in by_name.stdout
+
+
+RUN_WITHOUT_DISPLAY = """
+import sys
+from ui.program import run
+code = run()
+loaded = [m for m in sys.modules if m.startswith(("kiosk.cli", "printers", "importlib.metadata"))]
+print(code, *sorted(loaded), file=sys.stderr)
+"""
+
+
+def test_kiosk_run_loads_the_window_commands_alone(tmp_path: Path) -> None:
+    """Everything ``kiosk run`` imports before the window opens delays Welcome; the core's own
+    commands (check-in, badges, hosts, the hub ...) were ~30 ms of it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = ""  # no display: the window command answers at once
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_WITHOUT_DISPLAY, "--data-dir", str(tmp_path), "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "no display found" in done.stderr
+    assert done.stderr.splitlines()[-1].split() == ["2", "kiosk.cli"]
+
+
+def test_each_layer_word_is_a_command_of_its_group() -> None:
+    """The installed program registers a layer's group by the command word asked for: a word
+    its group does not add would be offered by help but refused when typed."""
+    from argparse import ArgumentParser
+
+    from ui.program import LAYERS
+
+    for word, register in LAYERS.items():
+        sub = ArgumentParser().add_subparsers()
+        register(sub)
+        assert word in sub.choices

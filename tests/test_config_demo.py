@@ -53,3 +53,25 @@ def test_lockdown_or_supervision_refuses_the_demo_controller_in_one_line(
     assert len(error.splitlines()) == 1
     assert "[controller] name" in error and "[controller] privacy_contact" in error
     assert not (tmp_path / "d" / "kiosk.db").exists()  # refused before anything started
+
+
+def test_the_supervised_window_starts_as_kiosk_run_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the installed program, which names the window's commands: ``python -m kiosk``
+    would first import importlib.metadata and every core command (~45 ms before Welcome)."""
+    import subprocess
+    import sys
+
+    import ui.cli
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(ui.cli, "supervise", lambda command: started.append(command) or 0)
+    own = '[controller]\nname = "Harbour Ltd."\nprivacy_contact = "dpo@harbour.example"\n'
+    site = ["--config", str(_site(tmp_path, own)), "--data-dir", str(tmp_path / "d")]
+    assert main([*site, "run", "--supervise"]) == 0
+    assert started == [[sys.executable, "-m", "ui.program", *site, "run"]]
+    env = {"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": ""}  # no display: it answers at once
+    window = subprocess.run(started[0], capture_output=True, text=True, env=env, check=False)
+    assert (window.returncode, window.stderr.split(":")[0]) == (2, "kiosk")
+    assert "no display found" in window.stderr

@@ -55,7 +55,7 @@ def test_wheel_ships_assets_inside_the_package(wheel: Path) -> None:
     assert any(n.startswith("ui/") for n in names) and any(n.startswith("printers/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     declared = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "kiosk = kiosk.program:run" in declared
+    assert "kiosk = ui.program:run" in declared
     assert (
         "ui = ui.cli:register" in declared and "printers = printers.commands:register" in declared
     )

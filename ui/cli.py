@@ -1,8 +1,8 @@
 """The window commands of the ``kiosk`` CLI: ``run``, ``demo`` and the staff window.
 
-The core's ``kiosk`` command finds them through the ``lobby_kiosk.commands`` entry point
-(``register``), so the core never names this package. Importing this module loads no Qt: the
-window modules are imported only when a window command runs.
+The installed ``kiosk`` program names them (``ui.program``); ``python -m kiosk`` finds them through
+the ``lobby_kiosk.commands`` entry point (``register``), so the core never names this package.
+Importing this module loads no Qt: the window modules are imported only when a window command runs.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def run_or_supervise(args: argparse.Namespace, config: Config) -> int:
         return 2
     if not args.supervise:
         return run(args, config)
-    command = [sys.executable, "-m", "kiosk"]
+    command = [sys.executable, "-m", "ui.program"]  # the window starts as ``kiosk run`` does
     if args.config:
         command += ["--config", str(args.config)]
     if args.data_dir:
