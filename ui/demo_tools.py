@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QInputMethodEvent, QPixmap
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
 from kiosk.config import Config
 from ui.app import Kiosk, build_kiosk
@@ -68,7 +68,7 @@ def pick_host(edit: QLineEdit | QComboBox, query: str, index: int = 0) -> None:
         return
     assert isinstance(edit, HostSearch)
     type_text(edit, query)
-    buttons = edit.results.findChildren(QPushButton)
+    buttons = edit.suggestions
     if not buttons:
         raise DemoError(f"no host matches {query!r}")
     QTest.mouseClick(buttons[min(index, len(buttons) - 1)], Qt.MouseButton.LeftButton)

@@ -2,7 +2,8 @@
 
 Search shows nothing until two characters are typed and at most five names, so the kiosk cannot be
 used to browse the staff list. Matches float over the form (they do not push it around) and are
-big enough to tap.
+big enough to tap. The five proposals and the note are made once and filled at each keystroke:
+made anew, their creation, styling and deletion were most of a keystroke's time.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.hosts import is_searchable
+from kiosk.hosts import MAX_RESULTS, is_searchable
 from kiosk.i18n import Translator
 from kiosk.models import Host
 from ui.widgets import plain_label, set_accessible, set_placeholder
@@ -59,12 +60,16 @@ class HostSearch(QLineEdit):
         self._host_id = ""
         self._no_match_text = ""
         self._keep_typing_text = ""
-        self.suggestions: list[Suggestion] = []  # those shown now (old ones await deletion)
         self.results = QFrame(overlay_parent)
         self.results.setObjectName("hostResults")
-        self._layout = QVBoxLayout(self.results)
-        self._layout.setContentsMargins(6, 6, 6, 6)
-        self._layout.setSpacing(4)
+        layout = QVBoxLayout(self.results)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        self._note = plain_label("why")
+        layout.addWidget(self._note)
+        self._proposals = [self._proposal(layout, place) for place in range(MAX_RESULTS)]
+        self._proposed: list[Host] = []
+        self.suggestions: list[Suggestion] = []  # the proposals shown now, in order
         self.results.hide()
         self.textEdited.connect(self._on_text_edited)
 
@@ -94,28 +99,29 @@ class HostSearch(QLineEdit):
         if self.results.isVisible():
             self._place_results()
 
+    def _proposal(self, layout: QVBoxLayout, place: int) -> Suggestion:
+        button = Suggestion("", self)
+        button.setObjectName("choice")
+        button.setProperty("guestData", True)  # names come from the directory, not catalogs
+        button.clicked.connect(lambda _checked=False: self._pick(self._proposed[place]))
+        button.hide()
+        layout.addWidget(button)
+        return button
+
     def _show(self, matches: Sequence[Host], query: str = "") -> None:
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.hide()
-                widget.deleteLater()
-        self.suggestions = []
-        if not matches:
-            note = plain_label("why")
-            note.setText(self._no_match_text if is_searchable(query) else self._keep_typing_text)
-            self._layout.addWidget(note)
-        for host in matches:
-            button = Suggestion(
-                host.name + (f"  ·  {host.department}" if host.department else ""), self
+        self._proposed = list(matches[: len(self._proposals)])
+        self.suggestions = self._proposals[: len(self._proposed)]
+        if not self._proposed:
+            self._note.setText(
+                self._no_match_text if is_searchable(query) else self._keep_typing_text
             )
-            button.setObjectName("choice")
-            button.setProperty("guestData", True)  # names come from the directory, not catalogs
+        self._note.setVisible(not self._proposed)
+        for host, button in zip(self._proposed, self.suggestions, strict=True):
+            button.setText(host.name + (f"  ·  {host.department}" if host.department else ""))
             set_accessible(button, host.name)
-            button.clicked.connect(lambda _checked=False, h=host: self._pick(h))
-            self._layout.addWidget(button)
-            self.suggestions.append(button)
+            button.show()
+        for button in self._proposals[len(self._proposed) :]:
+            button.hide()
         self.results.adjustSize()
 
     def choose(self, host: Host) -> None:

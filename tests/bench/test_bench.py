@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
-from kiosk.models import BadgeContent
+from kiosk.models import BadgeContent, Host
 from kiosk.qr import qr_version
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
@@ -205,10 +205,14 @@ def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
     report.row("first run to ready", f"{report.median(first_run) * 1000:.0f} ms", "", "")
 
 
-def test_host_search_on_5000_hosts(tmp_path: Path, report: Report) -> None:
-    """Every keystroke searches the directory on the GUI thread; target <= 20 ms."""
-    from kiosk.hosts import HostDirectory
-    from kiosk.models import Host
+def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A guest's keystroke in the host field of the real window, over 5,000 hosts: the search,
+    the proposals filled, and the events it posts handled (layout, paint). The search alone,
+    without the window, is a row beside it."""
+    from ui.app import build_kiosk
+    from ui.application import create_application
+    from ui.demo_tools import type_text
+    from ui.steps import Step
 
     given = ["Amy", "Jimmy", "Mei", "Alex", "Sam", "雅婷", "志明", "美玲", "Noor", "Chen"]
     family = ["Chen", "Lin", "Wang", "Huang", "Lee", "Smith", "Müller", "陳", "林", "王"]
@@ -219,20 +223,44 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report) -> None:
         )
         for n in range(5000)
     ]
-    store = Store(":memory:")
-    store.upsert_hosts(hosts)
-    directory = HostDirectory(store, replace(load_config(env={}), data_dir=tmp_path))
-    queries = ["am", "ami", "amy", "ch", "che", "chen", "陳雅", "雅婷", "ｍｅｉ", "zz", "sa", "smi"]
-    queries += ["amy ch", "陳 amy", "ｃｈｅｎ ｌｉ", "陳", "雅"]  # two words, full-width, one CJK
-    floor, samples = [], []
+    app = create_application()
+    kiosk = build_kiosk(app, replace(load_config(env={}), data_dir=tmp_path))
+    kiosk.store.upsert_hosts(hosts)
+    directory = kiosk.service.directory
+    directory.reload()
+    kiosk.window.resize(1280, 800)
+    kiosk.window.show()
+    kiosk.flow.go(Step.DETAILS)
+    field = kiosk.window.details.host
+    typed = [
+        "amy ch",
+        "chen li",
+        "smi",
+        "zz",
+        "ｍｅｉ",
+        "ｃｈｅｎ ｌｉ",
+    ]  # Latin, two words, full-width
+    typed += ["陳雅", "雅婷", "陳 amy"]  # CJK (an input method commits each character)
+    floor, keystrokes, searches = [], [], []
     for _ in range(20):
-        for query in queries:
-            start = time.perf_counter()
-            [h for h in hosts if h.name.casefold().startswith(query)][:5]
-            floor.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            directory.search(query)
-            samples.append(time.perf_counter() - start)
-    p99, floor_p99 = percentile(samples, 0.99), percentile(floor, 0.99)
+        for word in typed:
+            field.clear_choice()
+            app.processEvents()
+            for end in range(1, len(word) + 1):
+                query = word[:end]
+                start = time.perf_counter()
+                [h for h in hosts if h.name.casefold().startswith(query)][:5]
+                floor.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                directory.search(query)
+                searches.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                type_text(field, query[-1])
+                app.processEvents()
+                keystrokes.append(time.perf_counter() - start)
+    assert field.text() == typed[-1] and field.suggestions  # typed into the field, proposals shown
+    p99, floor_p99 = percentile(keystrokes, 0.99), percentile(floor, 0.99)
     report.result("host_search_p99_ms", p99 * 1000, "ms", goal=2.0, floor=floor_p99 * 1000)
-    store.close()
+    report.row("host search alone, p99", f"{percentile(searches, 0.99) * 1000:.2f} ms", "", "")
+    kiosk.window.close()
+    kiosk.shutdown()

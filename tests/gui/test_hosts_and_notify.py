@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -32,8 +32,8 @@ def test_search_needs_two_latin_letters_or_one_chinese_character(
     tr = kiosk.flow.translator
 
     def note_is(text: str) -> bool:
-        notes = [label.text() for label in search.results.findChildren(QLabel)]
-        return search.results.isVisible() and notes[-1:] == [text]
+        notes = [label.text() for label in search.results.findChildren(QLabel) if label.isVisible()]
+        return search.results.isVisible() and notes == [text]
 
     type_text(search, "a")  # one letter would list half the building: "keep typing", no list
     qtbot.waitUntil(lambda: note_is(tr("details.host_keep_typing")))
@@ -46,13 +46,13 @@ def test_search_needs_two_latin_letters_or_one_chinese_character(
     search.setText("")
     type_text(search, "陳")  # one character of a Chinese name is already specific
     assert search.results.isVisible()
-    assert search.results.findChildren(type(kiosk.window.details.next))
+    assert search.suggestions
     search.setText("")
     type_text(search, "陳雅")
     assert search.results.isVisible()
     search.setText("")
     type_text(search, "雅婷")
-    names = [b.text() for b in search.results.findChildren(type(kiosk.window.details.next))]
+    names = [b.text() for b in search.suggestions]
     assert names and names[0].startswith("陳雅婷")
     qtbot.keyClick(search, "\r")
     assert search.host_id() == "h-chen" and search.text() == "陳雅婷 Amy Chen"
@@ -184,3 +184,22 @@ def test_invitation_round_trip_through_smtp_and_the_kiosk(
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "details")
     assert kiosk.window.details.name.text() == "Rita Roundtrip"
     assert kiosk.window.details.host.host_id() == "h-wang"
+
+
+def test_typing_a_host_fills_the_same_proposals_and_makes_no_widgets(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    """Proposals made anew at each keystroke (made, styled, deleted) were most of its time:
+    p99 2.0-2.1 ms over 5,000 hosts, against 1.2 ms when the same five are filled."""
+    click(qtbot, kiosk.window.welcome.checkin)
+    search = kiosk.window.details.host
+    made = set(search.results.findChildren(QWidget))
+    for text in ("am", "y", " ch", "zq", "陳", "雅婷"):
+        if text in ("zq", "陳"):
+            search.clear_choice()
+        type_text(search, text)
+        QApplication.processEvents()
+        assert set(search.results.findChildren(QWidget)) == made
+    assert [b.text() for b in search.suggestions] == ["陳雅婷 Amy Chen  ·  Design"]
+    shown = [w for w in search.results.findChildren(QWidget) if w.isVisible()]
+    assert shown == search.suggestions  # the note and the other four are hidden
