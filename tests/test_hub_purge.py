@@ -186,9 +186,25 @@ def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
     assert _chunks_after_the_last_batch(log) > 10  # and the purge was still going
 
 
-@pytest.mark.parametrize("names", [False, True], ids=["codes only", "names and emails"])
+def _steady(*_sizes: float) -> int:
+    return 1_000
+
+
+def _shrinking(calls: list[int]) -> Any:
+    def size(*_sizes: float) -> int:  # 2,000 rows a chunk, then kiosks' batches come: 20
+        calls.append(1)
+        return 2_000 if len(calls) < 12 else 20
+
+    return size
+
+
+@pytest.mark.parametrize(
+    ("names", "chunks"),
+    [(False, "steady"), (True, "steady"), (False, "shrinking"), (True, "shrinking")],
+    ids=["codes only", "names and emails", "chunks shrink", "names, chunks shrink"],
+)
 def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit(
-    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, names: bool
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, names: bool, chunks: str
 ) -> None:
     """SQLite copies the WAL back into the database inside the commit that takes it past 1,000
     pages, with the write lock held: one purge chunk in 16 took 5-7 ms instead of 2, and a
@@ -198,10 +214,12 @@ def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit
     time-ordered, and to 1,097 with long names). Seen here with SQLite's own checkpoints
     switched off: the WAL of the whole purge is ~7,000 pages. A table's last rows are
     checkpointed before the next table's begin: left in the WAL, the visits' tail and the
-    receipts' first rows made 880-1,002 pages. Chunks of 1,000 rows whatever the machine's
-    load: each commit also writes ~10 pages of its own (the index paths), so a row's share
-    follows the chunks' size, which follows the load (noted on #17)."""
-    monkeypatch.setattr("kiosk.hub.purging.next_chunk_size", lambda *_sizes: 1_000)
+    receipts' first rows made 880-1,002 pages. The chunks' sizes are set here, whatever the
+    machine's load. Each commit also writes ~9 pages of its own (the index paths): with a row's
+    share alone learnt from chunks of 2,000 rows, 8,000 rows in chunks of 20 (kiosks' batches
+    came meanwhile) took the WAL to ~4,000 pages."""
+    sizes = _steady if chunks == "steady" else _shrinking([])
+    monkeypatch.setattr("kiosk.hub.purging.next_chunk_size", sizes)
     hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
     sa.event.listen(
         hub._engine, "connect", lambda raw, _record: raw.execute("PRAGMA wal_autocheckpoint=0")

@@ -27,12 +27,21 @@ PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.003}
 # 1,000 pages at which a commit would copy it back itself. Beside a kiosk: every 8,000 rows
 # 192-219k visits/s, batch p99 3.5-4.8 ms; ~4,000 202k, 4.1 ms; ~16,000 (SQLite's own too)
 # 5.6 ms. 8,000 visits or receipts took 550-870 WAL pages with time-ordered ids; rows with names
-# and emails take more, so the rows are also held to PURGE_WAL_PAGES at the pages a row took
-# between the last two checkpoints. Never more rows than the bound: after a commit of SQLite's
-# own had emptied the WAL, the next checkpoint saw few pages for many rows, allowed more, and
-# the WAL went past 1,000 pages again (batch p99 5.6-5.9 ms).
+# and emails take more, so the purge also foresees the WAL (``WalForecast``) and checkpoints
+# before a chunk that would take it past PURGE_WAL_PAGES. Never more rows than the bound: after a
+# commit of SQLite's own had emptied the WAL, the next checkpoint saw few pages for many rows,
+# allowed more, and the WAL went past 1,000 pages again (batch p99 5.6-5.9 ms).
 PURGE_CHECKPOINT_ROWS = 8_000
 PURGE_WAL_PAGES = 800
+# Each commit writes pages of its own, whatever its size: each b-tree's path to the leaves it
+# changed. Per 1,000 visits: 538 WAL pages in chunks of 20, 190 of 100, 90 of 500, 72 of 2,000;
+# 9-13 pages a commit (the receipts' b-trees take more) and 0.04-0.14 a row. A commit is counted
+# at the most; a row's rate is learnt at each checkpoint, starting at the most seen (long names
+# and emails). With a row's rate alone learnt from chunks of 2,000 rows, chunks shrunk to 20 by
+# kiosks' batches took the WAL to 2,500-2,800 pages; now it peaks at 820.
+PURGE_PAGES_PER_COMMIT = 12
+PURGE_FIRST_PAGES_PER_ROW = 0.15
+PURGE_LEAST_PAGES_PER_ROW = 0.04
 PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches in flight
 # How a purge chunk's rows are picked, by their address (table and column names come from the
 # schema, never from a request). On PostgreSQL the chunk walks the deadline's index (ORDER BY,
@@ -74,8 +83,8 @@ def purge_due_rows(
     whole table for every chunk (14-80 ms a chunk instead of 1-10)."""
     statement = chunk_delete(engine.dialect.name, table, due)
     target = PURGE_TRANSACTION[engine.dialect.name]
-    total, size, since_checkpoint, since = 0, PURGE_CHUNK, 0, ""
-    bound = PURGE_CHECKPOINT_ROWS // 2  # until the pages a row of this table takes are seen
+    total, size, since = 0, PURGE_CHUNK, ""
+    wal = WalForecast()
     while True:
         give_way.wait_for_batches(PURGE_GIVES_WAY)
         with engine.begin() as db:
@@ -84,27 +93,45 @@ def purge_due_rows(
             deleted, since = delete_chunk(db, statement, moment, size, since)
         took = time.perf_counter() - started  # the commit included
         if not deleted:
-            if since_checkpoint:  # the next table's first rows start from an empty WAL too
+            if wal.rows:  # the next table's first rows start from an empty WAL too
                 checkpoint_between_chunks(engine)
             return total
         total += deleted
-        since_checkpoint += deleted
+        wal.committed(deleted)
         size = next_chunk_size(size, took, target, PURGE_CHUNK // 10, PURGE_CHUNK * 40)
         # Before the chunk that would take the WAL past its bound, not after it: checked
         # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
         # pages, past the 1,000 at which SQLite copies it back inside a commit.
-        if since_checkpoint + size > bound:
-            pages = checkpoint_between_chunks(engine)
-            bound = rows_for_wal_pages(since_checkpoint, pages)
-            since_checkpoint = 0
+        if wal.would_pass(size):
+            wal.checkpointed(checkpoint_between_chunks(engine))
 
 
-def rows_for_wal_pages(rows: int, pages: int) -> int:
-    """The rows to delete before the next checkpoint: as many as take ``PURGE_WAL_PAGES`` at the
-    pages a row took since the last (``pages`` for ``rows``), ``PURGE_CHECKPOINT_ROWS`` at most."""
-    if pages <= 0 or rows <= 0:
-        return PURGE_CHECKPOINT_ROWS
-    return max(PURGE_CHUNK, min(PURGE_CHECKPOINT_ROWS, rows * PURGE_WAL_PAGES // pages))
+class WalForecast:
+    """The pages the purge has put in SQLite's WAL since its last checkpoint, foreseen from the
+    rows and commits since (nothing to foresee on PostgreSQL: its checkpoints answer 0 pages)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.commits = 0
+        self.pages_per_row = PURGE_FIRST_PAGES_PER_ROW
+
+    def committed(self, rows: int) -> None:
+        self.rows += rows
+        self.commits += 1
+
+    def would_pass(self, size: int) -> bool:
+        """Whether one more commit of ``size`` rows may take the WAL past PURGE_WAL_PAGES (or
+        the rows past PURGE_CHECKPOINT_ROWS)."""
+        rows, commits = self.rows + size, self.commits + 1
+        pages = self.pages_per_row * rows + PURGE_PAGES_PER_COMMIT * commits
+        return rows > PURGE_CHECKPOINT_ROWS or pages > PURGE_WAL_PAGES
+
+    def checkpointed(self, pages: int) -> None:
+        """The checkpoint found ``pages`` in the WAL: what a row took, net of the commits'."""
+        if pages > 0 and self.rows > 0:
+            per_row = (pages - PURGE_PAGES_PER_COMMIT * self.commits) / self.rows
+            self.pages_per_row = max(PURGE_LEAST_PAGES_PER_ROW, per_row)
+        self.rows = self.commits = 0
 
 
 def chunk_delete(dialect: str, table: sa.Table, due: sa.Column[Any]) -> sa.TextClause:
