@@ -410,8 +410,9 @@ def test_kiosk_hub_serve_freezes_what_start_up_made(
 
     served: list[tuple[int, int]] = []
 
-    def run(app: object, **_options: object) -> None:
+    def run(app: Any, **_options: object) -> None:
         served.append((gc.get_freeze_count(), len(gc.get_objects())))
+        app.state.service.close()  # as the server's end would: its connections go with it
 
     monkeypatch.setattr(uvicorn, "run", run)
     try:
