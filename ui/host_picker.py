@@ -69,12 +69,16 @@ class HostSearch(QLineEdit):
         layout.addWidget(self._note)
         self._proposals = [self._proposal(layout, place) for place in range(MAX_RESULTS)]
         self._proposed: list[Host] = []
-        self.suggestions: list[Suggestion] = []  # the proposals shown now, in order
         self.results.hide()
         self.textEdited.connect(self._on_text_edited)
 
     def host_id(self) -> str:
         return self._host_id
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The proposals shown now, in order: one for each host proposed."""
+        return self._proposals[: len(self._proposed)]
 
     def retranslate(self, tr: Translator) -> None:
         set_placeholder(self, tr("details.host_search_placeholder"))
@@ -110,7 +114,6 @@ class HostSearch(QLineEdit):
 
     def _show(self, matches: Sequence[Host], query: str = "") -> None:
         self._proposed = list(matches[: len(self._proposals)])
-        self.suggestions = self._proposals[: len(self._proposed)]
         if not self._proposed:
             self._note.setText(
                 self._no_match_text if is_searchable(query) else self._keep_typing_text
