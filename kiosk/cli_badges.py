@@ -13,6 +13,7 @@ from kiosk.config import Config
 from kiosk.errors import KeyRingError, UsageError
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing, import_public_keys, rotate
+from kiosk.plurals import how_many
 from kiosk.qrdecode import UnreadableImageError, decode_file
 from kiosk.site import Site, site_keys
 from kiosk.timeutil import to_db, utc_now
@@ -81,7 +82,7 @@ def _keys_import(args: argparse.Namespace, config: Config) -> int:
         raise BadgeUsageError(f"{args.file}: cannot read a key export ({error})") from None
     except KeyRingError as error:
         raise BadgeUsageError(f"{args.file}: {error}") from None
-    print(f"imported {added} new public key(s)")
+    print(f"imported {how_many(added, 'new public key')}")
     return 0
 
 
@@ -129,7 +130,7 @@ def _checkout(args: argparse.Namespace, config: Config) -> int:
         service = site.checkout
         if args.auto:
             now = now_option(args.now, config.zone)
-            print(f"checked out {service.auto_check_out(now)} visit(s)")
+            print(f"checked out {how_many(service.auto_check_out(now), 'visit')}")
             return 0
         try:
             visit = service.check_out(args.code, kind="staff", actor=f"staff:{args.staff}")

@@ -12,6 +12,7 @@ from kiosk.errors import UsageError
 from kiosk.hosts import import_hosts
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.notify import AppriseSender, deliver_due, deliver_visitor_copies
+from kiosk.plurals import how_many
 from kiosk.site import Site
 from kiosk.site_sync import share_with_site
 from kiosk.sync import drain, sync_once
@@ -61,7 +62,9 @@ def print_rejections(report: ImportReport) -> bool:
     for line, reason in report.rejected:
         print(f"line {line}: rejected: {reason}", file=sys.stderr)
     if not report.ok:
-        print(f"nothing imported: {len(report.rejected)} row(s) need fixing", file=sys.stderr)
+        rows = len(report.rejected)
+        needs = "needs" if rows == 1 else "need"
+        print(f"nothing imported: {how_many(rows, 'row')} {needs} fixing", file=sys.stderr)
     return report.ok
 
 
@@ -117,7 +120,7 @@ def _outbox(args: argparse.Namespace, config: Config) -> int:
     for row in rows:
         state = "given up" if row["done_at"] else f"next try {row['next_attempt_at'] or 'now'}"
         reason = row["last_error"] or "not tried yet"
-        attempts = f"{row['attempts']} attempt(s)"
+        attempts = how_many(row["attempts"], "attempt")
         print(f"{row['kind']:<12} visit {row['visit_id']}  {attempts}, {state}: {reason}")
     return 0
 
@@ -162,9 +165,10 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
             return 1
     # (deny entries made under another key are reported by kiosk.sync's own warning)
     print(
-        f"from the hub: {shared.hosts} host(s), {shared.deny_added} new deny entries, "
-        f"{shared.checked_out_elsewhere} visit(s) checked out at another kiosk, "
-        f"{shared.badge_keys_added} new badge key(s) of other kiosks, "
-        f"{shared.rights_requests} privacy request(s) carried out"
+        f"from the hub: {how_many(shared.hosts, 'host')}, "
+        f"{how_many(shared.deny_added, 'new deny entry', 'new deny entries')}, "
+        f"{how_many(shared.checked_out_elsewhere, 'visit')} checked out at another kiosk, "
+        f"{how_many(shared.badge_keys_added, 'new badge key')} of other kiosks, "
+        f"{how_many(shared.rights_requests, 'privacy request')} carried out"
     )
     return 0

@@ -22,6 +22,7 @@ from kiosk.cli_hub_common import HubUsageError, db_option, open_service, retenti
 from kiosk.cli_hub_rights import add_rights_commands
 from kiosk.config import Config
 from kiosk.hosts import parse_hosts_csv
+from kiosk.plurals import how_many
 from kiosk.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def _import_hosts(args: argparse.Namespace, config: Config) -> int:
     if not print_rejections(report):
         return 2
     count = open_service(args).import_hosts(args.site, hosts)
-    print(f"site {args.site}: {count} host(s) imported")
+    print(f"site {args.site}: {how_many(count, 'host')} imported")
     return 0
 
 

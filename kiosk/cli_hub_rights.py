@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.cli_hub_common import HubUsageError, db_option, open_service
 from kiosk.cli_rights import checked_email
 from kiosk.config import Config
+from kiosk.plurals import how_many
 
 if TYPE_CHECKING:
     from kiosk.hub.rights_desk import RequestStatus, RightsDesk
@@ -152,6 +153,6 @@ def _write(path: Path, exported: dict[str, Any]) -> None:
     body = json.dumps(exported, ensure_ascii=False, indent=2).encode("utf-8")
     write_private(path, body, 0o600)
     print(
-        f"{path}: {sum(len(part) for part in exported['records'].values())} record(s)",
+        f"{path}: {how_many(sum(len(part) for part in exported['records'].values()), 'record')}",
         file=sys.stderr,
     )

@@ -9,6 +9,7 @@ from kiosk import rights
 from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.notices import render_notice
+from kiosk.plurals import how_many
 from kiosk.site import Site
 from kiosk.timeutil import utc_now
 from kiosk.validation import ValidationError, validate_email_address
@@ -59,7 +60,7 @@ def _erase(args: argparse.Namespace, config: Config) -> int:
     with Site.open(config) as site:
         store = site.store
         receipt = rights.erase(store, config.spool_dir, email, utc_now(), f"staff:{args.staff}")
-    print(f"erased {receipt.visits} visit(s); receipt {receipt.receipt}")
+    print(f"erased {how_many(receipt.visits, 'visit')}; receipt {receipt.receipt}")
     return 0
 
 

@@ -120,6 +120,6 @@ def test_keys_export_rotate_import(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_auto_checkout_from_cron(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     check_in(tmp_path, capsys)
     assert run(tmp_path, "checkout", "--auto", "--now", "2099-01-01T00:00") == 0
-    assert "checked out 1 visit(s)" in capsys.readouterr().out
+    assert "checked out 1 visit" in capsys.readouterr().out
     assert run(tmp_path, "visits", "--on-site", "--json") == 0
     assert json.loads(capsys.readouterr().out) == []

@@ -32,7 +32,7 @@ def test_bad_rows_are_reported_and_nothing_is_imported(
     assert run(tmp_path, "hosts", "import", str(csv)) == 2
     err = capsys.readouterr().err
     assert "line 3: rejected: id must be" in err and "line 4: rejected: language" in err
-    assert "nothing imported: 2 row(s)" in err
+    assert "nothing imported: 2 rows need fixing" in err
     csv.write_bytes("id,name\nh-1,\xff\n".encode("latin-1"))
     assert run(tmp_path, "hosts", "import", str(csv)) == 2
     assert "not UTF-8" in capsys.readouterr().err

@@ -58,7 +58,7 @@ def test_the_privacy_page_sends_a_request_to_every_kiosk_and_hands_an_export_ove
     assert receipt is not None and "lobby-1: waiting for its next sync" in made.text
     one.sync(clock)
     page = officer.get(f"{url}/console/privacy")
-    assert "lobby-1: done (1 visit(s))" in page.text
+    assert "lobby-1: done (1 visit)" in page.text
     got = post_form(
         officer, url, "/console/privacy", "/console/privacy/download", receipt=receipt.group(1)
     )

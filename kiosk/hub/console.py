@@ -11,8 +11,6 @@ sees only their own site.
 from __future__ import annotations
 
 import secrets
-import tomllib
-from collections.abc import Mapping
 from datetime import tzinfo
 from functools import cache
 from pathlib import Path
@@ -27,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kiosk.hub.accounts import Accounts
+from kiosk.hub.console_words import Words, shared_words, words_in
 from kiosk.hub.service import HubService
 from kiosk.hub.sessions import Session, Sessions
 from kiosk.hub.totp import SECOND_FACTOR_ROLES
@@ -51,19 +50,14 @@ SECURITY_HEADERS = {
 }
 
 
-def words_for(request: Request) -> dict[str, str]:
+def words_for(request: Request) -> Words:
     """The console's words in the request's language."""
     return words_for_language(language_of(request))
 
 
-def words_for_language(language: str) -> dict[str, str]:
+def words_for_language(language: str) -> Words:
     """The console's words in ``language`` (a supported one: see ``language_of``)."""
-    return dict(_words(language))
-
-
-@cache
-def _words(language: str) -> Mapping[str, str]:
-    return tomllib.loads((HERE / "locale" / f"{language}.toml").read_text(encoding="utf-8"))
+    return words_in(language)
 
 
 @cache
@@ -98,8 +92,8 @@ class Console:
         self.sessions = Sessions(service.engine, service.clock)
         self.zone = zone or ZoneInfo("Asia/Taipei")
 
-    def words(self, language: str) -> Mapping[str, str]:
-        return _words(language if language in LANGUAGES else LANGUAGES[0])
+    def words(self, language: str) -> Words:
+        return shared_words(language if language in LANGUAGES else LANGUAGES[0])
 
     def page(
         self,
@@ -110,7 +104,7 @@ class Console:
         **values: Any,
     ) -> HTMLResponse:
         language = language_of(request)
-        words = _words(language)
+        words = shared_words(language)
         html = (
             _templates()
             .get_template(template)
@@ -218,7 +212,7 @@ def console_routes(console: Console) -> APIRouter:
     async def login_form(request: Request) -> Response:
         csrf = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
         expired = request.query_params.get("expired") == "1"
-        message = _words(language_of(request))["expired"] if expired else ""
+        message = shared_words(language_of(request))["expired"] if expired else ""
         response = console.page(
             request,
             "login.html",
@@ -242,7 +236,7 @@ def console_routes(console: Console) -> APIRouter:
             console.accounts.check_login, login_name, form.get("password", "")
         )
         if check.user is None:
-            words = _words(language_of(request))
+            words = shared_words(language_of(request))
             message = (
                 words["locked"].format(seconds=check.wait_seconds)
                 if check.wait_seconds

@@ -25,6 +25,7 @@ from kiosk.hub.console import (
     to_sign_in,
     words_for,
 )
+from kiosk.hub.console_words import Words
 from kiosk.hub.sessions import Session
 from kiosk.hub.status import site_kiosks
 from kiosk.hub.totp import qr_data_uri
@@ -177,9 +178,7 @@ def _when(console: Console, stored: str | None) -> str:
     return f"{from_db(stored).astimezone(console.zone):%Y-%m-%d %H:%M}" if stored else ""
 
 
-def _kiosks(
-    console: Console, _admin: SiteAdmin, site: str, words: Mapping[str, str]
-) -> dict[str, Any]:
+def _kiosks(console: Console, _admin: SiteAdmin, site: str, words: Words) -> dict[str, Any]:
     rows = []
     for kiosk in site_kiosks(console.service.engine, site):
         offset = kiosk.clock_offset_s
@@ -200,9 +199,7 @@ def _kiosks(
     return {"kiosks": rows}
 
 
-def _users(
-    _console: Console, admin: SiteAdmin, site: str, words: Mapping[str, str]
-) -> dict[str, Any]:
+def _users(_console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[str, Any]:
     users = [
         {"login": u.login, "role": u.role, "role_name": words[f"role_{u.role}"], "host": u.host_id}
         for u in admin.accounts.users(site)
@@ -211,9 +208,7 @@ def _users(
     return {"users": users, "roles": roles}
 
 
-def _deny(
-    console: Console, admin: SiteAdmin, site: str, _words: Mapping[str, str]
-) -> dict[str, Any]:
+def _deny(console: Console, admin: SiteAdmin, site: str, _words: Words) -> dict[str, Any]:
     entries = [
         {
             "id": e["deny_id"],
@@ -227,12 +222,10 @@ def _deny(
     return {"entries": entries}
 
 
-def _audit(
-    console: Console, admin: SiteAdmin, site: str, words: Mapping[str, str]
-) -> dict[str, Any]:
+def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[str, Any]:
     checked, broken = verify(console.service.engine)
     chain = (
-        words["admin_chain_ok"].format(count=checked)
+        words.counted("admin_chain_ok", checked)
         if broken is None
         else words["admin_chain_broken"].format(entry=broken)
     )

@@ -29,7 +29,7 @@ def add_numbers(router: APIRouter, console: Console) -> None:
             "numbers.html",
             session,
             bars=bars(days),
-            total=words["numbers_total"].format(count=sum(c for _, c in days)),
+            total=words.counted("numbers_total", sum(c for _, c in days)),
             summary=", ".join(f"{day:%m-%d}: {count}" for day, count in days),
             title_key="numbers_title",
         )

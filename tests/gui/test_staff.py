@@ -215,6 +215,10 @@ def test_staff_see_how_many_check_ins_the_deny_list_flagged(qtbot: QtBot, kiosk:
     alerts = kiosk.window.staff.alerts
     qtbot.waitUntil(alerts.isVisible)
     assert alerts.text() == kiosk.flow.translator("staff.alerts", count=1)
+    kiosk.flow.set_language("en")
+    assert "flagged 1 check-in since" in alerts.text()
+    kiosk.window.staff.show_alerts(2, kiosk.flow.translator)
+    assert "flagged 2 check-ins since" in alerts.text()
 
 
 @pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
