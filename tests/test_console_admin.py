@@ -119,6 +119,8 @@ def test_the_admin_enrols_and_revokes_kiosks_and_sees_how_they_are(
     assert service.authenticate(service.add_kiosk("elsewhere-1", "Other Site"))
     trail = admin.get(f"{url}/console/admin/audit?lang=en").text
     assert "intact" in trail and "Made an enrolment code" in trail and "Revoked a kiosk" in trail
+    assert "code valid for 24 hours" in trail and "code valid 24 h" not in trail
+    assert "代碼 24 小時內有效" in admin.get(f"{url}/console/admin/audit?lang=zh-TW").text
 
 
 def test_users_and_roles(hub: tuple[HubService, str, Lobby], clock: FakeClock) -> None:

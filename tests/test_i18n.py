@@ -4,6 +4,7 @@ import re
 import string
 import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +20,13 @@ def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def entries(language: str) -> dict[str, list[str]]:
+HUB_LOCALE = Path(__file__).resolve().parent.parent / "kiosk" / "hub" / "locale"
+
+
+def entries(language: str, hub: bool = False) -> dict[str, list[str]]:
     """Each entry's texts by its id: one text, or one per plural form of a counted entry (a
-    language has the forms its own rules need, so entries are compared, not catalog keys)."""
+    language has the forms its own rules need, so entries are compared, not catalog keys).
+    ``hub``: the console's catalog instead of the kiosk's."""
     found: dict[str, list[str]] = {}
 
     def walk(table: Mapping[str, Any], prefix: str) -> None:
@@ -32,20 +37,26 @@ def entries(language: str) -> dict[str, list[str]]:
                 texts = list(value.values()) if isinstance(value, Mapping) else [value]
                 found[f"{prefix}{key}"] = texts
 
-    walk(tomllib.loads(assets.read_text("locale", f"{language}.toml")), "")
+    if hub:
+        text = (HUB_LOCALE / f"{language}.toml").read_text(encoding="utf-8")
+    else:
+        text = assets.read_text("locale", f"{language}.toml")
+    walk(tomllib.loads(text), "")
     return found
 
 
-def test_every_language_has_every_string() -> None:
-    reference = set(entries("en"))
+@pytest.mark.parametrize("hub", [False, True], ids=["kiosk", "console"])
+def test_every_language_has_every_string(hub: bool) -> None:
+    reference = set(entries("en", hub))
     for language in LANGUAGES:
-        assert set(entries(language)) == reference, language
+        assert set(entries(language, hub)) == reference, language
 
 
-def test_placeholders_match_and_no_string_is_empty() -> None:
-    for key, english in entries("en").items():
+@pytest.mark.parametrize("hub", [False, True], ids=["kiosk", "console"])
+def test_placeholders_match_and_no_string_is_empty(hub: bool) -> None:
+    for key, english in entries("en", hub).items():
         for language in LANGUAGES:
-            for text in entries(language)[key]:
+            for text in entries(language, hub)[key]:
                 assert text.strip(), f"{language}:{key} is empty"
                 assert fields(text) == fields(english[0]), f"{language}:{key} placeholders differ"
 

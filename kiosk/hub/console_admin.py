@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from kiosk.hub.accounts import ROLES
 from kiosk.hub.admin_site import AdminError, SiteAdmin
 from kiosk.hub.audit_trail import verify
+from kiosk.hub.audit_words import detail_in_words
 from kiosk.hub.console import (
     ADMIN_ROLES,
     SECURITY_HEADERS,
@@ -234,6 +235,7 @@ def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[
             **e,
             "at": _when(console, e["at"]),
             "action": words.get(f"action:{e['action']}", e["action"]),
+            "detail": detail_in_words(e["action"], e["detail"], words),
         }
         for e in admin.audit_entries(site)
     ]
