@@ -104,6 +104,9 @@ def test_sign_in_shows_only_the_users_own_site_with_safe_cookies_and_headers(
     assert "1 on site at Harbour" in page.text
     chinese = browser.get(f"{url}/console/onsite?lang=zh-TW")
     assert 'lang="zh-TW"' in chinese.text and "目前在場人員" in chinese.text
+    # Each page offers the other language by its own name.
+    assert '<a class="switch" href="?lang=en" lang="en">English</a>' in chinese.text
+    assert '<a class="switch" href="?lang=zh-TW" lang="zh-TW">中文</a>' in page.text
     assert "Ada" in browser.get(f"{url}/console/onsite", params={"q": "lovel"}).text
     assert "Ada" not in browser.get(f"{url}/console/onsite", params={"q": "nobody"}).text
 

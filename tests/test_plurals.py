@@ -114,6 +114,13 @@ def test_every_english_count_has_both_forms_and_every_form_the_same_placeholders
             assert placeholders == {True}, f"{name}: {key} loses its count in a form"
 
 
+@pytest.mark.parametrize("language", ["en", "zh-TW"])
+def test_no_word_of_the_console_is_hidden_by_an_attribute_in_its_templates(language: str) -> None:
+    """Jinja reads ``t.language`` as the attribute before the key of that name."""
+    words = words_in(language)
+    assert {key for key in words if hasattr(words, key)} == set()
+
+
 def test_a_table_in_the_consoles_words_must_be_a_counted_entry(tmp_path: Path) -> None:
     from kiosk.hub import console_words
 

@@ -18,14 +18,19 @@ LOCALE = Path(__file__).resolve().parent / "locale"
 
 
 class Words(dict[str, str]):
-    """A language's words by key; ``counted`` picks the form a number takes."""
+    """A language's words by key; ``counted`` picks the form a number takes.
+
+    Templates read words as ``t.key``, and Jinja looks for an attribute of that name before a
+    key: an attribute here hides the word of the same name (``language`` did, and the Chinese
+    page offered "zh-TW" as the way to English). So no key may share a name with an attribute,
+    which a test checks for every key."""
 
     def __init__(self, language: str, strings: Mapping[str, str]) -> None:
         super().__init__(strings)
-        self.language = language
+        self.language_code = language
 
     def counted(self, key: str, count: int, **values: object) -> str:
-        return counted(self, key, self.language, count, **values)
+        return counted(self, key, self.language_code, count, **values)
 
 
 @cache
