@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from kiosk import assets
-from kiosk.plurals import counted
+from kiosk.plurals import plural_template
 
 # Language names are shown in their own language, so they are not translated.
 LANGUAGE_NAMES: Mapping[str, str] = {"zh-TW": "繁體中文", "en": "English"}
@@ -50,13 +50,12 @@ class Translator:
     def __call__(self, string_id: str, **values: object) -> str:
         """The string ``string_id`` filled in with ``values``. Given a ``count``, a counted entry
         takes the plural form of that number ("1 check-in", "2 check-ins": ``kiosk.plurals``)."""
-        count = values.pop("count", None)
+        count = values.get("count")
         try:
             if isinstance(count, int):
-                return counted(self._strings, string_id, self.language, count, **values)
-            template = self._strings[string_id]
+                template = plural_template(self._strings, string_id, self.language, count)
+            else:
+                template = self._strings[string_id]
         except KeyError:
             raise MissingTranslationError(f"{string_id!r} missing in {self.language}") from None
-        if count is not None:
-            values["count"] = count
         return template.format(**values) if values else template

@@ -35,7 +35,12 @@ def is_plural_table(table: Mapping[str, object]) -> bool:
 def counted(
     strings: Mapping[str, str], string_id: str, language: str, count: int, **values: object
 ) -> str:
-    """The entry ``string_id`` in the form ``count`` takes in ``language``, filled in. A form the
+    """The entry ``string_id`` in the form ``count`` takes in ``language``, filled in."""
+    return plural_template(strings, string_id, language, count).format(count=count, **values)
+
+
+def plural_template(strings: Mapping[str, str], string_id: str, language: str, count: int) -> str:
+    """The form of the entry ``string_id`` that ``count`` takes in ``language``. A form the
     catalog lacks falls back to "other", and an entry with one form may be a plain string.
 
     Raises ``KeyError`` when the catalog has no such entry at all."""
@@ -43,7 +48,7 @@ def counted(
     for key in (f"{string_id}.{form}", f"{string_id}.other", string_id):
         template = strings.get(key)
         if template is not None:
-            return template.format(count=count, **values)
+            return template
     raise KeyError(string_id)
 
 
