@@ -84,18 +84,25 @@ class ControllerSection:
 
 @dataclass(frozen=True)
 class KioskSection:
-    """[kiosk]: languages, the idle timeout, lockdown (``data_dir`` is on ``Config``)."""
+    """[kiosk]: languages, the idle timeout, lockdown, the supervised window's nightly fresh
+    start (``kiosk.supervisor``; ``data_dir`` is on ``Config``)."""
 
     TABLE: ClassVar[str] = "kiosk"
     languages: tuple[str, ...] = SUPPORTED_LANGUAGES
     default_language: str = "zh-TW"
     idle_timeout_seconds: int = 60
     lockdown: bool = False
+    fresh_start: str = "03:30"  # HH:MM site time, or "" for never
 
     @staticmethod
     def parse(kiosk: Section, source: str) -> dict[str, Any]:
-        kiosk.only("languages", "default_language", "idle_timeout_seconds", "data_dir", "lockdown")
+        kiosk.only(
+            "languages", "default_language", "idle_timeout_seconds", "data_dir", "lockdown",
+            "fresh_start",
+        )  # fmt: skip
         values: dict[str, Any] = {}
+        if kiosk.has("fresh_start"):
+            values["fresh_start"] = kiosk.clock_time("fresh_start")
         if kiosk.has("lockdown"):
             values["lockdown"] = kiosk.boolean("lockdown")
         if kiosk.has("languages"):

@@ -11,12 +11,14 @@ This module therefore imports only what Welcome needs; ``ui.app`` is imported in
 
 from __future__ import annotations
 
+import os
 import sys
 
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
+from kiosk.supervisor import FRESH_START, SUPERVISED
 from ui.application import create_application
 from ui.window import KioskWindow
 
@@ -52,4 +54,17 @@ def run(config: Config) -> int:
         kiosk.lockdown.apply()
     app.aboutToQuit.connect(kiosk.shutdown)
     kiosk.flow.exit_requested.connect(app.quit)
+    if os.environ.get(SUPERVISED):  # only a supervisor starts the window again
+        from ui.fresh_start import FreshStart
+
+        fresh_start = FreshStart(
+            config.fresh_start,
+            config.zone,
+            kiosk.flow.services.clock,
+            on_welcome=lambda: kiosk.flow.step.value == "welcome",
+            busy=lambda: kiosk.workers.busy() or kiosk.jobs.busy(),
+        )
+        kiosk.flow.step_changed.connect(fresh_start.step_changed)
+        fresh_start.due.connect(lambda: app.exit(FRESH_START))
+        fresh_start.start()
     return app.exec()
