@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 
 from kiosk import audit
 from kiosk.badges import BadgeTokens, end_of_visit_day
@@ -17,7 +17,7 @@ from kiosk.config import Config
 from kiosk.errors import GuestFacingError
 from kiosk.models import Visit
 from kiosk.store import Store
-from kiosk.timeutil import Clock, utc_now
+from kiosk.timeutil import Clock, clock_time, utc_now
 from kiosk.tokens import PREFIX, Verdict, short_code
 
 log = logging.getLogger(__name__)
@@ -97,11 +97,11 @@ class CheckoutService:
         if not self._config.auto_checkout_time:
             return 0
         now = now or self._clock()
-        hour, minute = (int(part) for part in self._config.auto_checkout_time.split(":"))
+        at = clock_time(self._config.auto_checkout_time)
         count = 0
         for visit in self._store.visits(on_site_only=True):
             day = visit.checked_in_at.astimezone(self._config.zone).date()
-            cutoff = datetime.combine(day, time(hour, minute), self._config.zone)
+            cutoff = datetime.combine(day, at, self._config.zone)
             if now >= cutoff:
                 expires = end_of_visit_day(visit.checked_in_at, self._config)
                 if self._store.check_out(

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 
+from kiosk.timeutil import clock_time
+
 log = logging.getLogger(__name__)
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
@@ -42,12 +44,10 @@ def fresh_start_due(now: datetime, started: datetime, at: str, zone: tzinfo) -> 
     ``at`` (HH:MM site time; "" for never) came after it started, at most two hours ago."""
     if not at:
         return False
-    hour, minute = (int(part) for part in at.split(":"))
-    today = now.astimezone(zone)
-    latest = today.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if latest > today:
-        yesterday = today - timedelta(days=1)
-        latest = yesterday.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    time_of_day, today = clock_time(at), now.astimezone(zone).date()
+    latest = datetime.combine(today, time_of_day, zone)
+    if latest > now:
+        latest = datetime.combine(today - timedelta(days=1), time_of_day, zone)
     return started < latest <= now and now - latest <= FRESH_START_WINDOW
 
 

@@ -5,11 +5,20 @@ A fixed-width text form keeps ``purge_after <= ?`` a correct string comparison i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from kiosk.wire import DB_TEXT_LENGTH, Clock, from_db, to_db
 
-__all__ = ["DB_TEXT_LENGTH", "Clock", "days_later", "from_db", "parse_instant", "to_db", "utc_now"]
+__all__ = [
+    "DB_TEXT_LENGTH",
+    "Clock",
+    "clock_time",
+    "days_later",
+    "from_db",
+    "parse_instant",
+    "to_db",
+    "utc_now",
+]
 
 
 def utc_now() -> datetime:
@@ -28,3 +37,9 @@ def days_later(moment: datetime, days: int, zone: tzinfo) -> datetime:
     """The same wall-clock time ``days`` calendar days later in ``zone``, as UTC: "30 days after
     your visit" means the same hour a month later, also across a daylight-saving change."""
     return (moment.astimezone(zone) + timedelta(days=days)).astimezone(UTC)
+
+
+def clock_time(text: str) -> time:
+    """A time of day as the config writes it ("23:59", checked when the config is read)."""
+    hour, minute = (int(part) for part in text.split(":"))
+    return time(hour, minute)
