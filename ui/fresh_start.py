@@ -33,15 +33,16 @@ class FreshStart(QObject):
         at: str,
         zone: tzinfo,
         clock: Callable[[], datetime],
-        on_welcome: Callable[[], bool],
+        on_welcome: bool,
         busy: Callable[[], bool],
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self._at, self._zone, self._clock = at, zone, clock
-        self._on_welcome, self._busy, self._monotonic = on_welcome, busy, monotonic
+        self._busy, self._monotonic = busy, monotonic
         self._started = clock()
-        self._welcome_since: float | None = monotonic() if on_welcome() else None
+        # Kept by ``step_changed``: when Welcome came on screen, None while it is not there.
+        self._welcome_since: float | None = monotonic() if on_welcome else None
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
@@ -60,7 +61,7 @@ class FreshStart(QObject):
         quiet_since = self._welcome_since
         if quiet_since is None or self._monotonic() - quiet_since < QUIET_SECONDS:
             return
-        if not self._on_welcome() or self._busy():
+        if self._busy():
             return
         log.info("nightly fresh start: the window ends and the supervisor starts it again")
         self.timer.stop()

@@ -61,7 +61,7 @@ def run(config: Config) -> int:
             config.fresh_start,
             config.zone,
             kiosk.flow.services.clock,
-            on_welcome=lambda: kiosk.flow.step.value == "welcome",
+            on_welcome=kiosk.flow.step.value == "welcome",
             busy=lambda: kiosk.workers.busy() or kiosk.jobs.busy(),
         )
         kiosk.flow.step_changed.connect(fresh_start.step_changed)

@@ -21,12 +21,11 @@ TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 class Lobby:
-    """What the fresh start looks at: the step on screen, work in hand, and the time."""
+    """What the fresh start looks at besides the steps it is told of: work in hand, the time."""
 
     def __init__(self) -> None:
         self.clock = FakeClock(datetime(2026, 11, 30, 1, 0, tzinfo=TAIPEI))
         self.seconds = 0.0
-        self.step = "welcome"
         self.busy = False
         self.asked = 0
 
@@ -35,7 +34,7 @@ class Lobby:
             "03:30",
             TAIPEI,
             self.clock,
-            on_welcome=lambda: self.step == "welcome",
+            on_welcome=True,  # built as the window opens, on Welcome
             busy=lambda: self.busy,
             monotonic=lambda: self.seconds,
         )
@@ -57,12 +56,10 @@ def test_the_fresh_start_waits_for_its_time_and_a_quiet_kiosk(qtbot: QtBot) -> N
     fresh.check()
     assert lobby.asked == 0
     lobby.wait(35)  # 03:35, but a guest has just started
-    lobby.step = "details"
     fresh.step_changed("details")
     fresh.check()
     assert lobby.asked == 0
-    lobby.step = "welcome"  # done; the badge is still printing
-    fresh.step_changed("welcome")
+    fresh.step_changed("welcome")  # done; the badge is still printing
     lobby.busy = True
     lobby.wait(QUIET_SECONDS / 60)
     fresh.check()
@@ -75,10 +72,8 @@ def test_the_fresh_start_waits_for_its_time_and_a_quiet_kiosk(qtbot: QtBot) -> N
 def test_a_kiosk_busy_all_night_waits_for_the_next_night(qtbot: QtBot) -> None:
     lobby = Lobby()
     fresh = lobby.fresh_start()
-    lobby.step = "staff"
     fresh.step_changed("staff")
     lobby.wait(4 * 60 + 40)  # 05:40: staff mode was open past the two hours
-    lobby.step = "welcome"
     fresh.step_changed("welcome")
     lobby.wait(QUIET_SECONDS / 60)
     fresh.check()
@@ -89,7 +84,7 @@ def test_a_kiosk_busy_all_night_waits_for_the_next_night(qtbot: QtBot) -> None:
 
 
 def test_switched_off_it_never_runs(qtbot: QtBot) -> None:
-    fresh = FreshStart("", TAIPEI, FakeClock(), on_welcome=lambda: True, busy=lambda: False)
+    fresh = FreshStart("", TAIPEI, FakeClock(), on_welcome=True, busy=lambda: False)
     fresh.start()
     assert not fresh.timer.isActive()
 
