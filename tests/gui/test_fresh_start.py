@@ -101,7 +101,8 @@ import ui.fresh_start
 from ui import start
 from ui.application import create_application
 
-data, starts, alone = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "alone"
+data, starts, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+alone = mode in ("alone", "guest")
 ui.fresh_start.CHECK_EVERY_MS, ui.fresh_start.QUIET_SECONDS = 50, 0.0
 config = replace(load_config(env={}), data_dir=data)
 a_minute_ago = (utc_now() - timedelta(minutes=1)).astimezone(config.zone)
@@ -114,6 +115,13 @@ if first or alone:  # a window that has been up since before tonight's time
         made(self, *args, **kwargs)
         self._started -= timedelta(hours=1)
     ui.fresh_start.FreshStart.__init__ = up_for_an_hour
+if mode == "guest":  # a guest taps Check in before the first look at the time, and stays
+    began = ui.fresh_start.FreshStart.start
+    def a_guest_arrives(self):
+        window = next(w for w in app.topLevelWidgets() if hasattr(w, "welcome"))
+        QTimer.singleShot(0, window.welcome.checkin.click)
+        began(self)
+    ui.fresh_start.FreshStart.start = a_guest_arrives
 app = create_application()  # the one start.run takes up
 if not first or alone:  # this test ends such a window itself, a little later
     QTimer.singleShot(3000 if alone else 1500, app.quit)
@@ -156,3 +164,18 @@ def test_an_unsupervised_window_has_no_fresh_start(tmp_path: Path) -> None:
     command = [sys.executable, "-c", WINDOW, str(tmp_path / "data"), str(tmp_path / "s"), "alone"]
     assert subprocess.call(command, env=env) == 0  # quit by the test after 3 s, not 75 at once
     assert datetime.now() - begun >= timedelta(seconds=3)
+
+
+def test_a_guest_in_the_middle_of_a_check_in_keeps_the_window(tmp_path: Path) -> None:
+    """Past its time, supervised, but a guest has left Welcome: the window learns of the step
+    from the flow itself (``step_changed``) and stays up until the test closes it."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "KIOSK_CONFIG": "",
+        "KIOSK_SUPERVISED": "1",
+    }
+    command = [sys.executable, "-c", WINDOW, str(tmp_path / "data"), str(tmp_path / "s"), "guest"]
+    assert subprocess.call(command, env=env) == 0  # quit by the test after 3 s, not FRESH_START
