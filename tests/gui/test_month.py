@@ -30,6 +30,7 @@ DAYS = 30
 RETENTION_DAYS = 5
 GUESTS_A_DAY = 3
 NOTIFY_EVERY_HOURS = 4
+WEEK = 7
 
 
 def _closed_port() -> int:
@@ -111,14 +112,19 @@ def test_a_month_of_upkeep_leaves_nothing_behind(
             }
         )
     steady = daily[RETENTION_DAYS + 2 :]
-    first = steady[0]
     assert {row["timers"] for row in daily} == {daily[0]["timers"]}, "timers multiplied"
     # Retention keeps RETENTION_DAYS of visits, and with them three rows each: the notification
     # given up (its reason stays for staff), the check-in and check-out waiting for the absent
     # hub. Printed badges' finished jobs are gone within the hour; purged visits take the rest.
     assert max(row["outbox"] for row in steady) <= RETENTION_DAYS * GUESTS_A_DAY * 3
     assert max(row["wal"] for row in steady) <= 4 * 1024 * 1024, "the WAL keeps growing"
-    assert {row["fds"] for row in steady} == {first["fds"]}, [row["fds"] for row in daily]
+    # A leak raises the count day after day; the rest of the test process (the suite's
+    # servers and their threads) opens and closes a socket or a pipe now and then (a day of 24
+    # among days of 26 in one full run). So the quietest day of the last week is compared with
+    # the quietest of the first: a descriptor a day shows as 16 more.
+    first_week, last_week = steady[:WEEK], steady[-WEEK:]
+    by_day = " ".join(str(row["fds"]) for row in daily)
+    assert min(row["fds"] for row in last_week) <= min(row["fds"] for row in first_week), by_day
 
 
 def test_a_job_process_that_dies_is_restarted_and_the_badge_still_prints(
