@@ -21,6 +21,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.config import load_config
+from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.store import Store
 from kiosk.sync import BATCH, drain
@@ -212,9 +213,9 @@ def _autovacuuming(db: psycopg.Connection[Any]) -> bool:
     return bool(row and row[0])
 
 
-def _purge_beside_a_kiosk(url: str, visits: int, postgres: str) -> HubPurge:
-    """``visits`` expired visits with their receipts purged while a kiosk sends a one-visit
-    batch every 5 ms (as the kiosk's purge is measured beside a guest checking in)."""
+def _aged_hub(url: str, visits: int, postgres: str) -> HubService:
+    """A hub holding ``visits`` expired visits with their receipts, on disk, the machine
+    settled: what a purge round and its floor start from."""
     hub = hub_service(url, utc_now)
     grow_hub(hub, visits, "2026-10-01T01:30:00.000000Z")
     # The grown fixture goes to disk first, as a hub's month-old rows are: otherwise the purge
@@ -227,6 +228,13 @@ def _purge_beside_a_kiosk(url: str, visits: int, postgres: str) -> HubPurge:
     # And whatever the machine still has to do (the runs before this one) is done first: the
     # one PostgreSQL 1,000,000 run of four right after the SQLite runs purged 253k, not 330k+.
     _settle(postgres)
+    return hub
+
+
+def _purge_beside_a_kiosk(url: str, visits: int, postgres: str) -> HubPurge:
+    """``visits`` expired visits with their receipts purged while a kiosk sends a one-visit
+    batch every 5 ms (as the kiosk's purge is measured beside a guest checking in)."""
+    hub = _aged_hub(url, visits, postgres)
     # And what is here to stay is frozen, as ``kiosk hub serve`` freezes its start-up: left in
     # sight, a full collection walked the test process's ~160,000 objects (70 ms) with the
     # purge's transaction and a kiosk's batch held up behind it.
@@ -302,13 +310,7 @@ def _bare_delete_rate(url: str, visits: int, postgres: str) -> float:
     transaction (no chunks, nothing beside it), then the same reclaiming of their space. What
     the machine can do on the day: the purge's goal is absolute, and the same code measured
     200k+ visits/s on one day and a third of it on another."""
-    hub = hub_service(url, utc_now)
-    grow_hub(hub, visits, "2026-10-01T01:30:00.000000Z")
-    if hub._engine.dialect.name == "sqlite":
-        with hub._engine.connect() as db:
-            raw: Any = db.connection.dbapi_connection
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    _settle(postgres)
+    hub = _aged_hub(url, visits, postgres)
     moment = {"moment": to_db(utc_now())}  # as ``hub.purge()`` takes it: every row is due
     start = time.perf_counter()
     with hub._engine.begin() as db:
