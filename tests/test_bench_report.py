@@ -1,0 +1,36 @@
+"""The rows ``make bench`` writes to bench-results.json: a figure that is itself a ratio keeps it
+as its ratio, and a figure in its own unit is divided by its floor."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bench import conftest as bench
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, object]]:
+    """The results of this test alone: the suite's own run writes no bench-results.json."""
+    results: dict[str, dict[str, object]] = {}
+    monkeypatch.setattr(bench, "RESULTS", results)
+    monkeypatch.setattr(bench, "ROWS", [])
+    return results
+
+
+def test_a_ratio_figure_is_its_own_ratio(written: dict[str, dict[str, object]]) -> None:
+    bench.Report().result("cold_start_ratio", 1.5, "x", goal=2.0, floor=200.0)
+    row = written["cold_start_ratio"]
+    assert (row["figure"], row["floor"], row["ratio"], row["met"]) == (1.5, 200.0, 1.5, True)
+
+
+def test_a_figure_in_its_own_unit_is_divided_by_its_floor(
+    written: dict[str, dict[str, object]],
+) -> None:
+    report = bench.Report()
+    report.result(
+        "purge_rows_per_s", 75_000.0, "visits/s", goal=200_000, floor=150_000.0, at_least=True
+    )
+    report.result("purge_longest_tx_ms", 12.0, "ms", goal=20.0)
+    purge, longest = written["purge_rows_per_s"], written["purge_longest_tx_ms"]
+    assert (purge["ratio"], purge["met"]) == (0.5, False)
+    assert (longest["floor"], longest["ratio"], longest["met"]) == (None, None, True)
