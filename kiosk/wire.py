@@ -159,8 +159,8 @@ def next_chunk_size(size: int, took: float, target: float, smallest: int, larges
     (halve a chunk over the target, double one under half of it) halved on every chunk a
     moment's load pushed over, and chunks shrank to where they took half the target: beside a
     kiosk's batch every 5 ms, a hub's purge on PostgreSQL ran in chunks of 50-400 rows at
-    ~2 ms and deleted 3-34k visits a second; scaled, its chunks of 500-1,200 take ~3 ms and
-    delete 62-83k (SQLite 61-78k -> 75-94k, a batch's p99 the same)."""
+    ~2 ms and deleted 3-35k visits a second (8 runs); scaled, its chunks of 500-1,200 take ~3 ms
+    and delete 42-99k (6 runs; SQLite 61-78k -> 75-94k; a batch's p99 the same)."""
     factor = min(2.0, max(0.5, target / took)) if took > 0 else 2.0
     return min(largest, max(smallest, int(size * factor)))
 
