@@ -92,15 +92,13 @@ class Report:
         floor: float | None = None,
         *,
         at_least: bool = False,
-        ratio: float | None = None,
     ) -> None:
         """One goal's measurement; a goal is an upper bound unless ``at_least``. For a ratio
         (unit "x") the figure is the ratio itself and ``floor`` the floor's own time in ms;
-        otherwise ``ratio`` defaults to figure / floor. (Divided again, the JSON of a 1.48x
-        cold start had said 0.007.)"""
+        otherwise the ratio is figure / floor. (Divided again, the JSON of a 1.48x cold start
+        had said 0.007.)"""
         assert name in NAMES, name
-        if ratio is None:
-            ratio = figure if unit == "x" else (figure / floor if floor else None)
+        ratio = figure if unit == "x" else (figure / floor if floor else None)
         met = figure >= goal if at_least else figure <= goal
         RESULTS[name] = {
             "name": name,
