@@ -74,8 +74,8 @@ OPEN_GROUPS = frozenset({"staff"})
 _OPTIONS_WITH_VALUES = frozenset({"--config", "--data-dir"})
 
 
-def _positional(words: Sequence[str]) -> list[str] | None:
-    """The words that are not options (None if help was asked for)."""
+def _positional(words: Sequence[str]) -> list[str]:
+    """The words that are not options: the first one names the command."""
     positional = []
     skip = False
     for word in words:
@@ -83,8 +83,6 @@ def _positional(words: Sequence[str]) -> list[str] | None:
             skip = False
         elif word in _OPTIONS_WITH_VALUES:
             skip = True
-        elif word in ("-h", "--help"):
-            return None
         elif not word.startswith("-"):
             positional.append(word)
     return positional
@@ -92,12 +90,15 @@ def _positional(words: Sequence[str]) -> list[str] | None:
 
 def _registrars(words: Sequence[str], layers: Mapping[str, Registrar] | None) -> list[Registrar]:
     """The command groups that define the command asked for, so that ``kiosk checkin`` imports
-    the visit commands alone and ``kiosk run`` the window's alone (Welcome is drawn sooner). A
-    bare group a layer takes over (``kiosk staff``) also needs the layers; help and unknown words
-    need every group, so that every command is listed and offered. Each group once, in a fixed
-    order, so help lists commands the same way every time."""
-    positional = _positional(words) or [""]
-    command = positional[0]
+    the visit commands alone and ``kiosk run`` the window's alone (Welcome is drawn sooner), and
+    ``kiosk verify --help`` the badge commands alone. A bare group a layer takes over (``kiosk
+    staff``) also needs the layers; ``kiosk --version`` needs no group; help without a command
+    and unknown words need every group, so that every command is listed and offered. Each group
+    once, in a fixed order, so help lists commands the same way every time."""
+    positional = _positional(words)
+    if not positional and "--version" in words and not {"-h", "--help"} & set(words):
+        return []
+    command = positional[0] if positional else ""
     if command in GROUPS:
         opened = command in OPEN_GROUPS and len(positional) == 1
         return [GROUPS[command], *(_layer_groups(layers) if opened else [])]

@@ -14,7 +14,6 @@ from kiosk.errors import KeyRingError, UsageError
 from kiosk.i18n import Translator
 from kiosk.keys import KeyRing, import_public_keys, rotate
 from kiosk.plurals import how_many
-from kiosk.qrdecode import UnreadableImageError, decode_file
 from kiosk.site import Site, site_keys
 from kiosk.timeutil import to_db, utc_now
 from kiosk.tokens import Verdict
@@ -117,6 +116,10 @@ def _verify(args: argparse.Namespace, config: Config) -> int:
 
 
 def _tokens_in(image: Path) -> list[str]:
+    # Imported here: Pillow is ~10 ms that ``kiosk verify TOKEN``, ``keys`` and ``checkout`` do
+    # not need (a CLI command imports only what it uses, #17).
+    from kiosk.qrdecode import UnreadableImageError, decode_file
+
     try:
         return decode_file(image)
     except UnreadableImageError as error:
