@@ -108,8 +108,12 @@ def postgres_server(durable: bool = False) -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def fresh_database(server_url: str, name: str) -> str:
+def fresh_database(server_url: str, name: str, template: str = "") -> str:
+    """An empty database called ``name`` (dropped first if there is one), by URL; with a
+    ``template``, a copy of that database, file by file: ~2 s for a hub of 1,000,000 visits
+    that takes a minute to grow (no one may be connected to the template meanwhile)."""
+    copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copy}')
     return server_url.rsplit("/", 1)[0] + f"/{name}"

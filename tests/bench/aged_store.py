@@ -5,6 +5,7 @@ their spooled badge files."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -75,3 +76,33 @@ def _on_disk(path: Path) -> None:
     visits, a check-in waiting 12-14 ms behind its sync)."""
     with path.open("rb+") as handle:
         os.fsync(handle.fileno())
+
+
+class AgedStores:
+    """Aged stores for the purge's rounds and its floor, each size grown once and copied for
+    every round: growing 1,000,000 visits took 26 s, a copy under 1 s, and each round must start
+    from an untouched store."""
+
+    def __init__(self, root: Path, expired_at: datetime) -> None:
+        self._root, self._expired_at = root, expired_at
+        self._grown: dict[int, Path] = {}
+
+    def copy(self, visits: int, folder: Path) -> Path:
+        """``folder/kiosk.db`` holding ``visits`` expired visits, written out to disk, and their
+        spooled badges in ``folder/spool``."""
+        grown = self._grown.get(visits)
+        if grown is None:
+            grown = self._grown[visits] = self._root / f"aged-{visits}"
+            grown.mkdir(parents=True)
+            grow(grown / "kiosk.db", visits, self._expired_at, grown / "spool")
+        assert not (grown / "kiosk.db-wal").exists()  # the file alone holds the store
+        folder.mkdir()
+        shutil.copyfile(grown / "kiosk.db", folder / "kiosk.db")
+        shutil.copytree(grown / "spool", folder / "spool")
+        _on_disk(folder / "kiosk.db")
+        return folder / "kiosk.db"
+
+    def remove(self) -> None:
+        """Give their space back (~700 MB at 1,000,000 visits)."""
+        for grown in self._grown.values():
+            shutil.rmtree(grown)

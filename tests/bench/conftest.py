@@ -9,7 +9,7 @@ import compileall
 import json
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from kiosk.keys import load_or_create
 from kiosk.models import BadgeContent
 from kiosk.store import Store
 from tests.conftest import make_form
+from tests.postgres import postgres_server
 
 ROWS: list[tuple[str, str, str, str]] = []
 RESULTS: dict[str, dict[str, object]] = {}
@@ -122,6 +123,13 @@ class Report:
 @pytest.fixture
 def report() -> Report:
     return Report()
+
+
+@pytest.fixture(scope="session")
+def durable_postgres() -> Iterator[str]:
+    """PostgreSQL as it ships (fsync on), for the hub's ingest and purge: the test suite's
+    fsync=off server flatters both."""
+    yield from postgres_server(durable=True)
 
 
 @pytest.fixture(scope="session")

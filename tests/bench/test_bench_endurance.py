@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,7 @@ from kiosk import retention
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.store import Store
-from tests.bench.aged_store import grow
+from tests.bench.aged_store import AgedStores
 from tests.bench.conftest import Report, percentile
 from tests.conftest import make_form
 
@@ -102,21 +102,27 @@ def _bare_delete_rate(path: Path, visits: int) -> float:
 ROUNDS = {100_000: 3, 1_000_000: 3}
 
 
-def test_purge_at_any_age(tmp_path: Path, report: Report) -> None:
+@pytest.fixture
+def aged(tmp_path: Path) -> Iterator[AgedStores]:
+    stores = AgedStores(tmp_path / "aged", NOW)
+    yield stores
+    stores.remove()
+
+
+def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> None:
     rates: dict[int, float] = {}
     longest_tx, waits = 0.0, []
     for visits, rounds in ROUNDS.items():
         samples = []
         for round_number in range(rounds):
             folder = tmp_path / f"s{visits}-{round_number}"
-            folder.mkdir()
-            grow(folder / "kiosk.db", visits, NOW, folder / "spool")
-            # The grown store goes to disk first, as a kiosk's month-old rows are: it is built
-            # unsynced (560 MB at 1,000,000 visits), and its writeback competes with the purge's
-            # durable commits (one run's longest was 94 ms, 6-10 in the others; no cycle
+            store = aged.copy(visits, folder)
+            # The store is on disk before the purge starts, as a kiosk's month-old rows are: left
+            # to the kernel's writeback (560 MB at 1,000,000 visits), it competed with the
+            # purge's durable commits (one run's longest was 94 ms, 6-10 in the others; no cycle
             # collection ran during the purges). The hub's bench does the same.
             os.sync()
-            took, longest, checkins = _purge(folder / "kiosk.db", folder / "spool")
+            took, longest, checkins = _purge(store, folder / "spool")
             shutil.rmtree(folder)  # 560 MB at 1,000,000 visits
             samples.append(visits / took)
             longest_tx, waits = max(longest_tx, longest), waits + checkins
@@ -125,11 +131,9 @@ def test_purge_at_any_age(tmp_path: Path, report: Report) -> None:
         report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
     floors = []
     for round_number in range(ROUNDS[100_000]):
-        floor_dir = tmp_path / f"floor-{round_number}"
-        floor_dir.mkdir()
-        grow(floor_dir / "kiosk.db", 100_000, NOW)
+        floor_store = aged.copy(100_000, tmp_path / f"floor-{round_number}")
         os.sync()
-        floors.append(_bare_delete_rate(floor_dir / "kiosk.db", 100_000))
+        floors.append(_bare_delete_rate(floor_store, 100_000))
     floor = statistics.median(floors)
     slowest = min(rates.values())
     report.result("purge_rows_per_s", slowest, "visits/s", goal=200_000, floor=floor, at_least=True)
