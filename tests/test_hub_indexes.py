@@ -12,7 +12,10 @@ import sqlalchemy as sa
 
 from kiosk.hub.schema import migrate
 from kiosk.hub.service import HubService
+from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
+from tests.hub_server import grow_hub, hub_service
+from tests.postgres import fresh_database
 from tests.test_hub import checkin
 
 NEW_INDEXES = {"visits_on_site_now", "visits_out_elsewhere"}
@@ -80,3 +83,47 @@ def test_a_hub_of_an_earlier_release_gets_them_and_loses_the_index_of_every_visi
     assert migrate(engine, "2026-11-30T00:00:00.000000Z") >= 6
     names = {index["name"] for index in sa.inspect(engine).get_indexes("visits")}
     assert names >= NEW_INDEXES and "visits_on_site" not in names, names
+
+
+def _rows_read(plan: dict[str, Any]) -> int:
+    """Rows a plan read from tables: those it returned and those it read only to drop them."""
+    read = 0
+    if "Relation Name" in plan:
+        read += plan["Actual Rows"] * plan["Actual Loops"]
+        read += plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    return read + sum(_rows_read(below) for below in plan.get("Plans", []))
+
+
+def test_a_batchs_lookups_read_only_what_they_name_on_a_hub_just_filled(
+    postgres: str, clock: FakeClock
+) -> None:
+    """A hub grown since autovacuum last looked (a new one filling up, kiosks catching up after
+    an outage) plans with stale statistics: it took a batch's ``IN (50 ids)`` for a read of all
+    the site's visits, each filtered out (23 ms a batch at 20,000). Whatever the statistics
+    say, a batch's lookups of receipts, tombstones and visits read only the rows they name."""
+    hub = hub_service(fresh_database(postgres, "hub_stale_lookups"), clock)
+    with hub._engine.begin() as db:
+        for table in ("visits", "receipts", "tombstones"):  # no ANALYZE behind the test's back
+            db.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+    grow_hub(hub, 5_000, to_db(clock()))  # kiosk lobby-1 of site demo
+    identity = hub.authenticate(hub.add_kiosk("lobby-1", "demo"))
+    assert identity is not None
+    batch = [checkin(f"v-new-{n}", clock, site="demo") for n in range(50)]
+    lookups: list[tuple[str, Any]] = []
+
+    def statement(_c: object, _cur: object, sql: str, parameters: Any, *_rest: object) -> None:
+        if sql.lstrip().startswith("SELECT"):
+            lookups.append((sql, parameters))
+
+    sa.event.listen(hub._engine, "before_cursor_execute", statement)
+    answers = hub.ingest(identity, batch)
+    sa.event.remove(hub._engine, "before_cursor_execute", statement)
+    read = []
+    with hub._engine.connect() as db:
+        cursor: Any = db.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for sql, parameters in lookups:  # run again now: each finds the batch's 50 rows
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", parameters)
+            read.append(_rows_read(cursor.fetchone()[0][0]["Plan"]))
+    hub.close()
+    assert [answer["status"] for answer in answers] == ["stored"] * 50, answers[0]
+    assert read == [50, 0, 50], read  # [5050, 0, 5050] before: every row of the kiosk and site

@@ -57,29 +57,27 @@ class Batch:
                 checked.append(error)
         keys = [item[0] for item in checked if isinstance(item, tuple)]
         ids = [item[1] for item in checked if isinstance(item, tuple) and item[1]]
-        r, v = t.receipts.c, t.visits.c
+        r, v, stones = t.receipts.c, t.visits.c, t.tombstones.c
+        named = self._rows_named
         self.receipts = {
             row.idempotency_key: (row.body_hash, row.answer)
             for row in self.db.execute(
-                sa.select(r.idempotency_key, r.body_hash, r.answer).where(
-                    r.kiosk_id == self.kiosk.kiosk_id, r.idempotency_key.in_(keys)
+                named(
+                    r.kiosk_id == self.kiosk.kiosk_id,
+                    r.idempotency_key,
+                    keys,
+                    r.body_hash,
+                    r.answer,
                 )
             )
         }
-        stones = t.tombstones.c
         self.tombstones = set(
-            self.db.execute(
-                sa.select(stones.visit_id).where(
-                    stones.site == self.kiosk.site, stones.visit_id.in_(ids)
-                )
-            ).scalars()
+            self.db.execute(named(stones.site == self.kiosk.site, stones.visit_id, ids)).scalars()
         )
         self.visits: dict[str, tuple[str | None, str]] = {
             row.visit_id: (row.checked_out_at, row.purge_after)
             for row in self.db.execute(
-                sa.select(v.visit_id, v.checked_out_at, v.purge_after).where(
-                    v.visit_id.in_(ids), v.site == self.kiosk.site
-                )
+                named(v.site == self.kiosk.site, v.visit_id, ids, v.checked_out_at, v.purge_after)
             )
         }
         answers = []
@@ -96,6 +94,31 @@ class Batch:
                 )
         self._write()
         return answers
+
+    def _rows_named(
+        self,
+        scope: sa.ColumnElement[bool],
+        key: sa.Column[Any],
+        values: Sequence[str],
+        *more: sa.Column[Any],
+    ) -> sa.Select[Any]:
+        """``SELECT key, *more WHERE scope AND key IN values``, where the scope (this kiosk, this
+        site) and the key make the table's primary key. On PostgreSQL each value is looked up on
+        its own, through the primary key: a hub whose statistics are stale (a new one filling up,
+        kiosks catching up after an outage: until autovacuum's next ANALYZE) planned ``IN (50
+        ids)`` as a read of every row of the site, each filtered. Measured on a new hub, a batch's
+        visit lookup took 4 ms at 2,000 visits and 23 ms at 20,000; looked up one by one, 0.5-0.6
+        ms at any size. ``LIMIT 1`` keeps the planner from folding the lookup into a join it could
+        plan the old way again (the key is unique in its scope, so nothing is cut)."""
+        columns = (key, *more)
+        if self.db.dialect.name != "postgresql":
+            return sa.select(*columns).where(scope, key.in_(values))
+        wanted = sa.bindparam(None, list(dict.fromkeys(values)), type_=sa.ARRAY(sa.Text))
+        given = sa.func.unnest(wanted).table_valued("value").render_derived(name="given")
+        found = sa.select(*columns).where(scope, key == given.c.value).limit(1).lateral("found")
+        return sa.select(*(found.c[column.name] for column in columns)).select_from(
+            given.join(found, sa.true())
+        )
 
     def _decide(self, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
         this_hash = body_hash(event)
