@@ -21,12 +21,14 @@ from tests.test_hub import checkin
 NEW_INDEXES = {"visits_on_site_now", "visits_out_elsewhere"}
 
 
-def _statement_of(hub: HubService, call: Callable[[], object]) -> tuple[str, Any]:
-    """The SQL (and its parameters) the call ran against the visits table."""
+def _statements_of(
+    hub: HubService, call: Callable[[], object], wanted: Callable[[str], bool]
+) -> list[tuple[str, Any]]:
+    """The SQL (and its parameters) of each statement the call ran that ``wanted`` picks."""
     seen: list[tuple[str, Any]] = []
 
     def statement(_c: object, _cur: object, sql: str, parameters: Any, *_rest: object) -> None:
-        if "FROM visits" in sql:
+        if wanted(sql):
             seen.append((sql, parameters))
 
     sa.event.listen(hub._engine, "before_cursor_execute", statement)
@@ -34,7 +36,12 @@ def _statement_of(hub: HubService, call: Callable[[], object]) -> tuple[str, Any
         call()
     finally:
         sa.event.remove(hub._engine, "before_cursor_execute", statement)
-    (ran,) = seen
+    return seen
+
+
+def _statement_of(hub: HubService, call: Callable[[], object]) -> tuple[str, Any]:
+    """The SQL (and its parameters) the call ran against the visits table."""
+    (ran,) = _statements_of(hub, call, lambda sql: "FROM visits" in sql)
     return ran
 
 
@@ -109,15 +116,12 @@ def test_a_batchs_lookups_read_only_what_they_name_on_a_hub_just_filled(
     identity = hub.authenticate(hub.add_kiosk("lobby-1", "demo"))
     assert identity is not None
     batch = [checkin(f"v-new-{n}", clock, site="demo") for n in range(50)]
-    lookups: list[tuple[str, Any]] = []
-
-    def statement(_c: object, _cur: object, sql: str, parameters: Any, *_rest: object) -> None:
-        if sql.lstrip().startswith("SELECT"):
-            lookups.append((sql, parameters))
-
-    sa.event.listen(hub._engine, "before_cursor_execute", statement)
-    answers = hub.ingest(identity, batch)
-    sa.event.remove(hub._engine, "before_cursor_execute", statement)
+    answers: list[dict[str, Any]] = []
+    lookups = _statements_of(
+        hub,
+        lambda: answers.extend(hub.ingest(identity, batch)),
+        lambda sql: sql.lstrip().startswith("SELECT"),
+    )
     read = []
     with hub._engine.connect() as db:
         cursor: Any = db.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -215,15 +215,17 @@ def test_hub_purge_of_1000000_visits(
     postgres = durable_postgres
     rates: dict[int, float] = {}
     big = HubPurge(0.0, [], [], [])  # every 1,000,000 round's transactions and batches
+    aged = {visits: f"aged-{visits}" for visits in (100_000, HUB_PURGED)}  # each grown once
     with ExitStack() as grown:
         for visits in (100_000, HUB_PURGED):
-            aged = f"aged-{visits}"
-            template = grown.enter_context(_hub_database(tmp_path, postgres, database, aged))
+            template = grown.enter_context(
+                _hub_database(tmp_path, postgres, database, aged[visits])
+            )
             _grow(template, visits, postgres)
             samples = []
             for round_number in range(HUB_ROUNDS):
                 name = f"hub-{visits}-{round_number}"
-                with _hub_database(tmp_path, postgres, database, name, aged) as url:
+                with _hub_database(tmp_path, postgres, database, name, aged[visits]) as url:
                     run = _purge_beside_a_kiosk(url, visits, postgres)
                 samples.append(run.rate)
                 if visits == HUB_PURGED:
@@ -236,7 +238,7 @@ def test_hub_purge_of_1000000_visits(
             report.row(
                 f"hub purge {visits:,} ({database})", f"{rate:,.0f} visits/s", spread, verdict
             )
-        with _hub_database(tmp_path, postgres, database, "hub-floor", "aged-100000") as url:
+        with _hub_database(tmp_path, postgres, database, "hub-floor", aged[100_000]) as url:
             floor = _bare_delete_rate(url, 100_000, postgres)
     report.row(
         f"  floor: 100,000 by bare DELETEs ({database})",
