@@ -9,8 +9,8 @@ be used to read the staff list.
 
 from __future__ import annotations
 
-import heapq
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from threading import Lock
@@ -55,12 +55,52 @@ def is_searchable(query: str) -> bool:
 class _Index:
     """Everything a keystroke needs, computed once when the directory loads: rebuilding search
     keys (``unicodedata.name`` per character) for every host on every keystroke cost 8-70 ms
-    over 5,000 hosts."""
+    over 5,000 hosts.
+
+    A host is known by its rank in the order proposals are shown (folded name, then id), so a
+    keystroke works on small integers: the hosts under a word are a slice of ``key_ranks``, and
+    the names that start with the whole query are one run of ranks: sets and sorts of integers,
+    all in C. Tuples of (key, host id) and a ranking key per match, in Python, took 0.4-0.7 ms a
+    keystroke over 5,000 hosts; this takes ~0.1."""
 
     hosts: dict[str, Host] = field(default_factory=dict)
-    keys: list[tuple[str, str]] = field(default_factory=list)  # (key, host id), sorted
-    host_keys: dict[str, frozenset[str]] = field(default_factory=dict)
-    folded: dict[str, str] = field(default_factory=dict)  # host id -> fold(name)
+    ranked: list[Host] = field(default_factory=list)  # in the order proposals are shown
+    folded: list[str] = field(default_factory=list)  # fold(name) of ``ranked``, same order
+    key_words: list[str] = field(default_factory=list)  # every active host's search keys, sorted
+    key_ranks: list[int] = field(default_factory=list)  # the rank each of those keys belongs to
+
+    @classmethod
+    def of(cls, hosts: Sequence[Host]) -> _Index:
+        folded_by_id = {h.id: fold(h.name) for h in hosts}
+        ranked = sorted(hosts, key=lambda h: (folded_by_id[h.id], h.id))
+        keys = sorted(
+            (key, rank)
+            for rank, host in enumerate(ranked)
+            if host.active
+            for key in search_keys(host.name)
+        )
+        return cls(
+            hosts={h.id: h for h in hosts},
+            ranked=ranked,
+            folded=[folded_by_id[h.id] for h in ranked],
+            key_words=[key for key, _rank in keys],
+            key_ranks=[rank for _key, rank in keys],
+        )
+
+    def ranks_under(self, word: str) -> set[int]:
+        """The ranks of the active hosts with a name part that starts with ``word``."""
+        low = bisect_left(self.key_words, word)
+        high = bisect_left(self.key_words, word + _LAST_CHARACTER, low)
+        return set(self.key_ranks[low:high])
+
+    def whole_name_run(self, wanted: str) -> range:
+        """The ranks of the hosts whose whole folded name starts with ``wanted``: one run, as
+        ranks follow the folded names."""
+        low = bisect_left(self.folded, wanted)
+        return range(low, bisect_left(self.folded, wanted + _LAST_CHARACTER, low))
+
+
+_LAST_CHARACTER = "\U0010ffff"  # sorts after any text that starts with the same prefix
 
 
 class HostDirectory:
@@ -75,11 +115,7 @@ class HostDirectory:
 
     def reload(self) -> None:
         stored = self._store.hosts()
-        hosts = stored if stored else list(self._config.hosts)
-        index = _Index(hosts={h.id: h for h in hosts})
-        index.host_keys = {h.id: frozenset(search_keys(h.name)) for h in hosts if h.active}
-        index.folded = {h.id: fold(h.name) for h in hosts}
-        index.keys = sorted((key, id_) for id_, keys in index.host_keys.items() for key in keys)
+        index = _Index.of(stored if stored else list(self._config.hosts))
         with self._lock:
             self._index = index
 
@@ -91,14 +127,10 @@ class HostDirectory:
         return host is not None and host.active
 
     def active_and_inactive(self) -> list[Host]:
-        index = self._index
-        return sorted(index.hosts.values(), key=lambda h: (index.folded[h.id], h.id))
+        return list(self._index.ranked)
 
     def active(self) -> list[Host]:
-        index = self._index
-        return sorted(
-            (h for h in index.hosts.values() if h.active), key=lambda h: index.folded[h.id]
-        )
+        return [host for host in self._index.ranked if host.active]
 
     def company_of(self, host_id: str) -> Company | None:
         host = self.get(host_id)
@@ -110,32 +142,21 @@ class HostDirectory:
             return []
         wanted = fold(normalise_text(query))
         index = self._index
-        # Each word typed selects a range of the sorted keys; a host must be in every range.
-        ids: set[str] | None = None
+        # Each word typed selects a run of the sorted keys; a host must be under every word.
+        ranks: set[int] | None = None
         for word in wanted.split():
-            low = _first_at_or_after(index.keys, word)
-            high = _first_at_or_after(index.keys, word + "\U0010ffff")
-            found = {host_id for _key, host_id in index.keys[low:high]}
-            ids = found if ids is None else ids & found
-            if not ids:
+            under = index.ranks_under(word)
+            ranks = under if ranks is None else ranks & under
+            if not ranks:
                 return []
-        matches = [index.hosts[host_id] for host_id in ids or ()]
-        folded = index.folded
-        # Only the first ``limit`` are shown: a partial sort (a "ch" matches a thousand hosts).
-        return heapq.nsmallest(
-            limit, matches, key=lambda h: (not folded[h.id].startswith(wanted), folded[h.id], h.id)
-        )
-
-
-def _first_at_or_after(keys: Sequence[tuple[str, str]], wanted: str) -> int:
-    low, high = 0, len(keys)
-    while low < high:
-        middle = (low + high) // 2
-        if keys[middle][0] < wanted:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+        if not ranks:
+            return []
+        # Names that start with the whole query first, then the rest, each in rank order.
+        whole = index.whole_name_run(wanted)
+        shown = sorted(ranks.intersection(whole))[:limit]
+        if len(shown) < limit:
+            shown += sorted(ranks.difference(whole))[: limit - len(shown)]
+        return [index.ranked[rank] for rank in shown]
 
 
 def parse_hosts_csv(text: str, config: Config) -> tuple[list[Host], ImportReport]:
