@@ -36,9 +36,13 @@ SOAK_GUESTS = 1_050  # 50 to warm up, then the 1,000 the growth goal is counted 
 STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off steps, below)
 
 
-def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
+ALONE_SECONDS = 1.0  # how long the guest thread checks in before the purge starts
+
+
+def _purge(path: Path, spool: Path) -> tuple[float, float, list[float], list[float]]:
     """Purge everything expired; returns (seconds, longest delete transaction, check-in times
-    of a guest thread that checks in every few milliseconds meanwhile)."""
+    of a guest thread that checks in every few milliseconds meanwhile, and those of the same
+    thread in the second before the purge: its floor on the day, on the same store)."""
     store = Store(path)
     config = replace(load_config(env={}), data_dir=path.parent)
     service = CheckinService(store, config, lambda: NOW)
@@ -55,7 +59,8 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
             longest[0] = max(longest[0], store.last_erase_seconds)
 
     store.erase_expired_visits = timed_erase  # type: ignore[method-assign]
-    done = threading.Event()
+    done, purging = threading.Event(), threading.Event()
+    alone: list[float] = []
     checkins: list[float] = []
 
     def guests() -> None:
@@ -64,19 +69,21 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float]]:
             form = make_form(name=f"Guest {number}", email=f"g{number}@example.com")
             start = time.perf_counter()
             service.check_in(form, notice)
-            checkins.append(time.perf_counter() - start)
+            (checkins if purging.is_set() else alone).append(time.perf_counter() - start)
             number += 1
             time.sleep(0.005)
 
     thread = threading.Thread(target=guests)
     thread.start()
+    time.sleep(ALONE_SECONDS)
+    purging.set()
     start = time.perf_counter()
     retention.purge(store, spool, NOW, config.retention_days)
     took = time.perf_counter() - start
     done.set()
     thread.join()
     store.close()
-    return took, longest[0], checkins
+    return took, longest[0], checkins, alone
 
 
 def _bare_delete_rate(path: Path, visits: int) -> float:
@@ -111,7 +118,7 @@ def aged(tmp_path: Path) -> Iterator[AgedStores]:
 
 def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> None:
     rates: dict[int, float] = {}
-    longest_tx, waits = 0.0, []
+    longest_tx, waits, waits_alone = 0.0, [], []
     for visits, rounds in ROUNDS.items():
         samples = []
         for round_number in range(rounds):
@@ -122,10 +129,11 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
             # purge's durable commits (one run's longest was 94 ms, 6-10 in the others; no cycle
             # collection ran during the purges). The hub's bench does the same.
             os.sync()
-            took, longest, checkins = _purge(store, folder / "spool")
+            took, longest, checkins, alone = _purge(store, folder / "spool")
             shutil.rmtree(folder)  # 560 MB at 1,000,000 visits
             samples.append(visits / took)
             longest_tx, waits = max(longest_tx, longest), waits + checkins
+            waits_alone += alone
         rates[visits] = statistics.median(samples)
         spread = f"{min(samples):,.0f}-{max(samples):,.0f}" if rounds > 1 else ""
         report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
@@ -139,7 +147,11 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
     report.result("purge_rows_per_s", slowest, "visits/s", goal=200_000, floor=floor, at_least=True)
     report.row("purge: 1,000,000 vs 100,000", f"{rates[100_000] / rates[1_000_000]:.2f}x", "", "")
     report.result("purge_longest_tx_ms", longest_tx * 1000, "ms", goal=20.0)
-    report.result("purge_concurrent_checkin_p99_ms", percentile(waits, 0.99) * 1000, "ms", goal=5.0)
+    # Its floor: the same guest thread on the same stores in the second before each purge. The
+    # goal is absolute; on a slow day a check-in alone may take most of it.
+    alone_p99 = percentile(waits_alone, 0.99) * 1000
+    beside_p99 = percentile(waits, 0.99) * 1000
+    report.result("purge_concurrent_checkin_p99_ms", beside_p99, "ms", goal=5.0, floor=alone_p99)
 
 
 def steady_growth(samples: list[list[float]]) -> float:
