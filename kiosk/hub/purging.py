@@ -50,10 +50,19 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 # a table without statistics yet (just filled) had its due rows sorted for chunks of 10,000 and
 # more: 70-190 ms for one chunk of 1,000,000 visits, against 5-10 by the index. A sort priced
 # out of reach also made the statement look big enough to compile (JIT): 15 ms for nothing.
+#
+# PostgreSQL's chunks also commit without waiting for their WAL to reach the disk
+# (``synchronous_commit`` off, for the chunk's transaction alone). Measured beside a kiosk's
+# batch every 5 ms (fsync on, A/B pairs on one slow day): 100,000 visits 59k -> 76k a second,
+# 1,000,000 64k -> 78k, the batches' p99 unchanged (8.0 and 7.5 ms). Nothing is lost to it:
+# such a commit is never torn, only undone by a crash of the server in the next moment, and
+# the purge ends with a commit that does wait (``make_durable``), taking every chunk before it
+# to the disk. A crash before that leaves rows the next purge deletes, as if not reached yet.
 _CHUNK_SETTINGS = {
     "sqlite": (),
     "postgresql": (
-        "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)",
+        "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true),"
+        " set_config('synchronous_commit', 'off', true)",
     ),
 }
 # PostgreSQL's chunk also starts its walk at the latest deadline the last chunk deleted
@@ -95,6 +104,8 @@ def purge_due_rows(
         if not deleted:
             if wal.rows:  # the next table's first rows start from an empty WAL too
                 checkpoint_between_chunks(engine)
+            if total:
+                make_durable(engine)
             return total
         total += deleted
         wal.committed(deleted)
@@ -154,6 +165,22 @@ def delete_chunk(
         return db.execute(statement, {"moment": moment, "size": size}).rowcount, since
     deleted, latest = db.execute(statement, {"moment": moment, "size": size, "since": since}).one()
     return int(deleted), latest or since
+
+
+def make_durable(engine: Engine) -> None:
+    """PostgreSQL: returns once every chunk committed so far is on disk. The commit of a
+    transaction that wrote to the WAL waits, when synchronous, until the WAL is on disk up to
+    its record, and every earlier commit is before it. What is written is a transactional
+    message for logical decoding (a few bytes, any user may, at any ``wal_level``): a
+    transaction that only takes an id writes nothing, and its commit waited for nothing.
+    SQLite's commits are durable as they are."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as db:
+        db.exec_driver_sql(
+            "SELECT set_config('synchronous_commit', 'on', true),"
+            " pg_logical_emit_message(true, 'lobby-kiosk', 'purge')"
+        )
 
 
 def walk_the_deadline_index(db: sa.Connection) -> None:
