@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from kiosk.hub.records import bounded, shown_name
 from kiosk.hub.service import HubService
 from tests.conftest import FakeClock
 from tests.hub_server import hub_service
 from tests.postgres import fresh_database
 from tests.test_hub import checkin
+from tests.test_hub_indexes import _statements_of
 
 HOSTILE = [
     'O\'Brien "Bob" back\\slash',
@@ -35,16 +34,15 @@ def test_a_batch_is_written_in_one_statement_a_table_on_postgresql(
     hub = hub_service(fresh_database(postgres, "hub_batch_writes"), clock)
     identity = hub.authenticate(hub.add_kiosk("lobby-1", "demo"))
     assert identity is not None
-    inserts: list[tuple[str, bool]] = []
-
-    def statement(*args: Any) -> None:
-        sql, executemany = args[2], args[5]
-        if sql.lstrip().startswith("INSERT"):
-            inserts.append((sql.split("(")[0].split()[-1], executemany))
-
-    sa.event.listen(hub._engine, "before_cursor_execute", statement)
-    answers = hub.ingest(identity, [checkin(f"v{n}", clock, site="demo") for n in range(50)])
-    sa.event.remove(hub._engine, "before_cursor_execute", statement)
+    answers: list[dict[str, Any]] = []
+    batch = [checkin(f"v{n}", clock, site="demo") for n in range(50)]
+    written = _statements_of(
+        hub,
+        lambda: answers.extend(hub.ingest(identity, batch)),
+        lambda sql: sql.lstrip().startswith("INSERT"),
+    )
+    # a table's name, and whether its rows went in as many parameter sets (``executemany``)
+    inserts = [(sql.split("(")[0].split()[-1], isinstance(rows, list)) for sql, rows in written]
     with hub._engine.connect() as db:
         stored = db.exec_driver_sql("SELECT count(*) FROM visits").scalar_one()
         receipts = db.exec_driver_sql("SELECT count(*) FROM receipts").scalar_one()
