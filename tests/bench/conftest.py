@@ -45,6 +45,9 @@ NAMES = (
     "rss_growth_mb_per_1000",
 )
 RESULTS_FILE = Path("bench-results.json")
+# Seconds the work that runs beside a purge (a guest checking in, a kiosk's batches) is timed
+# alone before the purge starts: the floor of its p99 beside the purge, on the same store or hub.
+ALONE_SECONDS = 1.0
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:

@@ -27,16 +27,13 @@ from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.store import Store
 from tests.bench.aged_store import AgedStores
-from tests.bench.conftest import Report, percentile
+from tests.bench.conftest import ALONE_SECONDS, Report, percentile
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.bench
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 SOAK_GUESTS = 1_050  # 50 to warm up, then the 1,000 the growth goal is counted over
 STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off steps, below)
-
-
-ALONE_SECONDS = 1.0  # how long the guest thread checks in before the purge starts
 
 
 def _purge(path: Path, spool: Path) -> tuple[float, float, list[float], list[float]]:

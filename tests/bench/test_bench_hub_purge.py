@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from kiosk.hub import schema as hub_schema
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db, utc_now
-from tests.bench.conftest import Report, percentile
+from tests.bench.conftest import ALONE_SECONDS, Report, percentile
 from tests.hub_server import grow_hub, hub_service
 from tests.postgres import fresh_database
 
@@ -40,7 +40,6 @@ HUB_PURGED = 1_000_000
 # p99 taken over every round's batches. One round a size moved 180-250k visits/s on SQLite
 # from one `make bench` to the next on this 2-core machine.
 HUB_ROUNDS = 3
-ALONE_SECONDS = 1.0  # the kiosk's batches are timed alone this long first: their floor
 
 
 @dataclass
