@@ -183,7 +183,7 @@ class Batch:
 
     def _write(self) -> None:
         if self.new_visits:
-            insert_rows(self.db, t.visits, self.new_visits)
+            _insert_rows(self.db, t.visits, self.new_visits)
         if self.checkouts:
             counter = t.counter.c
             self.db.execute(
@@ -209,10 +209,10 @@ class Batch:
                 ],
             )
         if self.new_receipts:
-            insert_rows(self.db, t.receipts, self.new_receipts)
+            _insert_rows(self.db, t.receipts, self.new_receipts)
 
 
-def insert_rows(db: Connection, table: sa.Table, rows: Sequence[Mapping[str, str | None]]) -> None:
+def _insert_rows(db: Connection, table: sa.Table, rows: Sequence[Mapping[str, str | None]]) -> None:
     """Inserts ``rows`` (the same columns in each). On PostgreSQL as one statement that takes
     them all as one JSON document: sent as ``executemany``, a batch's 50 visits and 50 receipts
     went through the driver's pipeline row by row (a third of the hub's Python time per batch),
