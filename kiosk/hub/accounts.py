@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
@@ -74,6 +74,30 @@ def password_problem(password: str, login: str = "", site: str = "") -> str:
     return ""
 
 
+@cache
+def _unknown_login_hash(
+    time_cost: int, memory_cost: int, parallelism: int, hash_len: int, salt_len: int, kind: Type
+) -> str:
+    """What an unknown login's password is checked against, so that it takes as long as a
+    known one's: made once per process for each cost (0.15 s with argon2-cffi's defaults), not
+    once per ``Accounts``; the console, the administration pages and each CLI command make
+    their own, and each paid it on start-up."""
+    hasher = PasswordHasher(time_cost, memory_cost, parallelism, hash_len, salt_len, type=kind)
+    return hasher.hash("a password nobody has, for unknown logins")
+
+
+def unknown_login_hash(hasher: PasswordHasher) -> str:
+    """``_unknown_login_hash`` for ``hasher``'s costs (checked with them, it costs the same)."""
+    return _unknown_login_hash(
+        hasher.time_cost,
+        hasher.memory_cost,
+        hasher.parallelism,
+        hasher.hash_len,
+        hasher.salt_len,
+        hasher.type,
+    )
+
+
 class Accounts:
     """Console users over the hub's database; one instance per hub process is fine (no state
     outside the database, so several processes on one PostgreSQL agree)."""
@@ -82,7 +106,7 @@ class Accounts:
         self._engine = engine
         self._clock = clock
         self._hasher = hasher or PasswordHasher()
-        self._dummy = self._hasher.hash("a password nobody has, for unknown logins")
+        self._dummy = unknown_login_hash(self._hasher)
 
     def add(self, login: str, site: str, role: str, password: str, host_id: str = "") -> User:
         login = login.strip().casefold()
