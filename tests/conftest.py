@@ -20,6 +20,7 @@ from kiosk.store import Store
 from printers import PrintResult
 from printers.file import FilePrinter
 from printers.jobs import print_badge
+from tests.browser import Browsers
 from tests.fault_proxy import FaultProxy
 from tests.hub_server import hub_service as open_hub_service
 from tests.hub_server import serve_hub
@@ -204,3 +205,11 @@ def console_hub(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[HubService, 
     with serve_hub(service) as url:
         yield service, url
     service.close()
+
+
+@pytest.fixture(scope="session")
+def browsers() -> Iterator[Browsers]:
+    """Chromiums for the console tests, kept for the session and wiped between tests."""
+    kept = Browsers()
+    yield kept
+    kept.close()

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from kiosk.config import Config
 from kiosk.hub.service import HubService
-from tests.browser import DESKTOP, PHONE, axe_problems, browser_missing, chromium
+from tests.browser import DESKTOP, PHONE, Browsers, axe_problems, browser_missing
 from tests.conftest import FakeClock
 from tests.console_users import add_enrolled, next_code
 from tests.hub_server import hub_service, serve_hub
@@ -68,13 +68,14 @@ def _looks_right(browser: WebDriver, width: int) -> None:
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_privacy_officer_asks_for_a_copy_by_keyboard(
+    browsers: Browsers,
     site_hub: tuple[HubService, str, dict[str, str]],
     clock: FakeClock,
     language: str,
     size: tuple[int, int],
 ) -> None:
     _service, url, secrets = site_hub
-    with chromium(size, language) as browser:
+    with browsers.open(size, language) as browser:
         _sign_in(browser, url, "po", secrets["po"], clock)
         assert browser.current_url.endswith("/console/privacy")
         _looks_right(browser, size[0])
@@ -89,13 +90,14 @@ def test_the_privacy_officer_asks_for_a_copy_by_keyboard(
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_administration_page_is_axe_clean_and_fits(
+    browsers: Browsers,
     site_hub: tuple[HubService, str, dict[str, str]],
     clock: FakeClock,
     language: str,
     size: tuple[int, int],
 ) -> None:
     _service, url, secrets = site_hub
-    with chromium(size, language) as browser:
+    with browsers.open(size, language) as browser:
         _sign_in(browser, url, "boss", secrets["boss"], clock)
         for page in ADMIN_PAGES:
             browser.get(f"{url}/console/admin/{page}")
@@ -116,13 +118,17 @@ def test_every_administration_page_is_axe_clean_and_fits(
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("login", ["boss", "po"])
 def test_on_a_phone_sign_out_sits_on_the_title_line_and_the_pages_below(
-    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, login: str, language: str
+    browsers: Browsers,
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    login: str,
+    language: str,
 ) -> None:
     """With an admin's four pages in the bar, sign-out wrapped onto a line of its own under the
     links; with the privacy officer's one, the title broke over two lines. Now the title, the
     language and sign-out share the first line and the pages take the next."""
     _service, url, secrets = site_hub
-    with chromium(PHONE, language) as phone:
+    with browsers.open(PHONE, language) as phone:
         _sign_in(phone, url, login, secrets[login], clock)
         brand = phone.find_element(By.CSS_SELECTOR, ".bar .brand")
         sign_out = phone.find_element(By.CSS_SELECTOR, ".bar form button")
@@ -139,12 +145,15 @@ def test_on_a_phone_sign_out_sits_on_the_title_line_and_the_pages_below(
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_on_a_desktop_the_pages_in_the_bar_are_evenly_spaced(
-    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, language: str
+    browsers: Browsers,
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    language: str,
 ) -> None:
     """The links were set inline, so the template's line breaks between some of them (and not
     others, where a condition swallowed them) made gaps of 0 and 4 px beside their padding."""
     _service, url, secrets = site_hub
-    with chromium(DESKTOP, language) as desk:
+    with browsers.open(DESKTOP, language) as desk:
         _sign_in(desk, url, "boss", secrets["boss"], clock)
         links = desk.find_elements(By.CSS_SELECTOR, ".bar nav a")
         assert len(links) == 4  # on site, evacuation, numbers, administration
@@ -156,13 +165,16 @@ def test_on_a_desktop_the_pages_in_the_bar_are_evenly_spaced(
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_on_a_phone_a_users_controls_line_up_under_their_name(
-    site_hub: tuple[HubService, str, dict[str, str]], clock: FakeClock, language: str
+    browsers: Browsers,
+    site_hub: tuple[HubService, str, dict[str, str]],
+    clock: FakeClock,
+    language: str,
 ) -> None:
     """A user's role, host and buttons wrapped under the name pushed to the right, each line
     starting somewhere else. On a phone they now start under the name, the role and host
     sharing the first line."""
     _service, url, secrets = site_hub
-    with chromium(PHONE, language) as phone:
+    with browsers.open(PHONE, language) as phone:
         _sign_in(phone, url, "boss", secrets["boss"], clock)
         phone.get(f"{url}/console/admin/users")
         cards = phone.find_elements(By.CSS_SELECTOR, ".roll .person:has(.actions)")
@@ -180,6 +192,7 @@ def test_on_a_phone_a_users_controls_line_up_under_their_name(
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_on_a_phone_a_host_card_has_no_blank_line_and_edit_starts_under_the_name(
+    browsers: Browsers,
     site_hub: tuple[HubService, str, dict[str, str]],
     clock: FakeClock,
     config: Config,
@@ -191,7 +204,7 @@ def test_on_a_phone_a_host_card_has_no_blank_line_and_edit_starts_under_the_name
 
     service, url, secrets = site_hub
     service.import_hosts(SITE, config.hosts)
-    with chromium(PHONE, language) as phone:
+    with browsers.open(PHONE, language) as phone:
         _sign_in(phone, url, "boss", secrets["boss"], clock)
         phone.get(f"{url}/console/admin/hosts")
         rows = phone.find_elements(By.CSS_SELECTOR, "main tbody tr")
@@ -210,6 +223,7 @@ def test_on_a_phone_a_host_card_has_no_blank_line_and_edit_starts_under_the_name
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_administration_tabs_start_under_the_heading(
+    browsers: Browsers,
     site_hub: tuple[HubService, str, dict[str, str]],
     clock: FakeClock,
     language: str,
@@ -217,7 +231,7 @@ def test_the_administration_tabs_start_under_the_heading(
 ) -> None:
     """The tabs' words stood 8 px in from the heading's (their touch padding), the one row of
     links on the console that still did; the current tab's mark is under its words."""
-    with chromium(size, language) as browser:
+    with browsers.open(size, language) as browser:
         _service, url, secrets = site_hub
         _sign_in(browser, url, "boss", secrets["boss"], clock)
         for page in ("kiosks", "hosts"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -16,7 +17,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kiosk.config import Config
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
-from tests.browser import DESKTOP, PHONE, axe_problems, browser_missing, chromium
+from tests.browser import DESKTOP, PHONE, Browsers, axe_problems, browser_missing
 from tests.conftest import FakeClock
 from tests.hub_server import hub_service, serve_hub
 from tests.test_console import PASSWORD, _kiosk_visit
@@ -40,9 +41,9 @@ def site_hub(tmp_path: Path, clock: FakeClock, config: Config) -> Iterator[str]:
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_sign_in_by_keyboard_and_every_page_is_axe_clean(
-    site_hub: str, language: str, size: tuple[int, int]
+    browsers: Browsers, site_hub: str, language: str, size: tuple[int, int]
 ) -> None:
-    with chromium(size, language) as browser:
+    with browsers.open(size, language) as browser:
         browser.get(f"{site_hub}/console")
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == language
         assert axe_problems(browser) == []
@@ -101,12 +102,33 @@ def _browser_sign_in(browser: object, url: str, login: str, password: str) -> No
     WebDriverWait(browser, 10).until(lambda b: b.current_url.endswith("/console/onsite"))
 
 
+def test_a_browser_handed_to_the_next_test_carries_nothing_of_the_last(
+    browsers: Browsers, site_hub: str
+) -> None:
+    """The tests share Chromiums (``Browsers``): the next one must find it as a new one, not
+    signed in, with no page's storage and on a blank page, or it would test the wrong thing."""
+    with browsers.open(PHONE, "en") as first:
+        _browser_sign_in(first, site_hub, "desk", PASSWORD)
+        first.execute_script("localStorage.setItem('left', 'behind');")
+        first.execute_script("sessionStorage.setItem('left', 'behind');")
+        first.switch_to.new_window("tab")
+    with browsers.open(PHONE, "en") as second:
+        assert second is first  # handed on, not started anew
+        assert second.current_url == "about:blank" and len(second.window_handles) == 1
+        assert second.get_cookies() == []
+        second.get(f"{site_hub}/console/onsite")
+        assert urlsplit(second.current_url).path == "/console/login"  # signed out
+        assert second.execute_script("return localStorage.getItem('left');") is None
+        assert second.execute_script("return sessionStorage.getItem('left');") is None
+
+
 def test_on_a_desktop_each_on_site_row_reads_level_with_its_check_out_button(
+    browsers: Browsers,
     site_hub: str,
 ) -> None:
     """The table's text sat at the top of each row while its 44 px button sat lower, so the
     name and the button of one visitor did not line up."""
-    with chromium(DESKTOP, "en") as desk:
+    with browsers.open(DESKTOP, "en") as desk:
         _browser_sign_in(desk, site_hub, "desk", PASSWORD)
         row = desk.find_element(By.CSS_SELECTOR, "tbody tr")
         name_cell = row.find_element(By.CSS_SELECTOR, "td")
@@ -126,12 +148,12 @@ def test_on_a_desktop_each_on_site_row_reads_level_with_its_check_out_button(
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_each_detail_of_a_visitor_on_site_says_what_it_is(
-    site_hub: str, language: str, size: tuple[int, int]
+    browsers: Browsers, site_hub: str, language: str, size: tuple[int, int]
 ) -> None:
     """On a phone the table's heads are hidden and a visitor's host, time, minutes and kiosk
     stood one under another as bare values ("05:36", "0 min", "lobby-1"). Each now carries its
     column's name there; on a desktop the heads say it once, above."""
-    with chromium(size, language) as browser:
+    with browsers.open(size, language) as browser:
         _browser_sign_in(browser, site_hub, "desk", PASSWORD)
         heads = [
             th.get_attribute("textContent") for th in browser.find_elements(By.CSS_SELECTOR, "th")
@@ -143,7 +165,7 @@ def test_each_detail_of_a_visitor_on_site_says_what_it_is(
 
 
 def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
-    tmp_path: Path, clock: FakeClock, config: Config
+    browsers: Browsers, tmp_path: Path, clock: FakeClock, config: Config
 ) -> None:
     """A long name wrapped its card and put that card's tick button on a line of its own, so a
     marshal going down the list had to look for each button; now every button sits at the right,
@@ -154,7 +176,7 @@ def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
         long_name = "Alexandra Montgomery-Smith Wolfeschlegelsteinhausen"
         _kiosk_visit(service, url, config, "Harbour", "harbour-2", long_name, clock)
         Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
-        with chromium(PHONE, "en") as phone:
+        with browsers.open(PHONE, "en") as phone:
             _browser_sign_in(phone, url, "desk", PASSWORD)
             phone.get(f"{url}/console/evacuation")
             phone.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
@@ -175,9 +197,9 @@ def test_on_a_phone_every_tick_of_the_roll_call_sits_in_one_column(
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_a_roll_call_ticked_from_two_phones_converges_within_two_seconds(
-    site_hub: str, language: str
+    browsers: Browsers, site_hub: str, language: str
 ) -> None:
-    with chromium(PHONE, language) as one, chromium(PHONE, language) as two:
+    with browsers.open(PHONE, language) as one, browsers.open(PHONE, language) as two:
         _browser_sign_in(one, site_hub, "desk", PASSWORD)
         _browser_sign_in(two, site_hub, "desk", PASSWORD)
         one.get(f"{site_hub}/console/evacuation")
@@ -207,9 +229,9 @@ def test_a_roll_call_ticked_from_two_phones_converges_within_two_seconds(
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_the_second_factor_page_is_axe_clean_and_shows_the_enrolment_qr(
-    site_hub: str, language: str
+    browsers: Browsers, site_hub: str, language: str
 ) -> None:
-    with chromium(PHONE, language) as browser:
+    with browsers.open(PHONE, language) as browser:
         browser.get(f"{site_hub}/console/login")
         browser.find_element(By.ID, "login").send_keys("boss")
         browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
@@ -235,8 +257,8 @@ def _tab_to(browser: object, css: str, limit: int = 20) -> None:
     raise AssertionError(f"Tab never reached {css}")
 
 
-def test_the_roll_call_works_by_keyboard_alone(site_hub: str) -> None:
-    with chromium(DESKTOP, "en") as browser:
+def test_the_roll_call_works_by_keyboard_alone(browsers: Browsers, site_hub: str) -> None:
+    with browsers.open(DESKTOP, "en") as browser:
         _browser_sign_in(browser, site_hub, "desk", PASSWORD)
         browser.get(f"{site_hub}/console/evacuation")
         _tab_to(browser, "form[action$='/start'] button")
@@ -255,10 +277,12 @@ def test_the_roll_call_works_by_keyboard_alone(site_hub: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
-def test_front_desk_and_host_tasks_by_keyboard_alone(site_hub: str, language: str) -> None:
+def test_front_desk_and_host_tasks_by_keyboard_alone(
+    browsers: Browsers, site_hub: str, language: str
+) -> None:
     """Check a guest out (front desk), then invite and cancel a guest and sign out (host), with
     Tab, typing and Enter only; every page on the way axe clean."""
-    with chromium(DESKTOP, language) as browser:
+    with browsers.open(DESKTOP, language) as browser:
         _browser_sign_in(browser, site_hub, "desk", PASSWORD)
         assert axe_problems(browser) == []
         _tab_to(browser, "form[action$='/onsite/checkout'] button")
@@ -266,7 +290,7 @@ def test_front_desk_and_host_tasks_by_keyboard_alone(site_hub: str, language: st
         WebDriverWait(browser, 10).until(lambda b: "done=1" in b.current_url)
         assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/onsite/checkout']")
         assert axe_problems(browser) == []
-    with chromium(DESKTOP, language) as browser:
+    with browsers.open(DESKTOP, language) as browser:
         _browser_sign_in(browser, site_hub, "jimmy", PASSWORD)
         browser.get(f"{site_hub}/console/visitors")
         assert axe_problems(browser) == []
@@ -294,12 +318,12 @@ TEXT_LEFT = (
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_download_links_start_level_with_the_page_they_belong_to(
-    site_hub: str, language: str
+    browsers: Browsers, site_hub: str, language: str
 ) -> None:
     """On a phone "Download CSV" and the roll call's PDF and CSV links stood 8 px in from the
     left edge every heading, card and button keeps (their touch padding), and the roll call's
     two links were apart by a stray space only."""
-    with chromium(PHONE, language) as phone:
+    with browsers.open(PHONE, language) as phone:
         _browser_sign_in(phone, site_hub, "desk", PASSWORD)
         phone.get(f"{site_hub}/console/evacuation")
         phone.find_element(By.CSS_SELECTOR, "form[action$='/start'] button").click()
@@ -322,11 +346,11 @@ def test_download_links_start_level_with_the_page_they_belong_to(
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 @pytest.mark.parametrize("width", [PHONE[0], DESKTOP[0], 1920], ids=["phone", "desktop", "wide"])
 def test_the_bar_lines_up_with_the_page_at_every_width(
-    site_hub: str, language: str, width: int
+    browsers: Browsers, site_hub: str, language: str, width: int
 ) -> None:
     """On a desktop the console's name stood at the window's edge and the sign-out button at
     the other, while every page keeps to a centred column: the bar's contents now keep to it."""
-    with chromium((width, DESKTOP[1]), language) as browser:
+    with browsers.open((width, DESKTOP[1]), language) as browser:
         _browser_sign_in(browser, site_hub, "desk", PASSWORD)
         browser.get(f"{site_hub}/console/onsite")
         brand = browser.execute_script(TEXT_LEFT, browser.find_element(By.CLASS_NAME, "brand"))

@@ -25,7 +25,7 @@ from kiosk.hub_client import HubClient
 from kiosk.models import CheckinForm
 from kiosk.site import Site
 from kiosk.sync import exchange, sync_once
-from tests.browser import PHONE, axe_problems, browser_missing, chromium
+from tests.browser import PHONE, Browsers, axe_problems, browser_missing
 from tests.conftest import FakeClock
 from tests.hub_server import hub_service, serve_hub
 from tests.receivers import SmtpServer
@@ -59,10 +59,13 @@ def invited_site(
 
 
 def test_a_host_invites_in_the_browser_and_the_guest_checks_in_with_the_code_at_a_kiosk(
-    invited_site: tuple[HubService, str, Config], smtp: SmtpServer, clock: FakeClock
+    browsers: Browsers,
+    invited_site: tuple[HubService, str, Config],
+    smtp: SmtpServer,
+    clock: FakeClock,
 ) -> None:
     _service, url, kiosk = invited_site
-    with chromium(PHONE, "en") as browser:
+    with browsers.open(PHONE, "en") as browser:
         browser.get(f"{url}/console/login")
         browser.find_element(By.ID, "login").send_keys("jimmy")
         browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
