@@ -34,3 +34,22 @@ def test_a_figure_in_its_own_unit_is_divided_by_its_floor(
     purge, longest = written["purge_rows_per_s"], written["purge_longest_tx_ms"]
     assert (purge["ratio"], purge["met"]) == (0.5, False)
     assert (longest["floor"], longest["ratio"], longest["met"]) == (None, None, True)
+
+
+def test_the_cli_row_counts_the_standard_modules_a_command_loaded() -> None:
+    """The floor of the CLI's start is bare Python importing what the check-in itself loaded:
+    read from a real ``-X importtime`` log, standard modules only, each once, in order."""
+    import subprocess
+    import sys
+
+    from tests.bench.test_bench_endurance import stdlib_imports
+
+    code = "import json, csv, json.decoder, kiosk.timeutil"
+    log = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, check=True
+    )
+    found = stdlib_imports(log.stderr.decode())
+    assert {"json", "json.decoder", "csv", "datetime"} <= set(found)  # timeutil's own
+    assert not [name for name in found if name.startswith(("kiosk", "tests"))]
+    assert len(found) == len(set(found)) and found.index("json") < found.index("csv")
+    assert stdlib_imports("import time:       123 |        456 | nt\n") == []  # not here
