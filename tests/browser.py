@@ -99,8 +99,8 @@ def _wiped(driver: webdriver.Chrome) -> bool:
             driver.close()
         driver.switch_to.window(driver.window_handles[0])
         driver.get("about:blank")
-        driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
         driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+        # Every origin's cookies, local and session storage, IndexedDB and the like.
         driver.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
     except WebDriverException:
         return False

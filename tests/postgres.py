@@ -51,7 +51,7 @@ def _free_port() -> int:
 
 def _as_owner() -> dict[str, Any]:
     """Run as ``postgres`` when we are root (PostgreSQL refuses root), with no wrapper between
-    us and the server: runuser passed on no SIGINT, so no fast shutdown."""
+    us and the server: runuser passed on no SIGINT, so it could not be asked to stop at once."""
     if os.geteuid() != 0:
         return {}
     return {"user": "postgres", "group": "postgres", "extra_groups": []}

@@ -3,9 +3,13 @@ as its ratio, and a figure in its own unit is divided by its floor."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.bench import conftest as bench
+from tests.bench.test_bench_endurance import stdlib_imports
 
 
 @pytest.fixture
@@ -39,11 +43,6 @@ def test_a_figure_in_its_own_unit_is_divided_by_its_floor(
 def test_the_cli_row_counts_the_standard_modules_a_command_loaded() -> None:
     """The floor of the CLI's start is bare Python importing what the check-in itself loaded:
     read from a real ``-X importtime`` log, standard modules only, each once, in order."""
-    import subprocess
-    import sys
-
-    from tests.bench.test_bench_endurance import stdlib_imports
-
     code = "import json, csv, json.decoder, kiosk.timeutil"
     log = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], capture_output=True, check=True

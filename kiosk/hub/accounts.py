@@ -80,13 +80,13 @@ def _unknown_login_hash(
 ) -> str:
     """What an unknown login's password is checked against, so that it takes as long as a
     known one's: made once per process for each cost (0.15 s with argon2-cffi's defaults), not
-    once per ``Accounts``; the console, the administration pages and each CLI command make
-    their own, and each paid it on start-up."""
+    once per ``Accounts``. A hub has two (its console and its administration pages), and each
+    paid for it on start-up."""
     hasher = PasswordHasher(time_cost, memory_cost, parallelism, hash_len, salt_len, type=kind)
     return hasher.hash("a password nobody has, for unknown logins")
 
 
-def unknown_login_hash(hasher: PasswordHasher) -> str:
+def _unknown_login_hash_for(hasher: PasswordHasher) -> str:
     """``_unknown_login_hash`` for ``hasher``'s costs (checked with them, it costs the same)."""
     return _unknown_login_hash(
         hasher.time_cost,
@@ -106,7 +106,7 @@ class Accounts:
         self._engine = engine
         self._clock = clock
         self._hasher = hasher or PasswordHasher()
-        self._dummy = unknown_login_hash(self._hasher)
+        self._dummy = _unknown_login_hash_for(self._hasher)
 
     def add(self, login: str, site: str, role: str, password: str, host_id: str = "") -> User:
         login = login.strip().casefold()
