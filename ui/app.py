@@ -2,7 +2,7 @@
 
 Order: (Welcome on screen, see ``ui.start``) → store → check-in service → workers → job process
 (printing and notifications, see ``printers.worker``) → the other screens → flow → activity
-filter → maintenance timers.
+watch → maintenance timers.
 Shutdown waits for workers, ends the job process, then closes the store.
 """
 
@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 
 from kiosk import audit, invitations
@@ -31,6 +30,7 @@ from kiosk.staff import check_pin
 from kiosk.store import Store
 from kiosk.timeutil import Clock, utc_now
 from printers.pages import print_roll_call
+from ui.activity import ActivityWatch
 from ui.application import create_application
 from ui.camera import CameraScanner
 from ui.flow import CheckinFlow
@@ -43,27 +43,6 @@ from ui.window import KioskWindow
 from ui.workers import Workers
 
 log = logging.getLogger(__name__)
-_ACTIVITY = {
-    QEvent.Type.MouseButtonPress,
-    QEvent.Type.KeyPress,
-    QEvent.Type.TouchBegin,
-    QEvent.Type.Wheel,
-}
-
-
-class ActivityFilter(QObject):
-    """Sees every touch and key press in the app, to keep the idle timer honest."""
-
-    def __init__(self, flow: CheckinFlow) -> None:
-        super().__init__()
-        self._flow = flow
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY:
-            self._flow.user_activity()
-        return False
-
-
 REPORT_DAYS = 14
 
 
@@ -119,13 +98,14 @@ class Kiosk:
     workers: Workers
     window: KioskWindow
     flow: CheckinFlow
-    activity: ActivityFilter
+    activity: ActivityWatch
     maintenance: Maintenance
     jobs: JobProcess
     site: Site
     lockdown: Lockdown | None = None
 
     def shutdown(self) -> None:
+        self.activity.stop()
         self.maintenance.stop()
         if self.lockdown is not None:
             self.lockdown.guard.stop()
@@ -175,8 +155,7 @@ def build_kiosk(
         hub_joined=lambda enrolled: maintenance.use_hub(enrolled.url, enrolled.token),
     )
     flow = CheckinFlow(window, config, workers, services)
-    activity = ActivityFilter(flow)
-    app.installEventFilter(activity)
+    activity = ActivityWatch(app, window, flow.user_activity)
     maintenance = Maintenance(
         store,
         config,

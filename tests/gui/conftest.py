@@ -38,7 +38,6 @@ def kiosk_factory(
 
     yield build
     for kiosk in built:
-        app.removeEventFilter(kiosk.activity)
         kiosk.shutdown()
         kiosk.window.close()
     built.clear()

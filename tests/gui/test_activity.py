@@ -1,0 +1,115 @@
+"""The idle timer hears the guest: input delivered as the platform delivers it (to the kiosk's
+windows, and an input method's text to the focused field) restarts it, and nothing else runs
+Python on its behalf."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QInputMethodEvent, QMouseEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config
+from tests.gui.conftest import click
+from ui.activity import ActivityWatch
+from ui.app import Kiosk
+from ui.demo_tools import type_text
+from ui.host_picker import HostSearch
+
+pytestmark = pytest.mark.gui
+
+
+def _on_details(qtbot: QtBot, kiosk: Kiosk) -> None:
+    click(qtbot, kiosk.window.welcome.checkin)
+    assert kiosk.flow.step.value == "details"
+    kiosk.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is kiosk.window.windowHandle())
+
+
+def test_a_tap_a_key_and_an_input_method_commit_each_keep_the_guest(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    _on_details(qtbot, kiosk)
+    timer, window = kiosk.flow.idle_timer, kiosk.window.windowHandle()
+    title = kiosk.window.details.name_field.title  # a label: tapping it changes nothing
+
+    timer.stop()
+    QTest.mouseClick(window, Qt.MouseButton.LeftButton, pos=title.mapTo(kiosk.window, QPoint(2, 2)))
+    assert timer.isActive()
+
+    kiosk.window.details.name.setFocus()
+    timer.stop()
+    QTest.keyClick(window, Qt.Key.Key_A)
+    assert timer.isActive() and kiosk.window.details.name.text() == "a"
+
+    timer.stop()
+    commit = QInputMethodEvent()
+    commit.setCommitString("陳")  # an IME sends its text to the focused field, not the window
+    QApplication.sendEvent(kiosk.window.details.name, commit)
+    assert timer.isActive() and kiosk.window.details.name.text() == "a陳"
+
+
+def test_a_key_in_an_open_popup_keeps_the_guest(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    kiosk = kiosk_factory(replace(config, host_picker="list"))
+    _on_details(qtbot, kiosk)
+    hosts = kiosk.window.details.host
+    assert isinstance(hosts, QComboBox)
+    tap = hosts.mapTo(kiosk.window, hosts.rect().center())
+    QTest.mouseClick(kiosk.window.windowHandle(), Qt.MouseButton.LeftButton, pos=tap)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    popup = QApplication.activePopupWidget()
+    assert popup.window() is not kiosk.window
+    kiosk.flow.idle_timer.stop()
+    QTest.keyClick(popup.windowHandle(), Qt.Key.Key_Down)
+    assert kiosk.flow.idle_timer.isActive()
+    hosts.hidePopup()
+
+
+def test_an_event_sent_straight_to_a_widget_does_not_pass_the_watch(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    """Every paint, move, resize and layout request Qt sends a widget goes straight to it. An
+    application-wide filter ran Python for each (about 60 for the keystroke that turns the host
+    search's note into five proposals, a quarter of its time); the watch sees none of them."""
+    _on_details(qtbot, kiosk)
+    title = kiosk.window.details.name_field.title  # not the focus, and not a window
+    kiosk.flow.idle_timer.stop()
+    press = QMouseEvent(
+        QEvent.Type.MouseButtonPress,
+        QPointF(2, 2),
+        QPointF(title.mapToGlobal(QPoint(2, 2))),
+        Qt.MouseButton.LeftButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(title, press)
+    assert not kiosk.flow.idle_timer.isActive()
+    field = kiosk.window.details.host
+    assert isinstance(field, HostSearch)
+    type_text(field, "am")  # a real keystroke still counts
+    assert kiosk.flow.idle_timer.isActive() and field.suggestions
+
+
+def test_a_stopped_watch_hears_nothing_of_later_windows(qtbot: QtBot) -> None:
+    heard: list[str] = []
+    first = QWidget()
+    qtbot.addWidget(first)
+    watch = ActivityWatch(QApplication.instance(), first, lambda: heard.append("input"))  # type: ignore[arg-type]
+    watch.stop()
+    watch.stop()  # a kiosk may be shut down twice (by the app and by its caller)
+    later = QWidget()
+    qtbot.addWidget(later)
+    later.show()
+    qtbot.waitExposed(later)
+    later.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is later.windowHandle())
+    QTest.mouseClick(later.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    QTest.keyClick(later.windowHandle(), Qt.Key.Key_A)
+    assert heard == []
