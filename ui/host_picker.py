@@ -1,25 +1,37 @@
 """Finding the host: a search field with a few large matches, or a short fixed list.
 
 Search shows nothing until two characters are typed and at most five names, so the kiosk cannot be
-used to browse the staff list. Matches float over the form (they do not push it around) and are
-big enough to tap. The five proposals and the note are made once and filled at each keystroke:
-made anew, their creation, styling and deletion were most of a keystroke's time.
+used to browse the staff list. Matches float over the form (they do not push it around), are big
+enough to tap, and open above the field when there is no room under it. The five proposals and
+the note are made once and filled at each keystroke: made anew, their creation, styling and
+deletion were most of a keystroke's time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QFrame, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyleOption,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.hosts import MAX_RESULTS, is_searchable
 from kiosk.i18n import Translator
 from kiosk.models import Host
+from ui.style import theme
 from ui.widgets import plain_label, set_accessible, set_placeholder
 
 Search = Callable[[str], Sequence[Host]]
+GAP = 4  # pixels between the field and its proposals
 
 
 class Suggestion(QPushButton):
@@ -46,6 +58,32 @@ class Suggestion(QPushButton):
         super().keyPressEvent(event)
 
 
+class ProposalFrame(QFrame):
+    """The frame the proposals float in. Lying on the form's card, it paints every one of its
+    pixels itself, its rounded corners in the card's colour, so Qt does not repaint the fields
+    beneath it at each keystroke: that was a quarter of the keystroke that brings the proposals
+    up over the name and email fields. (Seen through, the corners showed bits of a label.)"""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("hostResults")
+        self._surface = QColor(theme()["surface"])
+
+    def lie_on_surface(self, on_surface: bool) -> None:
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, on_surface)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent):
+            # The card's colour for the corners, then the styled background and border as usual.
+            painter = QPainter(self)
+            painter.fillRect(event.rect(), self._surface)
+            option = QStyleOption()
+            option.initFrom(self)
+            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+            painter.end()
+        super().paintEvent(event)
+
+
 class HostSearch(QLineEdit):
     """A line edit that proposes hosts as the guest types and remembers the one picked."""
 
@@ -60,9 +98,9 @@ class HostSearch(QLineEdit):
         self._host_id = ""
         self._no_match_text = ""
         self._keep_typing_text = ""
-        self.results = QFrame(overlay_parent)
-        self.results.setObjectName("hostResults")
-        layout = QVBoxLayout(self.results)
+        self._backdrop: QWidget | None = None
+        self.results = ProposalFrame(overlay_parent)
+        layout = self._results_layout = QVBoxLayout(self.results)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
         self._note = plain_label("why")
@@ -75,6 +113,11 @@ class HostSearch(QLineEdit):
     def host_id(self) -> str:
         return self._host_id
 
+    def set_backdrop(self, backdrop: QWidget) -> None:
+        """The surface the proposals usually float over (the form's card), whose colour the
+        frame's corners take while it lies inside the card's margins."""
+        self._backdrop = backdrop
+
     @property
     def suggestions(self) -> list[Suggestion]:
         """The proposals shown now, in order: one for each host proposed."""
@@ -86,6 +129,7 @@ class HostSearch(QLineEdit):
         self._keep_typing_text = tr("details.host_keep_typing")
         if self.results.isVisible() and not self._host_id:
             self._show(self._search(self.text()), self.text())
+            self._place_results()  # the words and the text size may have changed its height
 
     def clear_choice(self) -> None:
         """Forget the query, the pick and the proposals (nothing stays for the next guest)."""
@@ -142,14 +186,56 @@ class HostSearch(QLineEdit):
         super().keyPressEvent(event)
 
     def _place_results(self) -> None:
+        """Under the field when the proposals fit there, else above it, and never partly out of
+        sight: on a 1280 x 800 tablet only two and a half fit under the host field, and a guest
+        cannot tap what the screen cuts off. The side is chosen for a full list, so the note and
+        the proposals open on the same side and the list does not jump as the guest types.
+        Where neither side has room for all (large text), the side with more room shows as many
+        as fit, best first."""
         parent = self.results.parentWidget()
         if parent is None:
             return
-        below = self.mapTo(parent, QPoint(0, self.height() + 4))
         self.results.setFixedWidth(self.width())
         self.results.adjustSize()
-        self.results.move(below)
+        seen = parent.visibleRegion().boundingRect()  # the part of the screen not scrolled away
+        field = QRect(self.mapTo(parent, QPoint(0, 0)), self.size())
+        room_below = seen.bottom() - field.bottom() - GAP
+        room_above = field.top() - GAP - seen.top()
+        below = self._full_height() <= room_below or room_below >= room_above
+        self._trim_to(room_below if below else room_above)
+        top = field.bottom() + 1 + GAP if below else field.top() - GAP - self.results.height()
+        self.results.move(field.left(), top)
+        self.results.lie_on_surface(self._on_backdrop(parent))
         self.results.raise_()
+
+    def _on_backdrop(self, parent: QWidget) -> bool:
+        backdrop = self._backdrop
+        if backdrop is None or not backdrop.isVisible():
+            return False
+        layout = backdrop.layout()
+        inner = QRect(backdrop.mapTo(parent, QPoint(0, 0)), backdrop.size())
+        if layout is not None:
+            inner = inner.marginsRemoved(layout.contentsMargins())
+        return inner.contains(self.results.geometry())
+
+    def _full_height(self) -> int:
+        """The frame's height with every proposal in it (they are all of one height)."""
+        layout = self._results_layout
+        margins = layout.contentsMargins()
+        count = len(self._proposals)
+        return (
+            margins.top()
+            + margins.bottom()
+            + count * self._proposals[0].sizeHint().height()
+            + (count - 1) * layout.spacing()
+        )
+
+    def _trim_to(self, room: int) -> None:
+        """Drop proposals from the end until the rest fit in ``room`` pixels (one always stays)."""
+        while len(self._proposed) > 1 and self.results.height() > room:
+            self._proposals[len(self._proposed) - 1].hide()
+            self._proposed.pop()
+            self.results.adjustSize()
 
     def _pick(self, host: Host) -> None:
         """Focus comes back to the field (which now reads the host's name) before the proposals

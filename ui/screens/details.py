@@ -81,6 +81,8 @@ class DetailsScreen(Screen):
         columns.addLayout(self._contact_column(config), stretch=1)
         columns.addLayout(self._purpose_column(config), stretch=1)
         outer.addWidget(card, stretch=1)
+        if isinstance(self.host, HostSearch):
+            self.host.set_backdrop(card)
 
         self.cancel = self.button("secondary", "details.cancel")
         self.cancel.clicked.connect(self.cancelled)

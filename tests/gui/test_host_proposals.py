@@ -1,0 +1,134 @@
+"""Where the host proposals appear: whole, on screen and tappable, whatever the screen's height
+and the text size."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config
+from kiosk.models import Host
+from tests.gui.conftest import click
+from ui.app import Kiosk
+from ui.demo_tools import type_text
+from ui.host_picker import HostSearch, Suggestion
+from ui.style import theme
+
+pytestmark = pytest.mark.gui
+CHENS = tuple(Host(f"h-{n}", f"Chen {name}", "Design") for n, name in enumerate("ABCDEFGH"))
+
+
+def _search(qtbot: QtBot, kiosk: Kiosk, text: str) -> HostSearch:
+    click(qtbot, kiosk.window.welcome.checkin)
+    field = kiosk.window.details.host
+    assert isinstance(field, HostSearch)
+    (scroller,) = [
+        s for s in kiosk.window.findChildren(QScrollArea) if s.widget() is kiosk.window.details
+    ]
+    scroller.ensureWidgetVisible(field)  # a guest types where they can see
+    type_text(field, text)
+    QApplication.processEvents()
+    return field
+
+
+def _on_screen_and_tappable(kiosk: Kiosk, field: HostSearch) -> QRect:
+    """The proposals' frame, checked to be inside the part of the screen a guest sees, clear of
+    the field, and with every proposal the widget under its own centre."""
+    frame = field.results.geometry()
+    screen = field.results.parentWidget()
+    assert screen is not None
+    assert screen.visibleRegion().boundingRect().contains(frame)
+    assert not frame.intersects(QRect(field.mapTo(screen, field.rect().topLeft()), field.size()))
+    for proposal in field.suggestions:
+        centre = proposal.mapTo(kiosk.window, proposal.rect().center())
+        assert kiosk.window.childAt(centre) is proposal
+    return frame
+
+
+def test_five_proposals_all_show_on_a_1280_by_800_tablet(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    """Placed under the host field, the fourth and fifth were off the bottom of the screen."""
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    field = _search(qtbot, kiosk, "chen")
+    assert len(field.suggestions) == 5
+    frame = _on_screen_and_tappable(kiosk, field)
+    assert frame.bottom() < field.mapTo(field.results.parentWidget(), field.rect().topLeft()).y()
+
+
+def test_proposals_open_under_the_field_where_there_is_room(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk.window.resize(1280, 1400)
+    QApplication.processEvents()
+    field = _search(qtbot, kiosk, "chen")
+    assert len(field.suggestions) == 5
+    frame = _on_screen_and_tappable(kiosk, field)
+    assert frame.top() > field.mapTo(field.results.parentWidget(), field.rect().bottomLeft()).y()
+
+
+def test_large_text_shows_as_many_proposals_as_fit_best_first(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk.window.set_text_scale(2.0)
+    QApplication.processEvents()
+    field = _search(qtbot, kiosk, "chen")
+    _on_screen_and_tappable(kiosk, field)
+    visible = [button for button in field.results.findChildren(Suggestion) if button.isVisible()]
+    assert visible == field.suggestions and 1 <= len(visible) < 5
+    best = [host.name for host in kiosk.service.directory.search("chen")][: len(visible)]
+    assert [button.accessibleName() for button in visible] == best
+    with qtbot.waitSignal(field.picked):
+        click(qtbot, visible[-1])
+    assert field.host_id() == CHENS[[h.name for h in CHENS].index(best[-1])].id
+
+
+def test_the_frame_on_the_card_paints_itself_whole(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    """Over the form's card the proposals' frame paints its corners itself, in the card's colour
+    (so the fields under it are not repainted at each keystroke). Only the corners differ from
+    letting the screen show through, where a label under them no longer peeks in."""
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    field = _search(qtbot, kiosk, "chen")
+    frame = field.results
+    assert frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it lies on the card
+    area = QRect(frame.mapTo(kiosk.window, frame.rect().topLeft()), frame.size())
+    itself = kiosk.window.grab(area).toImage()
+    frame.lie_on_surface(False)
+    through = kiosk.window.grab(area).toImage()
+    w, h, radius = itself.width(), itself.height(), 12
+    corners = [QRect(x, y, radius, radius) for x in (0, w - radius) for y in (0, h - radius)]
+    differ = [
+        QPoint(x, y)
+        for y in range(h)
+        for x in range(w)
+        if itself.pixel(x, y) != through.pixel(x, y)
+    ]
+    assert all(any(corner.contains(point) for corner in corners) for point in differ)
+    surface = QColor(theme()["surface"]).rgb()
+    assert {itself.pixel(x, y) for x, y in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))} == {
+        surface
+    }
+
+
+def test_the_frame_off_the_card_lets_the_screen_show_through(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk.window.resize(1280, 1000)  # room under the field only past the card's edge
+    QApplication.processEvents()
+    field = _search(qtbot, kiosk, "chen")
+    card = kiosk.window.details.findChild(QFrame, "card")
+    frame = field.results
+    field_bottom = field.mapTo(frame.parentWidget(), field.rect().bottomLeft()).y()
+    assert frame.y() > field_bottom and frame.geometry().bottom() > card.geometry().bottom()
+    assert not frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
