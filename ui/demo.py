@@ -24,6 +24,7 @@ from printers.layout import render_badge
 from ui.app import Kiosk
 from ui.demo_scenes import more_screens, printer_failed
 from ui.demo_tools import demo_kiosk, pick_host, shot, type_text, wait_until
+from ui.host_picker import HostSearch
 
 if TYPE_CHECKING:
     from ui.soak import SoakReport
@@ -112,6 +113,10 @@ def _check_in_once(
     details._purpose_buttons[purpose].click()
     if guest["text"] and details.purpose_text.isVisible():
         type_text(details.purpose_text, guest["text"])
+    if isinstance(details.host, HostSearch):  # the proposals as the guest sees them
+        type_text(details.host, guest["host"])
+        shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details-host"))
+        details.host.clear_choice()
     pick_host(details.host, guest["host"])
     shots.append(_shot(kiosk, app, out_dir, f"{prefix}-2-details-filled"))
     QTest.mouseClick(details.next, Qt.MouseButton.LeftButton)

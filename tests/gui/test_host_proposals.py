@@ -28,13 +28,18 @@ def _search(qtbot: QtBot, kiosk: Kiosk, text: str) -> HostSearch:
     click(qtbot, kiosk.window.welcome.checkin)
     field = kiosk.window.details.host
     assert isinstance(field, HostSearch)
+    _type_where_seen(kiosk, field, text)
+    return field
+
+
+def _type_where_seen(kiosk: Kiosk, field: HostSearch, text: str) -> None:
+    """Type as a guest does: into the field scrolled into sight."""
     (scroller,) = [
         s for s in kiosk.window.findChildren(QScrollArea) if s.widget() is kiosk.window.details
     ]
-    scroller.ensureWidgetVisible(field)  # a guest types where they can see
+    scroller.ensureWidgetVisible(field)
     type_text(field, text)
     QApplication.processEvents()
-    return field
 
 
 def _on_screen_and_tappable(kiosk: Kiosk, field: HostSearch) -> QRect:
@@ -132,3 +137,17 @@ def test_the_frame_off_the_card_lets_the_screen_show_through(
     field_bottom = field.mapTo(frame.parentWidget(), field.rect().bottomLeft()).y()
     assert frame.y() > field_bottom and frame.geometry().bottom() > card.geometry().bottom()
     assert not frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+
+def test_a_new_text_size_closes_open_proposals_and_the_next_key_places_them_anew(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    field = _search(qtbot, kiosk, "che")
+    assert field.results.isVisible()
+    kiosk.window.set_text_scale(2.0)
+    QApplication.processEvents()
+    assert not field.results.isVisible()  # placed for the old size, they could run off screen
+    _type_where_seen(kiosk, field, "n")
+    assert field.results.isVisible() and field.suggestions
+    _on_screen_and_tappable(kiosk, field)

@@ -195,6 +195,7 @@ def test_demo_writes_every_screen_and_the_badge(qtbot: QtBot, kiosk: Kiosk, tmp_
             "1-welcome",
             "2-details",
             "2-details-errors",
+            "2-details-host",
             "3-notice",
             "4-badge",
             "5-done",

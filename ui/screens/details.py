@@ -205,6 +205,10 @@ class DetailsScreen(Screen):
         columns = 3 if scale == 1.0 else 2 if scale <= 1.5 else 1
         for index, button in enumerate(self._purpose_buttons.values()):
             self._purpose_layout.addWidget(button, index // columns, index % columns)
+        if isinstance(self.host, HostSearch):
+            # Placed for the old text size, open proposals could now run off the screen; like
+            # any list that closes at a tap elsewhere, they come back at the next keystroke.
+            self.host.results.hide()
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.name, self.email, self.copy, self.host]
