@@ -108,7 +108,7 @@ class Kiosk:
         self.activity.stop()
         self.maintenance.stop()
         if self.lockdown is not None:
-            self.lockdown.guard.stop()
+            self.lockdown.stop()
         self.workers.wait()
         self.jobs.stop()
         self.store.close()
@@ -179,7 +179,7 @@ def build_kiosk(
     )
     lockdown = Lockdown(window) if config.lockdown else None
     if lockdown is not None:
-        app.installEventFilter(lockdown)
+        lockdown.watch(app)
         flow.exit_requested.connect(lockdown.unlock)
     return Kiosk(
         config,

@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QWidget
+
+from ui.input_points import InputPoints
 
 log = logging.getLogger(__name__)
 _COMMAND = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier
@@ -43,7 +45,9 @@ def is_escape_attempt(event: QKeyEvent) -> bool:
 
 
 class Lockdown(QObject):
-    """Installed on the application; ``window`` is the kiosk window it keeps in front."""
+    """Watches where input arrives (``ui.input_points``: the windows, the focused widget and the
+    kiosk window itself), not every event of the application; ``window`` is the kiosk window it
+    keeps in front."""
 
     GUARD_MS = 500
 
@@ -57,6 +61,17 @@ class Lockdown(QObject):
         self.guard = QTimer(self)
         self.guard.setInterval(self.GUARD_MS)
         self.guard.timeout.connect(self._on_guard_timeout)
+        self._points: InputPoints | None = None
+
+    def watch(self, app: QGuiApplication) -> None:
+        """Start seeing the guest's input (from ``ui.app.build_kiosk``)."""
+        self._points = InputPoints(app, self.window, self)
+
+    def stop(self) -> None:
+        """For a kiosk that is shut down."""
+        self.guard.stop()
+        if self._points is not None:
+            self._points.stop()
 
     @staticmethod
     def frame(window: QWidget) -> None:

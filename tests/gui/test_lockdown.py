@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QKeyEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -97,6 +98,33 @@ def test_typing_still_works_under_lockdown(qtbot: QtBot, locked: Kiosk) -> None:
     assert name.text() == "Ada Lovelace"
     at_sign = QKeyEvent(QEvent.Type.KeyPress, K.Key_At, M.ControlModifier | M.AltModifier, "@")
     assert not is_escape_attempt(at_sign)  # AltGr+Q types @ on a German keyboard
+
+
+def test_escapes_and_a_right_click_from_the_platform_stop_at_the_window(
+    qtbot: QtBot, locked: Kiosk
+) -> None:
+    """Keys and clicks as the platform delivers them (to the window, not to a widget): the
+    lockdown watches where input arrives, not every event of the application."""
+    click(qtbot, locked.window.welcome.checkin)
+    locked.window.activateWindow()
+    handle = locked.window.windowHandle()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is handle)
+    name = locked.window.details.name
+    name.setFocus()
+    lockdown = locked.lockdown
+    assert lockdown is not None
+    before = lockdown.blocked
+    for key, modifiers in ESCAPES:
+        QTest.keyClick(handle, key, modifiers)
+    QTest.mouseClick(
+        handle, Qt.MouseButton.RightButton, pos=name.mapTo(locked.window, QPoint(5, 5))
+    )
+    assert lockdown.blocked >= before + len(ESCAPES) + 1
+    assert still_in_front(locked) and locked.flow.step.value == "details"
+    name.clear()  # Ctrl+Alt+T and X typed their letters, as AltGr does on many keyboards
+    for key in (K.Key_A, K.Key_D, K.Key_A):  # typing through the window still reaches the field
+        QTest.keyClick(handle, key)
+    assert name.text() == "ada"
 
 
 def test_nothing_of_one_guest_reaches_the_next(qtbot: QtBot, kiosk: Kiosk) -> None:
