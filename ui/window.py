@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QPushButton,
@@ -105,6 +106,8 @@ class KioskWindow(QWidget):
         self.text_size.setObjectName("language")
         self.text_size.setProperty("symbol", True)
         self.text_size.clicked.connect(self.text_size_clicked)
+        # A tap on Aa leaves the focus in the field the guest is typing in (Tab still reaches it).
+        self.text_size.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         # Aa keeps one size and sits at the right edge: larger text widens the language buttons
         # to its left, never Aa itself, so a second tap lands on Aa again, not on a language.
         self.text_size.setStyleSheet(TEXT_SIZE_STYLE)  # its own rules win over the scaled ones
@@ -172,11 +175,26 @@ class KioskWindow(QWidget):
         return widget
 
     def set_text_scale(self, scale: float) -> None:
-        """Large-text mode: the whole window's style at ``scale`` (1.0, 1.5 or 2.0)."""
+        """Large-text mode: the whole window's style at ``scale`` (1.0, 1.5 or 2.0). The field
+        the guest is typing in stays in sight: the screen grows, and the host field, last on
+        the form, would otherwise end up below the fold while the guest goes on typing in it."""
         self.text_scale = scale
         self.setStyleSheet(stylesheet(scale) if scale != 1.0 else "")
         for screen in self.screens.values():
             screen.rescale(scale)
+        self._keep_focus_in_sight()
+
+    def _keep_focus_in_sight(self) -> None:
+        focus = QApplication.focusWidget()
+        scroller = self.stack.currentWidget()
+        if focus is None or not isinstance(scroller, QScrollArea):
+            return
+        if not scroller.isAncestorOf(focus):
+            return
+        # The new sizes are laid out when Qt next handles its layout requests; handle them now,
+        # so that the field's place is known.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        scroller.ensureWidgetVisible(focus)
 
     def reset_all(self) -> None:
         for screen in self.screens.values():

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea
 from pytestqt.qtbot import QtBot
 
@@ -150,4 +151,27 @@ def test_a_new_text_size_closes_open_proposals_and_the_next_key_places_them_anew
     assert not field.results.isVisible()  # placed for the old size, they could run off screen
     _type_where_seen(kiosk, field, "n")
     assert field.results.isVisible() and field.suggestions
+    _on_screen_and_tappable(kiosk, field)
+
+
+def test_the_field_being_typed_in_stays_in_sight_when_the_text_grows(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    """At 200 % the form is taller than the screen; the host field, last on it, went below the
+    fold while the guest went on typing in it."""
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    field = _search(qtbot, kiosk, "ch")
+    kiosk.window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
+    aa = kiosk.window.text_size
+    tap = aa.mapTo(kiosk.window, aa.rect().center())
+    QTest.mouseClick(kiosk.window.windowHandle(), Qt.MouseButton.LeftButton, pos=tap)
+    assert kiosk.window.text_scale != 1.0
+    assert QApplication.focusWidget() is field  # the tap left the focus where the guest types
+    details = kiosk.window.details
+    seen = details.visibleRegion().boundingRect()
+    assert seen.contains(QRect(field.mapTo(details, field.rect().topLeft()), field.size()))
+    QTest.keyClick(kiosk.window.windowHandle(), Qt.Key.Key_E)
+    QApplication.processEvents()
+    assert field.text() == "che" and field.suggestions
     _on_screen_and_tappable(kiosk, field)
