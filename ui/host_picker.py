@@ -10,9 +10,18 @@ deletion were most of a keystroke's time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -20,6 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStyle,
     QStyleOption,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +44,41 @@ Search = Callable[[str], Sequence[Host]]
 GAP = 4  # pixels between the field and its proposals
 
 
+@lru_cache(maxsize=512)
+def _fitted(text: str, font: QFont, room: int) -> str:
+    """``text`` whole if it fits in ``room`` pixels, else as much as fits and an ellipsis.
+    Remembered: as a guest types, the same few names are proposed keystroke after keystroke."""
+    return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+
 class Suggestion(QPushButton):
     """One proposed host. Enter or Space picks it, as a tap does; Up and Down move between the
-    proposals (Up from the first goes back to the search field)."""
+    proposals (Up from the first goes back to the search field). A name too long for the
+    button ends in an ellipsis: cut off mid-letter (at large text), it read as another name."""
 
     def __init__(self, text: str, field: HostSearch) -> None:
         super().__init__(text)
         self._field = field
+        self._whole = text
+        self._room = 0
+
+    def show_host(self, host: Host) -> None:
+        self._whole = host.name + (f"  ·  {host.department}" if host.department else "")
+        set_accessible(self, host.name)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        contents = QStyle.SubElement.SE_PushButtonContents
+        self._room = self.style().subElementRect(contents, option, self).width()
+        self._fit()
+
+    def _fit(self) -> None:
+        text = _fitted(self._whole, self.font(), self._room) if self._room > 0 else self._whole
+        if text != self.text():
+            self.setText(text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -127,9 +165,14 @@ class HostSearch(QLineEdit):
         set_placeholder(self, tr("details.host_search_placeholder"))
         self._no_match_text = tr("details.host_no_match")
         self._keep_typing_text = tr("details.host_keep_typing")
+        self.refit()
+
+    def refit(self) -> None:
+        """Open proposals filled and placed again, for new words or a new text size (their
+        height changes, and so may the room above and below the field)."""
         if self.results.isVisible() and not self._host_id:
             self._show(self._search(self.text()), self.text())
-            self._place_results()  # the words and the text size may have changed its height
+            self._place_results()
 
     def clear_choice(self) -> None:
         """Forget the query, the pick and the proposals (nothing stays for the next guest)."""
@@ -164,8 +207,7 @@ class HostSearch(QLineEdit):
             )
         self._note.setVisible(not self._proposed)
         for host, button in zip(self._proposed, self.suggestions, strict=True):
-            button.setText(host.name + (f"  ·  {host.department}" if host.department else ""))
-            set_accessible(button, host.name)
+            button.show_host(host)
             button.show()
         for button in self._proposals[len(self._proposed) :]:
             button.hide()

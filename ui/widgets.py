@@ -148,6 +148,9 @@ class Screen(QWidget):
     def rescale(self, scale: float) -> None:
         """Adapt the layout to the large-text mode (1.0, 1.5, 2.0); most screens need not."""
 
+    def rescaled(self) -> None:
+        """The new text size is laid out (called on the screen shown); most screens need not."""
+
 
 class LanguageBar(QWidget):
     """One button per language, each named in its own language; emits the chosen code."""

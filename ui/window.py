@@ -182,19 +182,17 @@ class KioskWindow(QWidget):
         self.setStyleSheet(stylesheet(scale) if scale != 1.0 else "")
         for screen in self.screens.values():
             screen.rescale(scale)
+        # The new sizes are laid out when Qt next handles its layout requests; handle them now,
+        # so that where each widget went is known.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self._keep_focus_in_sight()
+        self.current_screen().rescaled()
 
     def _keep_focus_in_sight(self) -> None:
         focus = QApplication.focusWidget()
         scroller = self.stack.currentWidget()
-        if focus is None or not isinstance(scroller, QScrollArea):
-            return
-        if not scroller.isAncestorOf(focus):
-            return
-        # The new sizes are laid out when Qt next handles its layout requests; handle them now,
-        # so that the field's place is known.
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        scroller.ensureWidgetVisible(focus)
+        if focus is not None and isinstance(scroller, QScrollArea) and scroller.isAncestorOf(focus):
+            scroller.ensureWidgetVisible(focus)
 
     def reset_all(self) -> None:
         for screen in self.screens.values():

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QStyle, QStyleOptionButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -140,17 +140,18 @@ def test_the_frame_off_the_card_lets_the_screen_show_through(
     assert not frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
 
-def test_a_new_text_size_closes_open_proposals_and_the_next_key_places_them_anew(
+def test_open_proposals_stay_whole_on_screen_through_text_size_changes(
     qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
 ) -> None:
+    """Placed for the old text size, they ran off the screen at the new one."""
     kiosk = kiosk_factory(replace(config, hosts=CHENS))
-    field = _search(qtbot, kiosk, "che")
-    assert field.results.isVisible()
+    field = _search(qtbot, kiosk, "chen")
+    assert len(field.suggestions) == 5
     kiosk.window.set_text_scale(2.0)
-    QApplication.processEvents()
-    assert not field.results.isVisible()  # placed for the old size, they could run off screen
-    _type_where_seen(kiosk, field, "n")
-    assert field.results.isVisible() and field.suggestions
+    assert field.results.isVisible() and 1 <= len(field.suggestions) < 5
+    _on_screen_and_tappable(kiosk, field)
+    kiosk.window.set_text_scale(1.0)
+    assert field.results.isVisible() and len(field.suggestions) == 5
     _on_screen_and_tappable(kiosk, field)
 
 
@@ -175,3 +176,26 @@ def test_the_field_being_typed_in_stays_in_sight_when_the_text_grows(
     QApplication.processEvents()
     assert field.text() == "che" and field.suggestions
     _on_screen_and_tappable(kiosk, field)
+
+
+def test_a_name_too_long_for_its_proposal_ends_in_an_ellipsis_not_mid_letter(
+    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+) -> None:
+    long = Host("h-long", "Maximiliana Wolstenholme 陳", "Design")
+    kiosk = kiosk_factory(replace(config, hosts=(long,)))
+    field = _search(qtbot, kiosk, "maxim")
+    (proposal,) = field.suggestions
+    whole = f"{long.name}  ·  {long.department}"
+    assert proposal.text() == whole  # it fits at the usual size
+    kiosk.window.set_text_scale(2.0)
+    (proposal,) = field.suggestions
+    option = QStyleOptionButton()
+    proposal.initStyleOption(option)
+    room = proposal.style().subElementRect(
+        QStyle.SubElement.SE_PushButtonContents, option, proposal
+    )
+    assert proposal.text().endswith("…") and whole.startswith(proposal.text()[:-1])
+    assert proposal.fontMetrics().horizontalAdvance(proposal.text()) <= room.width()
+    assert proposal.accessibleName() == long.name  # a screen reader still hears all of it
+    kiosk.window.set_text_scale(1.0)
+    assert field.suggestions[0].text() == whole

@@ -205,10 +205,11 @@ class DetailsScreen(Screen):
         columns = 3 if scale == 1.0 else 2 if scale <= 1.5 else 1
         for index, button in enumerate(self._purpose_buttons.values()):
             self._purpose_layout.addWidget(button, index // columns, index % columns)
+
+    def rescaled(self) -> None:
+        """Open proposals, placed for the old text size, could now run off the screen."""
         if isinstance(self.host, HostSearch):
-            # Placed for the old text size, open proposals could now run off the screen; like
-            # any list that closes at a tap elsewhere, they come back at the next keystroke.
-            self.host.results.hide()
+            self.host.refit()
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [self.name, self.email, self.copy, self.host]
