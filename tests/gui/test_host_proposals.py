@@ -25,6 +25,12 @@ pytestmark = pytest.mark.gui
 CHENS = tuple(Host(f"h-{n}", f"Chen {name}", "Design") for n, name in enumerate("ABCDEFGH"))
 
 
+@pytest.fixture
+def chens(kiosk_factory: Callable[[Config], Kiosk], config: Config) -> Kiosk:
+    """The kiosk with eight hosts called Chen: more than five proposals for "chen"."""
+    return kiosk_factory(replace(config, hosts=CHENS))
+
+
 def _search(qtbot: QtBot, kiosk: Kiosk, text: str) -> HostSearch:
     click(qtbot, kiosk.window.welcome.checkin)
     field = kiosk.window.details.host
@@ -57,21 +63,17 @@ def _on_screen_and_tappable(kiosk: Kiosk, field: HostSearch) -> QRect:
     return frame
 
 
-def test_five_proposals_all_show_on_a_1280_by_800_tablet(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
-) -> None:
+def test_five_proposals_all_show_on_a_1280_by_800_tablet(qtbot: QtBot, chens: Kiosk) -> None:
     """Placed under the host field, the fourth and fifth were off the bottom of the screen."""
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk = chens
     field = _search(qtbot, kiosk, "chen")
     assert len(field.suggestions) == 5
     frame = _on_screen_and_tappable(kiosk, field)
     assert frame.bottom() < field.mapTo(field.results.parentWidget(), field.rect().topLeft()).y()
 
 
-def test_proposals_open_under_the_field_where_there_is_room(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
-) -> None:
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+def test_proposals_open_under_the_field_where_there_is_room(qtbot: QtBot, chens: Kiosk) -> None:
+    kiosk = chens
     kiosk.window.resize(1280, 1400)
     QApplication.processEvents()
     field = _search(qtbot, kiosk, "chen")
@@ -80,10 +82,8 @@ def test_proposals_open_under_the_field_where_there_is_room(
     assert frame.top() > field.mapTo(field.results.parentWidget(), field.rect().bottomLeft()).y()
 
 
-def test_large_text_shows_as_many_proposals_as_fit_best_first(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
-) -> None:
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+def test_large_text_shows_as_many_proposals_as_fit_best_first(qtbot: QtBot, chens: Kiosk) -> None:
+    kiosk = chens
     kiosk.window.set_text_scale(2.0)
     QApplication.processEvents()
     field = _search(qtbot, kiosk, "chen")
@@ -97,13 +97,11 @@ def test_large_text_shows_as_many_proposals_as_fit_best_first(
     assert field.host_id() == CHENS[[h.name for h in CHENS].index(best[-1])].id
 
 
-def test_the_frame_on_the_card_paints_itself_whole(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
-) -> None:
+def test_the_frame_on_the_card_paints_itself_whole(qtbot: QtBot, chens: Kiosk) -> None:
     """Over the form's card the proposals' frame paints its corners itself, in the card's colour
     (so the fields under it are not repainted at each keystroke). Only the corners differ from
     letting the screen show through, where a label under them no longer peeks in."""
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk = chens
     field = _search(qtbot, kiosk, "chen")
     frame = field.results
     assert frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it lies on the card
@@ -126,10 +124,8 @@ def test_the_frame_on_the_card_paints_itself_whole(
     }
 
 
-def test_the_frame_off_the_card_lets_the_screen_show_through(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
-) -> None:
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+def test_the_frame_off_the_card_lets_the_screen_show_through(qtbot: QtBot, chens: Kiosk) -> None:
+    kiosk = chens
     kiosk.window.resize(1280, 1000)  # room under the field only past the card's edge
     QApplication.processEvents()
     field = _search(qtbot, kiosk, "chen")
@@ -141,10 +137,10 @@ def test_the_frame_off_the_card_lets_the_screen_show_through(
 
 
 def test_open_proposals_stay_whole_on_screen_through_text_size_changes(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+    qtbot: QtBot, chens: Kiosk
 ) -> None:
     """Placed for the old text size, they ran off the screen at the new one."""
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk = chens
     field = _search(qtbot, kiosk, "chen")
     assert len(field.suggestions) == 5
     kiosk.window.set_text_scale(2.0)
@@ -156,11 +152,11 @@ def test_open_proposals_stay_whole_on_screen_through_text_size_changes(
 
 
 def test_the_field_being_typed_in_stays_in_sight_when_the_text_grows(
-    qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
+    qtbot: QtBot, chens: Kiosk
 ) -> None:
     """At 200 % the form is taller than the screen; the host field, last on it, went below the
     fold while the guest went on typing in it."""
-    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    kiosk = chens
     field = _search(qtbot, kiosk, "ch")
     kiosk.window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field)
