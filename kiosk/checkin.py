@@ -137,7 +137,14 @@ class CheckinService:
 
         Raises ``ValidationError`` (per-field messages), ``NoticeNotAcknowledgedError`` or
         ``SeeFrontDeskError``; in each case no visit has been written.
+
+        A guest waits for it, so the store's background work (the purge's badge shredding)
+        gives way while it runs.
         """
+        with self._store.give_way.foreground():
+            return self._submit(request)
+
+    def _submit(self, request: CheckinRequest) -> CheckinResult:
         form, notice, company_notice = request.form, request.notice, request.company_notice
         assisted_by, notice_on_paper = request.assisted_by, request.notice_on_paper
         clean = validate(form, self._config, self.directory.is_active)

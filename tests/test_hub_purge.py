@@ -14,9 +14,9 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from kiosk.give_way import GiveWay
 from kiosk.hub import purging
 from kiosk.hub import schema as hub_schema
-from kiosk.hub.give_way import GiveWay
 from kiosk.hub.purging import chunk_delete, delete_chunk, walk_the_deadline_index
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db

@@ -15,6 +15,7 @@ from kiosk import retention
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.give_way import GiveWay
 from kiosk.hosts import HostDirectory
 from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
@@ -247,6 +248,52 @@ def test_a_visits_row_goes_only_after_its_badge_files_shredded_several_at_once(
     assert most[0] > 1
 
 
+def test_the_purge_shreds_no_badge_while_a_guest_is_checking_in(
+    store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each badge file's shredding ends in a sync to disk, and a guest's commit waited behind
+    the syncs running when it started: 200 files shredded eight at a time held check-ins beside
+    the purge 8-11 ms. The shredders now wait while a check-in is in flight; the visits without
+    files go meanwhile, and the rest once the guest has their badge."""
+    monkeypatch.setattr("kiosk.retention.SHRED_GIVES_WAY", 30.0)  # here, as long as the guest
+    service = CheckinService(store, config, clock)
+    notice = service.current_notice("en")
+    old = [service.check_in(make_form(name=f"Old {n}"), notice).visit for n in range(8)]
+    with_files, without_files = old[::2], old[1::2]
+    config.spool_dir.mkdir(parents=True, exist_ok=True)
+    badges = [config.spool_dir / f"badge-{visit.id}.png" for visit in with_files]
+    for badge in badges:
+        badge.write_bytes(b"PNG with a name")
+    clock.advance(days=config.retention_days, seconds=1)
+    writing, written = threading.Event(), threading.Event()
+    record = store.record_checkin
+
+    def held_at_its_commit(*args: Any) -> bool:
+        writing.set()
+        assert written.wait(10)
+        return bool(record(*args))
+
+    monkeypatch.setattr(store, "record_checkin", held_at_its_commit)
+    guest = threading.Thread(target=service.check_in, args=(make_form(name="Guest"), notice))
+    guest.start()
+    assert writing.wait(10)
+    purging = threading.Thread(target=purge, args=(store, config.spool_dir, clock(), 30))
+    purging.start()
+    deadline = time.monotonic() + 10
+    while any(store.visit(v.id) for v in without_files) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # shredders that did not wait would have been done long since
+    files_during_the_check_in = [badge.exists() for badge in badges]
+    rows_during_the_check_in = [store.visit(v.id) is not None for v in old]
+    written.set()
+    guest.join()
+    purging.join()
+    assert files_during_the_check_in == [True] * 4
+    assert rows_during_the_check_in == [True, False] * 4  # those without files did not wait
+    assert not any(badge.exists() for badge in badges)
+    assert [v.name for v in store.visits()] == ["Guest"]
+
+
 def test_a_badge_that_cannot_be_shredded_keeps_its_visit(
     store: Store, config: Config, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -259,10 +306,10 @@ def test_a_badge_that_cannot_be_shredded_keeps_its_visit(
         (config.spool_dir / f"badge-{visit.id}.png").write_bytes(b"PNG with a name")
     shred = retention._shred
 
-    def refusing(file: Path) -> int:
+    def refusing(file: Path, give_way: GiveWay | None = None) -> int:
         if stuck.id in file.name:
             raise PermissionError(13, "Permission denied", str(file))
-        return shred(file)
+        return shred(file, give_way)
 
     monkeypatch.setattr("kiosk.retention._shred", refusing)
     clock.advance(days=config.retention_days, seconds=1)
@@ -286,10 +333,10 @@ def test_a_badge_shredded_while_a_chunk_found_nothing_still_has_its_visit_erased
     release, shredded = threading.Event(), threading.Event()
     shred = retention._shred
 
-    def slow(file: Path) -> int:
+    def slow(file: Path, give_way: GiveWay | None = None) -> int:
         release.wait(10)
         try:
-            return shred(file)
+            return shred(file, give_way)
         finally:
             shredded.set()
 

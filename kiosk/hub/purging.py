@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from kiosk.give_way import GiveWay
 from kiosk.hub.erasing import checkpoint_between_chunks
-from kiosk.hub.give_way import GiveWay
 from kiosk.wire import next_chunk_size
 
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
@@ -95,7 +95,7 @@ def purge_due_rows(
     total, size, since = 0, PURGE_CHUNK, ""
     wal = WalForecast()
     while True:
-        give_way.wait_for_batches(PURGE_GIVES_WAY)
+        give_way.wait_for_foreground(PURGE_GIVES_WAY)
         with engine.begin() as db:
             started = time.perf_counter()  # its turn came: the wait for it is not its size
             walk_the_deadline_index(db)

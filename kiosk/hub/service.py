@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.give_way import GiveWay
 from kiosk.hub import schema as t
 from kiosk.hub.erasing import bury, reclaim_space
-from kiosk.hub.give_way import GiveWay
 from kiosk.hub.ingest import Batch, ClashError
 from kiosk.hub.purging import purge_due_rows
 from kiosk.hub.records import (
@@ -107,7 +107,7 @@ class HubService:
         a few bulk statements; a rejected record changes nothing and the rest is kept. Only if
         another hub process stored some of the same records at the same moment (a unique-key
         clash) is the batch redone one record at a time, each then answered as a replay."""
-        with self._give_way.batch():
+        with self._give_way.foreground():
             now = self._clock()
             try:
                 with self._engine.begin() as db:

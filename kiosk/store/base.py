@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
+from kiosk.give_way import GiveWay
 from kiosk.store.checkins import Sealer
 from kiosk.store.connection import Connection
 from kiosk.store.schema import MIGRATIONS
@@ -86,6 +87,8 @@ class Database:
         self._lock = threading.RLock()
         self._checkpointer: sqlite3.Connection | None = None  # see checkpoint()
         self._checkpointer_lock = threading.Lock()
+        # A guest's check-in in flight: the purge's background work waits for it (see give_way).
+        self.give_way = GiveWay()
         # How long the last transaction that erased visits held the store, its wait for the lock
         # left out: the purge sizes its chunks by it.
         self.last_erase_seconds = 0.0
