@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -54,13 +55,19 @@ def _fitted(text: str, font: QFont, room: int) -> str:
 class Suggestion(QPushButton):
     """One proposed host. Enter or Space picks it, as a tap does; Up and Down move between the
     proposals (Up from the first goes back to the search field). A name too long for the
-    button ends in an ellipsis: cut off mid-letter (at large text), it read as another name."""
+    button ends in an ellipsis: cut off mid-letter (at large text), it read as another name.
+
+    At rest a proposal is its name on the frame's own colour (its background and border are
+    that colour too), so it draws just the name: through the style sheet, the five proposals'
+    painting was 0.46 of the 1.6 ms keystroke that brings them up. With the focus (its ring) or
+    held down, the style sheet draws it."""
 
     def __init__(self, text: str, field: HostSearch) -> None:
         super().__init__(text)
         self._field = field
         self._whole = text
         self._room = 0
+        self._contents = QRect()
 
     def show_host(self, host: Host) -> None:
         self._whole = host.name + (f"  ·  {host.department}" if host.department else "")
@@ -72,8 +79,20 @@ class Suggestion(QPushButton):
         option = QStyleOptionButton()
         self.initStyleOption(option)
         contents = QStyle.SubElement.SE_PushButtonContents
-        self._room = self.style().subElementRect(contents, option, self).width()
+        self._contents = self.style().subElementRect(contents, option, self)
+        self._room = self._contents.width()
         self._fit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self.hasFocus() or self.isDown() or self._contents.isEmpty():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(QPalette.ColorRole.ButtonText))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(self._contents, align, self.text())
+        painter.end()
 
     def _fit(self) -> None:
         text = _fitted(self._whole, self.font(), self._room) if self._room > 0 else self._whole

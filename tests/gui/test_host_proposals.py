@@ -10,7 +10,14 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QPushButton,
+    QScrollArea,
+    QStyle,
+    QStyleOptionButton,
+)
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -195,3 +202,40 @@ def test_a_name_too_long_for_its_proposal_ends_in_an_ellipsis_not_mid_letter(
     assert proposal.accessibleName() == long.name  # a screen reader still hears all of it
     kiosk.window.set_text_scale(1.0)
     assert field.suggestions[0].text() == whole
+
+
+def _as_the_style_sheet_draws(proposal: Suggestion) -> QPushButton:
+    """A plain button in the proposal's place, drawn by the style sheet alone."""
+    plain = QPushButton(proposal.text(), proposal.parentWidget())
+    plain.setObjectName("choice")
+    plain.setGeometry(proposal.geometry())
+    plain.show()
+    return plain
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_a_proposal_draws_its_name_as_the_style_sheet_would(
+    qtbot: QtBot, chens: Kiosk, scale: float
+) -> None:
+    """At rest a proposal draws only its name (the rest is the frame's colour): pixel for pixel
+    what the style sheet draws, at either text size. With the focus, its ring shows as the style
+    sheet draws it."""
+    kiosk = chens
+    kiosk.window.set_text_scale(scale)
+    field = _search(qtbot, kiosk, "chen")
+    proposal = field.suggestions[-1]
+    frame = field.results
+    place = proposal.geometry()
+    drawn = frame.grab(place).toImage()
+    plain = _as_the_style_sheet_draws(proposal)
+    proposal.hide()
+    assert frame.grab(place).toImage() == drawn
+    plain.setFocus()
+    ring = frame.grab(place).toImage()
+    assert ring != drawn  # (the ring is there to be seen)
+    plain.hide()
+    plain.deleteLater()
+    proposal.show()
+    proposal.setFocus()
+    QApplication.processEvents()
+    assert proposal.hasFocus() and frame.grab(place).toImage() == ring
