@@ -25,7 +25,7 @@ from kiosk.models import Host
 from tests.gui.conftest import click
 from ui.app import Kiosk
 from ui.demo_tools import type_text
-from ui.host_picker import HostSearch, Suggestion
+from ui.host_picker import HostSearch, ProposalFrame, Suggestion
 from ui.style import theme
 
 pytestmark = pytest.mark.gui
@@ -239,3 +239,25 @@ def test_a_proposal_draws_its_name_as_the_style_sheet_would(
     proposal.setFocus()
     QApplication.processEvents()
     assert proposal.hasFocus() and frame.grab(place).toImage() == ring
+
+
+def test_the_frame_is_drawn_anew_for_a_new_text_size(qtbot: QtBot, chens: Kiosk) -> None:
+    """The frame is drawn once per size and then copied; the text size changes its border's
+    radius, so a frame of the same size at another text size is drawn again."""
+    kiosk = chens
+    click(qtbot, kiosk.window.welcome.checkin)
+    screen = kiosk.window.details.host.results.parentWidget()
+
+    def frame_on_the_card() -> ProposalFrame:
+        frame = ProposalFrame(screen)
+        frame.setGeometry(40, 40, 400, 240)
+        frame.show()  # (its style, applied as it is first shown, makes it see-through)
+        frame.lie_on_surface(True)
+        return frame
+
+    frame = frame_on_the_card()
+    before = frame.grab().toImage()
+    kiosk.window.set_text_scale(2.0)
+    frame.setGeometry(40, 40, 400, 240)
+    frame.lie_on_surface(True)
+    assert frame.grab().toImage() == frame_on_the_card().grab().toImage() != before
