@@ -22,11 +22,15 @@ from shiboken6 import isValid
 
 class InputPoints(QObject):
     """Keeps ``watcher`` installed as an event filter on the places input arrives, until
-    ``stop``. Qt drops a filter when its object goes, and installing one twice keeps one; the
-    focus widget is watched only while it has the focus."""
+    ``stop`` or until the watcher goes. Qt drops a filter when its object goes, and installing
+    one twice keeps one; the focus widget is watched only while it has the focus.
+
+    It is the watcher's child, so it goes with it, and its connections with it: a kiosk that
+    ended without its shutdown lost its watch first, and every move of the focus afterwards
+    raised "Internal C++ object already deleted"."""
 
     def __init__(self, app: QGuiApplication, window: QWidget, watcher: QObject) -> None:
-        super().__init__()
+        super().__init__(watcher)
         self._app, self._window, self._watcher = app, window, watcher
         self._focus: QObject | None = None
         self._stopped = False

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 import ui.app
@@ -120,5 +121,29 @@ def test_a_stopped_watch_hears_nothing_of_later_windows(qtbot: QtBot) -> None:
     later.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWindow() is later.windowHandle())
     QTest.mouseClick(later.windowHandle(), Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    QTest.keyClick(later.windowHandle(), Qt.Key.Key_A)
+    assert heard == []
+
+
+def test_a_watch_gone_without_being_stopped_leaves_no_errors_behind(qtbot: QtBot) -> None:
+    """A kiosk that ends without its shutdown (an error on the way out) loses its watch first:
+    the focus moving afterwards, as the windows close, raised "Internal C++ object
+    (ActivityWatch) already deleted" once for every move."""
+    heard: list[str] = []
+    first = QWidget()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    field = QLineEdit(first)
+    field.show()
+    field.setFocus()
+    watch = ActivityWatch(QApplication.instance(), first, lambda: heard.append("input"))  # type: ignore[arg-type]
+    shiboken6.delete(watch)
+    later = QWidget()
+    qtbot.addWidget(later)
+    later.show()
+    qtbot.waitExposed(later)
+    later.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is later.windowHandle())
     QTest.keyClick(later.windowHandle(), Qt.Key.Key_A)
     assert heard == []
