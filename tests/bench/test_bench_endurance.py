@@ -37,10 +37,13 @@ SOAK_GUESTS = 1_050  # 50 to warm up, then the 1,000 the growth goal is counted 
 STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off steps, below)
 
 
-def _purge(path: Path, spool: Path) -> tuple[float, float, list[float], list[float]]:
+def _purge(
+    path: Path, spool: Path, beside_a_guest: bool = True
+) -> tuple[float, float, list[float], list[float]]:
     """Purge everything expired; returns (seconds, longest delete transaction, check-in times
     of a guest thread that checks in every few milliseconds meanwhile, and those of the same
-    thread in the second before the purge: its floor on the day, on the same store)."""
+    thread in the second before the purge: its floor on the day, on the same store). Without
+    ``beside_a_guest`` the purge runs alone and both lists are empty."""
     store = Store(path)
     config = replace(load_config(env={}), data_dir=path.parent)
     service = CheckinService(store, config, lambda: NOW)
@@ -72,14 +75,16 @@ def _purge(path: Path, spool: Path) -> tuple[float, float, list[float], list[flo
             time.sleep(0.005)
 
     thread = threading.Thread(target=guests)
-    thread.start()
-    time.sleep(ALONE_SECONDS)
+    if beside_a_guest:
+        thread.start()
+        time.sleep(ALONE_SECONDS)
     purging.set()
     start = time.perf_counter()
     retention.purge(store, spool, NOW, config.retention_days)
     took = time.perf_counter() - start
     done.set()
-    thread.join()
+    if beside_a_guest:
+        thread.join()
     store.close()
     return took, longest[0], checkins, alone
 
@@ -101,10 +106,16 @@ def _bare_delete_rate(path: Path, visits: int) -> float:
     return visits / (time.perf_counter() - start)
 
 
-# Rounds per size: a shared machine's noise only ever slows a run down, and one unlucky run
-# (measured: the same code 147k-170k visits/s at 100,000, 160k-200k at 1,000,000) could pass for
-# the purge being slow; the median of three is the figure, the spread is printed beside it.
-ROUNDS = {100_000: 3, 1_000_000: 3}
+# Rounds per size. The rate is the purge's alone, as its floor's is: beside it, the guest thread
+# below (a check-in every 7 ms, holding the store ~1-2 ms each, ~140 a second, where a lobby
+# sees one a minute) took a third of the rate on this 2-core machine (measured at 100,000:
+# 128-134k visits/s alone, 80-96k beside it), and the ratio to the floor then measured the
+# guest. What the guest meets is measured beside it: its p99 and the longest transaction (the
+# rate beside it is printed too). A shared machine's noise only ever slows a run down, and one
+# unlucky run could pass for the purge being slow: the median of three is the figure, the
+# spread is printed beside it.
+ROUNDS_ALONE = {100_000: 3, 1_000_000: 3}
+ROUNDS_BESIDE = {100_000: 3, 1_000_000: 2}
 
 
 @pytest.fixture
@@ -114,12 +125,18 @@ def aged(tmp_path: Path) -> Iterator[AgedStores]:
     stores.remove()
 
 
+def _median_rate(samples: list[float]) -> tuple[float, str]:
+    spread = f"{min(samples):,.0f}-{max(samples):,.0f}" if len(samples) > 1 else ""
+    return statistics.median(samples), spread
+
+
 def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> None:
     rates: dict[int, float] = {}
     longest_tx, waits, waits_alone = 0.0, [], []
-    for visits, rounds in ROUNDS.items():
-        samples = []
-        for round_number in range(rounds):
+    for visits, rounds_alone in ROUNDS_ALONE.items():
+        alone, beside = [], []
+        rounds = [False] * rounds_alone + [True] * ROUNDS_BESIDE[visits]
+        for round_number, beside_a_guest in enumerate(rounds):
             folder = tmp_path / f"s{visits}-{round_number}"
             store = aged.copy(visits, folder)
             # The store is on disk before the purge starts, as a kiosk's month-old rows are: left
@@ -127,16 +144,19 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
             # purge's durable commits (one run's longest was 94 ms, 6-10 in the others; no cycle
             # collection ran during the purges). The hub's bench does the same.
             os.sync()
-            took, longest, checkins, alone = _purge(store, folder / "spool")
+            took, longest, checkins, checkins_alone = _purge(
+                store, folder / "spool", beside_a_guest
+            )
             shutil.rmtree(folder)  # 560 MB at 1,000,000 visits
-            samples.append(visits / took)
+            (beside if beside_a_guest else alone).append(visits / took)
             longest_tx, waits = max(longest_tx, longest), waits + checkins
-            waits_alone += alone
-        rates[visits] = statistics.median(samples)
-        spread = f"{min(samples):,.0f}-{max(samples):,.0f}" if rounds > 1 else ""
+            waits_alone += checkins_alone
+        rates[visits], spread = _median_rate(alone)
         report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
+        rate_beside, spread = _median_rate(beside)
+        report.row("  beside a guest every 7 ms", f"{rate_beside:,.0f} visits/s", spread, "")
     floors = []
-    for round_number in range(ROUNDS[100_000]):
+    for round_number in range(ROUNDS_ALONE[100_000]):
         floor_store = aged.copy(100_000, tmp_path / f"floor-{round_number}")
         os.sync()
         floors.append(_bare_delete_rate(floor_store, 100_000))
