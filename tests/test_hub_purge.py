@@ -386,3 +386,40 @@ def _chunks_between(log: list[str], start: str, end: str) -> list[int]:
 def _chunks_after_the_last_batch(log: list[str]) -> int:
     last = max(i for i, entry in enumerate(log) if entry == "answered")
     return log[last:].count("chunk")
+
+
+def test_a_postgresql_purge_chunks_on_one_connection_that_never_goes_back_to_the_pool(
+    postgres: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Taken from the pool for each chunk, a chunk paid the pool's ping and its settings again
+    (two round trips of its 3 ms). The purge now keeps one connection for a table's chunks,
+    with its settings (no sorting, no JIT, commits that do not wait for the disk) made once;
+    that connection is closed after, so no kiosk's batch ever commits with them."""
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_CHUNK", 200)
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION", {"postgresql": 1e-9})  # 20 rows
+    hub = hub_service(fresh_database(postgres, "hub_purge_one_connection"), clock)
+    grow_hub(hub, 2_000, to_db(clock() - timedelta(days=1)))
+    checkouts, chunks = [0], [0]
+
+    def checked_out(*_args: object) -> None:
+        checkouts[0] += 1
+
+    def statement(_c: object, _cur: object, sql: str, *_rest: object) -> None:
+        chunks[0] += "DELETE FROM visits" in sql
+
+    sa.event.listen(hub._engine.pool, "checkout", checked_out)
+    sa.event.listen(hub._engine, "before_cursor_execute", statement)
+    visits = hub_schema.visits
+    deleted = purging.purge_due_rows(
+        hub._engine, GiveWay(), visits, visits.c.purge_after, to_db(clock())
+    )
+    taken = checkouts[0]
+    pooled = [hub._engine.connect() for _ in range(10)]  # more than the pool keeps idle
+    settings = {db.exec_driver_sql("SHOW enable_sort").scalar_one() for db in pooled}
+    settings |= {db.exec_driver_sql("SHOW jit").scalar_one() for db in pooled}
+    for db in pooled:
+        db.close()
+    hub.close()
+    assert deleted == 2_000 and chunks[0] > 50
+    assert taken <= 2  # the chunks' connection, and the commit that waits for the disk
+    assert settings == {"on"}

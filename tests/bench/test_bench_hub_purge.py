@@ -50,7 +50,7 @@ HUB_ROUNDS_BESIDE = {100_000: 1, 1_000_000: 2}
 @dataclass
 class HubPurge:
     rate: float  # visits a second, vacuum included
-    transactions: list[float]  # each purge transaction, BEGIN to the connection's return
+    transactions: list[float]  # each purge transaction, BEGIN to the end of its COMMIT
     batches: list[float]  # each kiosk batch sent beside the purge, from ask to answer
     batches_beside_deletes: list[float]  # those answered before the vacuum began
     batches_alone: list[float]  # the same kiosk's batches in the second before the purge
@@ -131,7 +131,11 @@ def _purge_round(url: str, visits: int, postgres: str, beside_a_kiosk: bool) -> 
         if purge_thread() and not autocommit:  # not the VACUUM that follows
             opened[id(connection)] = time.perf_counter()
 
-    def returned(dbapi_connection: object, _record: object) -> None:
+    dialect = hub._engine.dialect
+    commit = dialect.do_commit
+
+    def committed(dbapi_connection: Any) -> None:
+        commit(dbapi_connection)
         ended_at = time.perf_counter()
         if not purge_thread():
             return
@@ -161,7 +165,7 @@ def _purge_round(url: str, visits: int, postgres: str, beside_a_kiosk: bool) -> 
             time.sleep(0.005)
 
     sa.event.listen(hub._engine, "begin", began)
-    sa.event.listen(hub._engine.pool, "checkin", returned)
+    dialect.do_commit = committed  # type: ignore[method-assign]
     beside = threading.Thread(target=kiosk_batches)
     if beside_a_kiosk:
         beside.start()
