@@ -37,7 +37,7 @@ from kiosk.site import Site  # noqa: E402
 from kiosk.site_sync import share_with_site  # noqa: E402
 from kiosk.sync import sync_once  # noqa: E402
 from kiosk.timeutil import utc_now  # noqa: E402
-from tests.browser import DESKTOP, PHONE, browser_missing, chromium  # noqa: E402
+from tests.browser import DESKTOP, PHONE, Browsers, browser_missing  # noqa: E402
 from tests.conftest import make_form  # noqa: E402
 from tests.hub_server import hub_service, serve_hub  # noqa: E402
 
@@ -96,29 +96,37 @@ def _shoot(browser: WebDriver, out: Path, name: str) -> Path:
 
 def _screenshots(url: str, out: Path, boss: str, officer: str) -> list[Path]:
     """Every page at phone width in Chinese and at desktop width in English."""
+    browsers = Browsers()  # each handed out signed out and emptied, as a new one would be
+    try:
+        return _every_page(browsers, url, out, boss, officer)
+    finally:
+        browsers.close()
+
+
+def _every_page(browsers: Browsers, url: str, out: Path, boss: str, officer: str) -> list[Path]:
     written: list[Path] = []
     for size, language in ((PHONE, "zh-TW"), (DESKTOP, "en")):
         width = "phone" if size == PHONE else "desktop"
-        with chromium(size, language) as browser:
+        with browsers.open(size, language) as browser:
             browser.get(f"{url}/console/login")
             written.append(_shoot(browser, out, f"{width}-{language}-login"))
             _sign_in(browser, url, "mei.chen")
             for page in ("onsite", "evacuation", "numbers"):
                 browser.get(f"{url}/console/{page}")
                 written.append(_shoot(browser, out, f"{width}-{language}-{page}"))
-        with chromium(size, language) as browser:
+        with browsers.open(size, language) as browser:
             _sign_in(browser, url, "jimmy")
             browser.get(f"{url}/console/visitors")
             written.append(_shoot(browser, out, f"{width}-{language}-visitors"))
-        with chromium(size, language) as browser:
+        with browsers.open(size, language) as browser:
             _sign_in(browser, url, "boss")
             written.append(_shoot(browser, out, f"{width}-{language}-second-step"))
-        with chromium(size, language) as browser:
+        with browsers.open(size, language) as browser:
             _sign_in_with_code(browser, url, "boss", boss)
             for page in ("kiosks", "users", "hosts", "deny", "audit"):
                 browser.get(f"{url}/console/admin/{page}")
                 written.append(_shoot(browser, out, f"{width}-{language}-admin-{page}"))
-        with chromium(size, language) as browser:
+        with browsers.open(size, language) as browser:
             _sign_in_with_code(browser, url, "privacy.officer", officer)
             written.append(_shoot(browser, out, f"{width}-{language}-privacy"))
     return written
