@@ -39,8 +39,8 @@ STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off s
 
 def _purge(
     path: Path, spool: Path, beside_a_guest: bool = True
-) -> tuple[float, float, list[float], list[float]]:
-    """Purge everything expired; returns (seconds, longest delete transaction, check-in times
+) -> tuple[float, list[float], list[float], list[float]]:
+    """Purge everything expired; returns (seconds, each delete transaction's, check-in times
     of a guest thread that checks in every few milliseconds meanwhile, and those of the same
     thread in the second before the purge: its floor on the day, on the same store). Without
     ``beside_a_guest`` the purge runs alone and both lists are empty."""
@@ -48,7 +48,7 @@ def _purge(
     config = replace(load_config(env={}), data_dir=path.parent)
     service = CheckinService(store, config, lambda: NOW)
     notice = service.current_notice("en")
-    longest = [0.0]
+    transactions: list[float] = []
     erase = store.erase_expired_visits
 
     def timed_erase(
@@ -57,7 +57,7 @@ def _purge(
         try:
             return erase(now, limit, restart_wal, held)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
-            longest[0] = max(longest[0], store.last_erase_seconds)
+            transactions.append(store.last_erase_seconds)
 
     store.erase_expired_visits = timed_erase  # type: ignore[method-assign]
     done, purging = threading.Event(), threading.Event()
@@ -86,7 +86,7 @@ def _purge(
     if beside_a_guest:
         thread.join()
     store.close()
-    return took, longest[0], checkins, alone
+    return took, transactions, checkins, alone
 
 
 def _bare_delete_rate(path: Path, visits: int) -> float:
@@ -132,7 +132,8 @@ def _median_rate(samples: list[float]) -> tuple[float, str]:
 
 def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> None:
     rates: dict[int, float] = {}
-    longest_tx, waits, waits_alone = 0.0, [], []
+    transactions: list[float] = []
+    waits, waits_alone = [], []
     for visits, rounds_alone in ROUNDS_ALONE.items():
         alone, beside = [], []
         rounds = [False] * rounds_alone + [True] * ROUNDS_BESIDE[visits]
@@ -144,12 +145,13 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
             # purge's durable commits (one run's longest was 94 ms, 6-10 in the others; no cycle
             # collection ran during the purges). The hub's bench does the same.
             os.sync()
-            took, longest, checkins, checkins_alone = _purge(
+            took, round_transactions, checkins, checkins_alone = _purge(
                 store, folder / "spool", beside_a_guest
             )
             shutil.rmtree(folder)  # 560 MB at 1,000,000 visits
             (beside if beside_a_guest else alone).append(visits / took)
-            longest_tx, waits = max(longest_tx, longest), waits + checkins
+            transactions += round_transactions
+            waits += checkins
             waits_alone += checkins_alone
         rates[visits], spread = _median_rate(alone)
         report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
@@ -164,7 +166,11 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
     slowest = min(rates.values())
     report.result("purge_rows_per_s", slowest, "visits/s", goal=200_000, floor=floor, at_least=True)
     report.row("purge: 1,000,000 vs 100,000", f"{rates[100_000] / rates[1_000_000]:.2f}x", "", "")
-    report.result("purge_longest_tx_ms", longest_tx * 1000, "ms", goal=20.0)
+    report.result("purge_longest_tx_ms", max(transactions) * 1000, "ms", goal=20.0)
+    # A one-off (a stall of the machine's disk) and a purge whose chunks run long read alike in
+    # the figure alone: 55 ms in 2 of 12 runs, every other transaction of those runs under 20.
+    over = sum(1 for took in transactions if took > 0.020)
+    report.row("  transactions over 20 ms", f"{over:,} of {len(transactions):,}", "", "")
     # Its floor: the same guest thread on the same stores in the second before each purge. The
     # goal is absolute; on a slow day a check-in alone may take most of it.
     alone_p99 = percentile(waits_alone, 0.99) * 1000
