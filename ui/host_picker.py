@@ -67,8 +67,7 @@ class Suggestion(QPushButton):
         super().__init__(text)
         self._field = field
         self._whole = text
-        self._room = 0
-        self._contents = QRect()
+        self._contents = QRect()  # where the style sheet puts its name: known once it is sized
 
     def show_host(self, host: Host) -> None:
         self._whole = host.name + (f"  ·  {host.department}" if host.department else "")
@@ -81,7 +80,6 @@ class Suggestion(QPushButton):
         self.initStyleOption(option)
         contents = QStyle.SubElement.SE_PushButtonContents
         self._contents = self.style().subElementRect(contents, option, self)
-        self._room = self._contents.width()
         self._fit()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -96,7 +94,8 @@ class Suggestion(QPushButton):
         painter.end()
 
     def _fit(self) -> None:
-        text = _fitted(self._whole, self.font(), self._room) if self._room > 0 else self._whole
+        room = self._contents.width()
+        text = _fitted(self._whole, self.font(), room) if room > 0 else self._whole
         if text != self.text():
             self.setText(text)
 
