@@ -55,6 +55,12 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def median_and_spread(rates: Sequence[float]) -> tuple[float, str]:
+    """The median of several rounds' rates, and their spread as printed beside it ("" for one)."""
+    spread = f"{min(rates):,.0f}-{max(rates):,.0f}" if len(rates) > 1 else ""
+    return statistics.median(rates), spread
+
+
 def median_time(work: Callable[[], object], rounds: int = 10) -> float:
     """The median of ``rounds`` timed calls: one stray pause on a shared machine does not move it."""
     samples = []

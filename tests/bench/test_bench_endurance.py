@@ -28,7 +28,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.store import Store
 from tests.bench.aged_store import AgedStores
-from tests.bench.conftest import ALONE_SECONDS, Report, percentile
+from tests.bench.conftest import ALONE_SECONDS, Report, median_and_spread, percentile
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.bench
@@ -125,11 +125,6 @@ def aged(tmp_path: Path) -> Iterator[AgedStores]:
     stores.remove()
 
 
-def _median_rate(samples: list[float]) -> tuple[float, str]:
-    spread = f"{min(samples):,.0f}-{max(samples):,.0f}" if len(samples) > 1 else ""
-    return statistics.median(samples), spread
-
-
 def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> None:
     rates: dict[int, float] = {}
     transactions: list[float] = []
@@ -153,9 +148,9 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
             transactions += round_transactions
             waits += checkins
             waits_alone += checkins_alone
-        rates[visits], spread = _median_rate(alone)
+        rates[visits], spread = median_and_spread(alone)
         report.row(f"purge {visits:,}", f"{rates[visits]:,.0f} visits/s", spread, "")
-        rate_beside, spread = _median_rate(beside)
+        rate_beside, spread = median_and_spread(beside)
         report.row("  beside a guest every 7 ms", f"{rate_beside:,.0f} visits/s", spread, "")
     floors = []
     for round_number in range(ROUNDS_ALONE[100_000]):

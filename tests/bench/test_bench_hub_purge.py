@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import os
 import shutil
-import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 from kiosk.hub import schema as hub_schema
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db, utc_now
-from tests.bench.conftest import ALONE_SECONDS, Report, percentile
+from tests.bench.conftest import ALONE_SECONDS, Report, median_and_spread, percentile
 from tests.hub_server import grow_hub, hub_service
 from tests.postgres import fresh_database
 
@@ -249,15 +248,16 @@ def test_hub_purge_of_1000000_visits(
                     big.batches += run.batches
                     big.batches_beside_deletes += run.batches_beside_deletes
                     big.batches_alone += run.batches_alone
-            rates[visits] = rate = statistics.median(alone)
-            spread = f"{min(alone):,.0f}-{max(alone):,.0f}"
+            rate, spread = median_and_spread(alone)
+            rates[visits] = rate
             verdict = f"goal >= 200000 visits/s: {'met' if rate >= 200_000 else 'MISSED'}"
             report.row(
                 f"hub purge {visits:,} ({database})", f"{rate:,.0f} visits/s", spread, verdict
             )
-            spread = f"{min(beside):,.0f}-{max(beside):,.0f}" if len(beside) > 1 else ""
-            rate_beside = f"{statistics.median(beside):,.0f} visits/s"
-            report.row("  beside a kiosk's batch every 5 ms", rate_beside, spread, "")
+            rate_beside, spread = median_and_spread(beside)
+            report.row(
+                "  beside a kiosk's batch every 5 ms", f"{rate_beside:,.0f} visits/s", spread, ""
+            )
         with _hub_database(tmp_path, postgres, database, "hub-floor", aged[100_000]) as url:
             floor = _bare_delete_rate(url, 100_000, postgres)
     report.row(
