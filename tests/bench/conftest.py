@@ -6,12 +6,14 @@ reported, never raised: ``make bench`` fails only when a benchmark itself breaks
 from __future__ import annotations
 
 import compileall
+import gc
 import json
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 
 import pytest
 
@@ -83,6 +85,37 @@ def sample_badge(data_dir: Path, host_name: str) -> BadgeContent:
     content = tokens.content(visit, host_name)
     store.close()
     return content
+
+
+class Collections:
+    """The cyclic collector's runs while open, each as (start, end, generation) on the
+    ``time.perf_counter`` clock: so that a stalled transaction can be told from a collection
+    that ran in its middle (any thread's collection holds every other thread's Python)."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[float, float, int]] = []
+        self._started = 0.0
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self._note)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        gc.callbacks.remove(self._note)
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.runs.append((self._started, time.perf_counter(), info["generation"]))
+
+    def during(self, start: float, end: float) -> list[tuple[float, float, int]]:
+        return [run for run in self.runs if run[0] < end and run[1] > start]
 
 
 def ms(seconds: float) -> str:
