@@ -21,7 +21,7 @@ from kiosk.retention import spool_files
 from kiosk.tokens import short_code
 from printers.labels import LABELS
 from printers.layout import render_badge
-from ui.app import Kiosk
+from ui.app import Kiosk, keep_for_good
 from ui.demo_scenes import more_screens, printer_failed
 from ui.demo_tools import demo_kiosk, pick_host, shot, type_text, wait_until
 from ui.host_picker import HostSearch
@@ -66,6 +66,7 @@ def soak_demo(config: Config, out_dir: Path, guests: int) -> SoakReport:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     with demo_kiosk(config) as (kiosk, app):
+        keep_for_good()  # as ``kiosk run`` does: the soak measures the kiosk a lobby runs
         report = run_soak(kiosk, app, guests)
     (out_dir / "soak.json").write_text(json.dumps(report.as_json()) + "\n", encoding="utf-8")
     return report

@@ -45,7 +45,7 @@ def open_welcome(app: QApplication, config: Config) -> KioskWindow:
 def run(config: Config) -> int:
     app = create_application()
     window = open_welcome(app, config)
-    from ui.app import build_kiosk, guard_against_crashes
+    from ui.app import build_kiosk, guard_against_crashes, keep_for_good
 
     kiosk = build_kiosk(app, config, window=window)
     sys.excepthook = guard_against_crashes(kiosk.flow)
@@ -67,4 +67,5 @@ def run(config: Config) -> int:
         kiosk.flow.step_changed.connect(fresh_start.step_changed)
         fresh_start.due.connect(lambda: app.exit(FRESH_START))
         fresh_start.start()
+    keep_for_good()
     return app.exec()

@@ -102,8 +102,8 @@ def _purge(
     if beside_a_guest:
         thread.start()
         time.sleep(ALONE_SECONDS)
-    # What is here to stay is frozen, as ``kiosk run`` freezes its start-up: a full collection
-    # then walks a kiosk's ~4,600 other objects (1.4 ms, measured), not this test process's
+    # What is here to stay is frozen, as ``kiosk run`` freezes its start-up (``keep_for_good``):
+    # a full collection then walks what the kiosk made since, not this test process's objects
     # (the window benchmarks' and the aged stores' before it). The hub's bench does the same.
     gc.freeze()
     purging.set()
