@@ -10,14 +10,19 @@ end of the step already running.
 Measured on the hub (PostgreSQL, 2 cores): a batch beside a purge chunking back to back, p99 5-6
 ms (1.4 alone); giving way, 3.2-3.4 ms at no measurable cost to the purge. On the kiosk: a
 guest's check-in beside a purge shredding 200 badge files eight at a time, p99 8.7-10.4 ms at
-100,000 visits (2.0 alone); with the shredders giving way, 4.6-5.3 ms. SQLite's writer turns
-(``kiosk.hub.writer_turns``) order the hub's writes already; this covers one process only.
+100,000 visits (2.0 alone); with the shredders giving way, 4.6-5.3 ms. Work that cannot wait
+for a gap (the purge's deletes, which must end) is kept short while someone came a moment ago
+(``busy_within``): the kiosk's purge then aims at 1 ms transactions, not 3 (``kiosk.retention``).
+SQLite's writer turns (``kiosk.hub.writer_turns``) order the hub's writes already; this covers
+one process only.
 """
 
 from __future__ import annotations
 
+import math
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -25,9 +30,11 @@ class GiveWay:
     """Counts the pieces of foreground work in flight, and lets background work wait until
     there are none."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._changed = threading.Condition()
         self._in_flight = 0
+        self._clock = clock
+        self._last_ended = -math.inf  # on ``clock``, when the last piece ended
 
     @contextmanager
     def foreground(self) -> Iterator[None]:
@@ -39,7 +46,14 @@ class GiveWay:
         finally:
             with self._changed:
                 self._in_flight -= 1
+                self._last_ended = self._clock()
                 self._changed.notify_all()
+
+    def busy_within(self, seconds: float) -> bool:
+        """Whether foreground work is in flight or ended less than ``seconds`` ago: someone is
+        likely to come back soon (the next guest of a queue at the desk)."""
+        with self._changed:
+            return self._in_flight > 0 or self._clock() - self._last_ended < seconds
 
     def wait_for_foreground(self, longest: float) -> None:
         """Returns when no foreground work is in flight, or after ``longest`` seconds: a steady

@@ -1,0 +1,74 @@
+"""Background work makes way for work someone waits for: the purge beside a guest's check-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk import retention, wire
+from kiosk.give_way import GiveWay
+from kiosk.store import Store
+from tests.bench.aged_store import grow
+
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+
+
+class Seconds:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_foreground_work_counts_as_busy_while_in_flight_and_a_while_after() -> None:
+    clock = Seconds()
+    give_way = GiveWay(clock)
+    assert not give_way.busy_within(1.0)  # nobody came yet
+    with give_way.foreground():
+        clock.now += 5.0
+        assert give_way.busy_within(1.0)  # a long one is still busy
+    clock.now += 0.9
+    assert give_way.busy_within(1.0)
+    clock.now += 0.2
+    assert not give_way.busy_within(1.0)
+
+
+def _purge_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guest_just_came: bool
+) -> list[float]:
+    """The time each of a purge's delete transactions was sized for."""
+    path = tmp_path / "kiosk.db"
+    grow(path, 3_000, NOW)
+    store = Store(path)
+    store.give_way = GiveWay(Seconds())  # time stands still: a guest's check-in stays recent
+    if guest_just_came:
+        with store.give_way.foreground():
+            pass
+    targets: list[float] = []
+
+    def next_chunk_size(size: int, took: float, target: float, smallest: int, largest: int) -> int:
+        targets.append(target)
+        return wire.next_chunk_size(size, took, target, smallest, largest)
+
+    monkeypatch.setattr(retention, "next_chunk_size", next_chunk_size)
+    result = retention.purge(store, tmp_path / "spool", NOW, 30)
+    store.close()
+    assert result.visits_erased == 3_000
+    return targets
+
+
+def test_the_purge_keeps_its_transactions_short_while_guests_are_checking_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A guest's check-in waits for the delete transaction under way: most of a slow check-in
+    beside the purge was that wait. Alone, the purge takes longer transactions (its pace)."""
+    beside = _purge_targets(tmp_path / "beside", monkeypatch, guest_just_came=True)
+    alone = _purge_targets(tmp_path / "alone", monkeypatch, guest_just_came=False)
+    assert beside and set(beside) == {retention.TRANSACTION_TARGET_BESIDE_GUESTS}
+    assert alone and set(alone) == {retention.TRANSACTION_TARGET}
+    assert retention.TRANSACTION_TARGET_BESIDE_GUESTS < retention.TRANSACTION_TARGET
