@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from kiosk import wire
+from kiosk.give_way import GiveWay
 from kiosk.hub import purging
 from kiosk.hub import schema as hub_schema
 from kiosk.hub.service import HubService
@@ -62,6 +64,7 @@ def test_on_sqlite_a_kiosk_batch_waits_for_one_purge_chunk_not_the_whole_purge(
     each batch goes in right after the chunk that was running when it arrived."""
     monkeypatch.setattr("kiosk.hub.purging.PURGE_CHUNK", 20)
     monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION", {"sqlite": 1e-9})  # 2-row chunks
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION_BESIDE_KIOSKS", {"sqlite": 1e-9})
     hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
     grow_hub(hub, 1_000, to_db(clock() - timedelta(days=1)))
     log = _batches_beside_a_purge(hub, clock, batches=10)
@@ -162,6 +165,37 @@ def test_a_postgresql_purge_vacuums_without_parallel_workers(
     assert all(sql.startswith("VACUUM (PARALLEL 0) ") for sql in vacuums), vacuums
 
 
+def test_on_sqlite_the_purge_keeps_its_transactions_short_while_kiosks_are_sending(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch waits for the delete transaction under way: while a batch came a moment ago,
+    the purge aims at shorter ones (SQLite; on PostgreSQL they would be mostly round trips)."""
+
+    def targets(name: str, batch_first: bool) -> list[float]:
+        hub = hub_service(f"sqlite:///{tmp_path / name}.db", clock)
+        grow_hub(hub, 3_000, to_db(clock() - timedelta(days=1)))
+        hub._give_way = GiveWay(lambda: 1000.0)  # time stands still: a batch stays recent
+        if batch_first:
+            identity = hub.authenticate(hub.add_kiosk("lobby-b", "taipei"))
+            assert identity is not None
+            assert hub.ingest(identity, [checkin("new-0", clock)])[0]["status"] == "stored"
+        seen: list[float] = []
+
+        def sized(size: int, took: float, target: float, smallest: int, largest: int) -> int:
+            seen.append(target)
+            return wire.next_chunk_size(size, took, target, smallest, largest)
+
+        monkeypatch.setattr(purging, "next_chunk_size", sized)
+        assert hub.purge(clock())["visits"] == 3_000
+        hub.close()
+        return seen
+
+    beside, alone = targets("beside", batch_first=True), targets("alone", batch_first=False)
+    assert beside and set(beside) == {purging.PURGE_TRANSACTION_BESIDE_KIOSKS["sqlite"]}
+    assert alone and set(alone) == {purging.PURGE_TRANSACTION["sqlite"]}
+    assert purging.PURGE_TRANSACTION_BESIDE_KIOSKS["sqlite"] < purging.PURGE_TRANSACTION["sqlite"]
+
+
 def test_on_postgresql_the_purge_starts_no_chunk_while_a_kiosks_batch_is_in_flight(
     postgres: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,6 +205,7 @@ def test_on_postgresql_the_purge_starts_no_chunk_while_a_kiosks_batch_is_in_flig
     most (here, held 30 ms in the middle, it met 54-95 chunks before)."""
     monkeypatch.setattr("kiosk.hub.purging.PURGE_CHUNK", 20)
     monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION", {"postgresql": 1e-9})  # 2 rows
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION_BESIDE_KIOSKS", {"postgresql": 1e-9})
     hub = hub_service(fresh_database(postgres, "hub_purge_gives_way"), clock)
     grow_hub(hub, 3_000, to_db(clock() - timedelta(days=1)))
     log = _batches_beside_a_purge(hub, clock, batches=5, held=0.03)
