@@ -180,6 +180,7 @@ class HostSearch(QLineEdit):
         self._no_match_text = ""
         self._keep_typing_text = ""
         self._backdrop: QWidget | None = None
+        self._surface = QColor(theme()["surface"])
         self.results = ProposalFrame(overlay_parent)
         layout = self._results_layout = QVBoxLayout(self.results)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -196,8 +197,29 @@ class HostSearch(QLineEdit):
 
     def set_backdrop(self, backdrop: QWidget) -> None:
         """The surface the proposals usually float over (the form's card), whose colour the
-        frame's corners take while it lies inside the card's margins."""
+        frame's corners take while it lies inside the card's margins. The field itself lies on
+        it, always: from now on it paints its own corners in that colour (``paintEvent``)."""
         self._backdrop = backdrop
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # The style sheet's polish (at first show, at each new text size) clears the attribute.
+        polished = event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange)
+        if polished and self._backdrop is not None:
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        return handled
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """On the card, every pixel of the field is painted here: the corners outside its
+        rounded border in the card's colour, then the field as the style sheet draws it.
+        Seen through, Qt painted the window, the screen, its scroller, the card and the field's
+        box beneath it again at every keystroke and every blink of the cursor."""
+        if self.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent):
+            painter = QPainter(self)
+            painter.fillRect(event.rect(), self._surface)
+            painter.end()
+        super().paintEvent(event)
 
     @property
     def suggestions(self) -> list[Suggestion]:

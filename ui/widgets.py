@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
@@ -218,3 +219,6 @@ class Field(QWidget):
         style = self.editor.style()
         style.unpolish(self.editor)
         style.polish(self.editor)
+        # And say so, as Qt does when a style sheet changes: an editor that paints itself whole
+        # (the host search) sets again what the polish cleared.
+        QApplication.sendEvent(self.editor, QEvent(QEvent.Type.StyleChange))
