@@ -27,7 +27,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QLineEdit,
     QPushButton,
     QStyle,
     QStyleOption,
@@ -40,7 +39,7 @@ from kiosk.hosts import MAX_RESULTS, is_searchable
 from kiosk.i18n import Translator
 from kiosk.models import Host
 from ui.style import theme
-from ui.widgets import plain_label, set_accessible, set_placeholder
+from ui.widgets import CardLineEdit, plain_label, set_accessible, set_placeholder
 
 Search = Callable[[str], Sequence[Host]]
 GAP = 4  # pixels between the field and its proposals
@@ -165,7 +164,7 @@ class ProposalFrame(QFrame):
         return drawn
 
 
-class HostSearch(QLineEdit):
+class HostSearch(CardLineEdit):
     """A line edit that proposes hosts as the guest types and remembers the one picked."""
 
     picked = Signal()
@@ -180,7 +179,6 @@ class HostSearch(QLineEdit):
         self._no_match_text = ""
         self._keep_typing_text = ""
         self._backdrop: QWidget | None = None
-        self._surface = QColor(theme()["surface"])
         self.results = ProposalFrame(overlay_parent)
         layout = self._results_layout = QVBoxLayout(self.results)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -197,29 +195,9 @@ class HostSearch(QLineEdit):
 
     def set_backdrop(self, backdrop: QWidget) -> None:
         """The surface the proposals usually float over (the form's card), whose colour the
-        frame's corners take while it lies inside the card's margins. The field itself lies on
-        it, always: from now on it paints its own corners in that colour (``paintEvent``)."""
+        frame's corners take while it lies inside the card's margins (the field itself lies on
+        it always, see ``CardLineEdit``)."""
         self._backdrop = backdrop
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        # The style sheet's polish (at first show, at each new text size) clears the attribute.
-        polished = event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange)
-        if polished and self._backdrop is not None:
-            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        return handled
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        """On the card, every pixel of the field is painted here: the corners outside its
-        rounded border in the card's colour, then the field as the style sheet draws it.
-        Seen through, Qt painted the window, the screen, its scroller, the card and the field's
-        box beneath it again at every keystroke and every blink of the cursor."""
-        if self.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent):
-            painter = QPainter(self)
-            painter.fillRect(event.rect(), self._surface)
-            painter.end()
-        super().paintEvent(event)
 
     @property
     def suggestions(self) -> list[Suggestion]:

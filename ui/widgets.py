@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.i18n import LANGUAGE_NAMES, Translator
+from ui.style import theme
 
 Binding = Callable[[Translator], None]
 
@@ -186,6 +188,31 @@ class LanguageBar(QWidget):
         return self._buttons[language]
 
 
+class CardLineEdit(QLineEdit):
+    """A line edit that lies on a card (the details form's): it paints every one of its pixels,
+    the corners outside its rounded border in the card's colour, then itself as the style sheet
+    draws it. Seen through, Qt painted the window, the screen, its scroller, the card and the
+    field's box beneath it again at every keystroke and every blink of the cursor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._surface = QColor(theme()["surface"])
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # The style sheet's polish (at first show, at each new text size) clears the attribute.
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange):
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        return handled
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(event.rect(), self._surface)
+        painter.end()
+        super().paintEvent(event)
+
+
 class Field(QWidget):
     """Label, one-line reason ("why we ask"), the input, and an error line under it."""
 
@@ -214,11 +241,13 @@ class Field(QWidget):
     def show_error(self, message: str) -> None:
         """Show a problem in words (with a sign, not colour alone) and mark the input."""
         self.error.show_message(f"⚠ {message}" if message else "")
-        self.editor.setProperty("invalid", bool(message))
         self.editor.setAccessibleDescription(message or self.why.text())
+        if self.editor.property("invalid") == bool(message):
+            return  # each keystroke in a fine field clears its error: nothing to restyle
+        self.editor.setProperty("invalid", bool(message))
         style = self.editor.style()
         style.unpolish(self.editor)
         style.polish(self.editor)
         # And say so, as Qt does when a style sheet changes: an editor that paints itself whole
-        # (the host search) sets again what the polish cleared.
+        # (``CardLineEdit``) sets again what the polish cleared.
         QApplication.sendEvent(self.editor, QEvent(QEvent.Type.StyleChange))

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QStyle,
     QStyleOptionButton,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -130,63 +129,6 @@ def test_the_frame_on_the_card_paints_itself_whole(qtbot: QtBot, chens: Kiosk) -
     assert {itself.pixel(x, y) for x, y in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))} == {
         surface
     }
-
-
-@pytest.mark.parametrize("scale", [1.0, 2.0])
-def test_the_field_on_the_card_looks_as_if_the_card_showed_through(
-    qtbot: QtBot, chens: Kiosk, scale: float
-) -> None:
-    """The host field paints its own corners in the card's colour: pixel for pixel what the
-    card showing through gave, at rest, with the focus ring and marked invalid."""
-    kiosk = chens
-    kiosk.window.set_text_scale(scale)
-    field = _search(qtbot, kiosk, "chen")
-    area = QRect(field.mapTo(kiosk.window, QPoint(0, 0)), field.size())
-
-    def both() -> tuple[QImage, QImage]:
-        itself = kiosk.window.grab(area).toImage()
-        field.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
-        through = kiosk.window.grab(area).toImage()
-        field.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
-        return itself, through
-
-    assert field.hasFocus() and field.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-    itself, through = both()
-    assert itself == through
-    kiosk.window.details.host_field.show_error("Please choose a host")
-    QApplication.processEvents()
-    assert field.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the repolish kept it
-    invalid, through = both()
-    assert invalid == through != itself
-    field.clearFocus()
-    QApplication.processEvents()
-    at_rest, through = both()
-    assert at_rest == through != invalid
-
-
-def test_a_keystroke_repaints_the_field_not_the_card_beneath_it(qtbot: QtBot, chens: Kiosk) -> None:
-    """Seen through, the window, the screen, its scroller, the card and the field's box were
-    painted again beneath the field at each keystroke (and each blink of the cursor)."""
-    kiosk = chens
-    field = _search(qtbot, kiosk, "ch")  # five proposals, as for "che": the frame keeps its size
-    qtbot.wait(50)  # what opening the screen left to paint is painted
-    painted: list[str] = []
-
-    class Paints(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
-                painted.append(watched.objectName() or type(watched).__name__)
-            return False
-
-    paints = Paints()
-    QApplication.instance().installEventFilter(paints)  # type: ignore[union-attr]
-    try:
-        type_text(field, "e")
-        QApplication.processEvents()
-    finally:
-        QApplication.instance().removeEventFilter(paints)  # type: ignore[union-attr]
-    assert "host" in painted and len(field.suggestions) == 5
-    assert not {"card", "details", "kioskRoot"} & set(painted), painted
 
 
 def test_the_frame_off_the_card_lets_the_screen_show_through(qtbot: QtBot, chens: Kiosk) -> None:

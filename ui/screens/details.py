@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,13 +24,21 @@ from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, Host, Purpose
 from kiosk.validation import NAME_MAX, PURPOSE_TEXT_MAX
 from ui.host_picker import HostList, HostSearch
-from ui.widgets import Field, MessageLabel, Screen, set_accessible, set_placeholder, set_text
+from ui.widgets import (
+    CardLineEdit,
+    Field,
+    MessageLabel,
+    Screen,
+    set_accessible,
+    set_placeholder,
+    set_text,
+)
 
 # Generous input caps: long enough that validation, not the widget, explains a too-long value.
 _EDITOR_CAP = 4 * NAME_MAX
 
 
-class AnswerEdit(QLineEdit):
+class AnswerEdit(CardLineEdit):
     """A guest's answer on one line. Once the guest moves on to another field, it shows the
     answer from its start: a line edit keeps showing where the typing ended, so at large text a
     long name read "dra Montgomery-Smith" while the guest checked the rest of the form. When the
