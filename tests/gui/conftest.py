@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -82,3 +82,13 @@ def to_badge(qtbot: QtBot, kiosk: Kiosk, **fields: str) -> None:
     click(qtbot, kiosk.window.notice.accept)
     qtbot.waitUntil(lambda: kiosk.flow.step.value == "badge")
     qtbot.waitUntil(lambda: kiosk.window.badge.status_id() != "badge.printing")
+
+
+def type_where_seen(kiosk: Kiosk, editor: QLineEdit, text: str) -> None:
+    """Type as a guest does on the details form: into the field scrolled into sight."""
+    (scroller,) = [
+        s for s in kiosk.window.findChildren(QScrollArea) if s.widget() is kiosk.window.details
+    ]
+    scroller.ensureWidgetVisible(editor)
+    type_text(editor, text)
+    QApplication.processEvents()

@@ -10,12 +10,12 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
-from tests.gui.conftest import click
+from tests.gui.conftest import click, type_where_seen
 from ui.app import Kiosk
 from ui.demo_tools import type_text
 from ui.widgets import CardLineEdit, Field
@@ -36,16 +36,6 @@ def _fields(kiosk: Kiosk) -> dict[str, Field]:
     return {"name": details.name_field, "email": details.email_field, "host": details.host_field}
 
 
-def _type(kiosk: Kiosk, editor: CardLineEdit, text: str) -> None:
-    """Type as a guest does: into the field scrolled into sight."""
-    (scroller,) = [
-        s for s in kiosk.window.findChildren(QScrollArea) if s.widget() is kiosk.window.details
-    ]
-    scroller.ensureWidgetVisible(editor)
-    type_text(editor, text)
-    QApplication.processEvents()
-
-
 @pytest.mark.parametrize("scale", [1.0, 2.0])
 @pytest.mark.parametrize("which", ["name", "email", "host"])
 def test_a_field_on_the_card_looks_as_if_the_card_showed_through(
@@ -60,7 +50,7 @@ def test_a_field_on_the_card_looks_as_if_the_card_showed_through(
     editor = field.editor
     assert isinstance(editor, CardLineEdit)
     editor.setFocus()
-    _type(kiosk, editor, "ch")
+    type_where_seen(kiosk, editor, "ch")
     area = QRect(editor.mapTo(kiosk.window, QPoint(0, 0)), editor.size())
 
     def both() -> tuple[QImage, QImage]:
@@ -93,7 +83,7 @@ def test_a_keystroke_repaints_the_field_not_the_card_beneath_it(
     editor = _fields(kiosk)[which].editor
     assert isinstance(editor, CardLineEdit)
     editor.setFocus()
-    _type(kiosk, editor, "ch")  # the host field: five proposals, as for "che" (same size)
+    type_where_seen(kiosk, editor, "ch")  # the host field: five proposals, as for "che" (same size)
     qtbot.wait(50)  # what opening the screen left to paint is painted
     painted: list[str] = []
 
@@ -128,7 +118,7 @@ def test_a_keystroke_in_a_field_without_an_error_does_not_restyle_it(
     editor = field.editor
     assert isinstance(editor, CardLineEdit)
     editor.setFocus()
-    _type(kiosk, editor, "A")
+    type_where_seen(kiosk, editor, "A")
     restyled: list[QEvent.Type] = []
 
     class Restyles(QObject):
@@ -139,9 +129,9 @@ def test_a_keystroke_in_a_field_without_an_error_does_not_restyle_it(
 
     restyles = Restyles()
     editor.installEventFilter(restyles)
-    _type(kiosk, editor, "da")
+    type_where_seen(kiosk, editor, "da")
     assert restyled == []
     field.show_error("Please check this")
-    _type(kiosk, editor, "!")  # fixed: the error goes
+    type_where_seen(kiosk, editor, "!")  # fixed: the error goes
     assert not field.has_error() and len(restyled) == 2
     editor.removeEventFilter(restyles)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QPushButton,
-    QScrollArea,
     QStyle,
     QStyleOptionButton,
 )
@@ -22,9 +21,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
-from tests.gui.conftest import click
+from tests.gui.conftest import click, type_where_seen
 from ui.app import Kiosk
-from ui.demo_tools import type_text
 from ui.host_picker import HostSearch, ProposalFrame, Suggestion
 from ui.style import theme
 
@@ -42,18 +40,8 @@ def _search(qtbot: QtBot, kiosk: Kiosk, text: str) -> HostSearch:
     click(qtbot, kiosk.window.welcome.checkin)
     field = kiosk.window.details.host
     assert isinstance(field, HostSearch)
-    _type_where_seen(kiosk, field, text)
+    type_where_seen(kiosk, field, text)
     return field
-
-
-def _type_where_seen(kiosk: Kiosk, field: HostSearch, text: str) -> None:
-    """Type as a guest does: into the field scrolled into sight."""
-    (scroller,) = [
-        s for s in kiosk.window.findChildren(QScrollArea) if s.widget() is kiosk.window.details
-    ]
-    scroller.ensureWidgetVisible(field)
-    type_text(field, text)
-    QApplication.processEvents()
 
 
 def _on_screen_and_tappable(kiosk: Kiosk, field: HostSearch) -> QRect:
