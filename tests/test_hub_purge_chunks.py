@@ -5,6 +5,8 @@ connection whose settings never reach the pool."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -16,10 +18,21 @@ from kiosk.give_way import GiveWay
 from kiosk.hub import purging
 from kiosk.hub import schema as hub_schema
 from kiosk.hub.purging import chunk_delete, delete_chunk, walk_the_deadline_index
+from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 from tests.hub_server import grow_hub, hub_service
 from tests.postgres import fresh_database
+
+
+@contextmanager
+def _as_the_purge_connects(hub: HubService) -> Iterator[sa.Connection]:
+    """A connection of the hub's set up as the purge sets up its own: out of the pool, its
+    chunks' settings made for the session. What runs on it after is rolled back."""
+    with hub._engine.connect() as db:
+        db.detach()
+        walk_the_deadline_index(db)
+        yield db
 
 
 @pytest.mark.parametrize("table", ["visits", "receipts"])
@@ -51,8 +64,7 @@ def test_a_postgresql_purge_chunk_walks_the_deadline_index(
         db.execute(schema_table.insert(), rows[table])
         if analyzed:
             db.exec_driver_sql(f"ANALYZE {table}")
-    with hub._engine.begin() as db:
-        walk_the_deadline_index(db)
+    with _as_the_purge_connects(hub) as db:
         statement = chunk_delete("postgresql", schema_table, schema_table.c.purge_after)
         plan = db.execute(
             sa.text(f"EXPLAIN {statement.text}"),
@@ -80,8 +92,7 @@ def test_a_postgresql_chunk_does_not_walk_the_index_entries_of_the_chunks_before
             _deleted, since = delete_chunk(db, statement, moment, 2_000, since)
 
     def blocks_read_by_the_next_chunk(starting_at: str) -> int:
-        with hub._engine.connect() as db:  # rolled back: the chunk is only looked at
-            walk_the_deadline_index(db)
+        with _as_the_purge_connects(hub) as db:  # rolled back: the chunk is only looked at
             plan = db.execute(
                 sa.text(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement.text}"),
                 {"moment": moment, "size": 10, "since": starting_at},
@@ -124,8 +135,7 @@ def test_a_postgresql_purge_chunk_is_not_compiled(postgres: str, clock: FakeCloc
     look costly enough for PostgreSQL to compile it: 15 ms of JIT for an empty table."""
     hub = hub_service(fresh_database(postgres, "hub_purge_jit"), clock)
     table = hub_schema.tombstones
-    with hub._engine.begin() as db:
-        walk_the_deadline_index(db)
+    with _as_the_purge_connects(hub) as db:
         statement = chunk_delete("postgresql", table, table.c.until)
         plan = db.execute(
             sa.text(f"EXPLAIN (ANALYZE) {statement.text}"),

@@ -99,7 +99,7 @@ def purge_due_rows(
         # from the pool for each chunk, a PostgreSQL chunk paid two more round trips (the
         # pool's ping, the settings), ~0.3 of its 3 ms.
         db.detach()
-        walk_the_deadline_index(db, for_the_session=True)
+        walk_the_deadline_index(db)
         return _purge_chunks(
             engine, db, give_way, chunk_delete(db.dialect.name, table, due), moment
         )
@@ -201,17 +201,13 @@ def make_durable(engine: Engine) -> None:
         )
 
 
-def walk_the_deadline_index(db: sa.Connection, for_the_session: bool = False) -> None:
-    """Makes the chunks in this transaction (or, ``for_the_session``, all on this connection,
-    which must then never be handed to another user) find their rows by the deadline's index
-    and commit without waiting for the disk (see above)."""
+def walk_the_deadline_index(db: sa.Connection) -> None:
+    """Makes every chunk on this connection find its rows by the deadline's index and commit
+    without waiting for the disk (see above). The settings last as long as the connection,
+    which must therefore never be handed to another user (``db.detach()`` first)."""
     settings = _CHUNK_SETTINGS[db.dialect.name]
     if not settings:
         return
-    local = "false" if for_the_session else "true"
-    made = ", ".join(
-        f"set_config('{name}', '{value}', {local})" for name, value in settings.items()
-    )
+    made = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in settings.items())
     db.exec_driver_sql(f"SELECT {made}")
-    if for_the_session:
-        db.commit()  # a setting made in a transaction that is rolled back is undone
+    db.commit()  # a setting made in a transaction that is rolled back is undone
