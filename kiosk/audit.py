@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from kiosk.config import Config
+from kiosk.give_way import chunk_by_chunk
 from kiosk.store import Store
 from kiosk.timeutil import to_db
 
@@ -57,23 +58,27 @@ def config_fingerprint(config: Config) -> str:
 def note_config(store: Store, config: Config, now: datetime, actor: str = "system") -> bool:
     """Record a config change (by fingerprint) when the kiosk starts with different settings."""
     fingerprint = config_fingerprint(config)
-    last = [row for row in store.audit_rows() if row["action"] == "config"][-1:]
-    if last and last[0]["detail"] == fingerprint:
+    last = store.last_audit_entry("config")
+    if last is not None and last["detail"] == fingerprint:
         return False
     record(store, now, "config", actor, config.source, fingerprint)
     return True
 
 
 def purge_older_than(store: Store, cutoff: datetime) -> int:
-    """The trail is personal-data-free, but not kept forever either."""
-    return store.purge_audit_before(cutoff)
+    """The trail is personal-data-free, but not kept forever either: its entries from before
+    ``cutoff`` go, a short transaction at a time."""
+    return chunk_by_chunk(lambda: store.purge_audit_before(cutoff))
 
 
 def verify(store: Store) -> AuditCheck:
+    """Every entry read once, in order, and checked against the one before it; ``entries`` counts
+    them all, also after the first bad one."""
     prev = store.audit_anchor()
-    rows = store.audit_rows()
-    for row in rows:
-        if row["prev_hash"] != prev or seal(prev, row) != row["hash"]:
-            return AuditCheck(False, len(rows), int(row["id"]))
+    entries, first_bad = 0, None
+    for row in store.audit_rows():
+        entries += 1
+        if first_bad is None and (row["prev_hash"] != prev or seal(prev, row) != row["hash"]):
+            first_bad = int(row["id"])
         prev = row["hash"]
-    return AuditCheck(True, len(rows))
+    return AuditCheck(first_bad is None, entries, first_bad)

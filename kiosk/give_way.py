@@ -60,3 +60,15 @@ class GiveWay:
         stream of it slows background work down but never stops it."""
         with self._changed:
             self._changed.wait_for(lambda: self._in_flight == 0, timeout=longest)
+
+
+def chunk_by_chunk(step: Callable[[], int]) -> int:
+    """Runs ``step`` (one short transaction of background work, answering how much it did) until
+    it does nothing, and answers the total. Between chunks the store goes to whoever is waiting
+    for it: its lock is not fair, and the thread that just let it go would take it straight
+    back (measured on the visits' purge: a check-in beside it, p99 8 ms, not 2.4)."""
+    total = 0
+    while done := step():
+        total += done
+        time.sleep(0)
+    return total

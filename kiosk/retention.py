@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk import audit
-from kiosk.give_way import GiveWay
+from kiosk.give_way import GiveWay, chunk_by_chunk
 from kiosk.models import PurgeResult
 from kiosk.store import Store
 from kiosk.wire import next_chunk_size
@@ -72,9 +72,7 @@ def purge(
     audit_days: int | None = None,
 ) -> PurgeResult:
     """Erase every field and visit whose retention has ended at ``now``; return what went."""
-    fields = 0
-    while chunk := store.erase_expired_fields(now):
-        fields += chunk
+    fields = chunk_by_chunk(lambda: store.erase_expired_fields(now))
     with store.manual_checkpoints():
         erased, files_removed = _erase_expired_visits(store, spool_dir, now)
     stale = _stale_spool_files(spool_dir, now - timedelta(days=retention_days))
@@ -85,7 +83,7 @@ def purge(
     store.purge_invitations(now)
     store.purge_expired_denials(now, now - timedelta(days=retention_days))
     store.purge_remote_checkouts(now - timedelta(days=retention_days))
-    store.purge_finished_outbox(now - FINISHED_JOBS_KEPT)
+    chunk_by_chunk(lambda: store.purge_finished_outbox(now - FINISHED_JOBS_KEPT))
     if erased or fields or files_removed:
         detail = f"visits={erased} fields={fields} files={files_removed}"
         audit.record(store, now, "purge", "system", "", detail)

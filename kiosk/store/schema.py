@@ -213,6 +213,15 @@ def _m015_acknowledgement_on_the_visit(db: Connection) -> None:
     db.execute("DROP TABLE acknowledgements")
 
 
+def _m016_audit_by_action(db: Connection) -> None:
+    """The two questions asked of the audit trail as the kiosk runs are about one action each:
+    at every print, whether the visit's badge was printed before; at every start, the config's
+    last fingerprint. The trail grows for as long as the site keeps it (by default, for good),
+    and unindexed each question read all of it: on a year's trail of a busy lobby (550,000
+    entries) 127 ms a print, and 6.4 s at start."""
+    db.execute("CREATE INDEX audit_by_action ON audit (action, record)")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m001_initial,
@@ -230,4 +239,5 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m013_outbox_by_visit,
     _m014_partial_indexes,
     _m015_acknowledgement_on_the_visit,
+    _m016_audit_by_action,
 )
