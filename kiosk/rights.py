@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,13 +38,21 @@ def _receipt() -> str:
 
 def matching_visits(store: Store, email: str) -> list[Visit]:
     wanted = normalise_email(email)
-    return [v for v in store.visits() if v.email and normalise_email(v.email) == wanted]
+    return _visits_whose_address(store, lambda stored: normalise_email(stored) == wanted)
 
 
 def visits_under_key(store: Store, rights_key: bytes, wanted: str) -> list[Visit]:
     """The visits whose address hashes to ``wanted`` under the site's rights key: how a kiosk
     finds the person of a request made at the hub, which never sends the address."""
-    return [v for v in store.visits() if v.email and email_key(rights_key, v.email) == wanted]
+    return _visits_whose_address(store, lambda stored: email_key(rights_key, stored) == wanted)
+
+
+def _visits_whose_address(store: Store, matches: Callable[[str], bool]) -> list[Visit]:
+    """The person's visits, in the order they came. Every stored address is compared (normalised,
+    or hashed under the rights key: SQL can do neither), but only the person's visits are read
+    whole: reading every visit whole took 2.4-2.7 s a request on a store of 100,000."""
+    ids = [visit_id for visit_id, stored in store.visit_addresses() if matches(stored)]
+    return sorted(store.visits_by_id(ids).values(), key=lambda v: (v.checked_in_at, v.id))
 
 
 def visit_record(store: Store, visit: Visit) -> dict[str, Any]:

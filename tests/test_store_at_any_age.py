@@ -1,5 +1,6 @@
-"""The kiosk's store at any age: what runs at every print, at every start and every hour does the
-same work on a year-old store as on a new one.
+"""The kiosk's store at any age and size: what runs at every print, at every start and every hour
+does the same work on a year-old store as on a new one, and a privacy request on a store of many
+visits reads whole only the visits it is about.
 
 The audit trail is kept for as long as the site says (by default, for good), and finished jobs
 pile up on a kiosk that ran an older version. Three reads of the trail scanned all of it: on a
@@ -21,11 +22,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import audit
+from kiosk import audit, rights
 from kiosk.config import Config
 from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
+from kiosk.store import rows as convert
 from kiosk.timeutil import to_db
+from kiosk.wire import email_key
 from tests.conftest import FakeClock
 
 TRAIL = 20_000  # entries of an aged trail: three a guest, as check-in, print and check-out
@@ -173,3 +176,42 @@ def spy_on(store: Store, method: str) -> list[int]:
 
     setattr(store, method, spy)
     return returned
+
+
+def test_a_rights_request_reads_whole_only_the_visits_it_finds(
+    store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every address is compared (normalised, or hashed under the site's rights key: SQL can do
+    neither), but only the person's visits are read whole. Read whole, a store of 100,000 visits
+    took 2.4 s a request (2.7 for one from the hub), most of it making visits to throw away."""
+    came = clock() - timedelta(days=3)
+    with store._transaction() as db:
+        db.execute("INSERT INTO notices VALUES ('n1', 'en', 'notice', ?)", [to_db(came)])
+        db.conn.executemany(
+            "INSERT INTO visits (id, site, kiosk_id, host_id, purpose, name, email, language, "
+            "notice_version, checked_in_at, purge_after) VALUES (?, 'site', 'lobby', 'h', "
+            "'meeting', ?, ?, 'en', 'n1', ?, ?)",
+            [
+                (f"v{n:05d}", f"Guest {n}", email, to_db(came + timedelta(minutes=n)), to_db(clock()))
+                for n, email in enumerate(
+                    "ADA@Example.com" if n == 700 else "ada@example.com" if n == 1500 else
+                    "ＡＤＡ@example.com" if n == 300 else  # full width: another address
+                    "" if n % 7 == 0 else f"guest{n}@example.com"
+                    for n in range(2_000)
+                )
+            ],
+        )  # fmt: skip
+    made: list[str] = []
+    real_visit = convert.visit
+
+    def visit(row: dict[str, object]) -> object:
+        made.append(str(row["id"]))
+        return real_visit(row)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(convert, "visit", visit)
+    found = rights.matching_visits(store, "Ada@example.com")
+    assert [v.id for v in found] == ["v00700", "v01500"]  # in the order they came
+    key = b"r" * 32
+    under_key = rights.visits_under_key(store, key, email_key(key, "ada@EXAMPLE.com"))
+    assert [v.id for v in under_key] == ["v00700", "v01500"]
+    assert made == ["v00700", "v01500"] * 2, f"{len(made)} visits read whole"

@@ -4,7 +4,7 @@ import pytest
 
 from kiosk.config import Config
 from kiosk.validation import NAME_MAX, ValidationError, validate
-from kiosk.wire import normalise_text
+from kiosk.wire import _normalise_any, normalise_text
 from tests.conftest import make_form
 
 
@@ -35,6 +35,16 @@ def test_valid_form_is_normalised(config: Config) -> None:
 )
 def test_normalise_text(raw: str, expected: str) -> None:
     assert normalise_text(raw) == expected
+
+
+def test_plain_ascii_is_normalised_as_any_text() -> None:
+    """The shortcut for printable ASCII (a typed address) answers what the full rules do, for
+    every such character alone, in pairs, between spaces, and for the controls next to them."""
+    printable = [chr(code) for code in range(0x20, 0x7F)]
+    samples = [*printable, *(a + b for a in printable for b in printable)]
+    samples += ["  ada  lovelace ", " ", "", "ada@example.com", "a\tb", "a\x7fb", "a\nb", "\x1fa"]
+    for sample in samples:
+        assert normalise_text(sample) == _normalise_any(sample), repr(sample)
 
 
 def test_every_problem_reported_at_once(config: Config) -> None:
