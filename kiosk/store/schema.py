@@ -216,9 +216,9 @@ def _m015_acknowledgement_on_the_visit(db: Connection) -> None:
 def _m016_audit_by_action(db: Connection) -> None:
     """The two questions asked of the audit trail as the kiosk runs are about one action each:
     at every print, whether the visit's badge was printed before; at every start, the config's
-    last fingerprint. The trail grows for as long as the site keeps it (by default, for good),
-    and unindexed each question read all of it: on a year's trail of a busy lobby (550,000
-    entries) 127 ms a print, and 6.4 s at start."""
+    last fingerprint. The trail is kept for ``[retention] audit_days`` (a year by default, ten
+    at most), and unindexed each question read all of it: on a year's trail of a busy lobby
+    (550,000 entries) 127 ms a print, and 6.4 s at start."""
     db.execute("CREATE INDEX audit_by_action ON audit (action, record)")
 
 
