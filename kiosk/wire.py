@@ -150,6 +150,11 @@ def lock_after(failures: int, now: datetime) -> datetime | None:
     return now + wait
 
 
+# A roll call lists the name and host of everyone on site: needed on the day, then deleted (the
+# kiosk's printed sheets in its spool, the hub's roll calls, closed or left open).
+ROLL_CALL_KEPT = timedelta(days=1)
+
+
 def next_chunk_size(size: int, took: float, target: float, smallest: int, largest: int) -> int:
     """Deletes sized by time, not count (the kiosk's purge, the hub's), so whoever waits behind
     a delete transaction waits about ``target`` at most, however large or old the store: the

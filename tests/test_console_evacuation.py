@@ -18,7 +18,7 @@ from kiosk.hub.rollcalls import RollCalls
 from kiosk.hub.service import HubService
 from tests.conftest import FakeClock
 from tests.console_users import csrf_of
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import hub_rows, hub_service, serve_hub
 from tests.pdf_boxes import tick_boxes
 from tests.test_console import PASSWORD, _kiosk_visit, _sign_in
 
@@ -126,3 +126,34 @@ def test_hosts_and_other_sites_cannot_see_or_tick_a_roll_call(
     assert tick.status_code in (200, 303)
     assert RollCalls(service, clock).get("Harbour", roll_call.roll_call_id).accounted == 0  # type: ignore[union-attr]
     assert quay.get(f"{url}/console/evacuation/{roll_call.roll_call_id}.csv").status_code == 403
+
+
+def test_a_roll_call_and_the_names_in_it_go_a_day_after_it_started(
+    lobby: tuple[HubService, str], clock: FakeClock
+) -> None:
+    """A roll call copies the name and host of everyone on site: needed on the day, as the
+    kiosk's printed sheet (kept one day in its spool), then deleted by the hub's purge, closed
+    or left open. The hub kept them for good. The audit trail keeps that it happened, by id."""
+    service, _url = lobby
+    roll_calls = RollCalls(service, clock)
+    drill = roll_calls.start("Harbour", "desk")
+    roll_calls.tick("Harbour", drill.roll_call_id, drill.people[0].visit_id, "desk", True)
+    roll_calls.close("Harbour", drill.roll_call_id, "desk")
+    clock.advance(hours=23)
+    service.purge()
+    assert roll_calls.get("Harbour", drill.roll_call_id) is not None  # still the same day
+    left_open = roll_calls.start("Harbour", "guard")  # and nobody closes this one
+    clock.advance(hours=2)
+    assert service.purge()["roll_calls"] == 1
+    assert roll_calls.get("Harbour", drill.roll_call_id) is None
+    assert roll_calls.get("Harbour", left_open.roll_call_id) is not None
+    people = hub_rows(service, "SELECT roll_call_id, name FROM roll_call_people")
+    assert {row["roll_call_id"] for row in people} == {left_open.roll_call_id}
+    clock.advance(hours=23)
+    assert service.purge()["roll_calls"] == 1
+    assert roll_calls.open_one("Harbour") is None  # the next evacuation starts afresh
+    assert hub_rows(service, "SELECT * FROM roll_call_people") == []
+    assert hub_rows(service, "SELECT * FROM roll_calls") == []
+    trail = [(a["action"], a["record"]) for a in roll_calls.audit_trail("Harbour")]
+    assert ("roll call closed", drill.roll_call_id) in trail
+    assert ("roll call started", left_open.roll_call_id) in trail

@@ -30,7 +30,7 @@ from kiosk.hub.records import (
     clean_text,
     deny_row,
 )
-from kiosk.wire import Clock, Host, to_db
+from kiosk.wire import ROLL_CALL_KEPT, Clock, Host, to_db
 
 __all__ = ["HubService", "KioskIdentity", "ReceiptInUseError", "RecordRejectedError"]
 
@@ -287,6 +287,7 @@ class HubService:
             "deny": self._purge_due(t.deny, t.deny.c.expires_at, moment),
             # an invitation holds a name and an email; once its window ended, for nothing
             "invitations": self._purge_due(t.invitations, t.invitations.c.ends_at, moment),
+            "roll_calls": self._purge_roll_calls(to_db(at - ROLL_CALL_KEPT)),
         }
         with self._engine.begin() as db:
             counts["deny"] += db.execute(
@@ -299,6 +300,18 @@ class HubService:
         if any(counts.values()):
             self._reclaim_space()
         return counts
+
+    def _purge_roll_calls(self, started_before: str) -> int:
+        """Roll calls started before ``started_before``, with the names and hosts they copied
+        (kept for good before: the hub's copy of a visit outlived the visit). The audit trail
+        keeps that each happened, with its counts, by id. A site holds a few: one transaction."""
+        r, p = t.roll_calls.c, t.roll_call_people.c
+        old = sa.select(r.roll_call_id).where(r.started_at < started_before)
+        with self._engine.begin() as db:
+            db.execute(t.roll_call_people.delete().where(p.roll_call_id.in_(old)))
+            return int(
+                db.execute(t.roll_calls.delete().where(r.started_at < started_before)).rowcount
+            )
 
     def _purge_due(self, table: sa.Table, due: sa.Column[Any], moment: str) -> int:
         return purge_due_rows(self._engine, self._give_way, table, due, moment)
