@@ -28,6 +28,9 @@ from kiosk.hub.console_words import words_in
         ("kiosk_enrol", "code valid 24 h", "code valid for 24 hours", "代碼 24 小時內有效"),
         ("checked out", "console", "at the console", "於主控台"),
         ("host_save", "inactive", "inactive", "停用"),
+        ("deny_add", "days=1", "for 1 day", "為期 1 天"),
+        ("deny_add", "days=30", "for 30 days", "為期 30 天"),
+        ("deny_add", "until removed", "until removed", "直到移除"),
     ],
 )  # fmt: skip
 def test_a_detail_is_said_in_each_language(

@@ -200,6 +200,31 @@ def test_a_deny_entry_made_in_the_console_refuses_the_guest_at_the_kiosk(
     assert one.visit(("Mallory Intruder", "m@example.com"))
 
 
+def test_a_deny_reason_leaves_the_hub_with_its_entry(
+    hub: tuple[HubService, str, Lobby], clock: FakeClock, tmp_path: Path
+) -> None:
+    """Staff's reason is words about a person: it is kept with the entry, and goes with it. The
+    audit trail (kept for good) says that an entry was added and removed, by id, not why: it
+    kept the reason after the entry and its hashes were gone."""
+    service, url, _one = hub
+    admin = signed_in(url, "boss", add_enrolled(service, clock, "boss", SITE, "admin"), clock)
+    reason = "shouted at the night guard on floor 3"
+    add = {"name": "Mallory Intruder", "reason": reason, "days": "30"}
+    post_form(admin, url, "/console/admin/deny", "/console/admin/deny/add", **add)
+    (entry,) = hub_rows(service, "SELECT deny_id, reason FROM deny")
+    assert entry["reason"] == reason  # the deny list shows it while the entry stands
+    remove = {"deny_id": entry["deny_id"]}
+    post_form(admin, url, "/console/admin/deny", "/console/admin/deny/remove", **remove)
+    service.purge()
+    trail = hub_rows(service, "SELECT action, record, detail FROM console_audit")
+    assert [(a["action"], a["record"]) for a in trail if a["action"].startswith("deny")] == [
+        ("deny_add", entry["deny_id"]),
+        ("deny_remove", entry["deny_id"]),
+    ]
+    held = [f.name for f in tmp_path.glob("hub.db*") if reason.encode() in f.read_bytes()]
+    assert held == [], f"the reason is still in {held}"
+
+
 def test_hosts_and_companies_edited_and_imported_in_the_console_reach_the_kiosk(
     hub: tuple[HubService, str, Lobby], clock: FakeClock
 ) -> None:

@@ -144,7 +144,10 @@ class SiteAdmin:
         }
         with self._engine.begin() as db:
             db.execute(t.deny.insert(), row)
-            audit(db, to_db(now), site, by, "deny_add", deny_id, why)
+            # Its term, not the reason: staff's words about a person go with the entry, and the
+            # trail is kept for good (it held every reason after its entry was gone).
+            term = f"days={days}" if days else "until removed"
+            audit(db, to_db(now), site, by, "deny_add", deny_id, term)
         return deny_id
 
     def remove_deny(self, site: str, deny_id: str, by: str) -> bool:

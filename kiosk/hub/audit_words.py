@@ -2,8 +2,9 @@
 
 The trail keeps each detail as it was written (the hash chain covers it), in a short form the
 code wrote for its action. The console reads that form back for the actions that wrote one and
-says it in the page's language. A detail a person typed (a deny reason, a company's name) is
-shown as typed, even when it looks like such a form: only the action decides how it is read.
+says it in the page's language. A detail a person typed (a company's name; a deny reason, in
+entries written before the term took its place) is shown as typed, even when it looks like such a
+form: only the action decides how it is read.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def _closed(found: re.Match[str], words: Words) -> str:
     return words["detail_roll_closed"].format(accounted=found[1], missing=found[2])
 
 
+def _term(found: re.Match[str], words: Words) -> str:
+    return words.counted("detail_days", int(found[1])) if found[1] else words["detail_no_end"]
+
+
 def _word(key: str) -> Reader:
     return lambda _found, words: words[key]
 
@@ -55,6 +60,7 @@ FORMS: dict[str, tuple[re.Pattern[str], Reader]] = {
     "kiosk_enrol": (re.compile(r"code valid 24 h"), _word("detail_code_valid")),
     "checked out": (re.compile(r"console"), _word("detail_console")),
     "host_save": (re.compile(r"(active|inactive)"), lambda f, w: w[f"admin_{f[1]}"]),
+    "deny_add": (re.compile(r"days=(\d+)|until removed"), _term),
 }
 
 
