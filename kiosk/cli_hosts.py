@@ -165,7 +165,7 @@ def _sync(args: argparse.Namespace, config: Config) -> int:
             return 1
     # (deny entries made under another key are reported by kiosk.sync's own warning)
     print(
-        f"from the hub: {how_many(shared.hosts, 'host')}, "
+        f"from the hub: {how_many(shared.hosts, 'new or changed host')}, "
         f"{how_many(shared.deny_added, 'new deny entry', 'new deny entries')}, "
         f"{how_many(shared.checked_out_elsewhere, 'visit')} checked out at another kiosk, "
         f"{how_many(shared.badge_keys_added, 'new badge key')} of other kiosks, "
