@@ -61,10 +61,12 @@ class VisitRows(Database):
         return convert.visit(rows[0]) if rows else None
 
     def visit_addresses(self) -> list[tuple[str, str]]:
-        """(id, email) of every visit that still has an address: what a rights request compares,
-        read without the rest of each visit."""
+        """(id, email) of every visit that still has an address, in the order they came (as
+        ``visits``): what a rights request compares, read without the rest of each visit."""
         with self._lock:
-            return self._db.execute("SELECT id, email FROM visits WHERE email != ''").fetchall()
+            return self._db.execute(
+                "SELECT id, email FROM visits WHERE email != '' ORDER BY checked_in_at, rowid"
+            ).fetchall()
 
     def visits_by_id(self, visit_ids: Sequence[str]) -> dict[str, Visit]:
         """Many visits in one read (a sync batch); ids that are gone are simply missing."""
