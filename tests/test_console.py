@@ -16,11 +16,12 @@ from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
+from kiosk.hub.upkeep import purge_everything
 from kiosk.hub_client import HubClient
 from kiosk.store import Store
 from kiosk.sync import sync_once
 from tests.conftest import FakeClock, make_form
-from tests.hub_server import hub_service, serve_hub
+from tests.hub_server import hub_rows, hub_service, serve_hub
 
 PASSWORD = "lantern-tide-at-dusk"
 
@@ -154,6 +155,24 @@ def test_sessions_time_out_and_are_shared_by_every_hub_process(
         clock.advance(minutes=29)
         browser.get(f"{url}/console/onsite")
     assert browser.get(f"{url}/console/onsite", allow_redirects=False).status_code == 303
+
+
+def test_sessions_nobody_ended_are_deleted_by_the_hubs_purge(
+    console_hub: tuple[HubService, str], clock: FakeClock
+) -> None:
+    """A phone closed without signing out left its session row (login, times, a second-factor
+    secret being enrolled) for good: only a visit with the cookie after it ran out deleted it."""
+    service, url = console_hub
+    Accounts(service.engine, clock).add("desk", "Harbour", "frontdesk", PASSWORD)
+    _sign_in(url, "desk")  # and the phone is put away
+    clock.advance(minutes=20)
+    browser, _answer = _sign_in(url, "desk")  # still in use
+    assert purge_everything(service)["sessions"] == 0
+    clock.advance(minutes=20)
+    browser.get(f"{url}/console/onsite")
+    assert purge_everything(service)["sessions"] == 1  # idle 40 minutes
+    assert len(hub_rows(service, "SELECT * FROM console_sessions")) == 1
+    assert browser.get(f"{url}/console/onsite", allow_redirects=False).status_code == 200
 
 
 def test_a_check_out_in_the_console_reaches_the_kiosk_and_revokes_the_badge(

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -109,6 +109,19 @@ class Sessions:
             db.execute(
                 sessions.update().where(sessions.c.token_hash == _hash(token)).values(**values)
             )
+
+    def end_expired(self, at: datetime) -> int:
+        """Sessions no one ended that ran out by ``at`` (a phone put away without signing out):
+        otherwise their rows, and any second-factor secret being enrolled, stayed for good."""
+        s = t.console_sessions.c
+        idle_since, started_before = to_db(at - IDLE), to_db(at - ABSOLUTE)
+        with self._engine.begin() as db:
+            gone = db.execute(
+                t.console_sessions.delete().where(
+                    (s.seen_at < idle_since) | (s.created_at < started_before)
+                )
+            )
+            return int(gone.rowcount)
 
     def end(self, token: str) -> None:
         with self._engine.begin() as db:
