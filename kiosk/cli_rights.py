@@ -60,7 +60,10 @@ def _erase(args: argparse.Namespace, config: Config) -> int:
     with Site.open(config) as site:
         store = site.store
         receipt = rights.erase(store, config.spool_dir, email, utc_now(), f"staff:{args.staff}")
-    print(f"erased {how_many(receipt.visits, 'visit')}; receipt {receipt.receipt}")
+    invitations = (
+        f" and {how_many(receipt.invitations, 'invitation')}" if receipt.invitations else ""
+    )
+    print(f"erased {how_many(receipt.visits, 'visit')}{invitations}; receipt {receipt.receipt}")
     return 0
 
 

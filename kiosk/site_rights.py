@@ -57,13 +57,18 @@ def _carry_out(
             ids = [str(i) for i in json.loads(earlier[0]["visit_ids"])]
         else:
             ids = [v.id for v in rights.visits_under_key(store, rights_key, wanted)]
-            rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True)
+            invited = rights.invitations_under_key(store, rights_key, wanted)
+            erased = store.erase_invitations([row["code"] for row in invited])
+            rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True, erased)
         client.post(f"/v1/rights/{receipt}", {"visit_ids": ids}, f"rights:{receipt}")
         return 1
     if kind == "export":
         visits = rights.visits_under_key(store, rights_key, wanted)
         records = [rights.visit_record(store, visit) for visit in visits]
-        audit.record(store, now, "export", actor, f"hub:{receipt}", f"visits={len(visits)}")
+        invited = rights.invitations_under_key(store, rights_key, wanted)
+        records += [{"record": "invitation", **rights.invitation_record(row)} for row in invited]
+        detail = f"visits={len(visits)}" + (f" invitations={len(invited)}" if invited else "")
+        audit.record(store, now, "export", actor, f"hub:{receipt}", detail)
         body = {"visit_ids": [v.id for v in visits], "records": records}
         client.post(f"/v1/rights/{receipt}", body, f"rights:{receipt}")
         return 1

@@ -25,6 +25,7 @@ from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.timeutil import days_later
 from tests.conftest import FakeClock, make_form, print_to_spool
+from tests.test_invitations import invite
 from tests.test_retention import hits
 
 
@@ -115,6 +116,25 @@ def test_erase_removes_everything_at_once_and_leaves_a_receipt(
     (request,) = store.erase_requests()
     assert json.loads(request["visit_ids"]) == [visit.id]
     assert audit.verify(store).ok
+
+
+def test_a_request_covers_the_persons_invitations_too(
+    store: Store, config: Config, clock: FakeClock
+) -> None:
+    """An invitation holds a name, an address, a host and a day: what the person is owed in an
+    export and what an erasure takes, like their visits. Both left invitations out (kept until
+    their day was over, which may be weeks ahead)."""
+    canary = "Inez Zqxinvited"
+    invite(store, config, clock, name=canary, email="Inez.Invited@Canary.example")
+    other = invite(store, config, clock, name="Otto Other", email="otto@example.org")
+    exported = rights.export(store, config, "inez.invited@canary.example", clock(), "staff:po")
+    (invitation,) = exported["invitations"]
+    assert invitation["name"] == canary and invitation["host_id"] == "h-chen"
+    assert canary in rights.as_text(exported) and "Otto" not in rights.as_text(exported)
+    receipt = rights.erase(store, config.spool_dir, "INEZ.invited@canary.example", clock(), "po")
+    assert receipt.invitations == 1
+    assert [row["code"] for row in store.invitations()] == [other.code]
+    assert hits(config.data_dir, canary) == [] and hits(config.data_dir, "Inez.Invited@") == []
 
 
 def test_audit_retention_keeps_the_chain_verifiable(store: Store, clock: FakeClock) -> None:

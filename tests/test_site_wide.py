@@ -28,6 +28,7 @@ from kiosk.tokens import Verdict
 from kiosk.wire import SYNC_FIELDS, Host
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_rows, hub_service, serve_hub
+from tests.test_invitations import invite
 from tests.test_retention import hits
 
 SITE = "Demo Tower"
@@ -208,6 +209,27 @@ def test_an_export_collects_every_kiosk_and_is_erased_at_the_hub_once_fetched(
     assert [r["name"] for r in exported["records"]["hub"]] == [PERSON[0], PERSON[0]]
     assert hub_rows(service, "SELECT * FROM rights_exports") == []
     assert a.store.visits() and len(a.store.visits()) == 2, "an export erases nothing"
+
+
+def test_a_request_from_the_hub_covers_the_kiosks_invitations(
+    sqlite_site: Site, clock: FakeClock
+) -> None:
+    """An invitation made at a kiosk (``kiosk invite``) holds the person's name and address:
+    a request made at the hub exports it and erases it, as it does their visits."""
+    service, a, b = sqlite_site
+    a.sync(clock)  # the site's rights key
+    invite(a.store, a.config, clock, name=PERSON[0], email=PERSON[1])
+    invite(a.store, a.config, clock, name=OTHER[0], email=OTHER[1])
+    desk = RightsDesk(service)
+    asked = desk.request(SITE, "export", PERSON[1], "po")
+    a.sync(clock)
+    b.sync(clock)
+    (record,) = desk.download(SITE, asked, "po")["records"]["lobby-1"]
+    assert record["record"] == "invitation" and (record["name"], record["email"]) == PERSON
+    desk.request(SITE, "erase", PERSON[1].upper(), "po")
+    a.sync(clock)
+    assert [row["host_id"] for row in a.store.invitations()] == ["h-chen"]  # the other's
+    assert hits(a.config.data_dir, PERSON[0]) == [] and hits(a.config.data_dir, PERSON[1]) == []
 
 
 def test_export_data_waits_seven_days_at_most(site: Site, clock: FakeClock) -> None:

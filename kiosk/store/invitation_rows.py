@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,31 @@ class InvitationRows(Database):
             "SELECT code, host_id, starts_at, ends_at, created_by, used_by_visit "
             "FROM invitations ORDER BY starts_at"
         )
+
+    def invitation_addresses(self) -> list[tuple[str, str]]:
+        """(code, email) of every invitation, in the order of their days: what a rights request
+        compares, as it does the visits' addresses."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT code, email FROM invitations ORDER BY starts_at, rowid"
+            ).fetchall()
+
+    def invitations_by_code(self, codes: Sequence[str]) -> list[dict[str, Any]]:
+        """These invitations whole (a rights request's), in the order of ``codes``."""
+        rows = self._rows(
+            "SELECT * FROM invitations WHERE code IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(codes))],
+        )
+        by_code = {row["code"]: row for row in rows}
+        return [by_code[code] for code in codes if code in by_code]
+
+    def erase_invitations(self, codes: Sequence[str]) -> int:
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM invitations WHERE code IN (SELECT value FROM json_each(?))",
+                [json.dumps(list(codes))],
+            )
+            return int(cursor.rowcount)
 
     def use_invitation(self, code: str, visit_id: str) -> bool:
         with self._transaction() as db:
