@@ -86,7 +86,7 @@ class DenyList:
     def check(self, name: str, email: str, now: datetime) -> DenyMatch | None:
         wanted = self._hashes(name, email)
         near = None
-        for entry in self._store.deny_entries(now):
+        for entry in self._store.deny_entries_matching(wanted, now):
             for exact_key in ("name_hash", "email_hash"):
                 if entry[exact_key] and entry[exact_key] == wanted[exact_key]:
                     return DenyMatch(entry["id"], exact=True)

@@ -11,6 +11,8 @@ from kiosk.store.base import (
 )
 from kiosk.timeutil import to_db
 
+DENY_HASHES = ("name_hash", "name_tokens_hash", "email_hash", "email_local_hash")
+
 
 class DenyRows(Database):
     def add_deny(self, entry: Mapping[str, str | None]) -> None:
@@ -76,6 +78,24 @@ class DenyRows(Database):
             "SELECT * FROM deny_list WHERE expires_at IS NULL OR expires_at > ? "
             "ORDER BY created_at",
             [to_db(now)],
+        )
+
+    def deny_entries_matching(
+        self, hashes: Mapping[str, str | None], now: datetime
+    ) -> list[dict[str, Any]]:
+        """The entries in force that share at least one of ``hashes`` (column -> keyed hash; an
+        empty one matches nothing), each found by its column's index."""
+        wanted = {column: value for column, value in hashes.items() if value}
+        if not wanted:
+            return []
+        unknown = set(wanted) - set(DENY_HASHES)
+        if unknown:
+            raise ValueError(f"not a deny-list hash: {sorted(unknown)}")
+        any_of = " OR ".join(f"{column} = :{column}" for column in wanted)
+        return self._rows(
+            f"SELECT * FROM deny_list WHERE ({any_of}) "  # noqa: S608 (columns checked above)
+            "AND (expires_at IS NULL OR expires_at > :now) ORDER BY created_at",
+            {**wanted, "now": to_db(now)},
         )
 
     def purge_expired_denials(self, now: datetime, alerts_before: datetime) -> int:

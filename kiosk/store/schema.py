@@ -222,6 +222,13 @@ def _m016_audit_by_action(db: Connection) -> None:
     db.execute("CREATE INDEX audit_by_action ON audit (action, record)")
 
 
+def _m017_deny_list_by_hash(db: Connection) -> None:
+    """Every check-in asks the deny list about the guest, by the guest's four keyed hashes. Read
+    whole, a site's list of 1,000 entries took 3.3-4.9 ms of each check-in."""
+    for column in ("name_hash", "name_tokens_hash", "email_hash", "email_local_hash"):
+        db.execute(f"CREATE INDEX deny_by_{column} ON deny_list ({column})")
+
+
 # Numbered migrations: append, never edit a released one. The number is the list position.
 MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m001_initial,
@@ -240,4 +247,5 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m014_partial_indexes,
     _m015_acknowledgement_on_the_visit,
     _m016_audit_by_action,
+    _m017_deny_list_by_hash,
 )
