@@ -170,7 +170,7 @@ def build_kiosk(
     )
     maintenance.hosts_reloaded.connect(lambda: jobs.submit("reload_hosts", clock(), _ignore))
     flow.checked_in.connect(maintenance.run_notifications)
-    flow.checked_in.connect(maintenance.run_sync)
+    flow.checked_in.connect(maintenance.send_visits)
     workers.submit(_warm_imports, _ignore, _ignore)
     workers.submit(service.publish_notices, _notices_published, _notices_failed)
     workers.submit(

@@ -51,6 +51,32 @@ def test_the_sync_worker_sends_visits_and_refreshes_the_site_lists(
     qtbot.waitUntil(lambda: kiosk.service.directory.search("hugo") != [], timeout=10_000)
 
 
+def test_a_check_in_sends_its_visit_at_once_and_leaves_the_site_lists_to_the_timer(
+    kiosk_factory: Callable[[Config], Kiosk],
+    config: Config,
+    hub: tuple[str, HubService],
+    qtbot: QtBot,
+) -> None:
+    """After each check-in the kiosk asked the hub for everything the site shares as well: the
+    deny list, invitations, keys, check-outs elsewhere, privacy requests and the whole host
+    directory (5,000 hosts: 115 ms a request), while the guest's badge was on its way. The
+    visit goes at once; the lists come with the sync timer (every 30 s)."""
+    url, service = hub
+    site = replace(
+        config, hub_url=url, hub_token=service.add_kiosk(config.kiosk_id, config.site_name)
+    )
+    kiosk = kiosk_factory(site)
+    qtbot.waitUntil(lambda: not kiosk.maintenance._syncing, timeout=10_000)  # its first sync
+    service.import_hosts(config.site_name, [Host("h-hub", "許文雄 Hugo Hsu", "Legal")])
+    visit = kiosk.service.check_in(make_form(), kiosk.service.current_notice("en")).visit
+    kiosk.flow.checked_in.emit()
+    qtbot.waitUntil(lambda: visits_on_hub(service) == [visit.id], timeout=10_000)
+    qtbot.waitUntil(lambda: not kiosk.maintenance._syncing, timeout=10_000)
+    assert kiosk.service.directory.search("hugo") == []  # not asked for yet
+    kiosk.maintenance.sync_timer.timeout.emit()
+    qtbot.waitUntil(lambda: kiosk.service.directory.search("hugo") != [], timeout=10_000)
+
+
 def test_a_hub_that_is_away_is_a_warning_not_an_error(
     kiosk_factory: Callable[[Config], Kiosk],
     config: Config,
