@@ -135,7 +135,7 @@ def as_text(exported: dict[str, Any]) -> str:
         "",
     ]
     if not exported["visits"] and not exported["invitations"]:
-        lines.append("No visit is stored for this email address.")
+        lines.append("No visit and no invitation is stored for this email address.")
     for n, visit in enumerate(exported["visits"], start=1):
         lines += [
             f"Visit {n}: {visit['checked_in_at']} at {visit['site']}",

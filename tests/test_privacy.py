@@ -182,7 +182,7 @@ def test_rights_and_notices_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main([*base, "rights", "erase", "--email", "cli@example.org"]) == 0
     assert "erased 1 visit; receipt" in capsys.readouterr().out
     assert main([*base, "rights", "export", "--email", "cli@example.org"]) == 0
-    assert "No visit is stored" in capsys.readouterr().out
+    assert "No visit and no invitation is stored" in capsys.readouterr().out
     assert main([*base, "audit", "verify"]) == 0
 
 
