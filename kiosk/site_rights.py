@@ -48,7 +48,7 @@ def _carry_out(
     now: datetime,
 ) -> int:
     receipt, kind = str(request["receipt"]), str(request["kind"])
-    wanted = str(request["email_hash"])
+    person = rights.under_key(rights_key, str(request["email_hash"]))
     actor = "hub"
     if kind == "erase":
         local = f"hub:{receipt}"
@@ -56,18 +56,17 @@ def _carry_out(
         if earlier:  # erased before; the answer was lost
             ids = [str(i) for i in json.loads(earlier[0]["visit_ids"])]
         else:
-            ids = [v.id for v in rights.visits_under_key(store, rights_key, wanted)]
-            invited = rights.invitations_under_key(store, rights_key, wanted)
-            erased = store.erase_invitations([row["code"] for row in invited])
-            rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True, erased)
+            ids = [v.id for v in rights.matching_visits(store, person)]
+            codes = [row["code"] for row in rights.matching_invitations(store, person)]
+            rights.erase_visits(store, config.spool_dir, ids, local, now, actor, True, codes)
         client.post(f"/v1/rights/{receipt}", {"visit_ids": ids}, f"rights:{receipt}")
         return 1
     if kind == "export":
-        visits = rights.visits_under_key(store, rights_key, wanted)
+        visits = rights.matching_visits(store, person)
         records = [rights.visit_record(store, visit) for visit in visits]
-        invited = rights.invitations_under_key(store, rights_key, wanted)
+        invited = rights.matching_invitations(store, person)
         records += [{"record": "invitation", **rights.invitation_record(row)} for row in invited]
-        detail = f"visits={len(visits)}" + (f" invitations={len(invited)}" if invited else "")
+        detail = rights.counts(len(visits), len(invited))
         audit.record(store, now, "export", actor, f"hub:{receipt}", detail)
         body = {"visit_ids": [v.id for v in visits], "records": records}
         client.post(f"/v1/rights/{receipt}", body, f"rights:{receipt}")
