@@ -42,14 +42,23 @@ class HubClient:
         self._session.headers["Authorization"] = f"Bearer {token}"
 
     def post(self, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
-        return self._call("POST", path, body, {"Idempotency-Key": key})
+        return _json(self._send("POST", path, body, {"Idempotency-Key": key}))
 
     def get(self, path: str) -> dict[str, Any]:
-        return self._call("GET", path, None, {})
+        return _json(self._send("GET", path, None, {}))
 
-    def _call(
+    def get_changed(self, path: str, tag: str) -> tuple[dict[str, Any] | None, str]:
+        """(answer, its ETag) of a tagged resource; (None, ``tag``) when the hub says it is still
+        the one ``tag`` names (304), so nothing was sent or needs reading."""
+        headers = {"If-None-Match": tag} if tag else {}
+        answer = self._send("GET", path, None, headers)
+        if answer.status_code == 304:
+            return None, tag
+        return _json(answer), answer.headers.get("ETag", "")
+
+    def _send(
         self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]
-    ) -> dict[str, Any]:
+    ) -> requests.Response:
         try:
             answer = self._session.request(
                 method,
@@ -70,13 +79,17 @@ class HubClient:
             raise HubUnavailableError("hub does not know this kiosk's key (401): check [hub] token")
         if answer.status_code >= 400:
             raise HubRefusedError(f"hub refused the request ({answer.status_code})")
-        if answer.status_code == 204:
-            return {}
-        try:
-            result: dict[str, Any] = answer.json()
-        except ValueError:
-            raise HubUnavailableError("hub answered something that is not JSON") from None
-        return result
+        return answer
+
+
+def _json(answer: requests.Response) -> dict[str, Any]:
+    if answer.status_code == 204:
+        return {}
+    try:
+        result: dict[str, Any] = answer.json()
+    except ValueError:
+        raise HubUnavailableError("hub answered something that is not JSON") from None
+    return result
 
 
 def _answer_lost(error: Exception) -> bool:

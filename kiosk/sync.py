@@ -56,7 +56,7 @@ DONE = ("stored", "duplicate", "erased", "expired")  # the hub has (or rightly r
 
 @dataclass
 class ExchangeReport:
-    hosts: int = 0  # new or changed here (the hub sends its whole directory each time)
+    hosts: int = 0  # new or changed here (the hub sends its directory only when it changed)
     deny_added: int = 0
     deny_pushed: int = 0
     deny_other_key: int = 0  # entries made under another deny key: the site's kiosks disagree
@@ -297,9 +297,10 @@ def exchange(
         )
     report.deny_added = store.replace_shared_deny([_deny_from_hub(e) for e in ours], now)
 
-    hosts = [_host_from_hub(row) for row in client.get("/v1/hosts").get("hosts", [])]
+    directory, tag = client.get_changed("/v1/hosts", store.hub_directory_tag())
+    hosts = [_host_from_hub(row) for row in (directory or {}).get("hosts", [])]
     if hosts:  # a hub without a directory for this site leaves the local one alone
-        report.hosts = sum(store.upsert_hosts(hosts))
+        report.hosts = sum(store.upsert_hosts(hosts, tag))
 
     sent_alerts = int(store.sync_value("alert_cursor", "0") or 0)
     new_alerts = store.alerts_after(sent_alerts)

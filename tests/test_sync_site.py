@@ -7,15 +7,17 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService, SeeFrontDeskError
 from kiosk.checkout import CheckoutService
 from kiosk.config import Config, load_config
 from kiosk.denylist import DenyList
-from kiosk.hosts import HostDirectory
+from kiosk.hosts import HostDirectory, import_hosts
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.keys import load_or_create
@@ -192,6 +194,49 @@ def test_a_sync_writes_only_the_hosts_that_changed_at_the_hub(
     assert exchange(a.store, a.config, client, a.deny.key_id, clock()).hosts == 1
     assert conn.execute("SELECT id FROM host_writes").fetchall() == [("h7",)]
     assert HostDirectory(a.store, a.config).get("h7").department == "Research"  # type: ignore[union-attr]
+
+
+class HostsAnswers(requests.Session):
+    """A real session that notes the status of each answer to ``GET /v1/hosts``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[int] = []
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kw: Any) -> Any:
+        answer = super().request(method, url, *args, **kw)
+        if str(url).endswith("/v1/hosts"):
+            self.statuses.append(answer.status_code)
+        return answer
+
+
+def test_a_kiosk_reads_the_directory_only_when_the_hub_changed_it(
+    lobbies: tuple[Lobby, Lobby], hub: tuple[str, HubService], clock: FakeClock
+) -> None:
+    """Each sync asks with the tag it holds; the hub answers 304 and sends nothing until the
+    directory changes there. A directory imported at the kiosk forgets the tag, so the hub's
+    directory is taken over it again at the next sync, as before the hub tagged it."""
+    a, _ = lobbies
+    people = [Host(f"h{n}", f"Person {n}", "Sales", f"p{n}@example.com") for n in range(20)]
+    hub[1].import_hosts(SITE, people)
+    session = HostsAnswers()
+    client = HubClient(a.config.hub_url, a.config.hub_token, session)
+
+    def sync() -> int:
+        return exchange(a.store, a.config, client, a.deny.key_id, clock()).hosts
+
+    assert (sync(), sync(), sync()) == (20, 0, 0)
+    assert session.statuses == [200, 304, 304]
+    hub[1].import_hosts(SITE, [replace(people[3], name="Person Three")])
+    assert (sync(), sync()) == (1, 0)
+    assert session.statuses[3:] == [200, 304]
+    assert HostDirectory(a.store, a.config).get("h3").name == "Person Three"  # type: ignore[union-attr]
+    import_hosts(
+        a.store, "id,name,department,email\nh3,Someone Else,Sales,x@example.com\n", a.config
+    )
+    assert sync() == 1  # the hub's h3 again
+    assert session.statuses[5:] == [200]
+    assert HostDirectory(a.store, a.config).get("h3").name == "Person Three"  # type: ignore[union-attr]
 
 
 def test_entries_under_another_deny_key_are_not_used_and_are_reported(

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from kiosk.hub.alerts import take_alerts
 from kiosk.hub.api_auth import Kiosk, problems
+from kiosk.hub.api_directory import add_directory_route
 from kiosk.hub.api_site import add_site_routes
 from kiosk.hub.console_app import add_console
 from kiosk.hub.enrolment import add_enrol_route
@@ -83,21 +84,6 @@ class Checkout(BaseModel):
 class Checkouts(BaseModel):
     cursor: int
     checkouts: list[Checkout]
-
-
-class HostEntry(BaseModel):
-    id: str
-    name: str
-    department: str
-    email: str
-    notify: list[str]
-    language: str
-    active: bool
-    company_id: str
-
-
-class Hosts(BaseModel):
-    hosts: list[HostEntry]
 
 
 class InvitationEntry(BaseModel):
@@ -206,6 +192,7 @@ def create_app(
 
     add_enrol_route(app, service, problems(400, 403, 413, 422))
     add_site_routes(app, service)
+    add_directory_route(app, service)
 
     @app.get("/v1/health", response_model=Health)
     def health() -> dict[str, Any]:
@@ -228,10 +215,6 @@ def create_app(
         """The caller's visits that another kiosk checked out after change ``since``."""
         listed, cursor = service.checkouts_elsewhere(who, since)
         return {"cursor": cursor, "checkouts": listed}
-
-    @app.get("/v1/hosts", response_model=Hosts, responses=KEYED)
-    def hosts(who: Kiosk) -> dict[str, Any]:
-        return {"hosts": service.hosts(who.site)}
 
     @app.get("/v1/invitations", response_model=Invitations, responses=KEYED)
     def invitations(who: Kiosk) -> dict[str, Any]:

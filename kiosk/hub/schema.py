@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from kiosk.hub.directory_tags import m007_host_directory_tags
 from kiosk.hub.schema_meta import metadata
 from kiosk.hub.schema_site import m004_site_wide
 
@@ -363,6 +364,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     m004_site_wide,
     _m005_receipts_by_deadline,
     _m006_visit_indexes_retention_skips,
+    m007_host_directory_tags,
 )
 
 

@@ -102,3 +102,14 @@ def m004_site_wide(connection: Connection) -> None:
     )
     for table in tables:
         table.create(connection)
+
+
+# The version of each site's host directory as its kiosks last saw it: a new random tag at every
+# change, sent as the ETag of ``GET /v1/hosts``. A kiosk that holds the current one gets 304 and
+# no body: the directory is read and sent only when it changed (migration 7).
+host_directories = sa.Table(
+    "host_directories",
+    metadata,
+    sa.Column("site", sa.String(64), primary_key=True),
+    sa.Column("tag", sa.String(32), nullable=False),
+)

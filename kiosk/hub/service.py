@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.give_way import GiveWay
+from kiosk.hub import directory_tags
 from kiosk.hub import schema as t
 from kiosk.hub.erasing import bury, reclaim_space
 from kiosk.hub.ingest import Batch, ClashError
@@ -169,22 +170,20 @@ class HubService:
         return listed, cursor
 
     def hosts(self, site: str) -> list[dict[str, Any]]:
-        h = t.hosts.c
         with self._engine.connect() as db:
-            rows = db.execute(sa.select(t.hosts).where(h.site == site).order_by(h.host_id)).all()
-        return [
-            {
-                "id": r.host_id,
-                "name": r.name,
-                "department": r.department,
-                "email": r.email,
-                "notify": json.loads(r.notify),
-                "language": r.language,
-                "active": bool(r.active),
-                "company_id": r.company_id,
-            }
-            for r in rows
-        ]
+            return _host_rows(db, site)
+
+    def directory(
+        self, site: str, if_none_match: str | None = None
+    ) -> tuple[str | None, list[dict[str, Any]] | None]:
+        """(tag, hosts) for ``GET /v1/hosts``; no hosts when ``if_none_match`` names the current
+        tag. The tag is read before the rows: a change in between leaves the kiosk an old tag
+        with the new rows, which it then reads once more, never a new tag with old rows."""
+        with self._engine.connect() as db:
+            tag = directory_tags.current(db, site)
+            if directory_tags.matches(if_none_match, tag):
+                return tag, None
+            return tag, _host_rows(db, site)
 
     def host_names(self, site: str) -> dict[str, str]:
         """Host id -> name in the site's directory, for pages and lists that show hosts."""
@@ -207,6 +206,8 @@ class HubService:
                 if not db.execute(t.hosts.update().where(where), row).rowcount:
                     db.execute(t.hosts.insert(), {**row, "site": site, "host_id": host.id})
                 count += 1
+            if count:
+                directory_tags.changed(db, site)
         return count
 
     def deny_entries(self, site: str) -> list[dict[str, Any]]:
@@ -323,3 +324,21 @@ class HubService:
         with self._engine.connect() as db:
             version = db.execute(sa.select(sa.func.max(t.schema_version.c.version))).scalar()
         return {"status": "ok", "schema": int(version or 0), "time": to_db(self._clock())}
+
+
+def _host_rows(db: Connection, site: str) -> list[dict[str, Any]]:
+    h = t.hosts.c
+    rows = db.execute(sa.select(t.hosts).where(h.site == site).order_by(h.host_id)).all()
+    return [
+        {
+            "id": r.host_id,
+            "name": r.name,
+            "department": r.department,
+            "email": r.email,
+            "notify": json.loads(r.notify),
+            "language": r.language,
+            "active": bool(r.active),
+            "company_id": r.company_id,
+        }
+        for r in rows
+    ]
