@@ -23,7 +23,7 @@ from kiosk.cli_hub_rights import add_rights_commands
 from kiosk.config import Config
 from kiosk.hosts import parse_hosts_csv
 from kiosk.plurals import how_many
-from kiosk.timeutil import utc_now
+from kiosk.timeutil import to_db, utc_now
 
 if TYPE_CHECKING:
     from kiosk.hub.accounts import Accounts
@@ -282,9 +282,9 @@ def _reset_password(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    from kiosk.hub.audit_trail import verify
+    from kiosk.hub.audit_trail import check_in_full
 
-    checked, broken = verify(open_service(args).engine)
+    checked, broken = check_in_full(open_service(args).engine, to_db(utc_now()))
     if broken is not None:
         print(f"BROKEN at entry {broken}: it or one before it was changed or removed")
         return 1

@@ -34,6 +34,12 @@ def retention_option(parser: argparse.ArgumentParser) -> None:
         default=30,
         help="no record is kept longer than this, whatever a kiosk asks",
     )
+    parser.add_argument(
+        "--audit-days",
+        type=int,
+        default=365,
+        help="days the console's audit trail is kept (0: for good)",
+    )
 
 
 def open_service(args: argparse.Namespace) -> HubService:
@@ -52,9 +58,12 @@ def open_service(args: argparse.Namespace) -> HubService:
     days = getattr(args, "max_retention_days", 30)
     if days < 1:
         raise HubUsageError("--max-retention-days must be at least 1")
+    audit_days = getattr(args, "audit_days", 365)
+    if audit_days < 0:
+        raise HubUsageError("--audit-days must be 0 (for good) or more")
     try:
         engine = open_engine(args.db)
     except (DatabaseUrlError, ImportError) as error:
         raise HubUsageError(str(error)) from None
     migrate(engine, to_db(utc_now()))
-    return HubService(engine, utc_now, max_retention_days=days)
+    return HubService(engine, utc_now, max_retention_days=days, audit_days=audit_days)

@@ -58,10 +58,12 @@ def grow_hub(hub: HubService, visits: int, due: str) -> None:
         db.execute(counter.update().where(counter.c.name == "checkout").values(value=visits))
 
 
-def hub_service(db_url: str, clock: Clock, max_retention_days: int = 30) -> HubService:
+def hub_service(
+    db_url: str, clock: Clock, max_retention_days: int = 30, audit_days: int = 365
+) -> HubService:
     engine = open_engine(db_url)
     migrate(engine, to_db(clock()))
-    return HubService(engine, clock, max_retention_days)
+    return HubService(engine, clock, max_retention_days, audit_days)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from kiosk.checkin import SeeFrontDeskError
 from kiosk.cli import main
 from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
+from kiosk.hub.upkeep import purge_everything
 from kiosk.wire import Host
 from tests.conftest import FakeClock
 from tests.console_users import add_enrolled, post_form, signed_in
@@ -120,6 +121,9 @@ def test_the_admin_enrols_and_revokes_kiosks_and_sees_how_they_are(
     trail = admin.get(f"{url}/console/admin/audit?lang=en").text
     assert "intact" in trail and "Made an enrolment code" in trail and "Revoked a kiosk" in trail
     assert "code valid for 24 hours" in trail and "code valid 24 h" not in trail
+    assert "Checked in full" not in trail
+    purge_everything(service)  # the hub's upkeep checks the whole chain; the page, what came since
+    assert "Checked in full at" in admin.get(f"{url}/console/admin/audit?lang=en").text
     assert "代碼 24 小時內有效" in admin.get(f"{url}/console/admin/audit?lang=zh-TW").text
 
 

@@ -92,7 +92,7 @@ def test_the_console_counts_in_each_language() -> None:
     assert english.counted("numbers_total", 1) == "1 check-in in 14 days"
     assert english.counted("numbers_total", 12) == "12 check-ins in 14 days"
     assert english.counted("rights_hub_copies", 1) == "hub: 1 record"
-    assert english.counted("admin_chain_ok", 1) == "The audit trail is intact: 1 entry checked."
+    assert english.counted("admin_chain_ok", 1) == "The audit trail is intact: 1 entry."
     assert words_in("zh-TW").counted("rights_visits", 1) == "1 筆來訪"
     # A page may add to its copy; the words every page shares stay as they were.
     english["extra"] = "x"

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from kiosk.hub.accounts import ROLES
 from kiosk.hub.admin_site import AdminError, SiteAdmin
-from kiosk.hub.audit_trail import verify
+from kiosk.hub.audit_trail import recent_state
 from kiosk.hub.audit_words import detail_in_words
 from kiosk.hub.console import (
     ADMIN_ROLES,
@@ -224,12 +224,14 @@ def _deny(console: Console, admin: SiteAdmin, site: str, _words: Words) -> dict[
 
 
 def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[str, Any]:
-    checked, broken = verify(console.service.engine)
+    state = recent_state(console.service.engine)
     chain = (
-        words.counted("admin_chain_ok", checked)
-        if broken is None
-        else words["admin_chain_broken"].format(entry=broken)
+        words.counted("admin_chain_ok", state.entries)
+        if state.first_bad is None
+        else words["admin_chain_broken"].format(entry=state.first_bad)
     )
+    if state.checked_at:
+        chain += " " + words["admin_chain_checked_at"].format(time=_when(console, state.checked_at))
     entries = [
         {
             **e,
@@ -239,4 +241,4 @@ def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[
         }
         for e in admin.audit_entries(site)
     ]
-    return {"entries": entries, "chain": chain, "chain_ok": broken is None}
+    return {"entries": entries, "chain": chain, "chain_ok": state.first_bad is None}

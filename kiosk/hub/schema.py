@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.hub.directory_tags import m007_host_directory_tags
+from kiosk.hub.schema_audit import m008_audit_marks
 from kiosk.hub.schema_meta import metadata
 from kiosk.hub.schema_site import m004_site_wide
 
@@ -365,6 +366,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m005_receipts_by_deadline,
     _m006_visit_indexes_retention_skips,
     m007_host_directory_tags,
+    m008_audit_marks,
 )
 
 

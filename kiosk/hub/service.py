@@ -45,10 +45,14 @@ def hash_token(token: str) -> str:
 
 
 class HubService:
-    def __init__(self, engine: Engine, clock: Clock, max_retention_days: int = 30) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock, max_retention_days: int = 30, audit_days: int = 365
+    ) -> None:
         self._engine = engine
         self._clock = clock
         self.max_retention = timedelta(days=max_retention_days)
+        # the console's audit trail: who did what is kept a year by default (0: for good)
+        self.audit_kept = timedelta(days=audit_days) if audit_days else None
         self._give_way = GiveWay()
 
     @property
