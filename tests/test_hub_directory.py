@@ -66,8 +66,9 @@ def test_migration_7_tags_every_site_that_has_a_directory(tmp_path: Path) -> Non
     engine = open_engine(f"sqlite:///{tmp_path / 'hub.db'}")
     migrate(engine, "2026-11-01T00:00:00.000000Z")
     with engine.begin() as db:  # back to version 6, with hosts at two sites
-        db.exec_driver_sql("DROP TABLE host_directories")
-        db.exec_driver_sql("DELETE FROM hub_schema WHERE version = 7")
+        for table in ("host_directories", "audit_marks"):  # migrations 7 and 8
+            db.exec_driver_sql(f"DROP TABLE {table}")
+        db.exec_driver_sql("DELETE FROM hub_schema WHERE version > 6")
         db.exec_driver_sql(
             "INSERT INTO hosts (site, host_id, name) VALUES "
             "('taipei', 'h1', 'A'), ('taipei', 'h2', 'B'), ('kaohsiung', 'h1', 'C')"
