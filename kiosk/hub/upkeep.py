@@ -12,7 +12,7 @@ from kiosk.hub.audit_trail import check_in_full, purge_before
 from kiosk.hub.rights_desk import RightsDesk
 from kiosk.hub.service import HubService
 from kiosk.hub.sessions import Sessions
-from kiosk.timeutil import to_db
+from kiosk.wire import to_db
 
 log = logging.getLogger(__name__)
 
