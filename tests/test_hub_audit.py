@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from kiosk.cli import main
 from kiosk.hub import audit_trail
+from kiosk.hub.admin_site import SiteAdmin
 from kiosk.hub.audit_trail import ChainState, check_in_full, purge_before, recent_state, verify
 from kiosk.hub.rollcalls import RollCalls
 from kiosk.hub.service import HubService
@@ -17,6 +18,7 @@ from kiosk.hub.upkeep import purge_everything
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 from tests.hub_server import hub_service
+from tests.test_hub_indexes import _plan, _statements_of
 
 
 def test_a_changed_or_removed_entry_breaks_the_chain(hub_db: str, clock: FakeClock) -> None:
@@ -173,3 +175,17 @@ def test_an_empty_trail_purges_and_checks(hub_db: str, clock: FakeClock) -> None
     assert purge_everything(service)["audit"] == 0
     assert recent_state(service.engine) == ChainState(0, None, to_db(clock()))
     service.close()
+
+
+def test_a_site_s_audit_page_reads_its_own_entries_by_index(
+    hub_on_db: HubService, clock: FakeClock
+) -> None:
+    """A site's page read the trail back from the newest entry, every site's, until it had found
+    its 200: a small site on a busy hub read nearly all of it."""
+    _entries(hub_on_db, clock, 2)
+    admin = SiteAdmin(hub_on_db)
+    sql, parameters = _statements_of(
+        hub_on_db, lambda: admin.audit_entries("Harbour"), lambda sql: "console_audit" in sql
+    )[0]
+    plan = _plan(hub_on_db, sql, parameters)
+    assert "console_audit_by_site" in plan, plan

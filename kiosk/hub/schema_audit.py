@@ -21,4 +21,10 @@ audit_marks = sa.Table(
 
 
 def m008_audit_marks(connection: Connection) -> None:
+    """The marks, and the index of each site's entries (``console_audit_by_site``): a site's
+    page read the trail back from its newest entry, every site's, until it had found 200."""
     audit_marks.create(connection)
+    trail = metadata.tables.get("console_audit")
+    if trail is not None and sa.inspect(connection).has_table("console_audit"):
+        for index in trail.indexes:
+            index.create(connection, checkfirst=True)
