@@ -23,6 +23,7 @@ from kiosk.config import load_config  # noqa: E402
 from kiosk.hub.accounts import Accounts  # noqa: E402
 from kiosk.hub.admin_directory import Directory  # noqa: E402
 from kiosk.hub.admin_site import SiteAdmin  # noqa: E402
+from kiosk.hub.audit_trail import check_in_full  # noqa: E402
 from kiosk.hub.console import words_for_language  # noqa: E402
 from kiosk.hub.console_evacuation import sheet_words  # noqa: E402
 from kiosk.hub.hub_invitations import HubInvitations  # noqa: E402
@@ -36,7 +37,7 @@ from kiosk.roll_sheet import sheet_pages  # noqa: E402
 from kiosk.site import Site  # noqa: E402
 from kiosk.site_sync import share_with_site  # noqa: E402
 from kiosk.sync import sync_once  # noqa: E402
-from kiosk.timeutil import utc_now  # noqa: E402
+from kiosk.timeutil import to_db, utc_now  # noqa: E402
 from tests.browser import DESKTOP, PHONE, Browsers, browser_missing  # noqa: E402
 from tests.conftest import make_form  # noqa: E402
 from tests.hub_server import hub_service, serve_hub  # noqa: E402
@@ -198,6 +199,7 @@ def run(out: Path) -> list[Path]:
             RollCalls(service, utc_now).tick(
                 site_name, roll_call.roll_call_id, roll_call.people[0].visit_id, "mei.chen", True
             )
+            check_in_full(service.engine, to_db(utc_now()))  # as the hub's upkeep does hourly
             written.append(_sheet(service, roll_call.roll_call_id, site_name, out))
             written += _screenshots(url, out, boss, officer)
         service.close()

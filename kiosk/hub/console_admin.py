@@ -230,8 +230,11 @@ def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[
         if state.first_bad is None
         else words["admin_chain_broken"].format(entry=state.first_bad)
     )
-    if state.checked_at:
-        chain += " " + words["admin_chain_checked_at"].format(time=_when(console, state.checked_at))
+    checked = (
+        words["admin_chain_checked_at"].format(time=_when(console, state.checked_at))
+        if state.checked_at
+        else ""
+    )
     entries = [
         {
             **e,
@@ -241,4 +244,9 @@ def _audit(console: Console, admin: SiteAdmin, site: str, words: Words) -> dict[
         }
         for e in admin.audit_entries(site)
     ]
-    return {"entries": entries, "chain": chain, "chain_ok": state.first_bad is None}
+    return {
+        "entries": entries,
+        "chain": chain,
+        "chain_checked": checked,
+        "chain_ok": state.first_bad is None,
+    }
