@@ -25,9 +25,10 @@ PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
 # Alone (no batch in the last KIOSKS_AROUND seconds), PostgreSQL's chunks are longer: a chunk
 # there holds no lock a batch would wait for (it deletes expired rows, which no batch writes), so
 # a batch that comes in meanwhile shares the machine with it and nothing more, and fewer chunks
-# are fewer round trips. 1,000,000 visits alone, fsync on, one slow day: 3 ms 97-104k visits/s
-# (52 % of the bare DELETEs' floor), 10 ms 160-162k (59 %), longest transaction 16 ms; 8 ms keeps
-# a margin below the 20 ms goal. SQLite's chunk holds the write lock: a batch waits for it.
+# are fewer round trips. 1,000,000 visits alone, fsync on, one A/B on a noisy day: 3 ms 97-104k
+# (52 % of the bare DELETEs' floor), 10 ms 160-162k (59 %; the floor moved too, 193k -> 273k);
+# three pairs at 100,000 on an earlier day, +5 %. Longest transaction 16 ms at 10; 8 ms keeps a
+# margin below the 20 ms goal. SQLite's chunk holds the write lock: a batch waits for it.
 PURGE_TRANSACTION = {"sqlite": 0.003, "postgresql": 0.008}
 # ... and while kiosks are sending (a batch came in the last KIOSKS_AROUND seconds), as a batch
 # waits for the transaction under way. 100,000 visits beside a batch every 5 ms, three rounds,
