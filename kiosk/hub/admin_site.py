@@ -15,6 +15,7 @@ from kiosk.hub import schema as t
 from kiosk.hub.accounts import ROLES, AccountError, Accounts
 from kiosk.hub.audit_trail import audit
 from kiosk.hub.enrolment import new_enrolment
+from kiosk.hub.schema_audit import console_audit
 from kiosk.hub.service import HubService
 from kiosk.hub.site_keys import DENY, site_secret
 from kiosk.wire import deny_hashes, deny_key_id, deny_normalise, normalise_text, to_db
@@ -166,7 +167,7 @@ class SiteAdmin:
     # -- audit trail -------------------------------------------------------------------------
 
     def audit_entries(self, site: str, limit: int = 200) -> list[dict[str, Any]]:
-        a = t.console_audit.c
+        a = console_audit.c
         with self._engine.connect() as db:
             rows = db.execute(
                 sa.select(a.id, a.at, a.login, a.action, a.record, a.detail)

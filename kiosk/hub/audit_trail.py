@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.hub import schema as t
-from kiosk.hub.schema_audit import ANCHOR, BROKEN, CHECKED, audit_marks
+from kiosk.hub.schema_audit import ANCHOR, BROKEN, CHECKED, audit_marks, console_audit
 
 FIELDS = ("at", "site", "login", "action", "record", "detail")
 # Every action the console and the hub record; the console shows each in words (its locale's
@@ -69,7 +69,7 @@ def audit(
         raise ValueError(f"not an audited action: {action!r} (add it to ACTIONS and the locales)")
     _lock_the_chain(db)
     last = db.execute(
-        sa.select(t.console_audit.c.hash).order_by(t.console_audit.c.id.desc()).limit(1)
+        sa.select(console_audit.c.hash).order_by(console_audit.c.id.desc()).limit(1)
     ).first()
     entry = {
         "at": at,
@@ -81,7 +81,7 @@ def audit(
     }
     prev_hash = last.hash if last else _start(db).hash  # a trail purged to its end goes on
     db.execute(
-        t.console_audit.insert(),
+        console_audit.insert(),
         {**entry, "prev_hash": prev_hash, "hash": entry_hash(prev_hash, entry)},
     )
 
@@ -129,15 +129,15 @@ def recent_state(engine: Engine) -> ChainState:
     the entries since the newest one it found intact, checked now (all of them from the anchor
     if there was no full check yet, or if that entry has changed or gone since)."""
     with engine.connect() as db:
-        entries = db.execute(sa.select(sa.func.count()).select_from(t.console_audit)).scalar_one()
+        entries = db.execute(sa.select(sa.func.count()).select_from(console_audit)).scalar_one()
         broken, checked = _mark(db, BROKEN), _mark(db, CHECKED)
         checked_at = checked.at if checked else ""
         if broken is not None:
             return ChainState(entries, broken.entry_id, broken.at)
         start = _start(db)
         if checked is not None and checked.entry_id > start.entry_id:
-            c = t.console_audit.c
-            row = db.execute(sa.select(t.console_audit).where(c.id == checked.entry_id)).first()
+            c = console_audit.c
+            row = db.execute(sa.select(console_audit).where(c.id == checked.entry_id)).first()
             if row is not None and row.hash == _hash_of(row) == checked.hash:
                 start = checked  # that entry is still the one the full check found intact
         _, first_bad, _ = _walk(db, start)
@@ -149,7 +149,7 @@ def purge_before(engine: Engine, cutoff: str, at: str, limit: int = 1000) -> int
     moving the anchor to the last one it removed; the newest entry stays whatever its age, so
     the next one's id follows it (SQLite numbers an emptied table from 1 again). Returns how
     many went."""
-    c = t.console_audit.c
+    c = console_audit.c
     removed = 0
     while True:
         with engine.begin() as db:
@@ -165,7 +165,7 @@ def purge_before(engine: Engine, cutoff: str, at: str, limit: int = 1000) -> int
                 return removed
             last = gone[-1]
             _set_mark(db, ANCHOR, Mark(int(last.id), str(last.hash), at))
-            db.execute(t.console_audit.delete().where(c.id <= last.id))
+            db.execute(console_audit.delete().where(c.id <= last.id))
         removed += len(gone)
         if len(gone) < limit:
             return removed
@@ -174,9 +174,9 @@ def purge_before(engine: Engine, cutoff: str, at: str, limit: int = 1000) -> int
 def _walk(db: Connection, start: Mark) -> tuple[int, int | None, Mark]:
     """Checks the entries after ``start`` in order: (entries checked, the first that does not
     follow from the one before, or None; the last intact one)."""
-    c = t.console_audit.c
+    c = console_audit.c
     rows = db.execution_options(yield_per=1000).execute(
-        sa.select(t.console_audit).where(c.id > start.entry_id).order_by(c.id)
+        sa.select(console_audit).where(c.id > start.entry_id).order_by(c.id)
     )
     count, last = 0, start
     for row in rows:

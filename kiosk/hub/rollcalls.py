@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
+from kiosk.hub.schema_audit import console_audit
 from kiosk.hub.service import HubService
 from kiosk.wire import Clock, badge_code, safe_cell, to_db
 
@@ -182,9 +183,9 @@ class RollCalls:
         return roll_call
 
     def audit_trail(self, site: str) -> list[dict[str, Any]]:
-        a = t.console_audit.c
+        a = console_audit.c
         with self._engine.connect() as db:
-            rows = db.execute(sa.select(t.console_audit).where(a.site == site).order_by(a.id)).all()
+            rows = db.execute(sa.select(console_audit).where(a.site == site).order_by(a.id)).all()
         return [dict(row._mapping) for row in rows]
 
 

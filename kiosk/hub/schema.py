@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.hub.directory_tags import m007_host_directory_tags
-from kiosk.hub.schema_audit import m008_audit_marks
+from kiosk.hub.schema_audit import console_audit, m008_audit_marks
 from kiosk.hub.schema_meta import metadata
 from kiosk.hub.schema_site import m004_site_wide
 
@@ -221,26 +221,6 @@ roll_call_people = sa.Table(
     sa.Column("ticked_at", sa.String(27)),
     sa.Column("ticked_by", sa.String(64)),
 )
-# What console users did (roll calls, check-outs, invitations), per site; hash-chained like the
-# kiosk's trail, so a changed or removed entry shows (``kiosk hub audit verify``).
-console_audit = sa.Table(
-    "console_audit",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.String(27), nullable=False),
-    sa.Column("site", sa.String(64), nullable=False),
-    sa.Column("login", sa.String(64), nullable=False),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("record", sa.String(64), nullable=False),
-    sa.Column("detail", sa.Text, nullable=False),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    # a site's newest entries for its Administration page (migration 8), however many other
-    # sites' entries are newer
-    sa.Index("console_audit_by_site", "site", "id"),
-)
-
-
 # Guests a host invited in the console. Kiosks of the site fetch the ones still to come on each
 # sync, so the code works at any lobby kiosk. Deleted when the window has ended.
 invitations = sa.Table(
