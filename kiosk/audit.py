@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from kiosk import records
 from kiosk.config import Config
 from kiosk.give_way import chunk_by_chunk
 from kiosk.store import Store
@@ -42,7 +42,7 @@ def record(
     store.append_audit(entry(now, action, actor, target, detail), seal)
 
 
-@dataclass(frozen=True)
+@records.record
 class AuditCheck:
     ok: bool
     entries: int
@@ -51,7 +51,7 @@ class AuditCheck:
 
 def config_fingerprint(config: Config) -> str:
     """What the site's settings are, independent of where the data lives."""
-    settings = {k: v for k, v in asdict(config).items() if k not in ("data_dir", "source")}
+    settings = {k: v for k, v in records.asdict(config).items() if k not in ("data_dir", "source")}
     return hashlib.sha256(repr(sorted(settings.items())).encode("utf-8")).hexdigest()[:16]
 
 

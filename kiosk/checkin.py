@@ -8,7 +8,6 @@ are queued as outbox rows in the same transaction and drained by workers.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk import audit
@@ -20,6 +19,7 @@ from kiosk.i18n import Translator
 from kiosk.models import CheckinForm, NoticeVersion, Visit
 from kiosk.notices import render_company_notice, render_notice
 from kiosk.outbox import jobs_for_visit
+from kiosk.records import record
 from kiosk.store import CheckinRecord, Store
 from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
@@ -44,7 +44,7 @@ class NoticeNotAcknowledgedError(PermissionError):
         self.message = message
 
 
-@dataclass(frozen=True)
+@record
 class CheckinRequest:
     """What a guest (or staff for them) submits: the form, the notices they acknowledged, and
     how the check-in came about."""
@@ -59,7 +59,7 @@ class CheckinRequest:
     invitation_code: str = ""  # the invitation this check-in fulfils
 
 
-@dataclass(frozen=True)
+@record
 class CheckinResult:
     visit: Visit
     host_name: str

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +32,7 @@ from kiosk.config_sections import (
     TablesSection,
 )
 from kiosk.models import Company, Purpose
+from kiosk.records import field, record
 from kiosk.wire import SUPPORTED_LANGUAGES
 
 __all__ = ["Config", "ConfigError", "load_config", "production_problem"]
@@ -43,7 +43,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "lobby-kiosk"
 
 
-@dataclass(frozen=True)
+@record
 class Config(
     TablesSection,
     NotifySection,

@@ -1,21 +1,15 @@
-"""The sections of the site config, one dataclass and one parser each: a section's keys, their
+"""The sections of the site config, one record and one parser each: a section's keys, their
 defaults and their checks live together. ``kiosk.config.Config`` is all of them at once (it
 inherits their fields), so code reads ``config.printer_backend`` and tests ``replace`` any key,
 while ``[printer]`` is described in one place below.
 
 Each ``parse`` takes the TOML table and returns only the keys the file set (named as the
-``Config`` fields), after checking them; defaults stay in the dataclass.
-
-A section is never made, shown or compared on its own, only through ``Config``, so it is a
-dataclass without ``__init__``, ``__repr__`` and ``__eq__`` (``init=False, repr=False,
-eq=False``): each method a dataclass writes is compiled when the module is imported, and the
-sections' were ~8 of every ``kiosk`` command's ~120 ms start (12.1 -> 3.6-4.4 ms, measured).
+``Config`` fields), after checking them; defaults stay in the record.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,6 +19,7 @@ from kiosk.config_checks import check_timezone, hub_url
 from kiosk.config_reader import Section
 from kiosk.config_tables import MAX_RETENTION_DAYS, MAX_ZONE_BYTES
 from kiosk.models import Company, Host, Purpose
+from kiosk.records import record
 from kiosk.wire import DEFAULT_SYNC_FIELDS, SUPPORTED_LANGUAGES, SYNC_FIELDS
 
 KIOSK_ID = re.compile(r"(?!\.{1,2}$)[a-z0-9_.-]{1,64}")
@@ -45,7 +40,7 @@ DEFAULT_HOSTS: tuple[Host, ...] = (
 )
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class SiteSection:
     """[site]: which building, which kiosk of it, and its time zone."""
 
@@ -65,7 +60,7 @@ class SiteSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class ControllerSection:
     """[controller]: who answers for the data, named in the privacy notice."""
 
@@ -87,7 +82,7 @@ class ControllerSection:
         )
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class KioskSection:
     """[kiosk]: languages, the idle timeout, lockdown, the supervised window's nightly fresh
     start (``kiosk.supervisor``; ``data_dir`` is on ``Config``)."""
@@ -121,7 +116,7 @@ class KioskSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class RetentionSection:
     """[retention]: how long visits, their email and notes, and the audit trail are kept."""
 
@@ -149,7 +144,7 @@ class RetentionSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class PrinterSection:
     """[printer]: the badge printer, its label, and a CUPS queue for A4 pages."""
 
@@ -207,7 +202,7 @@ class PrinterSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class HubSection:
     """[hub]: where minimal records go, with this kiosk's key and the fields it sends."""
 
@@ -232,7 +227,7 @@ class HubSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class BadgeSection:
     """[badge]: the access zone printed into tokens, and the site's signing key."""
 
@@ -251,7 +246,7 @@ class BadgeSection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class CheckoutSection:
     """[checkout]: when everyone still on site is checked out automatically."""
 
@@ -266,7 +261,7 @@ class CheckoutSection:
         return {}
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class DirectorySection:
     """[directory]: how a guest finds their host."""
 
@@ -281,7 +276,7 @@ class DirectorySection:
         return {}
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class NotifySection:
     """[notify]: how hosts (and, if they ask, visitors) are told; apprise does the sending."""
 
@@ -309,7 +304,7 @@ class NotifySection:
         return values
 
 
-@dataclass(frozen=True, init=False, repr=False, eq=False)
+@record
 class TablesSection:
     """[[purposes]], [[hosts]], [[companies]]: the site's lists."""
 

@@ -14,11 +14,11 @@ the check-in goes ahead and staff get an alert to look.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.timeutil import to_db
 from kiosk.wire import deny_hashes, deny_key_id, deny_normalise, normalise_text
@@ -29,7 +29,7 @@ KEY_FILE = "deny.key"
 normalise = deny_normalise  # the name the rest of the kiosk knows it by
 
 
-@dataclass(frozen=True)
+@record
 class DenyMatch:
     deny_id: str
     exact: bool

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import ENROLMENT_FILE
 from kiosk.config_checks import safe_transport
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.keys import write_private
+from kiosk.records import field, record
 from kiosk.site_keys import fetch_site_secrets
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ class EnrolmentError(ValueError):
     """Why the kiosk did not join, in words for the person at the tablet; nothing changed."""
 
 
-@dataclass(frozen=True)
+@record
 class Enrolled:
     kiosk_id: str
     site: str

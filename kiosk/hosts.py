@@ -12,11 +12,11 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from threading import Lock
 
 from kiosk.config import Config
 from kiosk.models import Company, Host
+from kiosk.records import field, record
 from kiosk.store import Store
 from kiosk.wire import ImportReport, normalise_text, parse_hosts_rows
 
@@ -51,7 +51,7 @@ def is_searchable(query: str) -> bool:
     return len(wanted) >= MIN_QUERY or bool(wanted and _is_cjk(wanted[0]))
 
 
-@dataclass
+@record(frozen=False)
 class _Index:
     """Everything a keystroke needs, computed once when the directory loads: rebuilding search
     keys (``unicodedata.name`` per character) for every host on every keystroke cost 8-70 ms

@@ -8,7 +8,6 @@ used or not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from kiosk.i18n import Translator
 from kiosk.models import CheckinForm
 from kiosk.notify import STABLE_ID_HEADER, Message, Sender, with_param
 from kiosk.qr import write_qr_png
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.timeutil import from_db, to_db
 from kiosk.validation import validate
@@ -32,7 +32,7 @@ class InvitationError(GuestFacingError):
     """Why an invitation cannot be made or used."""
 
 
-@dataclass(frozen=True)
+@record
 class Invitation:
     code: str
     name: str

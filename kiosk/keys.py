@@ -18,7 +18,6 @@ import binascii
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.errors import KeyRingError
+from kiosk.records import record
 from kiosk.timeutil import to_db
 from kiosk.tokens import key_id
 
 ENV_KEY = "KIOSK_SIGNING_KEY"
 
 
-@dataclass(frozen=True)
+@record
 class PublicKeyEntry:
     kid: str
     public_key: str  # base64 of the 32 raw bytes

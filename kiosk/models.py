@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from kiosk.records import field, record
 from kiosk.wire import Host  # the host record is also part of the wire to the hub
 
 __all__ = [
@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Purpose:
     """A reason for visiting, as configured by the site (e.g. meeting, delivery)."""
 
@@ -33,7 +33,7 @@ class Purpose:
         return self.labels.get(language) or self.labels.get("en") or self.key
 
 
-@dataclass(frozen=True)
+@record
 class Company:
     """A tenant of a shared building: its own controller, privacy contact and retention."""
 
@@ -46,7 +46,7 @@ class Company:
     notify: tuple[str, ...] = ()  # default targets for hosts that name none
 
 
-@dataclass(frozen=True)
+@record
 class CheckinForm:
     """What the guest typed, exactly as typed: nothing is trusted before validation."""
 
@@ -58,7 +58,7 @@ class CheckinForm:
     purpose_text: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class NoticeVersion:
     """One rendered privacy notice; ``version`` is the hash of ``text`` so it cannot drift."""
 
@@ -67,7 +67,7 @@ class NoticeVersion:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Visit:
     """A stored check-in. Times are timezone-aware UTC."""
 
@@ -96,7 +96,7 @@ class Visit:
         return parts[0] if parts else self.name
 
 
-@dataclass(frozen=True)
+@record
 class PurgeResult:
     """What one retention run removed, for the CLI, the log and the tests."""
 
@@ -107,7 +107,7 @@ class PurgeResult:
     counts_kept: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class BadgeContent:
     """Text and QR payload of one badge. The payload never holds personal data."""
 
@@ -121,7 +121,7 @@ class BadgeContent:
     host_label: str
 
 
-@dataclass(frozen=True)
+@record
 class OnSite:
     """One person on site, for the staff list and the evacuation roll call."""
 

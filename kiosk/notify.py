@@ -13,7 +13,6 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +23,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
 from kiosk.models import Host, Visit
 from kiosk.outbox import settle
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.validation import looks_like_link_or_markup
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 STABLE_ID_HEADER = "X-Lobby-Kiosk-Message-Id"
 
 
-@dataclass(frozen=True)
+@record
 class Message:
     title: str
     body: str
@@ -45,7 +45,7 @@ class Sender(Protocol):
         ...
 
 
-@dataclass
+@record(frozen=False)
 class DeliveryReport:
     sent: int = 0
     retrying: int = 0

@@ -8,14 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.wire import safe_cell
 
 
-@dataclass(frozen=True)
+@record
 class ReportRow:
     period: str  # 2026-11-25, or 2026-W48 for weeks
     key: str  # a purpose or a department

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from kiosk import audit
 from kiosk.config import Config
 from kiosk.models import Visit
+from kiosk.records import record
 from kiosk.retention import shred_visit_files
 from kiosk.store import Store
 from kiosk.timeutil import to_db
@@ -25,7 +25,7 @@ from kiosk.wire import email_key, normalise_email
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record
 class Receipt:
     receipt: str
     visits: int

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from PIL import Image, ImageDraw
 
+from kiosk.records import record
 from kiosk.text_fit import Font, FontForSize, fit_lines
 
 DPI = 300
@@ -39,13 +39,13 @@ class Fonts(Protocol):
     def __call__(self, size: int, bold: bool = False) -> Font: ...
 
 
-@dataclass(frozen=True)
+@record
 class SheetRow:
     ticked: bool
     cells: tuple[str, str, str, str]  # name, host, since (and kiosk), ticked at and by
 
 
-@dataclass(frozen=True)
+@record
 class Sheet:
     title: str
     place_and_time: str  # "Demo Tower · 2026-11-30 09:30 (Asia/Taipei)"

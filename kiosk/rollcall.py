@@ -7,13 +7,13 @@ tablet is the tick that appears on paper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from kiosk.models import OnSite
+from kiosk.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Tick:
     """One person marked as accounted for."""
 
@@ -21,7 +21,7 @@ class Tick:
     by: str  # the staff member's name, as they signed in
 
 
-@dataclass
+@record(frozen=False)
 class RollCall:
     started_at: datetime
     people: list[OnSite]

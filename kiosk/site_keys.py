@@ -9,19 +9,19 @@ and a deny entry made there matches here: nobody copies a key file by hand.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kiosk.denylist import KEY_FILE as DENY_KEY_FILE
 from kiosk.hub_client import HubClient
 from kiosk.keys import KeyRing, merge_site_keys, write_private
+from kiosk.records import record
 
 log = logging.getLogger(__name__)
 RIGHTS_KEY_FILE = "rights.key"
 
 
-@dataclass
+@record(frozen=False)
 class SiteKeysReport:
     deny_key_changed: bool = False
     badge_keys_added: int = 0

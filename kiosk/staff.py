@@ -10,10 +10,10 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk import audit
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.wire import lock_after
 
@@ -26,7 +26,7 @@ class StaffError(ValueError):
     """A staff name or PIN that cannot be used; worded for the person setting it."""
 
 
-@dataclass(frozen=True)
+@record
 class PinCheck:
     staff_id: str | None
     wait_seconds: int = 0  # > 0: locked, try again after this

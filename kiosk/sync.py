@@ -21,7 +21,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +30,7 @@ from kiosk.config import Config
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.models import Host, Visit
 from kiosk.outbox import next_attempt
+from kiosk.records import record
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db
 from kiosk.wire import SHARED_FIELDS
@@ -42,7 +42,7 @@ SLOW_BATCH_S = 2.0  # a batch answered slower than this halves the next one
 LOST_ANSWER_RETRIES = 2  # asked again at once before the batch waits for its backoff
 
 
-@dataclass
+@record(frozen=False)
 class SyncReport:
     sent: int = 0
     parked: int = 0
@@ -54,7 +54,7 @@ class SyncReport:
 DONE = ("stored", "duplicate", "erased", "expired")  # the hub has (or rightly refuses to keep) it
 
 
-@dataclass
+@record(frozen=False)
 class ExchangeReport:
     hosts: int = 0  # new or changed here (the hub sends its directory only when it changed)
     deny_added: int = 0
@@ -89,7 +89,7 @@ def projection(visit: Visit, event: str, config: Config) -> dict[str, Any]:
     return {"event": event, "idempotency_key": idempotency_key(visit.id, event), "record": record}
 
 
-@dataclass
+@record(frozen=False)
 class BatchSize:
     """Grows while the hub answers quickly, halves when it is slow or an answer is lost: a slow
     link then waits on small requests, and a lost answer costs only a small batch's replay."""

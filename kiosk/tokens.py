@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import base45
 from kiosk.config_tables import MAX_ZONE_BYTES
+from kiosk.records import record
 from kiosk.wire import badge_code, visit_id_bytes, visit_id_text
 
 PREFIX = "LKB1:"
@@ -51,7 +51,7 @@ class Verdict(Enum):
         return 0 if self is Verdict.VALID else 10 + list(Verdict).index(self)
 
 
-@dataclass(frozen=True)
+@record
 class Claims:
     """What a token states, once its signature has been checked."""
 
@@ -63,7 +63,7 @@ class Claims:
     zone: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Verification:
     verdict: Verdict
     claims: Claims | None = None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.models import CheckinForm
+from kiosk.records import record
 from kiosk.wire import normalise_text
 
 NAME_MAX = 100
@@ -23,7 +23,7 @@ PURPOSE_TEXT_MAX = 200
 EMAIL_MAX = 254
 
 
-@dataclass(frozen=True)
+@record
 class CleanForm:
     """A validated, normalised form: every field is safe to store and to show."""
 

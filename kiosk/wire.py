@@ -14,8 +14,9 @@ import io
 import os
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from kiosk.records import field, record
 
 Clock = Callable[[], datetime]
 
@@ -51,7 +52,7 @@ SHARED_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Host:
     """A person a visitor can come to see, and how they want to hear about it."""
 
@@ -274,7 +275,7 @@ SUPPORTED_LANGUAGES = ("zh-TW", "en")
 CSV_COLUMNS = ("id", "name", "department", "email", "notify", "language", "active", "company")
 
 
-@dataclass
+@record(frozen=False)
 class ImportReport:
     added: int = 0
     updated: int = 0

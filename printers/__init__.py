@@ -6,16 +6,16 @@ library, and a missing optional library only matters where it is configured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from kiosk.config import Config
 from kiosk.models import BadgeContent
+from kiosk.records import field, record
 from printers.labels import LabelSpec
 
 
-@dataclass(frozen=True)
+@record
 class PrintResult:
     """Outcome of one print job; ``message`` is for staff and logs, never shows personal data."""
 

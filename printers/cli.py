@@ -7,7 +7,6 @@ They live with the printers (the core never imports them) and are loaded by name
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from datetime import datetime
 
 import printers
@@ -16,6 +15,7 @@ from kiosk.config import Config
 from kiosk.errors import UsageError
 from kiosk.i18n import Translator
 from kiosk.models import BadgeContent
+from kiosk.records import replace
 from kiosk.rollcall import RollCall
 from kiosk.site import Site
 from kiosk.timeutil import utc_now

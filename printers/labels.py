@@ -8,15 +8,15 @@ layout, with the QR beside the text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kiosk.catalogue import label_rows
+from kiosk.records import record
 
 MM_PER_INCH = 25.4
 
 
-@dataclass(frozen=True)
+@record
 class LabelSpec:
     name: str
     description: str

@@ -11,7 +11,6 @@ on three; only a name that does not fit even then is shortened, with an ellipsis
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -19,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from kiosk import assets, text_fit
 from kiosk.models import BadgeContent
 from kiosk.qr import qr_image
+from kiosk.records import record
 from printers.labels import LabelSpec
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def font(size: int, bold: bool = False) -> Font:
     return ImageFont.truetype(str(path), size, index=index)
 
 
-@dataclass(frozen=True)
+@record
 class NameBox:
     """Where the name goes: ZPL prints it there in the printer's own font when it can."""
 

@@ -8,11 +8,11 @@ so in words, because a label printer would cut an A4 page into strips.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from kiosk.config import Config
+from kiosk.records import record
 from kiosk.rollcall import RollCall
 from printers.cups import CupsPrinter
 from printers.evacuation import roll_call_path, roll_call_pdf
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 PAPER_LABELS = frozenset({"a4", "a6"})
 
 
-@dataclass(frozen=True)
+@record
 class Outcome:
     """What became of a list, for the staff member holding the tablet."""
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from kiosk.records import replace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from kiosk.hosts import HostDirectory
 from kiosk.hub.service import HubService
 from kiosk.keys import KeyRing, load_or_create
 from kiosk.models import CheckinForm
+from kiosk.records import replace
 from kiosk.store import Store
 from printers import PrintResult
 from printers.file import FilePrinter

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.models import Visit
 from kiosk.qrdecode import decode_file
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.tokens import PREFIX, Verdict, short_code
 from printers import create

@@ -3,8 +3,6 @@ A long site name must not cut the code, run off the label, or cover the QR."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from PIL import ImageOps
 
@@ -12,6 +10,7 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.models import BadgeContent
 from kiosk.qrdecode import decode_image
+from kiosk.records import replace
 from printers.labels import LABELS, label
 from printers.layout import fit_caption, font, render_badge
 from tests.conftest import make_form

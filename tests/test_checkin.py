@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.config import Config
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.validation import ValidationError
 from tests.conftest import FakeClock, make_form

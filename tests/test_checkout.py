@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from kiosk.checkin import CheckinService
 from kiosk.checkout import CheckoutError, CheckoutService
 from kiosk.config import Config
 from kiosk.models import Visit
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.tokens import Verdict, short_code

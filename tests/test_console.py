@@ -5,7 +5,6 @@ and sessions shared by two hub processes on one database."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
 from kiosk.hub.upkeep import purge_everything
 from kiosk.hub_client import HubClient
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.sync import sync_once
 from tests.conftest import FakeClock, make_form

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from kiosk.hub.accounts import Accounts
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
 from kiosk.models import CheckinForm
+from kiosk.records import replace
 from kiosk.site import Site
 from kiosk.sync import exchange, sync_once
 from tests.browser import PHONE, Browsers, axe_problems, browser_missing

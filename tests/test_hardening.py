@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kiosk.config import ConfigError, load_config
 from kiosk.hosts import parse_hosts_csv
+from kiosk.records import replace
 from kiosk.store import Store, StoreError
 
 

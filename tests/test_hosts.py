@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from types import FrameType
 
@@ -12,6 +11,7 @@ from kiosk.checkin import CheckinService, NoticeNotAcknowledgedError
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, import_hosts, search_keys
 from kiosk.models import Company, Host
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.wire import export_hosts_csv, safe_cell
 from tests.conftest import FakeClock, make_form

@@ -4,7 +4,6 @@ and PostgreSQL)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import requests
@@ -14,6 +13,7 @@ from kiosk.hub.database import open_engine
 from kiosk.hub.schema import MIGRATIONS, current_version, migrate
 from kiosk.hub.service import HubService
 from kiosk.models import Host
+from kiosk.records import replace
 
 PEOPLE = [Host(f"h{n}", f"Person {n}", "Sales", f"p{n}@example.com") for n in range(3)]
 

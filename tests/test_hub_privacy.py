@@ -4,7 +4,6 @@ too, by retention and on request, down to the raw bytes of the hub's SQLite file
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import sync_once

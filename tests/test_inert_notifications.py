@@ -6,8 +6,6 @@ accepted, and the host received a working link in an HTML email from the lobby's
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from kiosk.checkin import CheckinService
@@ -15,6 +13,7 @@ from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.models import Host
 from kiosk.notify import AppriseSender, deliver_due, inert
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.validation import ValidationError, validate
 from tests.conftest import FakeClock, make_form

@@ -4,7 +4,6 @@ calendar entry, usable once on their day, deleted when their window ends."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.notify import AppriseSender
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.validation import ValidationError

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from kiosk.config import Config
 from kiosk.notices import notice_version, render_notice
+from kiosk.records import replace
 
 # One heading per item of GDPR Art. 13 and Taiwan PDPA Art. 8, in each language's own words.
 HEADINGS = {

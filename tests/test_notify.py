@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from email.header import decode_header, make_header
 from email.message import Message
@@ -25,6 +24,7 @@ from kiosk.notify import (
     visitor_label,
 )
 from kiosk.outbox import next_attempt
+from kiosk.records import replace
 from kiosk.store import Store
 from tests.conftest import FakeClock, make_form
 from tests.receivers import Hook, SmtpServer, free_port, http_receiver

@@ -20,7 +20,7 @@ from tests.conftest import FakeClock, make_form
 def test_every_job_kind_has_a_deadline_where_waiting_stops_helping(
     config: Config, clock: FakeClock
 ) -> None:
-    from dataclasses import replace
+    from kiosk.records import replace
 
     site = replace(config, hub_url="https://hub.example", notify_email_url="mailto://x@y")
     jobs = jobs_for_visit(site, clock(), print_badge=True, visitor_copy=True)

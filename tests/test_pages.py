@@ -4,7 +4,6 @@ and staff are told what became of it."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from kiosk.config import Config
 from kiosk.models import OnSite
+from kiosk.records import replace
 from kiosk.rollcall import RollCall
 from printers.pages import pages_queue, print_roll_call
 from tests.conftest import FakeClock

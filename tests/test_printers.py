@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.models import BadgeContent, Visit
+from kiosk.records import replace
 from kiosk.store import Store
 from printers import create
 from printers.brother import BrotherPrinter

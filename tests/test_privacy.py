@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +20,7 @@ from kiosk import audit, rights
 from kiosk.checkin import CheckinService
 from kiosk.cli import main
 from kiosk.config import Config
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.timeutil import days_later

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from kiosk.checkin import CheckinService
 from kiosk.cli import main
 from kiosk.config import Config
 from kiosk.models import Host
+from kiosk.records import replace
 from kiosk.reports import period_totals, report, to_csv
 from kiosk.retention import purge
 from kiosk.store import Store

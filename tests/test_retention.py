@@ -3,7 +3,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import PURGE_CHUNK, Store
 from kiosk.timeutil import to_db

@@ -4,7 +4,6 @@ instead of failing the whole PDF."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from kiosk.hub.console_evacuation import sheet_words
 from kiosk.hub.rollcall_pdf import font, roll_call_pdf, roll_call_sheet, sheet_row
 from kiosk.hub.rollcalls import Person, RollCall, RollCalls
 from kiosk.models import OnSite
+from kiosk.records import replace
 from kiosk.roll_sheet import (
     CELL_COLUMNS,
     GAP_MM,

@@ -6,7 +6,7 @@ email in none of the bytes of either kiosk's data directory or the hub's databas
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from kiosk.hub.rights_desk import RightsDesk
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.keys import KeyRing, load_or_create, rotate
+from kiosk.records import replace
 from kiosk.site_keys import rights_key
 from kiosk.site_rights import answer_rights_requests
 from kiosk.site_sync import share_with_site

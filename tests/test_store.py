@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 
 import pytest
 
 from kiosk.checkin import CheckinService
 from kiosk.config import Config
+from kiosk.records import replace
 from kiosk.store import MIGRATIONS, CheckinRecord, Store
 from tests.conftest import FakeClock, make_form
 

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from kiosk.checkout import CheckoutService
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.hub.service import HubService
 from kiosk.hub_client import HubClient
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.sync import projection, sync_once
 from tests.conftest import FakeClock, make_form

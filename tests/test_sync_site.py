@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from kiosk.hub_client import HubClient
 from kiosk.keys import load_or_create
 from kiosk.models import Host
 from kiosk.onsite import hub_on_site, people_on_site, site_on_site
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import exchange, sync_once

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from kiosk.config import Config
 from kiosk.keys import KeyRing, load_or_create, rotate
 from kiosk.models import Visit
 from kiosk.qr import qr_version
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.tokens import CLOCK_SKEW, PREFIX, Verdict
 from tests.conftest import FakeClock, make_form

@@ -12,7 +12,6 @@ import gc
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +23,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import Config
 from kiosk.enrolment import enrol
 from kiosk.models import NoticeVersion
+from kiosk.records import record
 from kiosk.reports import last_days, period_totals, report, to_csv
 from kiosk.site import Site
 from kiosk.site_sync import share_with_site
@@ -89,7 +89,7 @@ def _notices_failed(error: BaseException) -> None:
     log.error("could not store the notice versions (%s)", type(error).__name__)
 
 
-@dataclass
+@record(frozen=False)
 class Kiosk:
     """Everything the running kiosk is made of, for start-up, shutdown and tests."""
 

@@ -7,7 +7,6 @@ the real window and the real store, never by setting a screen's text directly.
 from __future__ import annotations
 
 import socket
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton
 
 from kiosk import invitations
 from kiosk.config import Config
+from kiosk.records import replace
 from kiosk.staff import add_staff
 from kiosk.timeutil import utc_now
 from ui.app import Kiosk

@@ -7,7 +7,6 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QRect, Qt, QTimer
@@ -16,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
 from kiosk.config import Config
+from kiosk.records import replace
 from ui.app import Kiosk, build_kiosk
 from ui.application import create_application
 from ui.host_picker import HostList, HostSearch

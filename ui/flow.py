@@ -8,7 +8,6 @@ they belong to, so an answer arriving after an idle reset never shows one guest'
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication, QImage
@@ -22,6 +21,7 @@ from kiosk.checkin import (
 from kiosk.config import Config
 from kiosk.i18n import Translator
 from kiosk.qr import qr_image
+from kiosk.records import record
 from kiosk.tokens import short_code
 from kiosk.validation import ValidationError, validate
 from printers import PrintResult
@@ -40,7 +40,7 @@ DONE_SCREEN_SECONDS = 10
 BANNER_SECONDS = 15
 
 
-@dataclass(frozen=True)
+@record
 class Saved:
     """A stored check-in and its on-screen QR, handed from the worker to the GUI thread."""
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -15,6 +14,7 @@ from kiosk.checkout import CheckoutService
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.hub_client import HubClient, HubUnavailableError
+from kiosk.records import replace
 from kiosk.retention import purge
 from kiosk.store import Store
 from kiosk.sync import ExchangeReport, SyncReport, drain

@@ -6,10 +6,9 @@ with the core they are most of the kiosk's start-up time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
+from kiosk.records import fields, record
 from ui.screens.badge import BadgeScreen
 from ui.screens.checkout import CheckoutScreen
 from ui.screens.details import DetailsScreen
@@ -22,7 +21,7 @@ from ui.screens.staff import StaffScreen
 from ui.widgets import Screen
 
 
-@dataclass(frozen=True)
+@record
 class ScreenSet:
     details: DetailsScreen
     notice: NoticeScreen

@@ -7,7 +7,6 @@ printer itself, and a test can see exactly what the window depends on.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from kiosk.checkout import CheckoutService
 from kiosk.enrolment import Enrolled
 from kiosk.invitations import Invitation
 from kiosk.models import OnSite
+from kiosk.records import record
 from kiosk.rollcall import RollCall
 from kiosk.staff import PinCheck
 from printers import PrintResult
@@ -24,7 +24,7 @@ from printers.pages import Outcome
 from ui.camera import CameraScanner
 
 
-@dataclass(frozen=True)
+@record
 class Services:
     """The core services the flow drives, built once in ``ui.app``."""
 

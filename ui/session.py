@@ -10,13 +10,14 @@ therefore never shows one guest's badge to the next.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
+
+from kiosk.records import record
 
 T = TypeVar("T")
 
 
-@dataclass
+@record(frozen=False)
 class GuestSession:
     number: int = 0
     staff_id: str = ""  # signed in to staff mode

@@ -13,7 +13,6 @@ import itertools
 import statistics
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -21,6 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.models import Host
+from kiosk.records import field, record
 from kiosk.tokens import short_code
 from ui.app import Kiosk
 from ui.demo_tools import pick_host, type_text, wait_until
@@ -72,7 +72,7 @@ class PaintWatch(QObject):
         return False
 
 
-@dataclass
+@record(frozen=False)
 class SoakReport:
     """What ``kiosk demo --guests N --json`` prints."""
 
@@ -114,7 +114,7 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-@dataclass(frozen=True)
+@record
 class Guest:
     language: str
     name: str

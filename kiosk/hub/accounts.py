@@ -10,7 +10,6 @@ parallel guesses cannot all read "not locked". A user belongs to one site and se
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
+from kiosk.records import record
 from kiosk.wire import Clock, from_db, lock_after, to_db
 
 ROLES = ("admin", "frontdesk", "host", "privacy")
@@ -33,7 +33,7 @@ class AccountError(ValueError):
     """A login, role or password that cannot be used; worded for the administrator."""
 
 
-@dataclass(frozen=True)
+@record
 class User:
     login: str
     site: str
@@ -41,7 +41,7 @@ class User:
     host_id: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class LoginCheck:
     user: User | None
     wait_seconds: int = 0  # > 0: locked, try again after this

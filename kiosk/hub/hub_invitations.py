@@ -7,7 +7,6 @@ withdrawn from the kiosks."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
+from kiosk.records import record
 from kiosk.wire import Clock, day_span, from_db, new_invitation_code, normalise_text, to_db
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -30,7 +30,7 @@ class InvitationProblem(ValueError):
         self.key = key
 
 
-@dataclass(frozen=True)
+@record
 class HubInvitation:
     code: str
     site: str

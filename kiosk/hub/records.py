@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from kiosk.records import record
 from kiosk.wire import SHARED_FIELDS, SYNC_FIELDS, from_db, normalise_text
 
 DENY_FIELDS = ("deny_id", "key_id", *SHARED_FIELDS)
@@ -21,7 +21,7 @@ FIELD_LIMITS = {"name": 400, "email": 400, "checked_in_at": 27, "checked_out_at"
 CLOCK_SKEW = timedelta(days=366)  # a kiosk clock may be wrong by days; a year is garbage
 
 
-@dataclass(frozen=True)
+@record
 class KioskIdentity:
     kiosk_id: str
     site: str

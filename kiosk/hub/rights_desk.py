@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from kiosk.hub.records import KioskIdentity, RecordRejectedError, clean_text
 from kiosk.hub.schema_site import rights_exports, rights_requests, rights_tasks
 from kiosk.hub.service import HubService
 from kiosk.hub.site_keys import RIGHTS, site_secret
+from kiosk.records import field, record
 from kiosk.wire import email_key, from_db, to_db
 
 KINDS = ("export", "erase")
@@ -40,7 +40,7 @@ class UnknownRequestError(LookupError):
     """No such receipt for this site (or kiosk)."""
 
 
-@dataclass
+@record(frozen=False)
 class RequestStatus:
     receipt: str
     site: str

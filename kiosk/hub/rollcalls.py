@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,10 +16,11 @@ from kiosk.hub import schema as t
 from kiosk.hub.audit_trail import audit
 from kiosk.hub.schema_audit import console_audit
 from kiosk.hub.service import HubService
+from kiosk.records import record
 from kiosk.wire import Clock, badge_code, safe_cell, to_db
 
 
-@dataclass(frozen=True)
+@record
 class Person:
     visit_id: str
     name: str
@@ -31,7 +31,7 @@ class Person:
     ticked_by: str | None
 
 
-@dataclass(frozen=True)
+@record
 class RollCall:
     roll_call_id: str
     site: str

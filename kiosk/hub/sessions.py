@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -15,13 +14,14 @@ from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.accounts import User, user_from_row
+from kiosk.records import record
 from kiosk.wire import Clock, from_db, to_db
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
 
 
-@dataclass(frozen=True)
+@record
 class Session:
     user: User
     csrf: str  # the token every form of this session carries

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.hub import schema as t
 from kiosk.hub.records import KioskIdentity
 from kiosk.hub.schema_site import kiosk_status
+from kiosk.records import record
 from kiosk.wire import Clock, from_db, to_db
 
 
@@ -30,7 +29,7 @@ def record_status(
             db.execute(kiosk_status.insert(), {**row, "kiosk_id": kiosk.kiosk_id})
 
 
-@dataclass(frozen=True)
+@record
 class KioskRow:
     kiosk_id: str
     created_at: str

@@ -6,10 +6,10 @@ it is."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.models import NoticeVersion, Visit
+from kiosk.records import record
 from kiosk.store import rows as convert
 from kiosk.store.connection import Connection
 from kiosk.store.sql import (
@@ -24,7 +24,7 @@ Sealer = Callable[[str, Mapping[str, str]], str]
 AuditWriter = Callable[[Connection, Mapping[str, str], Sealer], None]
 
 
-@dataclass(frozen=True)
+@record
 class CheckinRecord:
     visit: Visit
     notices: Sequence[NoticeVersion]  # the site notice, then the host's company's, if any

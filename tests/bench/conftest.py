@@ -11,7 +11,6 @@ import json
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -22,6 +21,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.keys import load_or_create
 from kiosk.models import BadgeContent
+from kiosk.records import replace
 from kiosk.store import Store
 from tests.conftest import make_form
 from tests.postgres import postgres_server

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from kiosk.checkin import CheckinService
 from kiosk.config import load_config
 from kiosk.models import BadgeContent, Host
 from kiosk.qr import qr_version
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.timeutil import utc_now
 from kiosk.tokens import PREFIX

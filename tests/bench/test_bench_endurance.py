@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -28,6 +27,7 @@ import pytest
 from kiosk import retention
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
+from kiosk.records import replace
 from kiosk.store import Store
 from tests.bench.aged_store import AgedStores
 from tests.bench.conftest import (

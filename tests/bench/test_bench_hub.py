@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import requests
 
 from kiosk.config import load_config
 from kiosk.hub_client import HubClient
+from kiosk.records import replace
 from kiosk.store import Store
 from kiosk.sync import BATCH, drain
 from kiosk.timeutil import from_db, utc_now

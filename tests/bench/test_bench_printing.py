@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 import statistics
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kiosk.config import load_config
+from kiosk.records import replace
 from printers.brother import raster_job
 from printers.labels import label
 from printers.layout import on_page, render_badge

@@ -5,7 +5,6 @@ Python on its behalf."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 import shiboken6
@@ -17,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 import ui.app
 from kiosk.config import Config
+from kiosk.records import replace
 from tests.gui.conftest import click
 from ui.activity import ActivityWatch
 from ui.app import Kiosk

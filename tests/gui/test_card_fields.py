@@ -5,7 +5,6 @@ not the window, the screen and the card beneath it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
@@ -15,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
+from kiosk.records import replace
 from tests.gui.conftest import click, type_where_seen
 from ui.app import Kiosk
 from ui.demo_tools import type_text

@@ -91,7 +91,7 @@ def test_switched_off_it_never_runs(qtbot: QtBot) -> None:
 
 WINDOW = """
 import sys
-from dataclasses import replace
+from kiosk.records import replace
 from datetime import timedelta
 from pathlib import Path
 from PySide6.QtCore import QTimer

@@ -4,7 +4,6 @@ and the text size."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -21,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
+from kiosk.records import replace
 from tests.gui.conftest import click, type_where_seen
 from ui.app import Kiosk
 from ui.host_picker import HostSearch, ProposalFrame, Suggestion

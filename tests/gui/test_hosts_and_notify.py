@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
@@ -11,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Company, Host
+from kiosk.records import replace
 from tests.gui.conftest import click, fill_details, to_badge, to_notice
 from tests.receivers import Hook, http_receiver
 from ui.app import Kiosk

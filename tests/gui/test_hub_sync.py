@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import Config
 from kiosk.hub.service import HubService
 from kiosk.models import Host
+from kiosk.records import replace
 from tests.conftest import FakeClock, make_form
 from tests.hub_server import hub_rows, hub_service, serve_hub
 from ui.app import Kiosk

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
+from kiosk.records import replace
 from tests.gui.conftest import click, to_notice
 from ui.app import Kiosk
 from ui.demo_tools import type_text

@@ -4,7 +4,6 @@ guest (typed text, clipboard, badge) reaches the next."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
@@ -14,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
+from kiosk.records import replace
 from tests.gui.conftest import click, fill_details, to_badge
 from ui.app import Kiosk
 from ui.demo_tools import type_text

@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from kiosk.config import Config
 from kiosk.models import Host
+from kiosk.records import replace
 from tests.conftest import FakeClock, make_form
 from ui.app import Kiosk
 from ui.demo_tools import wait_until

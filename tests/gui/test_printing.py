@@ -4,12 +4,12 @@ to the on-screen badge with a clear message while the job stays queued for a rep
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
+from kiosk.records import replace
 from tests.gui.conftest import click, to_notice
 from tests.printer_peers import Peer, brother_status
 from tests.receivers import free_port

@@ -4,7 +4,6 @@ the tablet in both languages."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWi
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
+from kiosk.records import replace
 from tests.gui.conftest import click, to_badge, to_notice
 from tests.gui.test_staff import sign_in
 from ui.app import Kiosk

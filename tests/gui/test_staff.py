@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -12,6 +11,7 @@ from PySide6.QtGui import QFontMetricsF
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
+from kiosk.records import replace
 from kiosk.staff import add_staff
 from tests.gui.conftest import click
 from ui.app import Kiosk

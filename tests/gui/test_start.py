@@ -21,7 +21,7 @@ pytestmark = pytest.mark.gui
 
 PROBE = """
 import json, sys
-from dataclasses import replace
+from kiosk.records import replace
 from pathlib import Path
 from kiosk.config import load_config
 from ui.application import create_application
@@ -85,7 +85,7 @@ def test_in_lockdown_welcome_opens_full_screen_at_once(tmp_path: Path) -> None:
 
 RUN_PROBE = """
 import gc, json, sys
-from dataclasses import replace
+from kiosk.records import replace
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from kiosk.config import load_config
@@ -122,7 +122,7 @@ def test_what_start_up_made_is_out_of_the_collectors_sight_once_the_kiosk_runs(
 def test_welcome_says_demo_configuration_until_the_site_names_its_controller(
     qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config
 ) -> None:
-    from dataclasses import replace
+    from kiosk.records import replace
 
     demo = kiosk_factory(config)
     marker = demo.window.welcome.demo_marker
