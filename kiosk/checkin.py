@@ -7,7 +7,6 @@ are queued as outbox rows in the same transaction and drained by workers.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from kiosk import audit
@@ -16,6 +15,7 @@ from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
+from kiosk.logs import logger
 from kiosk.models import CheckinForm, NoticeVersion, Visit
 from kiosk.notices import render_company_notice, render_notice
 from kiosk.outbox import jobs_for_visit
@@ -25,7 +25,7 @@ from kiosk.timeutil import Clock, days_later, utc_now
 from kiosk.validation import validate
 from kiosk.wire import new_visit_id
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class SeeFrontDeskError(PermissionError):

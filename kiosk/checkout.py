@@ -6,7 +6,6 @@ A checked-out visit's badge is revoked at once: a verifier on this kiosk answers
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from datetime import datetime
@@ -15,12 +14,13 @@ from kiosk import audit
 from kiosk.badges import BadgeTokens, end_of_visit_day
 from kiosk.config import Config
 from kiosk.errors import GuestFacingError
+from kiosk.logs import logger
 from kiosk.models import Visit
 from kiosk.store import Store
 from kiosk.timeutil import Clock, clock_time, utc_now
 from kiosk.tokens import PREFIX, Verdict, short_code
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 _SHORT_CODE = re.compile(r"^[0-9A-F]{8}$")
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from kiosk import __version__
+from kiosk import __version__, logs
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.errors import KeyRingError, UsageError
 
@@ -40,10 +39,7 @@ def main(
     if as_program:
         _settle_imports()
     args = parser.parse_args(words)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logs.show(verbose=args.verbose, at_first_line=getattr(args, "logs_at_first_line", False))
     try:
         config = load_config(args.config, args.data_dir)
         command: Command = args.command

@@ -39,7 +39,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     checkin.add_argument("--staff", default="", help="staff id checking the visitor in")
     checkin.add_argument("--json", action="store_true")
-    checkin.set_defaults(command=_checkin)
+    # Nothing a check-in runs logs but through kiosk.logs: logging loads at its first line.
+    checkin.set_defaults(command=_checkin, logs_at_first_line=True)
 
     onsite = sub.add_parser("onsite", help="who is checked in and not out, with time on site")
     onsite.add_argument("--search", default="", help="part of a name or host")

@@ -6,17 +6,17 @@ this kiosk's API key, kept in ``DATA_DIR/hub.json`` (mode 0600, read by the conf
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 from kiosk.config import ENROLMENT_FILE
 from kiosk.config_checks import safe_transport
 from kiosk.hub_client import HubClient, HubUnavailableError
 from kiosk.keys import write_private
+from kiosk.logs import logger
 from kiosk.records import field, record
 from kiosk.site_keys import fetch_site_secrets
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 class EnrolmentError(ValueError):

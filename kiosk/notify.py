@@ -9,7 +9,6 @@ moment. Messages hold the visitor's name (or initials), purpose and time, never 
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -21,13 +20,14 @@ from urllib.parse import quote, urlsplit
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory
 from kiosk.i18n import Translator
+from kiosk.logs import logger
 from kiosk.models import Host, Visit
 from kiosk.outbox import settle
 from kiosk.records import record
 from kiosk.store import Store
 from kiosk.validation import looks_like_link_or_markup
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 STABLE_ID_HEADER = "X-Lobby-Kiosk-Message-Id"
 
 
@@ -121,6 +121,8 @@ class AppriseSender:
     """Sends through apprise. A fresh Apprise object per message: a reused one throttles."""
 
     def __init__(self) -> None:
+        import logging  # apprise loads it anyway
+
         # apprise logs payloads at DEBUG; those would contain visitor names.
         logging.getLogger("apprise").setLevel(logging.WARNING)
 

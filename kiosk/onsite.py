@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,12 +9,13 @@ from typing import Any
 from kiosk.config import Config
 from kiosk.hosts import HostDirectory, fold
 from kiosk.hub_client import HubClient, HubUnavailableError
+from kiosk.logs import logger
 from kiosk.models import OnSite
 from kiosk.store import Store
 from kiosk.timeutil import from_db
 from kiosk.tokens import short_code
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def on_site(store: Store, directory: HostDirectory, now: datetime, query: str = "") -> list[OnSite]:

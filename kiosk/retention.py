@@ -9,7 +9,6 @@ spool are deleted with their visits, and the WAL is truncated so no old page ima
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -19,11 +18,12 @@ from pathlib import Path
 
 from kiosk import audit
 from kiosk.give_way import GiveWay, chunk_by_chunk
+from kiosk.logs import logger
 from kiosk.models import PurgeResult
 from kiosk.store import Store
 from kiosk.wire import ROLL_CALL_KEPT, next_chunk_size
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 # Seconds per delete transaction: a check-in waits at most about this. Measured beside a guest
 # checking in every 5 ms (100,000 visits): 2 ms 224k visits/s, check-in p99 4.3 ms; 3 ms 243k,
 # p99 3.9 ms; 4 ms 242k, p99 4.9 ms.

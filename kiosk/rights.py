@@ -6,7 +6,6 @@ receiving mail). Both actions go to the audit trail by receipt id, never by addr
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -15,6 +14,7 @@ from typing import Any
 
 from kiosk import audit
 from kiosk.config import Config
+from kiosk.logs import logger
 from kiosk.models import Visit
 from kiosk.records import record
 from kiosk.retention import shred_visit_files
@@ -22,7 +22,7 @@ from kiosk.store import Store
 from kiosk.timeutil import to_db
 from kiosk.wire import email_key, normalise_email
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 @record

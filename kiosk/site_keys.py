@@ -8,16 +8,16 @@ and a deny entry made there matches here: nobody copies a key file by hand.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from kiosk.denylist import KEY_FILE as DENY_KEY_FILE
 from kiosk.hub_client import HubClient
 from kiosk.keys import KeyRing, merge_site_keys, write_private
+from kiosk.logs import logger
 from kiosk.records import record
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 RIGHTS_KEY_FILE = "rights.key"
 
 

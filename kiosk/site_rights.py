@@ -12,16 +12,16 @@ answer lost on the way is given again with the same ids.
 from __future__ import annotations
 
 import json
-import logging
 from datetime import datetime
 from typing import Any
 
 from kiosk import audit, rights
 from kiosk.config import Config
 from kiosk.hub_client import HubClient, HubUnavailableError
+from kiosk.logs import logger
 from kiosk.store import Store
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def answer_rights_requests(

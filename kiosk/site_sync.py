@@ -4,7 +4,6 @@ hub (``kiosk.site_rights``) and a word about its own health for the admin's kios
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from kiosk import __version__
@@ -12,13 +11,14 @@ from kiosk.config import Config
 from kiosk.denylist import DenyList
 from kiosk.hub_client import HubClient, HubRefusedError
 from kiosk.keys import KeyRing
+from kiosk.logs import logger
 from kiosk.site_keys import rights_key, share_site_keys
 from kiosk.site_rights import answer_rights_requests
 from kiosk.store import Store
 from kiosk.sync import ExchangeReport, exchange
 from kiosk.timeutil import to_db
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 
 
 def share_with_site(

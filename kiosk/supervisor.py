@@ -15,16 +15,16 @@ process gives that back. A fresh start also takes up a hub the kiosk joined that
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 
+from kiosk.logs import logger
 from kiosk.timeutil import clock_time
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
 STABLE_AFTER = 60.0  # a run this long resets the pause

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from kiosk import audit
 from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
+from kiosk.logs import logger
 from kiosk.models import Host, Visit
 from kiosk.outbox import next_attempt
 from kiosk.records import record
@@ -35,7 +35,7 @@ from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db
 from kiosk.wire import SHARED_FIELDS
 
-log = logging.getLogger(__name__)
+log = logger(__name__)
 BATCH = 50  # the first batch of a run; later ones grow while the hub keeps up
 MAX_BATCH = 500  # the most the hub takes in one request
 SLOW_BATCH_S = 2.0  # a batch answered slower than this halves the next one

@@ -1,10 +1,10 @@
 """Records (``kiosk.records``) behave as the frozen dataclasses they replace, and cost a command's
-start nothing: making one compiles no code, and ``kiosk checkin`` never imports ``dataclasses``."""
+start nothing: making one compiles no code (``tests/test_lean_start.py`` checks that ``kiosk
+checkin`` never imports ``dataclasses``)."""
 
 from __future__ import annotations
 
 import pickle
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import ClassVar
@@ -118,19 +118,3 @@ def test_making_a_record_compiles_nothing(compiled: list[str]) -> None:
 
     assert Badge("Ada") == Badge("Ada", "")
     assert compiled == []
-
-
-def test_the_check_in_command_never_imports_dataclasses(tmp_path: object) -> None:
-    """As the benchmark times it: the store is there (the first run writes the signing key,
-    and cryptography's key files import ``dataclasses`` themselves)."""
-    program = (
-        "import sys; sys.argv = ['kiosk', '--data-dir', sys.argv[1], 'checkin', '--name', 'Ada',"
-        " '--email', 'ada@example.com', '--purpose', 'meeting', '--accept-notice', '--json'];"
-        " from ui.program import run; code = run();"
-        " print(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules)); sys.exit(code)"
-    )
-    command = [sys.executable, "-c", program, str(tmp_path)]
-    subprocess.run(command, capture_output=True, check=True)
-    run = subprocess.run(command, capture_output=True, text=True, check=True)
-    assert '"visit_id"' in run.stdout
-    assert run.stdout.strip().splitlines()[-1] == "[]"
