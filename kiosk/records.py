@@ -6,8 +6,8 @@ Why not ``dataclasses``: it writes each class's ``__init__``, ``__repr__``, ``__
 anything, and that cost 40 of its ~200 ms on this machine (1.2 ms a class, measured per class),
 plus ~10 ms to import ``dataclasses`` itself (it imports ``inspect``, ``ast``, ``dis``). Here the
 methods are written once, below, and read the class's field list, so a class costs only the
-reading of its annotations (~20 µs). An instance costs 0.2-1.5 µs more to make, which no path
-notices.
+reading of its annotations (~20 µs). Making an instance costs about what a dataclass's does
+(5,000 hosts: 18 ms against 19 ms), at worst ~1.5 µs more, which no path notices.
 
 Use ``@record`` for an immutable record (the default, as ``@dataclass(frozen=True)``) and
 ``@record(frozen=False)`` for one that is filled in as work goes on (a report). Type checkers
@@ -68,11 +68,12 @@ def field(*, default: Any = MISSING, default_factory: Any = MISSING, repr: bool 
 class _Spec:
     """What the shared methods need of a record class, worked out once when it is made."""
 
-    __slots__ = ("defaults", "factories", "fields", "names", "shown", "values")
+    __slots__ = ("defaults", "factories", "fields", "names", "places", "shown", "values")
 
     def __init__(self, fields: tuple[Field, ...]) -> None:
         self.fields = fields
         self.names = tuple(f.name for f in fields)
+        self.places = {name: place for place, name in enumerate(self.names)}
         self.defaults = {f.name: f.default for f in fields if f.default is not MISSING}
         self.factories = {
             f.name: f.default_factory for f in fields if f.default_factory is not MISSING
@@ -89,29 +90,35 @@ class _Spec:
 
 
 def _init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """The one ``__init__`` of every record: the defaults, then the arguments, written to the
+    new instance's ``__dict__`` in a few C calls (a frozen record's ``__setattr__`` refuses)."""
     spec: _Spec = type(self).__record__
-    names = spec.names
-    if len(args) > len(names):
+    if len(args) > len(spec.names):
         given = f"{len(args)} were given"
-        raise TypeError(f"{type(self).__name__}() takes {len(names)} positional arguments, {given}")
-    put = object.__setattr__
-    for name, value in zip(names, args, strict=False):
-        put(self, name, value)
-    for name in names[len(args) :]:
-        if name in kwargs:
-            value = kwargs.pop(name)
-        elif name in spec.defaults:
-            value = spec.defaults[name]
-        elif name in spec.factories:
-            value = spec.factories[name]()
-        else:
-            raise TypeError(f"{type(self).__name__}() missing required argument: {name!r}")
-        put(self, name, value)
+        raise TypeError(
+            f"{type(self).__name__}() takes {len(spec.names)} positional arguments, {given}"
+        )
+    values = self.__dict__
+    values.update(spec.defaults)
+    values.update(zip(spec.names, args, strict=False))
     if kwargs:
-        name = next(iter(kwargs))
-        if name in names:
-            raise TypeError(f"{type(self).__name__}() got multiple values for argument {name!r}")
-        raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument {name!r}")
+        for name in kwargs:
+            place = spec.places.get(name)
+            if place is None:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r}"
+                )
+            if place < len(args):
+                raise TypeError(
+                    f"{type(self).__name__}() got multiple values for argument {name!r}"
+                )
+        values.update(kwargs)
+    for name, make in spec.factories.items():
+        if name not in values:
+            values[name] = make()
+    if len(values) < len(spec.names):
+        missing = next(name for name in spec.names if name not in values)
+        raise TypeError(f"{type(self).__name__}() missing required argument: {missing!r}")
 
 
 def _repr(self: Any) -> str:
