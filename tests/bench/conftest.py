@@ -73,6 +73,22 @@ def median_time(work: Callable[[], object], rounds: int = 10) -> float:
     return statistics.median(samples)
 
 
+def paired_medians(
+    work: Callable[[], object], floor: Callable[[], object], rounds: int
+) -> tuple[float, float]:
+    """The medians of ``work`` and of its ``floor``, timed in turn, one of each per round: a
+    machine that slows down for a while slows both alike, where two blocks of rounds, one after
+    the other, put the slow spell on one side of the ratio (on a busy day that moved the badge
+    render's ratio from 1.5x to 2.4x between three runs of the same code)."""
+    timed: tuple[list[float], list[float]] = ([], [])
+    for _ in range(rounds):
+        for samples, call in zip(timed, (work, floor), strict=True):
+            start = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - start)
+    return statistics.median(timed[0]), statistics.median(timed[1])
+
+
 def sample_badge(data_dir: Path, host_name: str) -> BadgeContent:
     """The badge of a real check-in, with a two-script name (the costliest text to lay out)."""
     config = replace(load_config(env={}), data_dir=data_dir)

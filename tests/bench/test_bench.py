@@ -23,7 +23,7 @@ from kiosk.tokens import PREFIX
 from kiosk.wire import new_visit_id
 from printers.labels import LabelSpec, label
 from printers.layout import render_badge
-from tests.bench.conftest import Report, median_time, ms, percentile, sample_badge
+from tests.bench.conftest import Report, ms, paired_medians, percentile, sample_badge
 from tests.conftest import make_form
 
 pytestmark = pytest.mark.bench
@@ -75,8 +75,9 @@ def test_badge_render_time(tmp_path: Path, report: Report) -> None:
     content = sample_badge(tmp_path, "陳雅婷 Amy Chen")
     spec = label(load_config(env={}).printer_label)
     render_badge(content, spec)  # warm the font cache, as the running kiosk has
-    median = median_time(lambda: render_badge(content, spec), rounds=30)
-    floor = median_time(lambda: _bare_pillow_label(content, spec), rounds=30)
+    median, floor = paired_medians(
+        lambda: render_badge(content, spec), lambda: _bare_pillow_label(content, spec), rounds=40
+    )
     report.result(
         "badge_render_ratio",
         median / floor,

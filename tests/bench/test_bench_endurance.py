@@ -36,6 +36,7 @@ from tests.bench.conftest import (
     Report,
     median_and_spread,
     ms,
+    paired_medians,
     percentile,
 )
 from tests.conftest import make_form
@@ -309,8 +310,11 @@ def test_cli_start(tmp_path: Path, report: Report) -> None:
         "--json",
     ]
     subprocess.run(checkin, capture_output=True, check=True)  # the first run creates the store
-    figure = _median_run(checkin)
-    floor = _median_run([sys.executable, "-c", BARE])
+    figure, floor = paired_medians(
+        lambda: subprocess.run(checkin, capture_output=True, check=True),
+        lambda: subprocess.run([sys.executable, "-c", BARE], capture_output=True, check=True),
+        rounds=15,
+    )
     report.result("cli_start_ratio", figure / floor, "x", goal=2.0, floor=floor * 1000)
     # The standard library's share: the floor importing every standard module the check-in
     # loads (as imported by this very run, argparse's and dataclasses' own included), before
