@@ -3,7 +3,6 @@ config (which names are allowed) and by the printers (what each label measures).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -13,6 +12,8 @@ from kiosk import assets
 
 @cache
 def _catalogue() -> Mapping[str, Any]:
+    import tomllib  # here, not at the top: the config imports this module, a check-in reads none
+
     return tomllib.loads(assets.read_text("printers", "catalogue.toml"))
 
 

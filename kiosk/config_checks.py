@@ -3,7 +3,6 @@ personal data may go) and the time zone. ``kiosk.config`` reads the sections wit
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +11,8 @@ from kiosk.config_reader import ConfigError, Section
 
 
 def read_toml(config_file: Path) -> dict[str, Any]:
+    import tomllib  # only with a config file: the embedded demo config needs none
+
     try:
         with config_file.open("rb") as handle:
             return tomllib.load(handle)

@@ -7,12 +7,12 @@ a third language is one more file (see ``docs/TRANSLATING.md``).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from kiosk import assets
+from kiosk.asset_cache import load_strings
 from kiosk.plurals import plural_template
 
 # Language names are shown in their own language, so they are not translated.
@@ -25,10 +25,16 @@ class MissingTranslationError(KeyError):
 
 @cache
 def catalog(language: str) -> Mapping[str, str]:
-    """All strings of one language, flattened to dotted ids such as ``details.name``."""
-    data = tomllib.loads(assets.read_text("locale", f"{language}.toml"))
+    """All strings of one language, flattened to dotted ids such as ``details.name``; parsed
+    once per change of its file (``kiosk.asset_cache``)."""
+    return load_strings(assets.path("locale", f"{language}.toml"), parse_catalog)
+
+
+def parse_catalog(text: str) -> dict[str, str]:
+    import tomllib  # only when a catalog changed: the check-in's path loads it from its cache
+
     flat: dict[str, str] = {}
-    _flatten(data, "", flat)
+    _flatten(tomllib.loads(text), "", flat)
     return flat
 
 

@@ -8,7 +8,6 @@ same schedule as a failed notification (it was left failed for ever).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,8 +39,16 @@ def jobs_for_visit(
     return jobs
 
 
+def random_jitter() -> float:
+    """A number in [0, 1): ``random`` is imported at the first failed attempt, not by every
+    check-in (which imports this module to queue its jobs)."""
+    import random
+
+    return random.random()  # noqa: S311 - spreads retries; nothing secret
+
+
 def next_attempt(
-    now: datetime, attempts: int, jitter: Callable[[], float] = random.random
+    now: datetime, attempts: int, jitter: Callable[[], float] = random_jitter
 ) -> datetime:
     """30 s, 1 min, 2 min, … up to 30 min, each ±20 % so many kiosks do not retry in step."""
     delay: timedelta = min(FIRST_RETRY * (2 ** min(attempts, 16)), LONGEST_RETRY)
@@ -53,7 +60,7 @@ def settle(
     job: Mapping[str, Any],
     error: str,
     now: datetime,
-    jitter: Callable[[], float] = random.random,
+    jitter: Callable[[], float] = random_jitter,
 ) -> str:
     """Record how one attempt ended: "done", "retrying" (with the next time, by backoff) or
     "gave_up" (the job's deadline comes before the next try). ``error`` never names a person."""

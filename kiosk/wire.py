@@ -7,7 +7,6 @@ kiosk's config, store or keys, and this module imports nothing from the kiosk ei
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -291,6 +290,8 @@ def parse_hosts_rows(
 ) -> tuple[list[Host], ImportReport]:
     """Read a host directory from UTF-8 CSV (with or without BOM), as the kiosk's ``kiosk hosts
     import`` and the hub's console both take it; every bad row is reported with its line."""
+    import csv  # the host directory's files alone: every kiosk command imports this module
+
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     missing = {"id", "name"} - set(reader.fieldnames or [])
@@ -323,6 +324,8 @@ def parse_hosts_rows(
 
 
 def export_hosts_csv(hosts: Iterable[Host]) -> str:
+    import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

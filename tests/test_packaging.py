@@ -53,6 +53,8 @@ def test_wheel_ships_assets_inside_the_package(wheel: Path) -> None:
     ):
         assert asset in names
     assert any(n.startswith("ui/") for n in names) and any(n.startswith("printers/") for n in names)
+    # What a checkout's starts left beside the sources (bytecode, the catalogs' caches) stays out.
+    assert not [n for n in names if "__pycache__" in n]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     declared = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "kiosk = ui.program:run" in declared
