@@ -37,14 +37,15 @@ def load_strings(
     where Python would leave bytecode)."""
     stamp = source.stat()
     key = [_FORMAT, stamp.st_mtime_ns, stamp.st_size]
-    cached = _read(cache_path(source), key)
+    cache = cache_path(source)
+    cached = _read(cache, key)
     if cached is not None:
         return cached
     strings = parse(source.read_text(encoding="utf-8"))
     if write is None:
         write = not sys.dont_write_bytecode
     if write:
-        _write(cache_path(source), key, strings)
+        _write(cache, key, strings)
     return strings
 
 

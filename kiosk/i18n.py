@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from kiosk import assets
@@ -27,7 +28,11 @@ class MissingTranslationError(KeyError):
 def catalog(language: str) -> Mapping[str, str]:
     """All strings of one language, flattened to dotted ids such as ``details.name``; parsed
     once per change of its file (``kiosk.asset_cache``)."""
-    return load_strings(assets.path("locale", f"{language}.toml"), parse_catalog)
+    return load_strings(catalog_path(language), parse_catalog)
+
+
+def catalog_path(language: str) -> Path:
+    return assets.path("locale", f"{language}.toml")
 
 
 def parse_catalog(text: str) -> dict[str, str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -29,7 +28,7 @@ from kiosk.config import Config
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.logs import logger
 from kiosk.models import Host, Visit
-from kiosk.outbox import next_attempt
+from kiosk.outbox import next_attempt, random_jitter
 from kiosk.records import record
 from kiosk.store import Store
 from kiosk.timeutil import Clock, from_db, to_db
@@ -234,7 +233,7 @@ def _retry_later(
 ) -> None:
     """One time for the whole batch: the queue stays in order for the next try."""
     first = next(iter(by_key.values()))
-    retry_at = next_attempt(now, int(first["attempts"]), jitter or random.random)
+    retry_at = next_attempt(now, int(first["attempts"]), jitter or random_jitter)
     store.retry_outbox_many([int(job["id"]) for job in by_key.values()], error, retry_at)
     report.retrying += len(by_key)
 

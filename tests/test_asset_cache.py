@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import assets
 from kiosk.asset_cache import cache_path, load_strings
-from kiosk.i18n import catalog, parse_catalog
+from kiosk.i18n import catalog, catalog_path, parse_catalog
 
 
 class CountingParser:
@@ -103,7 +102,7 @@ def test_a_place_that_cannot_be_written_still_gives_the_strings(source: Path) ->
 
 @pytest.mark.parametrize("language", ["zh-TW", "en"])
 def test_the_shipped_catalogs_read_the_same_from_cache_and_source(language: str) -> None:
-    source = assets.path("locale", f"{language}.toml")
+    source = catalog_path(language)
     parsed = parse_catalog(source.read_text("utf-8"))
     assert load_strings(source, parse_catalog, write=True) == parsed
     assert load_strings(source, parse_catalog, write=False) == parsed

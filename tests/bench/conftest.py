@@ -16,12 +16,11 @@ from types import TracebackType
 
 import pytest
 
-from kiosk import assets
 from kiosk.asset_cache import load_strings
 from kiosk.badges import BadgeTokens
 from kiosk.checkin import CheckinService
 from kiosk.config import load_config
-from kiosk.i18n import LANGUAGE_NAMES, parse_catalog
+from kiosk.i18n import LANGUAGE_NAMES, catalog_path, parse_catalog
 from kiosk.keys import load_or_create
 from kiosk.models import BadgeContent
 from kiosk.records import replace
@@ -205,7 +204,7 @@ def installed_bytecode() -> None:
     for package in ("kiosk", "ui", "printers"):
         compileall.compile_dir(root / package, quiet=1)
     for language in LANGUAGE_NAMES:
-        load_strings(assets.path("locale", f"{language}.toml"), parse_catalog, write=True)
+        load_strings(catalog_path(language), parse_catalog, write=True)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
