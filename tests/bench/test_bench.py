@@ -241,23 +241,28 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> Non
         "ｃｈｅｎ ｌｉ",
     ]  # Latin, two words, full-width
     typed += ["陳雅", "雅婷", "陳 amy"]  # CJK (an input method commits each character)
+    queries = [word[:end] for word in typed for end in range(1, len(word) + 1)]
     floor, keystrokes, searches = [], [], []
     for _ in range(20):
+        # Each in its own pass: a keystroke comes after the guest's previous one, not after a
+        # scan of 5,000 names that has just pushed the window's working set out of the CPU's
+        # caches (interleaved, that alone took the p99 from 2.0 to 3.0 ms).
         for word in typed:
             field.clear_choice()
             app.processEvents()
             for end in range(1, len(word) + 1):
-                query = word[:end]
                 start = time.perf_counter()
-                [h for h in hosts if h.name.casefold().startswith(query)][:5]
-                floor.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                directory.search(query)
-                searches.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                type_text(field, query[-1])
+                type_text(field, word[end - 1])
                 app.processEvents()
                 keystrokes.append(time.perf_counter() - start)
+        for query in queries:
+            start = time.perf_counter()
+            directory.search(query)
+            searches.append(time.perf_counter() - start)
+        for query in queries:
+            start = time.perf_counter()
+            [h for h in hosts if h.name.casefold().startswith(query)][:5]
+            floor.append(time.perf_counter() - start)
     assert field.text() == typed[-1] and field.suggestions  # typed into the field, proposals shown
     p99, floor_p99 = percentile(keystrokes, 0.99), percentile(floor, 0.99)
     report.result("host_search_p99_ms", p99 * 1000, "ms", goal=2.0, floor=floor_p99 * 1000)
