@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOption,
     QStyleOptionButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,6 +42,8 @@ from ui.widgets import CardLineEdit, plain_label, set_accessible, set_placeholde
 
 Search = Callable[[str], Sequence[Host]]
 GAP = 4  # pixels between the field and its proposals
+MARGIN = 6  # pixels between the frame's border and what it shows
+SPACING = 4  # pixels between two proposals
 
 
 @lru_cache(maxsize=512)
@@ -180,12 +181,8 @@ class HostSearch(CardLineEdit):
         self._keep_typing_text = ""
         self._backdrop: QWidget | None = None
         self.results = ProposalFrame(overlay_parent)
-        layout = self._results_layout = QVBoxLayout(self.results)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(4)
-        self._note = plain_label("why")
-        layout.addWidget(self._note)
-        self._proposals = [self._proposal(layout, place) for place in range(MAX_RESULTS)]
+        self._note = plain_label("why", self.results)
+        self._proposals = [self._proposal(place) for place in range(MAX_RESULTS)]
         self._proposed: list[Host] = []
         self.results.hide()
         self.textEdited.connect(self._on_text_edited)
@@ -229,17 +226,21 @@ class HostSearch(CardLineEdit):
         matches = self._search(text)
         self._show(matches, text)
         # A proposal, "no match", or (one Latin letter) "keep typing": typing always answers.
-        self.results.setVisible(bool(text.strip()))
-        if self.results.isVisible():
+        # Placed before it shows: shown where it last was, then moved, the frame had Qt paint
+        # the form beneath its old place again.
+        if text.strip():
             self._place_results()
+            self.results.show()
+        else:
+            self.results.hide()
 
-    def _proposal(self, layout: QVBoxLayout, place: int) -> Suggestion:
+    def _proposal(self, place: int) -> Suggestion:
         button = Suggestion("", self)
+        button.setParent(self.results)
         button.setObjectName("choice")
         button.setProperty("guestData", True)  # names come from the directory, not catalogs
         button.clicked.connect(lambda _checked=False: self._pick(self._proposed[place]))
         button.hide()
-        layout.addWidget(button)
         return button
 
     def _show(self, matches: Sequence[Host], query: str = "") -> None:
@@ -253,10 +254,7 @@ class HostSearch(CardLineEdit):
             button.show_host(host)
             button.show()
         for button in self._proposals[len(self._proposed) :]:
-            button.hide()
-        # ``_place_results`` sizes the frame again, but not instead: without this first pass a
-        # keystroke took longer (interleaved rounds, p50 1.27 against 0.97 ms), not shorter.
-        self.results.adjustSize()
+            button.hide()  # the frame is laid out when placed (``_place_results``)
 
     def choose(self, host: Host) -> None:
         self._pick(host)
@@ -282,20 +280,43 @@ class HostSearch(CardLineEdit):
         parent = self.results.parentWidget()
         if parent is None:
             return
-        self.results.setFixedWidth(self.width())
-        self.results.adjustSize()
+        height = self._lay_out_frame()
         seen = parent.visibleRegion().boundingRect()  # the part of the screen not scrolled away
         field = QRect(self.mapTo(parent, QPoint(0, 0)), self.size())
         room_below = seen.bottom() - field.bottom() - GAP
         room_above = field.top() - GAP - seen.top()
         below = self._full_height() <= room_below or room_below >= room_above
-        self._trim_to(room_below if below else room_above)
-        top = field.bottom() + 1 + GAP if below else field.top() - GAP - self.results.height()
-        self.results.move(field.left(), top)
-        self.results.lie_on_surface(self._on_backdrop(parent))
+        height = self._trim_to(room_below if below else room_above, height)
+        top = field.bottom() + 1 + GAP if below else field.top() - GAP - height
+        # Its place and size in one step: resized where it was, then moved, the frame left a
+        # stretch of the form beneath it to be painted again (a quarter of the window's width).
+        place = QRect(field.left(), top, self.width(), height)
+        self.results.setGeometry(place)
+        self.results.lie_on_surface(self._on_backdrop(parent, place))
         self.results.raise_()
 
-    def _on_backdrop(self, parent: QWidget) -> bool:
+    def _lay_out_frame(self) -> int:
+        """The note or the proposals placed one under the other, as wide as the field; returns
+        the frame's height around them. By hand, not by a layout. A layout laid out tells its
+        widget's parent to lay itself out again (Qt's ``QLayout::activate``), and the screen
+        beneath the frame did, and its scroller then measured every wrapped label on the form,
+        over the next two or three rounds of events: ~13 % of a keystroke's instructions."""
+        frame = self.results
+        frame.ensurePolished()  # its border's width comes from the style sheet
+        inner = frame.contentsRect()  # inside the border, at the frame's present size
+        left, top = inner.left() + MARGIN, inner.top() + MARGIN
+        border_right = frame.width() - 1 - inner.right()
+        border_bottom = frame.height() - 1 - inner.bottom()
+        room = self.width() - left - MARGIN - border_right
+        y = top
+        for widget in self.suggestions if self._proposed else [self._note]:
+            height = widget.heightForWidth(room) if widget.hasHeightForWidth() else -1
+            height = height if height >= 0 else widget.sizeHint().height()
+            widget.setGeometry(left, y, room, height)
+            y += height + SPACING
+        return y - SPACING + MARGIN + border_bottom
+
+    def _on_backdrop(self, parent: QWidget, place: QRect) -> bool:
         backdrop = self._backdrop
         if backdrop is None or not backdrop.isVisible():
             return False
@@ -303,26 +324,28 @@ class HostSearch(CardLineEdit):
         inner = QRect(backdrop.mapTo(parent, QPoint(0, 0)), backdrop.size())
         if layout is not None:
             inner = inner.marginsRemoved(layout.contentsMargins())
-        return inner.contains(self.results.geometry())
+        return inner.contains(place)
 
     def _full_height(self) -> int:
         """The frame's height with every proposal in it (they are all of one height)."""
-        layout = self._results_layout
-        margins = layout.contentsMargins()
+        frame = self.results
+        border = frame.height() - frame.contentsRect().height()
         count = len(self._proposals)
         return (
-            margins.top()
-            + margins.bottom()
+            border
+            + 2 * MARGIN
             + count * self._proposals[0].sizeHint().height()
-            + (count - 1) * layout.spacing()
+            + (count - 1) * SPACING
         )
 
-    def _trim_to(self, room: int) -> None:
-        """Drop proposals from the end until the rest fit in ``room`` pixels (one always stays)."""
-        while len(self._proposed) > 1 and self.results.height() > room:
+    def _trim_to(self, room: int, height: int) -> int:
+        """Drop proposals from the end until the rest fit in ``room`` pixels (one always stays);
+        returns the frame's height then."""
+        while len(self._proposed) > 1 and height > room:
             self._proposals[len(self._proposed) - 1].hide()
             self._proposed.pop()
-            self.results.adjustSize()
+            height = self._lay_out_frame()
+        return height
 
     def _pick(self, host: Host) -> None:
         """Focus comes back to the field (which now reads the host's name) before the proposals

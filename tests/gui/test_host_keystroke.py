@@ -1,0 +1,107 @@
+"""What a keystroke in the host field makes Qt do: lay out and paint the proposals and the field,
+never the screen beneath them. Each of these, done at every keystroke, was a share of the
+type-ahead's time (``make bench``: ``host_search_p99_ms``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Config
+from kiosk.models import Host
+from kiosk.records import replace
+from tests.gui.conftest import click, type_where_seen
+from ui.app import Kiosk
+from ui.demo_tools import type_text
+from ui.host_picker import HostSearch
+
+pytestmark = pytest.mark.gui
+CHENS = tuple(Host(f"h-{n}", f"Chen {name}", "Design") for n, name in enumerate("ABCDEFGH"))
+ROUNDS = 5  # rounds of events after a keystroke: a layout passed up the screen takes two or three
+
+
+@pytest.fixture
+def field(qtbot: QtBot, kiosk_factory: Callable[[Config], Kiosk], config: Config) -> HostSearch:
+    """The host field of the details form, eight hosts called Chen (five proposals for "ch"),
+    with nothing typed yet and nothing left to lay out or paint."""
+    kiosk = kiosk_factory(replace(config, hosts=CHENS))
+    click(qtbot, kiosk.window.welcome.checkin)
+    host = kiosk.window.details.host
+    assert isinstance(host, HostSearch)
+    type_where_seen(kiosk, host, "ch")
+    host.clear_choice()
+    _settle(qtbot)
+    return host
+
+
+def _settle(qtbot: QtBot) -> None:
+    qtbot.wait(50)
+    for _ in range(ROUNDS):
+        QApplication.processEvents()
+
+
+@contextmanager
+def _received(kind: QEvent.Type) -> Iterator[list[QWidget]]:
+    """The widgets that receive events of ``kind`` meanwhile, in order."""
+    widgets: list[QWidget] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == kind and isinstance(watched, QWidget):
+                widgets.append(watched)
+            return False
+
+    watch = Watch()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(watch)
+    try:
+        yield widgets
+    finally:
+        app.removeEventFilter(watch)
+
+
+def _keystroke(field: HostSearch, key: str) -> None:
+    type_text(field, key)
+    for _ in range(ROUNDS):
+        QApplication.processEvents()
+
+
+def _outside(field: HostSearch, widgets: list[QWidget]) -> list[str]:
+    """Names of the widgets that are neither the field nor the proposals' frame or in it."""
+    frame = field.results
+    return [
+        widget.objectName() or type(widget).__name__
+        for widget in widgets
+        if widget is not field and widget is not frame and not frame.isAncestorOf(widget)
+    ]
+
+
+def test_a_keystroke_lays_out_the_proposals_not_the_screen(qtbot: QtBot, field: HostSearch) -> None:
+    """The frame's own layout, laid out, asked the screen to lay itself out again, and the
+    screen's scroller then measured every wrapped label on the form."""
+    type_text(field, "chen ")
+    _settle(qtbot)
+    assert len(field.suggestions) == 5
+    with _received(QEvent.Type.LayoutRequest) as laid_out:
+        _keystroke(field, "g")  # one proposal: the frame shrinks
+    assert [button.text() for button in field.suggestions] == ["Chen G  ·  Design"]
+    assert _outside(field, laid_out) == []
+
+
+def test_proposals_opening_and_growing_repaint_nothing_beneath_them(field: HostSearch) -> None:
+    """The note for one letter, then five proposals over the form: the frame is placed before it
+    shows, and moved and resized in one step, so no part of the form is uncovered on the way."""
+    with _received(QEvent.Type.Paint) as painted:
+        _keystroke(field, "c")
+    assert field.results.isVisible() and not field.suggestions  # "keep typing"
+    assert _outside(field, painted) == []
+    with _received(QEvent.Type.Paint) as painted:
+        _keystroke(field, "h")
+    assert len(field.suggestions) == 5
+    assert _outside(field, painted) == []
