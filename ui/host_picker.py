@@ -180,7 +180,12 @@ class HostSearch(CardLineEdit):
         self._no_match_text = ""
         self._keep_typing_text = ""
         self._backdrop: QWidget | None = None
-        self.results = ProposalFrame(overlay_parent)
+        # The frame floats in a holder of its own size that has no layout: shown or hidden in
+        # the screen itself, which has one, it had the screen lay itself out again each time.
+        self._holder = QWidget(overlay_parent)
+        self._holder.resize(0, 0)  # nothing to cover (and no tap to catch) until it opens
+        self._overlay_parent = overlay_parent
+        self.results = ProposalFrame(self._holder)
         self._note = plain_label("why", self.results)
         self._proposals = [self._proposal(place) for place in range(MAX_RESULTS)]
         self._proposed: list[Host] = []
@@ -219,7 +224,7 @@ class HostSearch(CardLineEdit):
         self._host_id = ""
         self.setText("")
         self._show([])
-        self.results.hide()
+        self._close()
 
     def _on_text_edited(self, text: str) -> None:
         self._host_id = ""
@@ -232,7 +237,7 @@ class HostSearch(CardLineEdit):
             self._place_results()
             self.results.show()
         else:
-            self.results.hide()
+            self._close()
 
     def _proposal(self, place: int) -> Suggestion:
         button = Suggestion("", self)
@@ -277,9 +282,7 @@ class HostSearch(CardLineEdit):
         the proposals open on the same side and the list does not jump as the guest types.
         Where neither side has room for all (large text), the side with more room shows as many
         as fit, best first."""
-        parent = self.results.parentWidget()
-        if parent is None:
-            return
+        parent = self._overlay_parent
         height = self._lay_out_frame()
         seen = parent.visibleRegion().boundingRect()  # the part of the screen not scrolled away
         field = QRect(self.mapTo(parent, QPoint(0, 0)), self.size())
@@ -291,9 +294,19 @@ class HostSearch(CardLineEdit):
         # Its place and size in one step: resized where it was, then moved, the frame left a
         # stretch of the form beneath it to be painted again (a quarter of the window's width).
         place = QRect(field.left(), top, self.width(), height)
-        self.results.setGeometry(place)
-        self.results.lie_on_surface(self._on_backdrop(parent, place))
-        self.results.raise_()
+        # Lying on the card, the frame paints every pixel of its holder: neither is see-through.
+        on_surface = self._on_backdrop(parent, place)
+        self.results.lie_on_surface(on_surface)
+        self._holder.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, on_surface)
+        self._holder.setGeometry(place)
+        self.results.setGeometry(0, 0, place.width(), place.height())
+        self._holder.raise_()
+
+    def _close(self) -> None:
+        """The proposals gone, and their holder shrunk to nothing: left at its size, the empty
+        holder would catch the taps meant for the form beneath it."""
+        self.results.hide()
+        self._holder.resize(0, 0)
 
     def _lay_out_frame(self) -> int:
         """The note or the proposals placed one under the other, as wide as the field; returns
@@ -353,7 +366,7 @@ class HostSearch(CardLineEdit):
         self._host_id = host.id
         self.setText(host.name)
         self.setFocus()
-        self.results.hide()
+        self._close()
         self.picked.emit()
 
 

@@ -73,24 +73,37 @@ def _keystroke(field: HostSearch, key: str) -> None:
 
 
 def _outside(field: HostSearch, widgets: list[QWidget]) -> list[str]:
-    """Names of the widgets that are neither the field nor the proposals' frame or in it."""
+    """Names of the widgets that are neither the field nor the proposals' frame or in it, nor
+    the frame's holder (a widget without a layout: told to lay itself out, it does nothing)."""
     frame = field.results
+    holder = frame.parentWidget()
+    mine = {field, frame} | ({holder} if holder is not None and holder.layout() is None else set())
     return [
         widget.objectName() or type(widget).__name__
         for widget in widgets
-        if widget is not field and widget is not frame and not frame.isAncestorOf(widget)
+        if widget not in mine and not frame.isAncestorOf(widget)
     ]
 
 
 def test_a_keystroke_lays_out_the_proposals_not_the_screen(qtbot: QtBot, field: HostSearch) -> None:
     """The frame's own layout, laid out, asked the screen to lay itself out again, and the
-    screen's scroller then measured every wrapped label on the form."""
-    type_text(field, "chen ")
+    screen's scroller then measured every wrapped label on the form; so did the frame shown or
+    hidden in the screen itself (the first letter, the field cleared)."""
+    with _received(QEvent.Type.LayoutRequest) as laid_out:
+        _keystroke(field, "c")
+    assert field.results.isVisible()
+    assert _outside(field, laid_out) == []
+    type_text(field, "hen ")
     _settle(qtbot)
     assert len(field.suggestions) == 5
     with _received(QEvent.Type.LayoutRequest) as laid_out:
         _keystroke(field, "g")  # one proposal: the frame shrinks
     assert [button.text() for button in field.suggestions] == ["Chen G  ·  Design"]
+    assert _outside(field, laid_out) == []
+    with _received(QEvent.Type.LayoutRequest) as laid_out:
+        field.clear_choice()
+        _settle(qtbot)
+    assert not field.results.isVisible()
     assert _outside(field, laid_out) == []
 
 

@@ -44,12 +44,16 @@ def _search(qtbot: QtBot, kiosk: Kiosk, text: str) -> HostSearch:
     return field
 
 
+def _frame_on_screen(kiosk: Kiosk, field: HostSearch) -> QRect:
+    """The proposals' frame in the details screen's coordinates (it floats in a holder)."""
+    return QRect(field.results.mapTo(kiosk.window.details, QPoint(0, 0)), field.results.size())
+
+
 def _on_screen_and_tappable(kiosk: Kiosk, field: HostSearch) -> QRect:
     """The proposals' frame, checked to be inside the part of the screen a guest sees, clear of
     the field, and with every proposal the widget under its own centre."""
-    frame = field.results.geometry()
-    screen = field.results.parentWidget()
-    assert screen is not None
+    frame = _frame_on_screen(kiosk, field)
+    screen = kiosk.window.details
     assert screen.visibleRegion().boundingRect().contains(frame)
     assert not frame.intersects(QRect(field.mapTo(screen, field.rect().topLeft()), field.size()))
     for proposal in field.suggestions:
@@ -64,7 +68,7 @@ def test_five_proposals_all_show_on_a_1280_by_800_tablet(qtbot: QtBot, chens: Ki
     field = _search(qtbot, kiosk, "chen")
     assert len(field.suggestions) == 5
     frame = _on_screen_and_tappable(kiosk, field)
-    assert frame.bottom() < field.mapTo(field.results.parentWidget(), field.rect().topLeft()).y()
+    assert frame.bottom() < field.mapTo(kiosk.window.details, field.rect().topLeft()).y()
 
 
 def test_proposals_open_under_the_field_where_there_is_room(qtbot: QtBot, chens: Kiosk) -> None:
@@ -74,7 +78,7 @@ def test_proposals_open_under_the_field_where_there_is_room(qtbot: QtBot, chens:
     field = _search(qtbot, kiosk, "chen")
     assert len(field.suggestions) == 5
     frame = _on_screen_and_tappable(kiosk, field)
-    assert frame.top() > field.mapTo(field.results.parentWidget(), field.rect().bottomLeft()).y()
+    assert frame.top() > field.mapTo(kiosk.window.details, field.rect().bottomLeft()).y()
 
 
 def test_large_text_shows_as_many_proposals_as_fit_best_first(qtbot: QtBot, chens: Kiosk) -> None:
@@ -90,6 +94,27 @@ def test_large_text_shows_as_many_proposals_as_fit_best_first(qtbot: QtBot, chen
     with qtbot.waitSignal(field.picked):
         click(qtbot, visible[-1])
     assert field.host_id() == CHENS[[h.name for h in CHENS].index(best[-1])].id
+
+
+@pytest.mark.parametrize("how", ["cleared", "picked"])
+def test_closed_proposals_leave_nothing_where_they_were_to_catch_a_tap(
+    qtbot: QtBot, chens: Kiosk, how: str
+) -> None:
+    """The frame floats in a holder of its own size; closed, the holder shrinks to nothing, and
+    a tap where the proposals were reaches the form beneath."""
+    kiosk = chens
+    field = _search(qtbot, kiosk, "chen")
+    holder = field.results.parentWidget()
+    where = kiosk.window.details.mapTo(kiosk.window, _frame_on_screen(kiosk, field).center())
+    assert field.results.isAncestorOf(kiosk.window.childAt(where))
+    if how == "cleared":
+        field.clear_choice()
+    else:
+        with qtbot.waitSignal(field.picked):
+            click(qtbot, field.suggestions[0])
+    QApplication.processEvents()
+    under = kiosk.window.childAt(where)
+    assert under is not None and under is not holder and not field.results.isAncestorOf(under)
 
 
 def test_the_frame_on_the_card_paints_itself_whole(qtbot: QtBot, chens: Kiosk) -> None:
@@ -125,10 +150,10 @@ def test_the_frame_off_the_card_lets_the_screen_show_through(qtbot: QtBot, chens
     QApplication.processEvents()
     field = _search(qtbot, kiosk, "chen")
     card = kiosk.window.details.findChild(QFrame, "card")
-    frame = field.results
-    field_bottom = field.mapTo(frame.parentWidget(), field.rect().bottomLeft()).y()
-    assert frame.y() > field_bottom and frame.geometry().bottom() > card.geometry().bottom()
-    assert not frame.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    frame = _frame_on_screen(kiosk, field)
+    field_bottom = field.mapTo(kiosk.window.details, field.rect().bottomLeft()).y()
+    assert frame.y() > field_bottom and frame.bottom() > card.geometry().bottom()
+    assert not field.results.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
 
 def test_open_proposals_stay_whole_on_screen_through_text_size_changes(
@@ -234,7 +259,7 @@ def test_the_frame_is_drawn_anew_for_a_new_text_size(qtbot: QtBot, chens: Kiosk)
     radius, so a frame of the same size at another text size is drawn again."""
     kiosk = chens
     click(qtbot, kiosk.window.welcome.checkin)
-    screen = kiosk.window.details.host.results.parentWidget()
+    screen = kiosk.window.details
 
     def frame_on_the_card() -> ProposalFrame:
         frame = ProposalFrame(screen)
