@@ -205,6 +205,14 @@ def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
     report.row("first run to ready", f"{report.median(first_run) * 1000:.0f} ms", "", "")
 
 
+# The first pass over the words is the window's first keystrokes: PySide6 makes the Python types
+# of what a keystroke passes (events, style options) the first time, Qt works out the proposals'
+# style rules and renders their glyphs (~3.5 ms for the very first keystroke, ~2 for the first
+# five proposals, then ~0.8). A kiosk does that once a process (it starts afresh once a night);
+# the goal is the keystrokes after it, and the first ones are a row of their own.
+WARM_UP_ROUNDS = 1
+
+
 def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> None:  # type: ignore[no-untyped-def]
     """A guest's keystroke in the host field of the real window, over 5,000 hosts: the search,
     the proposals filled, and the events it posts handled (layout, paint). The search alone,
@@ -242,11 +250,12 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> Non
     ]  # Latin, two words, full-width
     typed += ["陳雅", "雅婷", "陳 amy"]  # CJK (an input method commits each character)
     queries = [word[:end] for word in typed for end in range(1, len(word) + 1)]
-    floor, keystrokes, searches = [], [], []
-    for _ in range(20):
+    floor, keystrokes, searches, first = [], [], [], []
+    for round_number in range(WARM_UP_ROUNDS + 20):
         # Each in its own pass: a keystroke comes after the guest's previous one, not after a
         # scan of 5,000 names that has just pushed the window's working set out of the CPU's
         # caches (interleaved, that alone took the p99 from 2.0 to 3.0 ms).
+        timed = first if round_number < WARM_UP_ROUNDS else keystrokes
         for word in typed:
             field.clear_choice()
             app.processEvents()
@@ -254,7 +263,7 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> Non
                 start = time.perf_counter()
                 type_text(field, word[end - 1])
                 app.processEvents()
-                keystrokes.append(time.perf_counter() - start)
+                timed.append(time.perf_counter() - start)
         for query in queries:
             start = time.perf_counter()
             directory.search(query)
@@ -266,6 +275,13 @@ def test_host_search_on_5000_hosts(tmp_path: Path, report: Report, qtbot) -> Non
     assert field.text() == typed[-1] and field.suggestions  # typed into the field, proposals shown
     p99, floor_p99 = percentile(keystrokes, 0.99), percentile(floor, 0.99)
     report.result("host_search_p99_ms", p99 * 1000, "ms", goal=2.0, floor=floor_p99 * 1000)
+    slowest_first = sorted(first, reverse=True)[:3]
+    report.row(
+        "  the process's first keystrokes, slowest",
+        ", ".join(f"{seconds * 1000:.1f}" for seconds in slowest_first) + " ms",
+        "once a process",
+        "",
+    )
     report.row("host search alone, p99", f"{percentile(searches, 0.99) * 1000:.2f} ms", "", "")
     kiosk.window.close()
     kiosk.shutdown()
