@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
@@ -92,3 +93,25 @@ def type_where_seen(kiosk: Kiosk, editor: QLineEdit, text: str) -> None:
     scroller.ensureWidgetVisible(editor)
     type_text(editor, text)
     QApplication.processEvents()
+
+
+@contextmanager
+def received(kind: QEvent.Type) -> Iterator[list[QWidget]]:
+    """The widgets that receive events of ``kind`` meanwhile, in order (an application-wide
+    event filter: what Qt asks of each widget, whoever asked)."""
+    widgets: list[QWidget] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == kind and isinstance(watched, QWidget):
+                widgets.append(watched)
+            return False
+
+    watch = Watch()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(watch)
+    try:
+        yield widgets
+    finally:
+        app.removeEventFilter(watch)

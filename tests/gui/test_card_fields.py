@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
 from kiosk.records import replace
-from tests.gui.conftest import click, type_where_seen
+from tests.gui.conftest import click, received, type_where_seen
 from ui.app import Kiosk
 from ui.demo_tools import type_text
 from ui.widgets import CardLineEdit, Field
@@ -85,23 +85,10 @@ def test_a_keystroke_repaints_the_field_not_the_card_beneath_it(
     editor.setFocus()
     type_where_seen(kiosk, editor, "ch")  # the host field: five proposals, as for "che" (same size)
     qtbot.wait(50)  # what opening the screen left to paint is painted
-    painted: list[str] = []
-
-    class Paints(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
-                painted.append(watched.objectName() or type(watched).__name__)
-            return False
-
-    paints = Paints()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(paints)
-    try:
+    with received(QEvent.Type.Paint) as widgets:
         type_text(editor, "e")
         QApplication.processEvents()
-    finally:
-        app.removeEventFilter(paints)
+    painted = [widget.objectName() or type(widget).__name__ for widget in widgets]
     assert editor.objectName() in painted
     assert not {"card", "details", "kioskRoot"} & set(painted), painted
 

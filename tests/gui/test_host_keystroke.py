@@ -4,18 +4,17 @@ type-ahead's time (``make bench``: ``host_search_p99_ms``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config
 from kiosk.models import Host
 from kiosk.records import replace
-from tests.gui.conftest import click, type_where_seen
+from tests.gui.conftest import click, received, type_where_seen
 from ui.app import Kiosk
 from ui.demo_tools import type_text
 from ui.host_picker import HostSearch
@@ -45,27 +44,6 @@ def _settle(qtbot: QtBot) -> None:
         QApplication.processEvents()
 
 
-@contextmanager
-def _received(kind: QEvent.Type) -> Iterator[list[QWidget]]:
-    """The widgets that receive events of ``kind`` meanwhile, in order."""
-    widgets: list[QWidget] = []
-
-    class Watch(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == kind and isinstance(watched, QWidget):
-                widgets.append(watched)
-            return False
-
-    watch = Watch()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(watch)
-    try:
-        yield widgets
-    finally:
-        app.removeEventFilter(watch)
-
-
 def _keystroke(field: HostSearch, key: str) -> None:
     type_text(field, key)
     for _ in range(ROUNDS):
@@ -89,18 +67,18 @@ def test_a_keystroke_lays_out_the_proposals_not_the_screen(qtbot: QtBot, field: 
     """The frame's own layout, laid out, asked the screen to lay itself out again, and the
     screen's scroller then measured every wrapped label on the form; so did the frame shown or
     hidden in the screen itself (the first letter, the field cleared)."""
-    with _received(QEvent.Type.LayoutRequest) as laid_out:
+    with received(QEvent.Type.LayoutRequest) as laid_out:
         _keystroke(field, "c")
     assert field.results.isVisible()
     assert _outside(field, laid_out) == []
     type_text(field, "hen ")
     _settle(qtbot)
     assert len(field.suggestions) == 5
-    with _received(QEvent.Type.LayoutRequest) as laid_out:
+    with received(QEvent.Type.LayoutRequest) as laid_out:
         _keystroke(field, "g")  # one proposal: the frame shrinks
     assert [button.text() for button in field.suggestions] == ["Chen G  ·  Design"]
     assert _outside(field, laid_out) == []
-    with _received(QEvent.Type.LayoutRequest) as laid_out:
+    with received(QEvent.Type.LayoutRequest) as laid_out:
         field.clear_choice()
         _settle(qtbot)
     assert not field.results.isVisible()
@@ -110,11 +88,11 @@ def test_a_keystroke_lays_out_the_proposals_not_the_screen(qtbot: QtBot, field: 
 def test_proposals_opening_and_growing_repaint_nothing_beneath_them(field: HostSearch) -> None:
     """The note for one letter, then five proposals over the form: the frame is placed before it
     shows, and moved and resized in one step, so no part of the form is uncovered on the way."""
-    with _received(QEvent.Type.Paint) as painted:
+    with received(QEvent.Type.Paint) as painted:
         _keystroke(field, "c")
     assert field.results.isVisible() and not field.suggestions  # "keep typing"
     assert _outside(field, painted) == []
-    with _received(QEvent.Type.Paint) as painted:
+    with received(QEvent.Type.Paint) as painted:
         _keystroke(field, "h")
     assert len(field.suggestions) == 5
     assert _outside(field, painted) == []
