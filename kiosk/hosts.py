@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import islice
 from threading import Lock
 
 from kiosk.config import Config
@@ -47,7 +48,10 @@ def search_keys(name: str) -> set[str]:
 def is_searchable(query: str) -> bool:
     """Long enough to search: one Latin letter lists half the building; one Chinese character
     (a family name, 陳) does not."""
-    wanted = fold(normalise_text(query))
+    return _long_enough(fold(normalise_text(query)))
+
+
+def _long_enough(wanted: str) -> bool:
     return len(wanted) >= MIN_QUERY or bool(wanted and _is_cjk(wanted[0]))
 
 
@@ -87,11 +91,12 @@ class _Index:
             key_ranks=[rank for _key, rank in keys],
         )
 
-    def ranks_under(self, word: str) -> set[int]:
-        """The ranks of the active hosts with a name part that starts with ``word``."""
+    def ranks_under(self, word: str) -> list[int]:
+        """The ranks of the active hosts with a name part that starts with ``word`` (a host
+        with two such parts is there twice)."""
         low = bisect_left(self.key_words, word)
         high = bisect_left(self.key_words, word + _LAST_CHARACTER, low)
-        return set(self.key_ranks[low:high])
+        return self.key_ranks[low:high]
 
     def whole_name_run(self, wanted: str) -> range:
         """The ranks of the hosts whose whole folded name starts with ``wanted``: one run, as
@@ -138,22 +143,24 @@ class HostDirectory:
 
     def search(self, query: str, limit: int = MAX_RESULTS) -> list[Host]:
         """Hosts whose name parts start with every word typed ("amy ch" finds Amy Chen)."""
-        if not is_searchable(query):
-            return []
         wanted = fold(normalise_text(query))
+        if not _long_enough(wanted):
+            return []
         index = self._index
         # Each word typed selects a run of the sorted keys; a host must be under every word.
         ranks: set[int] | None = None
         for word in wanted.split():
             under = index.ranks_under(word)
-            ranks = under if ranks is None else ranks & under
+            ranks = set(under) if ranks is None else ranks.intersection(under)
             if not ranks:
                 return []
         if not ranks:
             return []
-        # Names that start with the whole query first, then the rest, each in rank order.
+        # Names that start with the whole query first, then the rest, each in rank order. The
+        # whole name's run is in rank order: its first matches are taken as they come, not all
+        # of them sorted (~1/3 of a keystroke's search, for "ch" over 5,000 hosts).
         whole = index.whole_name_run(wanted)
-        shown = sorted(ranks.intersection(whole))[:limit]
+        shown = list(islice(filter(ranks.__contains__, whole), limit))
         if len(shown) < limit:
             shown += sorted(ranks.difference(whole))[: limit - len(shown)]
         return [index.ranked[rank] for rank in shown]
