@@ -310,3 +310,18 @@ def test_a_command_imports_only_what_it_uses(
     assert _loads("--version") == ("0", "False", set())
     code, _, every_group = _loads("--help")  # lists every command, as before
     assert code == "0" and {"kiosk.cli_hub", "kiosk.cli_badges", "kiosk.cli_visits"} <= every_group
+
+
+@pytest.mark.parametrize("columns", ["60", "100"])
+def test_help_fits_the_terminal_it_is_shown_on(
+    columns: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kiosk.cli`` tells argparse the terminal's width itself (argparse would import
+    ``shutil`` at every argument to ask): help still wraps to it, for a command's own help too."""
+    monkeypatch.setenv("COLUMNS", columns)
+    for words in (["--help"], ["checkin", "--help"]):
+        with pytest.raises(SystemExit):
+            main(words)
+        lines = capsys.readouterr().out.splitlines()
+        assert lines and max(len(line) for line in lines) <= int(columns)
+        assert max(len(line) for line in lines) > int(columns) - 25  # and it uses the room

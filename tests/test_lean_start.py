@@ -2,7 +2,8 @@
 ``import sqlite3, cryptography...``): no ``dataclasses`` (``kiosk.records``) and no ``logging``
 (``kiosk.logs``) unless something is logged, and then its lines look as they always did; no
 ``tomllib`` once its catalog's cache is written (``kiosk.asset_cache``), and neither ``csv`` nor
-``random``, which only the host files and a failed job need."""
+``random``, which only the host files and a failed job need; nor ``shutil``, which argparse
+imports to size its help (``kiosk.cli`` tells it the terminal's width)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("csv", "dataclasses", "inspect", "logging", "random", "tomllib")
+HEAVY = ("csv", "dataclasses", "inspect", "logging", "random", "shutil", "tomllib")
 PROGRAM = (
     "import sys; sys.argv = ['kiosk', *sys.argv[1:]]; from ui.program import run; code = run();"
     f" print(sorted(m for m in {HEAVY!r} if m in sys.modules)); sys.exit(code)"
