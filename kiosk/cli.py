@@ -109,7 +109,7 @@ def _layer_groups(layers: Mapping[str, Registrar] | None) -> list[Registrar]:
     return _installed_layers() if layers is None else list(dict.fromkeys(layers.values()))
 
 
-def terminal_columns() -> int:
+def _terminal_columns() -> int:
     """The terminal's width as ``shutil.get_terminal_size`` finds it ($COLUMNS, else the width
     of the terminal standard output is on, else 80), without importing ``shutil``."""
     try:
@@ -136,7 +136,7 @@ class _HelpFormatter(argparse.HelpFormatter):
         max_help_position: int = 24,
         width: int | None = None,
     ) -> None:
-        width = terminal_columns() - 2 if width is None else width
+        width = _terminal_columns() - 2 if width is None else width
         super().__init__(prog, indent_increment, max_help_position, width)
 
 
