@@ -8,13 +8,13 @@ verify`` finds any row that was changed, removed or inserted later.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime
 
 from kiosk import records
 from kiosk.config import Config
+from kiosk.digest import sha256_hex
 from kiosk.give_way import chunk_by_chunk
 from kiosk.store import Store
 from kiosk.timeutil import to_db
@@ -27,7 +27,7 @@ ACTIONS = frozenset(
 def seal(prev_hash: str, entry: Mapping[str, str]) -> str:
     fields = {key: entry[key] for key in ("at", "action", "actor", "record", "detail")}
     payload = prev_hash + json.dumps(fields, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return sha256_hex(payload.encode("utf-8"))
 
 
 def entry(now: datetime, action: str, actor: str, target: str, detail: str = "") -> dict[str, str]:
@@ -52,7 +52,7 @@ class AuditCheck:
 def config_fingerprint(config: Config) -> str:
     """What the site's settings are, independent of where the data lives."""
     settings = {k: v for k, v in records.asdict(config).items() if k not in ("data_dir", "source")}
-    return hashlib.sha256(repr(sorted(settings.items())).encode("utf-8")).hexdigest()[:16]
+    return sha256_hex(repr(sorted(settings.items())).encode("utf-8"))[:16]
 
 
 def note_config(store: Store, config: Config, now: datetime, actor: str = "system") -> bool:

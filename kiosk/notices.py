@@ -7,18 +7,18 @@ bump. Every version shown is stored (see ``Store.save_notice``).
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
 from kiosk import assets
 from kiosk.config import Config
+from kiosk.digest import sha256_hex
 from kiosk.i18n import Translator
 from kiosk.models import Company, NoticeVersion
 
 
 def notice_version(text: str) -> str:
     """Short, stable id of a notice text (first 16 hex digits of its SHA-256)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return sha256_hex(text.encode("utf-8"))[:16]
 
 
 def render_notice(config: Config, language: str) -> NoticeVersion:

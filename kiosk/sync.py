@@ -15,7 +15,6 @@ host directory, and the deny list (keyed hashes only, under the site's shared de
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from typing import Any
 from kiosk import audit
 from kiosk.badges import end_of_visit_day
 from kiosk.config import Config
+from kiosk.digest import sha256_hex
 from kiosk.hub_client import AnswerLostError, HubClient, HubUnavailableError
 from kiosk.logs import logger
 from kiosk.models import Host, Visit
@@ -240,7 +240,7 @@ def _retry_later(
 
 def _batch_key(batch: Sequence[dict[str, Any]]) -> str:
     keys = [event["idempotency_key"] for event in batch]
-    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+    return sha256_hex("\n".join(keys).encode())[:32]
 
 
 def _send_remote_checkouts(

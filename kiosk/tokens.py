@@ -12,7 +12,6 @@ to find the key.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk import base45
 from kiosk.config_tables import MAX_ZONE_BYTES
+from kiosk.digest import sha256
 from kiosk.records import record
 from kiosk.wire import badge_code, visit_id_bytes, visit_id_text
 
@@ -71,11 +71,11 @@ class Verification:
 
 def key_id(public_key: Ed25519PublicKey) -> bytes:
     """Four bytes naming a key: enough to pick among a site's few keys, cheap in the QR."""
-    return hashlib.sha256(public_key.public_bytes_raw()).digest()[:4]
+    return sha256(public_key.public_bytes_raw())[:4]
 
 
 def site_tag(site: str) -> bytes:
-    return hashlib.sha256(site.encode("utf-8")).digest()[:4]
+    return sha256(site.encode("utf-8"))[:4]
 
 
 def short_code(visit_id: str) -> str:

@@ -2,19 +2,19 @@
 the host record, and the one text form of an instant.
 
 The hub imports nothing else from the core (an import-linter contract), so it never loads the
-kiosk's config, store or keys, and this module imports nothing from the kiosk either.
+kiosk's config, store or keys, and this module imports nothing from the kiosk but the records
+and digests both sides are made with.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import os
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from kiosk.digest import hmac_sha256_hex
 from kiosk.records import field, record
 
 Clock = Callable[[], datetime]
@@ -237,7 +237,7 @@ def email_key(rights_key: bytes, email: str) -> str:
     """What a site-wide rights request carries to the kiosks instead of the address: a keyed
     hash (HMAC-SHA-256 with the site's rights key) of the normalised address. A kiosk finds the
     person's visits by hashing its own stored addresses the same way."""
-    return hmac.new(rights_key, normalise_email(email).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(rights_key, normalise_email(email).encode("utf-8"))
 
 
 def deny_normalise(value: str) -> str:
@@ -249,7 +249,7 @@ def deny_normalise(value: str) -> str:
 
 def deny_key_id(key: bytes) -> str:
     """Names a deny key without revealing it: entries made under one key match only under it."""
-    return hmac.new(key, b"lobby-kiosk deny key id", hashlib.sha256).hexdigest()[:16]
+    return hmac_sha256_hex(key, b"lobby-kiosk deny key id")[:16]
 
 
 def deny_hashes(key: bytes, name: str, email: str) -> dict[str, str | None]:
@@ -257,7 +257,7 @@ def deny_hashes(key: bytes, name: str, email: str) -> dict[str, str | None]:
     address, and for near matches the name's parts in any order and the address's mailbox."""
 
     def mac(text: str) -> str | None:
-        return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest() if text else None
+        return hmac_sha256_hex(key, text.encode("utf-8")) if text else None
 
     clean_name, clean_email = deny_normalise(name), deny_normalise(email)
     return {

@@ -39,8 +39,9 @@ def _top(modules: set[str]) -> set[str]:
 
 # What a kiosk and the hub share: the wire between them, the roll-call sheet both print, the
 # rules by which their words follow a count, background work giving way to someone waiting, and
-# the record classes both are made of.
+# the record classes both are made of, and the digests the wire's keyed hashes are made with.
 SHARED_WITH_THE_HUB = {
+    "kiosk.digest",
     "kiosk.wire",
     "kiosk.roll_sheet",
     "kiosk.text_fit",
@@ -51,7 +52,7 @@ SHARED_WITH_THE_HUB = {
 
 
 def test_the_hub_may_import_what_it_shares_with_kiosks_and_nothing_else_of_the_core() -> None:
-    name = "The hub imports from the core only what kiosks share with it: the wire, the roll-call sheet, plurals, giving way, records"
+    name = "The hub imports from the core only what kiosks share with it: the wire, the roll-call sheet, plurals, giving way, records, digests"
     contract = _contracts()[name]
     assert set(contract["forbidden_modules"]) == _top(KIOSK - HUB - SHARED_WITH_THE_HUB)
 

@@ -3,7 +3,8 @@
 (``kiosk.logs``) unless something is logged, and then its lines look as they always did; no
 ``tomllib`` once its catalog's cache is written (``kiosk.asset_cache``), and neither ``csv`` nor
 ``random``, which only the host files and a failed job need; nor ``shutil``, which argparse
-imports to size its help (``kiosk.cli`` tells it the terminal's width)."""
+imports to size its help (``kiosk.cli`` tells it the terminal's width); nor ``hashlib``, which
+loads a second OpenSSL beside cryptography's (``kiosk.digest``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("csv", "dataclasses", "inspect", "logging", "random", "shutil", "tomllib")
+HEAVY = (
+    "csv",
+    "dataclasses",
+    "hashlib",
+    "hmac",
+    "inspect",
+    "logging",
+    "random",
+    "shutil",
+    "tomllib",
+)
 PROGRAM = (
     "import sys; sys.argv = ['kiosk', *sys.argv[1:]]; from ui.program import run; code = run();"
     f" print(sorted(m for m in {HEAVY!r} if m in sys.modules)); sys.exit(code)"
