@@ -23,7 +23,8 @@ from kiosk.models import Host
 from kiosk.records import replace
 from tests.gui.conftest import click, type_where_seen
 from ui.app import Kiosk
-from ui.host_picker import HostSearch, ProposalFrame, Suggestion
+from ui.host_picker import HostSearch
+from ui.host_proposals import ProposalFrame, Suggestion
 from ui.style import theme
 
 pytestmark = pytest.mark.gui
