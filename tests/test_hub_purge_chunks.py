@@ -4,6 +4,7 @@ connection whose settings never reach the pool."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,8 +73,14 @@ def test_a_postgresql_purge_chunk_walks_the_deadline_index(
         ).scalars()
         described = "\n".join(plan)
     hub.close()
-    assert f"Index Scan using {table}_purge on {table}" in described, described
-    assert "Seq Scan" not in described, described
+    # The chunk's last deadline by the index, then its rows by the same index (each row once;
+    # picked by ctid, each row was fetched twice: once to pick it, once by a Tid Scan).
+    walks = re.findall(
+        rf"(?:Index Only Scan|Index Scan|Bitmap Index Scan) \S+ {table}_purge", described
+    )
+    assert len(walks) == 2, described
+    assert "Seq Scan" not in described and "Sort" not in described, described
+    assert "Tid Scan" not in described, described
 
 
 def test_a_postgresql_chunk_does_not_walk_the_index_entries_of_the_chunks_before_it(
@@ -107,6 +114,44 @@ def test_a_postgresql_chunk_does_not_walk_the_index_entries_of_the_chunks_before
     hub.close()
     assert left[0] == 2_000 and left[1] >= since  # nothing due was stepped over
     assert from_the_last * 5 < from_the_start, (from_the_last, from_the_start)  # 33 and 616 seen
+
+
+def test_rows_that_share_a_deadline_go_in_one_chunk_and_none_is_left(
+    postgres: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk is every due row up to the deadline of its ``size``-th: three deadlines shared by
+    700 rows each, in chunks of 200, go one deadline a chunk, and the purge stops only when
+    none is left (a chunk that stopped short of a shared deadline would delete nothing)."""
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_CHUNK", 200)
+    monkeypatch.setattr("kiosk.hub.purging.PURGE_TRANSACTION", {"postgresql": 1e-9})
+    hub = hub_service(fresh_database(postgres, "hub_purge_shared_deadlines"), clock)
+    days = [to_db(clock() - timedelta(days=d)) for d in (3, 2, 1)]
+    rows = [
+        {"site": "taipei", "visit_id": f"v{d}-{n}", "kiosk_id": "lobby-a", "checked_in_at": due,
+         "purge_after": due}
+        for d, due in enumerate(days)
+        for n in range(700)
+    ]  # fmt: skip
+    kept = {"site": "taipei", "visit_id": "later", "kiosk_id": "lobby-a",
+            "checked_in_at": days[-1], "purge_after": to_db(clock() + timedelta(days=1))}  # fmt: skip
+    with hub._engine.begin() as db:
+        db.execute(hub_schema.visits.insert(), [*rows, kept])
+    chunks: list[int] = []
+
+    def answered(_c: object, cursor: Any, sql: str, *_rest: object) -> None:
+        if "DELETE FROM visits" in sql:
+            chunks.append(cursor.rowcount)
+
+    sa.event.listen(hub._engine, "after_cursor_execute", answered)
+    visits = hub_schema.visits
+    deleted = purging.purge_due_rows(
+        hub._engine, GiveWay(), visits, visits.c.purge_after, to_db(clock())
+    )
+    with hub._engine.connect() as db:
+        left = db.exec_driver_sql("SELECT visit_id FROM visits").scalars().all()
+    hub.close()
+    assert deleted == 2_100 and left == ["later"]
+    assert len(chunks) == 4  # a deadline a chunk, then the one that finds none
 
 
 def test_each_postgresql_chunk_starts_where_the_last_one_ended(
