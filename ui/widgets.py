@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionFrame,
     QVBoxLayout,
     QWidget,
 )
@@ -192,11 +194,21 @@ class CardLineEdit(QLineEdit):
     """A line edit that lies on a card (the details form's): it paints every one of its pixels,
     the corners outside its rounded border in the card's colour, then itself as the style sheet
     draws it. Seen through, Qt painted the window, the screen, its scroller, the card and the
-    field's box beneath it again at every keystroke and every blink of the cursor."""
+    field's box beneath it again at every keystroke and every blink of the cursor.
+
+    Its box (background and rounded border) is a picture, drawn once per size and state by the
+    style sheet itself for a hidden line edit of its own (``_model``), and the field's own rule
+    (``QLineEdit[ownPanel="true"]``) draws only the text, in the same place. Drawn by the style
+    sheet at every keystroke, the box was ~65 µs of the field's ~110 µs paint, however little
+    of it had changed."""
 
     def __init__(self) -> None:
         super().__init__()
         self._surface = QColor(theme()["surface"])
+        self.setProperty("ownPanel", True)
+        self._model = QLineEdit(self)  # styled as this field would be without ``ownPanel``
+        self._model.hide()
+        self._panels: dict[tuple[int, int, float, int, bool], QPixmap] = {}
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
 
     def event(self, event: QEvent) -> bool:
@@ -204,13 +216,46 @@ class CardLineEdit(QLineEdit):
         # The style sheet's polish (at first show, at each new text size) clears the attribute.
         if event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange):
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+            self._panels.clear()  # a new text size: the border's radius grows with it
         return handled
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(event.rect(), self._surface)
+        if self.property("ownPanel"):
+            painter.drawPixmap(event.rect(), self._panel(), event.rect())
+        else:
+            painter.fillRect(event.rect(), self._surface)
         painter.end()
         super().paintEvent(event)
+
+    def _panel(self) -> QPixmap:
+        """The box at this size and in this state (focused, marked invalid ...), on the card's
+        colour, as the style sheet draws it."""
+        option = QStyleOptionFrame()
+        self.initStyleOption(option)
+        invalid = bool(self.property("invalid"))
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, int(option.state.value), invalid)
+        drawn = self._panels.get(key)
+        if drawn is None:
+            if len(self._panels) > 8:
+                self._panels.clear()  # a bound: sizes follow the window
+            model = self._model
+            model.ensurePolished()
+            if bool(model.property("invalid")) != invalid:
+                model.setProperty("invalid", invalid)
+                model.style().unpolish(model)
+                model.style().polish(model)
+            drawn = QPixmap(self.size() * ratio)
+            drawn.setDevicePixelRatio(ratio)
+            painter = QPainter(drawn)
+            painter.fillRect(self.rect(), self._surface)
+            model.style().drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelLineEdit, option, painter, model
+            )
+            painter.end()
+            self._panels[key] = drawn
+        return drawn
 
 
 class Field(QWidget):
