@@ -44,14 +44,7 @@ def test_a_field_on_the_card_looks_as_if_the_card_showed_through(
     """Pixel for pixel what the card showing through gave: focused, marked invalid (the
     repolish keeps the field opaque) and at rest."""
     kiosk = chens
-    kiosk.window.set_text_scale(scale)
-    click(qtbot, kiosk.window.welcome.checkin)
-    field = _fields(kiosk)[which]
-    editor = field.editor
-    assert isinstance(editor, CardLineEdit)
-    editor.setFocus()
-    type_where_seen(kiosk, editor, "ch")
-    area = QRect(editor.mapTo(kiosk.window, QPoint(0, 0)), editor.size())
+    field, editor, area = _typed_in(qtbot, kiosk, scale, which)
 
     def both() -> tuple[QImage, QImage]:
         assert editor.testAttribute(OPAQUE)
@@ -62,16 +55,37 @@ def test_a_field_on_the_card_looks_as_if_the_card_showed_through(
         return itself, through
 
     assert editor.hasFocus()
-    focused, through = both()
-    assert focused == through
+    _alike_in_every_state(field, both)
+
+
+def _typed_in(
+    qtbot: QtBot, kiosk: Kiosk, scale: float, which: str
+) -> tuple[Field, CardLineEdit, QRect]:
+    """The details form at ``scale`` with "ch" typed in field ``which``: the field, its editor
+    and where the editor lies in the window."""
+    kiosk.window.set_text_scale(scale)
+    click(qtbot, kiosk.window.welcome.checkin)
+    field = _fields(kiosk)[which]
+    editor = field.editor
+    assert isinstance(editor, CardLineEdit)
+    editor.setFocus()
+    type_where_seen(kiosk, editor, "ch")
+    return field, editor, QRect(editor.mapTo(kiosk.window, QPoint(0, 0)), editor.size())
+
+
+def _alike_in_every_state(field: Field, both: Callable[[], tuple[QImage, QImage]]) -> None:
+    """``both()`` gives two pictures of the field that must be alike: focused, then marked
+    invalid, then at rest (and each state looks unlike the one before)."""
+    focused, other = both()
+    assert focused == other
     field.show_error("Please check this")
     QApplication.processEvents()
-    invalid, through = both()
-    assert invalid == through != focused
-    editor.clearFocus()
+    invalid, other = both()
+    assert invalid == other != focused
+    field.editor.clearFocus()
     QApplication.processEvents()
-    at_rest, through = both()
-    assert at_rest == through != invalid
+    at_rest, other = both()
+    assert at_rest == other != invalid
 
 
 def _draw_own_box(editor: CardLineEdit, own: bool) -> None:
@@ -92,14 +106,7 @@ def test_a_field_s_box_from_its_picture_is_the_box_the_style_sheet_draws(
     drawn by the style sheet for a hidden line edit styled as the field would be, and the
     field's own rule draws its text where it stood inside the box."""
     kiosk = chens
-    kiosk.window.set_text_scale(scale)
-    click(qtbot, kiosk.window.welcome.checkin)
-    field = _fields(kiosk)[which]
-    editor = field.editor
-    assert isinstance(editor, CardLineEdit)
-    editor.setFocus()
-    type_where_seen(kiosk, editor, "ch")
-    area = QRect(editor.mapTo(kiosk.window, QPoint(0, 0)), editor.size())
+    field, editor, area = _typed_in(qtbot, kiosk, scale, which)
 
     def both() -> tuple[QImage, QImage]:
         own = kiosk.window.grab(area).toImage()
@@ -109,16 +116,7 @@ def test_a_field_s_box_from_its_picture_is_the_box_the_style_sheet_draws(
         return own, styled
 
     assert editor.hasFocus()
-    focused, styled = both()
-    assert focused == styled
-    field.show_error("Please check this")
-    QApplication.processEvents()
-    invalid, styled = both()
-    assert invalid == styled != focused
-    editor.clearFocus()
-    QApplication.processEvents()
-    at_rest, styled = both()
-    assert at_rest == styled != invalid
+    _alike_in_every_state(field, both)
 
 
 def test_the_style_sheet_draws_none_of_the_field_s_box_at_a_keystroke(
