@@ -10,7 +10,7 @@ often.
 
 from __future__ import annotations
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, hmac
 
 
 def sha256(data: bytes) -> bytes:
@@ -26,10 +26,7 @@ def sha256_hex(data: bytes) -> str:
 
 
 def hmac_sha256_hex(key: bytes, data: bytes) -> str:
-    """HMAC-SHA-256 of ``data`` under ``key``, as 64 lower-case hex digits. Its module is loaded
-    at the first use: a check-in with no deny list and no rights request makes none."""
-    from cryptography.hazmat.primitives import hmac
-
+    """HMAC-SHA-256 of ``data`` under ``key``, as 64 lower-case hex digits."""
     mac = hmac.HMAC(key, hashes.SHA256())
     mac.update(data)
     return mac.finalize().hex()
