@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from kiosk.hosts import MAX_RESULTS
 from kiosk.models import Host
 from ui.style import theme
-from ui.widgets import set_accessible
+from ui.widgets import on_surface, set_accessible
 
 
 @lru_cache(maxsize=512)
@@ -110,7 +110,7 @@ class Suggestion(QPushButton):
             self.click()
             return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            siblings = list(self._siblings())
+            siblings = self._siblings()
             index = siblings.index(self) + (1 if key == Qt.Key.Key_Down else -1)
             if index < 0:
                 self._field.setFocus()
@@ -156,15 +156,13 @@ class ProposalFrame(QFrame):
         if drawn is None or drawn.devicePixelRatio() != self.devicePixelRatioF():
             if len(self._drawn) > 2 * MAX_RESULTS:
                 self._drawn.clear()  # a bound: the width follows the window
-            drawn = QPixmap(size * self.devicePixelRatioF())
-            drawn.setDevicePixelRatio(self.devicePixelRatioF())
-            painter = QPainter(drawn)
-            # The card's colour for the corners, then the styled background and border as usual.
-            painter.fillRect(self.rect(), self._surface)
             option = QStyleOption()
             option.initFrom(self)
-            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
-            self.drawFrame(painter)
-            painter.end()
+
+            def styled(painter: QPainter) -> None:  # the background and border, as usual
+                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+                self.drawFrame(painter)
+
+            drawn = on_surface(size, self.devicePixelRatioF(), self._surface, styled)
             self._drawn[QSize(size)] = drawn
         return drawn

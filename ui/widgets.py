@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -190,6 +190,21 @@ class LanguageBar(QWidget):
         return self._buttons[language]
 
 
+def on_surface(
+    size: QSize, ratio: float, surface: QColor, draw: Callable[[QPainter], None]
+) -> QPixmap:
+    """A picture of ``size`` at the screen's pixel ratio, filled with the card's colour
+    (``surface``) and then drawn on by ``draw``: what a widget lying on the card keeps of its
+    styled box, so the style sheet draws that once rather than at every paint."""
+    picture = QPixmap(size * ratio)
+    picture.setDevicePixelRatio(ratio)
+    painter = QPainter(picture)
+    painter.fillRect(QRect(QPoint(0, 0), size), surface)
+    draw(painter)
+    painter.end()
+    return picture
+
+
 class CardLineEdit(QLineEdit):
     """A line edit that lies on a card (the details form's): it paints every one of its pixels,
     the corners outside its rounded border in the card's colour, then itself as the style sheet
@@ -246,14 +261,13 @@ class CardLineEdit(QLineEdit):
                 model.setProperty("invalid", invalid)
                 model.style().unpolish(model)
                 model.style().polish(model)
-            drawn = QPixmap(self.size() * ratio)
-            drawn.setDevicePixelRatio(ratio)
-            painter = QPainter(drawn)
-            painter.fillRect(self.rect(), self._surface)
-            model.style().drawPrimitive(
-                QStyle.PrimitiveElement.PE_PanelLineEdit, option, painter, model
+            box = QStyle.PrimitiveElement.PE_PanelLineEdit
+            drawn = on_surface(
+                self.size(),
+                ratio,
+                self._surface,
+                lambda painter: model.style().drawPrimitive(box, option, painter, model),
             )
-            painter.end()
             self._panels[key] = drawn
         return drawn
 
