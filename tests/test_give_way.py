@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,3 +73,50 @@ def test_the_purge_keeps_its_transactions_short_while_guests_are_checking_in(
     assert beside and set(beside) == {retention.TRANSACTION_TARGET_BESIDE_GUESTS}
     assert alone and set(alone) == {retention.TRANSACTION_TARGET}
     assert retention.TRANSACTION_TARGET_BESIDE_GUESTS < retention.TRANSACTION_TARGET
+
+
+def _deleting_between_checkpoints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guest_just_came: bool
+) -> list[float]:
+    """The seconds of deleting between the purge's checkpoints, each transaction taking 4 ms."""
+    path = tmp_path / "kiosk.db"
+    grow(path, 3_000, NOW)
+    store = Store(path)
+    store.give_way = GiveWay(Seconds())  # time stands still: a guest's check-in stays recent
+    if guest_just_came:
+        with store.give_way.foreground():
+            pass
+    monkeypatch.setattr(retention, "next_chunk_size", lambda *_sizes: 100)  # 30 chunks
+    erase = store.erase_expired_visits
+    deleting, between = 0.0, []
+
+    def erase_in_4_ms(
+        now: datetime, limit: int, restart_wal: bool = False, held: Sequence[str] = ()
+    ) -> int:
+        nonlocal deleting
+        if restart_wal:  # the checkpoint before this chunk: the WAL starts afresh with it
+            between.append(deleting)
+            deleting = 0.0
+        erased = erase(now, limit, restart_wal, held)
+        store.last_erase_seconds = 0.004
+        deleting += 0.004 if erased else 0.0
+        return erased
+
+    monkeypatch.setattr(store, "erase_expired_visits", erase_in_4_ms)
+    assert retention.purge(store, tmp_path / "spool", NOW, 30).visits_erased == 3_000
+    store.close()
+    return between
+
+
+def test_the_purge_checkpoints_less_often_while_no_guest_is_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside guests the WAL is checkpointed after every 10 ms of deleting, as a guest's commit
+    that meets a checkpoint waits on its flush to disk; alone, where none waits, after 40 ms:
+    each checkpoint pays its own syncs, and a page several chunks change is copied once."""
+    beside = _deleting_between_checkpoints(tmp_path / "beside", monkeypatch, guest_just_came=True)
+    alone = _deleting_between_checkpoints(tmp_path / "alone", monkeypatch, guest_just_came=False)
+    assert retention.CHECKPOINT_EVERY < retention.CHECKPOINT_EVERY_ALONE
+    assert len(beside) >= 8 and len(alone) >= 2
+    assert beside == pytest.approx([0.012] * len(beside))  # after every third chunk
+    assert alone == pytest.approx([0.040] * len(alone))  # after every tenth

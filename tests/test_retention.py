@@ -200,6 +200,7 @@ def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(
     grow(tmp_path / "kiosk.db", 6_000, NOW)
     store = Store(tmp_path / "kiosk.db")
     monkeypatch.setattr("kiosk.retention.CHECKPOINT_EVERY", 0.0)  # one per chunk
+    monkeypatch.setattr("kiosk.retention.CHECKPOINT_EVERY_ALONE", 0.0)
     monkeypatch.setattr("kiosk.retention.FIRST_CHUNK", 100)
     monkeypatch.setattr("kiosk.retention.LARGEST_CHUNK", 100)
     wal = Path(f"{store.path}-wal")
