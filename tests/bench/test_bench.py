@@ -181,6 +181,13 @@ def start_time(code: str, data_dir: Path) -> float:
     return time.perf_counter() - start
 
 
+# Starts of each kind, interleaved. A process start on this 2-core machine swings with what
+# else runs on it: over one run of seven rounds the bare window took 103-185 ms and the kiosk
+# 170-298, and ten runs of the same code gave ratios of 1.39-2.02 (one over the goal). The
+# medians of fifteen move half as much; a round costs ~1.3 s.
+START_ROUNDS = 15
+
+
 @pytest.mark.usefixtures("installed_bytecode")
 def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
     """First paint of Welcome against a bare PySide6 window, with an existing data directory
@@ -189,7 +196,7 @@ def test_cold_start_to_welcome(tmp_path: Path, report: Report) -> None:
     existing = tmp_path / "existing"
     start_time(KIOSK_READY, existing)  # creates the store, keys and notices once
     welcome, first_run, ready, bare = [], [], [], []
-    for n in range(7):
+    for n in range(START_ROUNDS):
         welcome.append(start_time(KIOSK_WELCOME, existing))
         first_run.append(start_time(KIOSK_READY, tmp_path / f"first{n}"))
         ready.append(start_time(KIOSK_READY, existing))
