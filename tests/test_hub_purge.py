@@ -96,16 +96,16 @@ def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit
 ) -> None:
     """SQLite copies the WAL back into the database inside the commit that takes it past 1,000
     pages, with the write lock held: one purge chunk in 16 took 5-7 ms instead of 2, and a
-    kiosk's batch waited behind it or was itself the commit that paid. The purge checkpoints
-    between its chunks, outside any turn, so the WAL starts afresh well before that, however
-    many pages a row takes (a fixed 8,000 rows took the WAL to 920 pages once ids were
-    time-ordered, and to 1,097 with long names). Seen here with SQLite's own checkpoints
-    switched off: the WAL of the whole purge is ~7,000 pages. A table's last rows are
-    checkpointed before the next table's begin: left in the WAL, the visits' tail and the
-    receipts' first rows made 880-1,002 pages. The chunks' sizes are set here, whatever the
-    machine's load. Each commit also writes ~9 pages of its own (the index paths): with a row's
-    share alone learnt from chunks of 2,000 rows, 8,000 rows in chunks of 20 (kiosks' batches
-    came meanwhile) took the WAL to ~4,000 pages."""
+    kiosk's batch waited behind it or was itself the commit that paid. While kiosks are
+    sending, the purge checkpoints between its chunks, outside any turn, so the WAL starts
+    afresh well before that, however many pages a row takes (a fixed 8,000 rows took the WAL to
+    920 pages once ids were time-ordered, and to 1,097 with long names). Seen here with
+    SQLite's own checkpoints switched off: the WAL of the whole purge is ~7,000 pages. A
+    table's last rows are checkpointed before the next table's begin: left in the WAL, the
+    visits' tail and the receipts' first rows made 880-1,002 pages. The chunks' sizes are set
+    here, whatever the machine's load. Each commit also writes ~9 pages of its own (the index
+    paths): with a row's share alone learnt from chunks of 2,000 rows, 8,000 rows in chunks of
+    20 (kiosks' batches came meanwhile) took the WAL to ~4,000 pages."""
     sizes = _steady if chunks == "steady" else _shrinking([])
     monkeypatch.setattr("kiosk.hub.purging.next_chunk_size", sizes)
     hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
@@ -113,8 +113,38 @@ def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit
         hub._engine, "connect", lambda raw, _record: raw.execute("PRAGMA wal_autocheckpoint=0")
     )
     hub._engine.dispose()  # every connection from now on has them off
+    held = _wal_pages_at_each_checkpoint(hub, clock, monkeypatch, names, kiosks_sending=True)
+    # 800 aimed at (PURGE_WAL_PAGES); 1,000 is where SQLite would copy it back in a commit
+    assert len(held) > 10 and max(held) < 900, held
+
+
+def test_on_sqlite_the_purge_alone_checkpoints_less_often_and_its_commits_never_do(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no kiosk sending, nothing waits on the WAL's length: the purge lets it grow five
+    times longer between its checkpoints (each pays its own syncs to disk), and its own commits
+    never copy it back, though SQLite would at 1,000 pages (left on here, as on a hub)."""
+    monkeypatch.setattr("kiosk.hub.purging.next_chunk_size", _steady)
+    hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    held = _wal_pages_at_each_checkpoint(hub, clock, monkeypatch, False, kiosks_sending=False)
+    assert max(held) > 1_500, held  # its commits left the WAL to it (SQLite: ~1,000 at most)
+    assert len(held) >= 3 and max(held) < purging.PURGE_WAL_PAGES_ALONE * 1.1, held
+
+
+def _wal_pages_at_each_checkpoint(
+    hub: HubService,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    names: bool,
+    kiosks_sending: bool,
+) -> list[int]:
+    """The WAL's pages at each of a purge's checkpoints of 50,000 visits, and at its end."""
+    if kiosks_sending:
+        hub._give_way = GiveWay(lambda: 1000.0)  # time stands still: a batch stays recent
+        with hub._give_way.foreground():
+            pass
     grow_hub(hub, 50_000, to_db(clock() - timedelta(days=1)))
-    wal = tmp_path / "hub.db-wal"
+    wal = Path(hub._engine.url.database or "").with_name("hub.db-wal")
     with hub._engine.connect() as db:
         raw: Any = db.connection.dbapi_connection
         if names:  # as a site that sends its guests' names keeps them: more pages a row
@@ -140,8 +170,7 @@ def test_on_sqlite_the_purge_copies_its_wal_back_before_sqlite_would_in_a_commit
     counts = hub.purge(clock())
     hub.close()
     assert counts["visits"] == counts["receipts"] == 50_000
-    # 800 aimed at (PURGE_WAL_PAGES); 1,000 is where SQLite would copy it back in a commit
-    assert len(held) > 10 and max(held) < 900, held
+    return held
 
 
 def test_a_postgresql_purge_vacuums_without_parallel_workers(
