@@ -22,7 +22,7 @@ from kiosk.hub import directory_tags
 from kiosk.hub import schema as t
 from kiosk.hub.erasing import bury, reclaim_space
 from kiosk.hub.ingest import Batch, ClashError
-from kiosk.hub.purging import purge_due_rows
+from kiosk.hub.purging import PurgeRun
 from kiosk.hub.records import (
     DENY_FIELDS,
     KioskIdentity,
@@ -284,24 +284,25 @@ class HubService:
         at = now or self._clock()
         moment = to_db(at)
         receipts_before = to_db(at - timedelta(days=ERASURE_RECEIPT_DAYS))
-        counts = {
-            "visits": self._purge_due(t.visits, t.visits.c.purge_after, moment),
-            "receipts": self._purge_due(t.receipts, t.receipts.c.purge_after, moment),
-            "tombstones": self._purge_due(t.tombstones, t.tombstones.c.until, moment),
-            "erasures": self._purge_due(t.erasures, t.erasures.c.received_at, receipts_before),
-            "deny": self._purge_due(t.deny, t.deny.c.expires_at, moment),
-            # an invitation holds a name and an email; once its window ended, for nothing
-            "invitations": self._purge_due(t.invitations, t.invitations.c.ends_at, moment),
-            "roll_calls": self._purge_roll_calls(to_db(at - ROLL_CALL_KEPT)),
-        }
-        with self._engine.begin() as db:
-            counts["deny"] += db.execute(
-                t.deny.delete().where(t.deny.c.removed_at.is_not(None))
-            ).rowcount
-            # deny-list alerts are for the front desk on the day
-            counts["alerts"] = db.execute(
-                t.alerts.delete().where(t.alerts.c.at < to_db(at - timedelta(days=2)))
-            ).rowcount
+        with PurgeRun(self._engine, self._give_way) as run:
+            counts = {
+                "visits": run.table(t.visits, t.visits.c.purge_after, moment),
+                "receipts": run.table(t.receipts, t.receipts.c.purge_after, moment),
+                "tombstones": run.table(t.tombstones, t.tombstones.c.until, moment),
+                "erasures": run.table(t.erasures, t.erasures.c.received_at, receipts_before),
+                "deny": run.table(t.deny, t.deny.c.expires_at, moment),
+                # an invitation holds a name and an email; once its window ended, for nothing
+                "invitations": run.table(t.invitations, t.invitations.c.ends_at, moment),
+                "roll_calls": self._purge_roll_calls(to_db(at - ROLL_CALL_KEPT)),
+            }
+            with self._engine.begin() as db:
+                counts["deny"] += db.execute(
+                    t.deny.delete().where(t.deny.c.removed_at.is_not(None))
+                ).rowcount
+                # deny-list alerts are for the front desk on the day
+                counts["alerts"] = db.execute(
+                    t.alerts.delete().where(t.alerts.c.at < to_db(at - timedelta(days=2)))
+                ).rowcount
         if any(counts.values()):
             self._reclaim_space()
         return counts
@@ -317,9 +318,6 @@ class HubService:
             return int(
                 db.execute(t.roll_calls.delete().where(r.started_at < started_before)).rowcount
             )
-
-    def _purge_due(self, table: sa.Table, due: sa.Column[Any], moment: str) -> int:
-        return purge_due_rows(self._engine, self._give_way, table, due, moment)
 
     def _reclaim_space(self) -> None:
         reclaim_space(self._engine)
