@@ -39,17 +39,24 @@ def test_foreground_work_counts_as_busy_while_in_flight_and_a_while_after() -> N
     assert not give_way.busy_within(1.0)
 
 
+def _aged_store(tmp_path: Path, guest_just_came: bool) -> Store:
+    """A store of 3,000 expired visits whose clock stands still: a guest's check-in, if one
+    just came, stays recent throughout the purge."""
+    path = tmp_path / "kiosk.db"
+    grow(path, 3_000, NOW)
+    store = Store(path)
+    store.give_way = GiveWay(Seconds())
+    if guest_just_came:
+        with store.give_way.foreground():
+            pass
+    return store
+
+
 def _purge_targets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guest_just_came: bool
 ) -> list[float]:
     """The time each of a purge's delete transactions was sized for."""
-    path = tmp_path / "kiosk.db"
-    grow(path, 3_000, NOW)
-    store = Store(path)
-    store.give_way = GiveWay(Seconds())  # time stands still: a guest's check-in stays recent
-    if guest_just_came:
-        with store.give_way.foreground():
-            pass
+    store = _aged_store(tmp_path, guest_just_came)
     targets: list[float] = []
 
     def next_chunk_size(size: int, took: float, target: float, smallest: int, largest: int) -> int:
@@ -79,13 +86,7 @@ def _deleting_between_checkpoints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guest_just_came: bool
 ) -> list[float]:
     """The seconds of deleting between the purge's checkpoints, each transaction taking 4 ms."""
-    path = tmp_path / "kiosk.db"
-    grow(path, 3_000, NOW)
-    store = Store(path)
-    store.give_way = GiveWay(Seconds())  # time stands still: a guest's check-in stays recent
-    if guest_just_came:
-        with store.give_way.foreground():
-            pass
+    store = _aged_store(tmp_path, guest_just_came)
     monkeypatch.setattr(retention, "next_chunk_size", lambda *_sizes: 100)  # 30 chunks
     erase = store.erase_expired_visits
     deleting, between = 0.0, []
