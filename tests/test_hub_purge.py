@@ -413,3 +413,20 @@ def test_on_postgresql_beside_kiosks_the_vacuums_wait_for_the_last_chunk(
     vacuums = [(n, doing, mine) for n, (doing, mine) in enumerate(log) if doing.startswith("vac")]
     assert len(vacuums) == 2 * len(erasing.PERSONAL_TABLES)  # each begun, then ended
     assert all(n > last_chunk and mine and "tail" not in doing for n, doing, mine in vacuums), log
+
+
+def test_on_sqlite_each_write_turn_of_the_purge_deletes(tmp_path: Path, clock: FakeClock) -> None:
+    """A transaction on the hub's SQLite takes a writer's turn and the write lock at its BEGIN,
+    and a kiosk's batch waits for it: the purge opens none it does not delete in (its
+    connection's settings go straight to the driver)."""
+    hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
+    grow_hub(hub, 1_000, to_db(clock() - timedelta(days=1)))
+    said: list[str] = []
+    sa.event.listen(
+        hub._engine, "before_cursor_execute", lambda _c, _cur, sql, *_rest: said.append(sql)
+    )
+    assert hub.purge(clock())["visits"] == 1_000
+    hub.close()
+    after_begin = [said[n + 1] for n, sql in enumerate(said) if sql == "BEGIN IMMEDIATE"]
+    assert len(after_begin) >= 7  # a chunk a table at least, and the deny list's and alerts'
+    assert all(sql.startswith("DELETE") for sql in after_begin), after_begin

@@ -255,10 +255,12 @@ def make_durable(engine: Engine) -> None:
 
 def checkpoint_by_itself(db: sa.Connection) -> None:
     """SQLite: this connection's commits never copy the WAL back themselves (at 1,000 pages);
-    the purge does it between its chunks. Lasts as long as the connection (``db.detach()``)."""
+    the purge does it between its chunks. Lasts as long as the connection (``db.detach()``).
+    Said straight to the driver: through SQLAlchemy it would begin a transaction, which on the
+    hub takes a writer's turn and the write lock (BEGIN IMMEDIATE) for nothing."""
     if db.dialect.name == "sqlite":
-        db.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-        db.commit()
+        raw: Any = db.connection.dbapi_connection
+        raw.execute("PRAGMA wal_autocheckpoint=0")
 
 
 def walk_the_deadline_index(db: sa.Connection) -> None:
