@@ -163,9 +163,7 @@ def _wal_pages_at_each_checkpoint(
 
     monkeypatch.setattr(purging, "checkpoint_between_chunks", noted_checkpoint)
 
-    def pages_left(
-        *_vacuumed: object,
-    ) -> None:  # the WAL file: a 32-byte header, then a page and 24 bytes a frame
+    def pages_left() -> None:  # the WAL file: a 32-byte header, then a page and 24 bytes a frame
         held.append((os.path.getsize(wal) - 32) // (page_size + 24))
 
     hub._reclaim_space = pages_left  # type: ignore[method-assign]
