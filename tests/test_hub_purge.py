@@ -131,6 +131,14 @@ def test_on_sqlite_the_purge_alone_checkpoints_less_often_and_its_commits_never_
     assert len(held) >= 3 and max(held) < purging.PURGE_WAL_PAGES_ALONE * 1.1, held
 
 
+def _a_kiosk_just_sent(hub: HubService) -> None:
+    """A kiosk's batch just went through, and the hub's clock stands still: for the whole purge,
+    kiosks are sending."""
+    hub._give_way = GiveWay(lambda: 1000.0)
+    with hub._give_way.foreground():
+        pass
+
+
 def _wal_pages_at_each_checkpoint(
     hub: HubService,
     clock: FakeClock,
@@ -140,9 +148,7 @@ def _wal_pages_at_each_checkpoint(
 ) -> list[int]:
     """The WAL's pages at each of a purge's checkpoints of 50,000 visits, and at its end."""
     if kiosks_sending:
-        hub._give_way = GiveWay(lambda: 1000.0)  # time stands still: a batch stays recent
-        with hub._give_way.foreground():
-            pass
+        _a_kiosk_just_sent(hub)
     grow_hub(hub, 50_000, to_db(clock() - timedelta(days=1)))
     wal = Path(hub._engine.url.database or "").with_name("hub.db-wal")
     with hub._engine.connect() as db:
@@ -403,9 +409,7 @@ def test_on_postgresql_beside_kiosks_the_vacuums_wait_for_the_last_chunk(
     """While kiosks are sending, a vacuum beside the chunks would take the CPU a batch needs to
     commit (a 2-core hub): they all run after the purge's last chunk, in its thread."""
     hub = hub_service(fresh_database(postgres, "hub_late_vacuums"), clock)
-    hub._give_way = GiveWay(lambda: 1000.0)  # time stands still: a batch stays recent
-    with hub._give_way.foreground():
-        pass
+    _a_kiosk_just_sent(hub)
     log = _vacuums_and_chunks(hub, clock, monkeypatch)
     last_chunk = max(n for n, (doing, _) in enumerate(log) if doing == "receipts chunk")
     vacuums = [(n, doing, mine) for n, (doing, mine) in enumerate(log) if doing.startswith("vac")]
