@@ -58,24 +58,7 @@ class Batch:
                 checked.append(error)
         keys = [item[0] for item in checked if isinstance(item, tuple)]
         ids = [item[1] for item in checked if isinstance(item, tuple) and item[1]]
-        named = self._rows_named
-        self.receipts = {
-            row.idempotency_key: (row.body_hash, row.answer)
-            for row in named(
-                t.receipts, ("kiosk_id", self.kiosk.kiosk_id), "idempotency_key", keys,
-                "body_hash", "answer",
-            )
-        }  # fmt: skip
-        self.tombstones = {
-            row.visit_id for row in named(t.tombstones, ("site", self.kiosk.site), "visit_id", ids)
-        }
-        self.visits: dict[str, tuple[str | None, str]] = {
-            row.visit_id: (row.checked_out_at, row.purge_after)
-            for row in named(
-                t.visits, ("site", self.kiosk.site), "visit_id", ids,
-                "checked_out_at", "purge_after",
-            )
-        }  # fmt: skip
+        self._look_up(keys, ids)
         answers = []
         for item, event in zip(checked, events, strict=True):
             if isinstance(item, RecordRejectedError):
@@ -91,19 +74,25 @@ class Batch:
         self._write()
         return answers
 
-    def _rows_named(
-        self,
-        table: sa.Table,
-        scope: tuple[str, str],
-        key: str,
-        values: Sequence[str],
-        *more: str,
-    ) -> sa.CursorResult[Any]:
-        """The rows of ``table`` whose ``key`` is one of ``values``, within the ``scope``
-        (column, value: this kiosk, this site) that makes the primary key with it; read are
-        the key and the columns ``more``."""
-        lookup = _lookup(self.db.dialect.name, table, scope[0], key, more)
-        return self.db.execute(lookup, {"scope": scope[1], "wanted": list(dict.fromkeys(values))})
+    def _look_up(self, keys: Sequence[str], ids: Sequence[str]) -> None:
+        """What the hub holds of the batch: this kiosk's receipts under its keys, the site's
+        tombstones and visits under its ids, read by one statement (``_lookups``)."""
+        self.receipts: dict[str, tuple[str, str]] = {}
+        self.tombstones: set[str] = set()
+        self.visits: dict[str, tuple[str | None, str]] = {}
+        wanted = {
+            "kiosk": self.kiosk.kiosk_id,
+            "site": self.kiosk.site,
+            "keys": list(dict.fromkeys(keys)),
+            "ids": list(dict.fromkeys(ids)),
+        }
+        for kind, key, first, second in self.db.execute(_lookups(self.db.dialect.name), wanted):
+            if kind == "receipt":
+                self.receipts[key] = (first, second)
+            elif kind == "tombstone":
+                self.tombstones.add(key)
+            else:
+                self.visits[key] = (first, second)
 
     def _decide(self, key: str, event: Mapping[str, Any]) -> dict[str, Any]:
         this_hash = body_hash(event)
@@ -182,17 +171,15 @@ class Batch:
         return purge_after
 
     def _write(self) -> None:
-        if self.new_visits:
-            _insert_rows(self.db, t.visits, self.new_visits)
+        if self.new_visits or self.new_receipts:
+            _insert_rows(self.db, self.new_visits, self.new_receipts)
         if self.checkouts:
             counter = t.counter.c
-            self.db.execute(
+            last = self.db.execute(
                 t.counter.update()
                 .where(counter.name == "checkout")
                 .values(value=counter.value + len(self.checkouts))
-            )
-            last = self.db.execute(
-                sa.select(counter.value).where(counter.name == "checkout")
+                .returning(counter.value)
             ).scalar_one()
             v = t.visits.c
             self.db.execute(
@@ -208,57 +195,99 @@ class Batch:
                     for n, (visit_id, out) in enumerate(self.checkouts)
                 ],
             )
-        if self.new_receipts:
-            _insert_rows(self.db, t.receipts, self.new_receipts)
 
 
-def _insert_rows(db: Connection, table: sa.Table, rows: Sequence[Mapping[str, str | None]]) -> None:
-    """Inserts ``rows`` (the same columns in each). On PostgreSQL as one statement that takes
-    them all as one JSON document: sent as ``executemany``, a batch's 50 visits and 50 receipts
-    went through the driver's pipeline row by row (a third of the hub's Python time per batch),
-    and as one array per column the driver escaped every value in Python."""
+Rows = Sequence[Mapping[str, str | None]]
+
+
+def _insert_rows(db: Connection, visits: Rows, receipts: Rows) -> None:
+    """Inserts the batch's new visits and receipts (the same columns in each row of a table).
+    On PostgreSQL as one statement that takes each table's rows as one JSON document: sent as
+    ``executemany``, a batch's 50 visits and 50 receipts went through the driver's pipeline row
+    by row (a third of the hub's Python time per batch), and as one array per column the driver
+    escaped every value in Python. One statement for both tables, not one each: a statement is
+    a round trip to the server, and each is where a batch waits for a CPU beside a purge."""
     if db.dialect.name != "postgresql":
-        db.execute(table.insert(), list(rows))
+        for table, rows in ((t.visits, visits), (t.receipts, receipts)):
+            if rows:
+                db.execute(table.insert(), list(rows))
         return
-    db.execute(_insert_from_json(table, tuple(rows[0])), {"rows": json.dumps(rows)})
+    names = (tuple(visits[0]) if visits else (), tuple(receipts[0]) if receipts else ())
+    documents = {"visits": json.dumps(visits), "receipts": json.dumps(receipts)}
+    db.execute(_insert_from_json(*names), documents)
 
 
 @functools.cache
-def _lookup(
-    dialect: str, table: sa.Table, scope: str, key: str, more: tuple[str, ...]
-) -> sa.Select[Any]:
-    """``SELECT key, *more WHERE scope = :scope AND key IN :wanted``, where the scope (this
-    kiosk, this site) and the key make the table's primary key. On PostgreSQL each value is
-    looked up on its own, through the primary key: a hub whose statistics are stale (a new one
-    filling up, kiosks catching up after an outage: until autovacuum's next ANALYZE) planned
-    ``IN (50 ids)`` as a read of every row of the site, each filtered. Measured on a new hub, a
-    batch's visit lookup took 4 ms at 2,000 visits and 23 ms at 20,000; looked up one by one,
-    0.5-0.6 ms at any size. ``LIMIT 1`` keeps the planner from folding the lookup into a join
-    it could plan the old way again (the key is unique in its scope, so nothing is cut).
+def _lookups(dialect: str) -> sa.CompoundSelect[Any]:
+    """One statement for everything a batch must know before it is decided: rows of
+    ``(kind, key, first, second)``, the kinds being this kiosk's receipts under the batch's
+    ``:keys`` (body hash, answer), the site's tombstones under its ``:ids`` and its visits under
+    them (checked out at, purge after). Three statements were three round trips to PostgreSQL:
+    beside a purge on a 2-core machine each waited for a CPU, and a batch's p99 with them."""
+    return sa.union_all(
+        _lookup(dialect, "receipt", t.receipts, ("kiosk_id", "kiosk"), ("idempotency_key", "keys"),
+                ("body_hash", "answer")),
+        _lookup(dialect, "tombstone", t.tombstones, ("site", "site"), ("visit_id", "ids"), ()),
+        _lookup(dialect, "visit", t.visits, ("site", "site"), ("visit_id", "ids"),
+                ("checked_out_at", "purge_after")),
+    )  # fmt: skip
 
-    Made once for each table and columns, as the batch's values are parameters: built anew for
-    each batch, the three lookups cost the hub ~1 ms of Python a batch."""
-    columns = [table.c[name] for name in (key, *more)]
-    in_scope = table.c[scope] == sa.bindparam("scope")
+
+def _lookup(
+    dialect: str,
+    kind: str,
+    table: sa.Table,
+    scope: tuple[str, str],
+    key: tuple[str, str],
+    more: tuple[str, ...],
+) -> sa.Select[Any]:
+    """``SELECT kind, key, *more WHERE scope = :scope AND key IN :wanted`` (each a column and
+    its parameter's name), ``more`` padded with NULLs to two columns; the scope (this kiosk,
+    this site) and the key make the table's primary key. On PostgreSQL each value is looked up
+    on its own, through the primary key: a hub whose statistics are stale (a new one filling
+    up, kiosks catching up after an outage: until autovacuum's next ANALYZE) planned ``IN (50
+    ids)`` as a read of every row of the site, each filtered. Measured on a new hub, a batch's
+    visit lookup took 4 ms at 2,000 visits and 23 ms at 20,000; looked up one by one, 0.5-0.6 ms
+    at any size. ``LIMIT 1`` keeps the planner from folding the lookup into a join it could plan
+    the old way again (the key is unique in its scope, so nothing is cut).
+
+    Made once (``_lookups``), as the batch's values are parameters: built anew for each batch,
+    the lookups cost the hub ~1 ms of Python a batch."""
+    names = (key[0], *more)
+    kind_column: sa.Label[str] = sa.literal_column(f"'{kind}'").label("kind")
+    padding = [sa.null()] * (2 - len(more))
+    in_scope = table.c[scope[0]] == sa.bindparam(scope[1])
     if dialect != "postgresql":
-        wanted: sa.BindParameter[list[str]] = sa.bindparam("wanted", expanding=True)
-        return sa.select(*columns).where(in_scope, table.c[key].in_(wanted))
-    values = sa.bindparam("wanted", type_=sa.ARRAY(sa.Text))
+        wanted: sa.BindParameter[list[str]] = sa.bindparam(key[1], expanding=True)
+        columns = (table.c[name] for name in names)
+        return sa.select(kind_column, *columns, *padding).where(
+            in_scope, table.c[key[0]].in_(wanted)
+        )
+    values = sa.bindparam(key[1], type_=sa.ARRAY(sa.Text))
     given = sa.func.unnest(values).table_valued("value").render_derived(name="given")
-    found = sa.select(*columns).where(in_scope, table.c[key] == given.c.value)
-    row = found.limit(1).lateral("found")
-    return sa.select(*(row.c[column.name] for column in columns)).select_from(
+    found = sa.select(*(table.c[name] for name in names))
+    row = found.where(in_scope, table.c[key[0]] == given.c.value).limit(1).lateral("found")
+    return sa.select(kind_column, *(row.c[name] for name in names), *padding).select_from(
         given.join(row, sa.true())
     )
 
 
 @functools.cache
-def _insert_from_json(table: sa.Table, names: tuple[str, ...]) -> sa.TextClause:
-    """``INSERT INTO table (names) SELECT names FROM json_populate_recordset(...)``: each
+def _insert_from_json(
+    visit_names: tuple[str, ...], receipt_names: tuple[str, ...]
+) -> sa.TextClause:
+    """``INSERT INTO table (names) SELECT names FROM json_populate_recordset(...)`` for the
+    visits (``:visits``) and the receipts (``:receipts``) that have names, one statement: each
     object's keys are the table's columns, converted to their types by PostgreSQL itself. Made
-    once for each table and set of columns; the names come from the schema, never a request."""
-    columns = ", ".join(table.c[name].name for name in names)
-    return sa.text(
-        f"INSERT INTO {table.name} ({columns}) SELECT {columns}"  # noqa: S608
-        f" FROM json_populate_recordset(NULL::{table.name}, :rows)"
-    )
+    once for each set of columns; the names come from the schema, never a request."""
+    inserts = []
+    for table, names in ((t.visits, visit_names), (t.receipts, receipt_names)):
+        if names:
+            columns = ", ".join(table.c[name].name for name in names)
+            inserts.append(
+                f"INSERT INTO {table.name} ({columns}) SELECT {columns}"  # noqa: S608
+                f" FROM json_populate_recordset(NULL::{table.name}, :{table.name})"
+            )
+    if len(inserts) == 2:  # the visits' insert is the receipts' CTE: one statement, one result
+        return sa.text(f"WITH new_visits AS ({inserts[0]}) {inserts[1]}")
+    return sa.text(inserts[0])
