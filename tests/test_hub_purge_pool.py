@@ -1,0 +1,108 @@
+"""The hub's purge and the connection pool it shares with the kiosks' batches (issue #17): the
+purge's connection goes back to the pool as it came, its chunk settings undone, so a kiosk's
+batch during or after a purge never has to open one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.hub import purging
+from kiosk.hub.service import HubService
+from kiosk.timeutil import to_db
+from tests.conftest import FakeClock
+from tests.hub_server import grow_hub
+from tests.test_hub import checkin
+
+CHUNK_SETTINGS = {"postgresql": ("enable_sort", "enable_seqscan", "jit", "synchronous_commit"),
+                  "sqlite": ("wal_autocheckpoint",)}  # fmt: skip
+
+
+def _settings_in_the_pool(hub: HubService) -> list[dict[str, str]]:
+    """The chunk settings of every connection the pool holds, each checked out at once."""
+    engine = hub._engine
+    dialect = engine.dialect.name
+    held = [engine.connect() for _ in range(engine.pool.checkedin())]  # type: ignore[attr-defined]
+    try:
+        found = []
+        for db in held:
+            raw: Any = db.connection.dbapi_connection
+            if dialect == "sqlite":
+                value = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+                found.append({"wal_autocheckpoint": str(value)})
+            else:
+                cursor = raw.cursor()
+                found.append({
+                    name: cursor.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+                    for name in CHUNK_SETTINGS[dialect]
+                })  # fmt: skip
+                raw.rollback()
+        return found
+    finally:
+        for db in held:
+            db.close()
+
+
+def _connections_opened_and_closed(hub: HubService, call: Any) -> tuple[int, int]:
+    counts = {"opened": 0, "closed": 0}
+
+    def opened(*_args: object) -> None:
+        counts["opened"] += 1
+
+    def closed(*_args: object) -> None:
+        counts["closed"] += 1
+
+    events = [("connect", opened), ("close", closed), ("close_detached", closed)]
+    for name, listener in events:
+        sa.event.listen(hub._engine, name, listener)
+    try:
+        call()
+    finally:
+        for name, listener in events:
+            sa.event.remove(hub._engine, name, listener)
+    return counts["opened"], counts["closed"]
+
+
+def test_a_purge_gives_its_connection_back_to_the_pool_as_it_came(
+    hub_on_db: HubService, clock: FakeClock
+) -> None:
+    """Each table's purge took a connection from the pool and closed it after (its settings
+    were its own): eight tables, eight connections gone, and a kiosk's batch during the purge
+    opened a new one (a new PostgreSQL backend, 5-15 ms of its answer)."""
+    hub = hub_on_db
+    kiosk = hub.authenticate(hub.add_kiosk("lobby-a", "taipei"))
+    assert kiosk is not None
+    grow_hub(hub, 500, to_db(clock() - timedelta(days=1)))
+    hub.ingest(kiosk, [checkin("v-before", clock)])  # the pool holds a warm connection
+    (before,) = _settings_in_the_pool(hub)
+    assert before in ({"wal_autocheckpoint": "1000"}, {**before, "enable_sort": "on"})
+    _opened, closed = _connections_opened_and_closed(hub, lambda: hub.purge(clock()))
+    assert closed == 0
+    opened, closed = _connections_opened_and_closed(
+        hub, lambda: hub.ingest(kiosk, [checkin("v-after", clock)])
+    )
+    assert (opened, closed) == (0, 0)
+    pooled = _settings_in_the_pool(hub)
+    assert pooled and all(found == before for found in pooled), pooled
+
+
+def test_a_purge_that_fails_closes_its_connection_rather_than_pool_its_settings(
+    hub_on_db: HubService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk that fails (the server went away, a disk full) leaves the settings in force on
+    its connection: that one is closed, never handed to a kiosk's batch."""
+    hub = hub_on_db
+    grow_hub(hub, 50, to_db(clock() - timedelta(days=1)))
+    (before,) = _settings_in_the_pool(hub)
+
+    def failing_chunk(*_args: object) -> tuple[int, str]:
+        raise sa.exc.OperationalError("DELETE", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(purging, "delete_chunk", failing_chunk)
+    with pytest.raises(sa.exc.OperationalError):
+        hub.purge(clock())
+    pooled = _settings_in_the_pool(hub)
+    assert all(found == before for found in pooled), pooled
