@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from kiosk.give_way import GiveWay
 from kiosk.hub import purging
 from kiosk.hub import schema as hub_schema
-from kiosk.hub.purging import chunk_delete, delete_chunk, walk_the_deadline_index
+from kiosk.hub.purging import chunk_delete, chunk_settings, delete_chunk
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
@@ -28,12 +28,13 @@ from tests.postgres import fresh_database
 
 @contextmanager
 def _as_the_purge_connects(hub: HubService) -> Iterator[sa.Connection]:
-    """A connection of the hub's set up as the purge sets up its own: out of the pool, its
-    chunks' settings made for the session. What runs on it after is rolled back."""
-    with hub._engine.connect() as db:
-        db.detach()
-        walk_the_deadline_index(db)
-        yield db
+    """A connection of the hub's set up as the purge sets up its own: its chunks' settings made
+    for the session. What runs on it after is rolled back."""
+    with hub._engine.connect() as db, chunk_settings(db):
+        try:
+            yield db
+        finally:
+            db.rollback()  # before the settings are undone, which commits
 
 
 @pytest.mark.parametrize("table", ["visits", "receipts"])
@@ -204,13 +205,13 @@ def test_a_postgresql_purge_returns_with_all_it_deleted_on_disk(
     hub = hub_service(url, clock)
     grow_hub(hub, 2_000, to_db(clock() - timedelta(days=1)))
     monitor = psycopg.connect(postgres, autocommit=True)
-    chunk_settings: list[str] = []
+    commits_waiting: list[str] = []
     chunks_ended_at: list[str] = []  # where the WAL stood as each chunk's transaction ended
     in_chunk = threading.local()
 
     def statement(_c: object, cursor: Any, sql: str, *_rest: object) -> None:
         if "DELETE FROM visits" in sql:
-            chunk_settings.append(
+            commits_waiting.append(
                 cursor.connection.execute("SHOW synchronous_commit").fetchone()[0]
             )
             in_chunk.now = True
@@ -240,8 +241,8 @@ def test_a_postgresql_purge_returns_with_all_it_deleted_on_disk(
     ).fetchone()
     monitor.close()
     hub.close()
-    assert deleted == 2_000 and len(chunk_settings) > 2
-    assert set(chunk_settings) == {"off"}, chunk_settings
+    assert deleted == 2_000 and len(commits_waiting) > 2
+    assert set(commits_waiting) == {"off"}, commits_waiting
     assert on_disk == (True,)
 
 

@@ -7,9 +7,9 @@ Table and column names come from the schema, never from a request.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.give_way import GiveWay
 from kiosk.hub.erasing import PERSONAL_TABLES, checkpoint_between_chunks, vacuum
+from kiosk.hub.session_settings import settings_for_a_while
 from kiosk.wire import next_chunk_size
 
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
@@ -98,8 +99,14 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 # such a commit is never torn, only undone by a crash of the server in the next moment, and
 # the purge ends with a commit that does wait (``make_durable``), taking every chunk before it
 # to the disk. A crash before that leaves rows the next purge deletes, as if not reached yet.
-_CHUNK_SETTINGS = {
-    "sqlite": {},
+#
+# SQLite: the purge's commits never copy the WAL back themselves (at 1,000 pages); the purge
+# does it between its chunks (``checkpoint_between_chunks``).
+#
+# The settings are made on the purge's one connection for as long as its purge of a table
+# (``chunk_settings``), then undone.
+CHUNK_SETTINGS = {
+    "sqlite": {"wal_autocheckpoint": "0"},
     "postgresql": {
         "enable_sort": "off",
         "enable_seqscan": "off",
@@ -149,24 +156,12 @@ def purge_due_rows(
         return _purge_chunks(engine, db, give_way, statement, moment, vacuuming)
 
 
-@contextmanager
-def chunk_settings(db: sa.Connection) -> Iterator[None]:
-    """The chunks' settings on this connection (``walk_the_deadline_index``,
-    ``checkpoint_by_itself``) for the block, then undone: the connection goes back to the pool
-    as it came. One connection serves every chunk, its settings made once: taken from the pool
+def chunk_settings(db: sa.Connection) -> AbstractContextManager[None]:
+    """CHUNK_SETTINGS on this connection for the block, then undone (``settings_for_a_while``).
+    One connection serves every chunk of a table, its settings made once: taken from the pool
     for each chunk, a PostgreSQL chunk paid two more round trips (the pool's ping, the
-    settings), ~0.3 of its 3 ms. It used to be detached and closed after, and a kiosk's next
-    batch found the pool a connection short: it opened one (a new PostgreSQL backend), 5-15 ms
-    at the start of each table's purge. If the block fails, the connection is closed instead:
-    its settings may still be in force."""
-    walk_the_deadline_index(db)
-    checkpoints = checkpoint_by_itself(db)
-    try:
-        yield
-    except BaseException:
-        db.invalidate()
-        raise
-    _undo_settings(db, checkpoints)
+    settings), ~0.3 of its 3 ms."""
+    return settings_for_a_while(db, CHUNK_SETTINGS[db.dialect.name])
 
 
 def _purge_chunks(
@@ -266,45 +261,6 @@ def make_durable(engine: Engine) -> None:
             "SELECT set_config('synchronous_commit', 'on', true),"
             " pg_logical_emit_message(true, 'lobby-kiosk', 'purge')"
         )
-
-
-def checkpoint_by_itself(db: sa.Connection) -> int:
-    """SQLite: this connection's commits never copy the WAL back themselves (at 1,000 pages);
-    the purge does it between its chunks. Answers the setting it had, for ``chunk_settings``
-    to put back (0 on PostgreSQL). Said straight to the driver: through SQLAlchemy it would
-    begin a transaction, which on the hub takes a writer's turn and the write lock (BEGIN
-    IMMEDIATE) for nothing."""
-    if db.dialect.name != "sqlite":
-        return 0
-    raw: Any = db.connection.dbapi_connection
-    (pages,) = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
-    raw.execute("PRAGMA wal_autocheckpoint=0")
-    return int(pages)
-
-
-def walk_the_deadline_index(db: sa.Connection) -> None:
-    """Makes every chunk on this connection find its rows by the deadline's index and commit
-    without waiting for the disk (see above), until ``chunk_settings`` undoes it."""
-    settings = _CHUNK_SETTINGS[db.dialect.name]
-    if not settings:
-        return
-    made = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in settings.items())
-    db.exec_driver_sql(f"SELECT {made}")
-    db.commit()  # a setting made in a transaction that is rolled back is undone
-
-
-def _undo_settings(db: sa.Connection, checkpoints: int) -> None:
-    """The connection's settings as before ``walk_the_deadline_index`` and
-    ``checkpoint_by_itself``: PostgreSQL's the server's defaults, SQLite's ``checkpoints``."""
-    if db.dialect.name == "sqlite":
-        raw: Any = db.connection.dbapi_connection
-        raw.execute(f"PRAGMA wal_autocheckpoint={int(checkpoints)}")
-        return
-    names = ", ".join(f"'{name}'" for name in _CHUNK_SETTINGS[db.dialect.name])
-    db.exec_driver_sql(
-        f"SELECT set_config(name, reset_val, false) FROM pg_settings WHERE name IN ({names})"  # noqa: S608
-    )
-    db.commit()
 
 
 class PurgeRun:
