@@ -10,9 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.hub import schema as t
+from kiosk.hub.session_settings import settings_for_a_while
 
 # Tables that may hold a name or an email and lose rows on request: vacuumed after an erasure.
 PERSONAL_TABLES = ("visits", "receipts", "invitations", "roll_call_people", "rights_exports")
+# PostgreSQL: a vacuum while kiosks are sending goes at autovacuum's pace (a 2 ms pause after
+# each 200 units of its work). Unthrottled, the vacuums after a purge of 1,000,000 visits wrote
+# ~400 MB in 2 s, and a kiosk's batch meanwhile waited on its commit's flush behind them:
+# p99 8.4 ms, its commit alone 5.6. At this pace they take ~40 s, the batches' p99 4.2 ms (its
+# commit 0.9). A lobby's daily purge is a few hundred visits, its vacuum as quick either way.
+GENTLE_VACUUM = {"vacuum_cost_delay": "2", "vacuum_cost_limit": "200"}
 
 
 def bury(db: Connection, site: str, visit_ids: Sequence[str], until: str) -> int:
@@ -63,18 +70,19 @@ def checkpoint_between_chunks(engine: Engine) -> int:
         return _sqlite_checkpoint(db, "PASSIVE")
 
 
-def reclaim_space(engine: Engine) -> None:
+def reclaim_space(engine: Engine, gently: bool = False) -> None:
     """Deleted rows must not linger: SQLite's WAL is checkpointed and truncated (pages were
-    overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed."""
+    overwritten by secure_delete); PostgreSQL's dead tuples are vacuumed, ``gently`` while
+    kiosks are sending (GENTLE_VACUUM)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as db:
             _sqlite_checkpoint(db, "TRUNCATE")
         return
     for table in PERSONAL_TABLES:
-        vacuum(engine, table)
+        vacuum(engine, table, gently=gently)
 
 
-def vacuum(engine: Engine, table: str, truncate: bool = True) -> None:
+def vacuum(engine: Engine, table: str, truncate: bool = True, gently: bool = False) -> None:
     """PostgreSQL: the table's dead tuples reclaimed. The vacuum works alone (``PARALLEL 0``):
     after a purge of 1,000,000 visits PostgreSQL cleaned the indexes with parallel workers,
     which left a 2-core hub's kiosks waiting for a CPU to commit their batches (p99 9-14 ms,
@@ -84,11 +92,12 @@ def vacuum(engine: Engine, table: str, truncate: bool = True) -> None:
     ``truncate=False``: the table's empty tail stays in its file, for a later vacuum to give
     back. Giving it back writes and flushes a WAL record, which held a purge chunk running
     beside the vacuum 21-33 ms (one in ~500); a vacuum after, which finds those pages already
-    clean (the visibility map), gives it back in a moment."""
+    clean (the visibility map), gives it back in a moment. ``gently``: at GENTLE_VACUUM's pace."""
     with engine.connect() as db:
         autocommit = db.execution_options(isolation_level="AUTOCOMMIT")
         options = "PARALLEL 0" if truncate else "PARALLEL 0, TRUNCATE false"
-        autocommit.exec_driver_sql(f"VACUUM ({options}) {table}")
+        with settings_for_a_while(autocommit, GENTLE_VACUUM if gently else {}):
+            autocommit.exec_driver_sql(f"VACUUM ({options}) {table}")
 
 
 def _sqlite_checkpoint(db: Connection, mode: str) -> int:

@@ -22,7 +22,7 @@ from kiosk.hub import directory_tags
 from kiosk.hub import schema as t
 from kiosk.hub.erasing import bury, reclaim_space
 from kiosk.hub.ingest import Batch, ClashError
-from kiosk.hub.purging import PurgeRun
+from kiosk.hub.purging import KIOSKS_AROUND, PurgeRun
 from kiosk.hub.records import (
     DENY_FIELDS,
     KioskIdentity,
@@ -320,7 +320,7 @@ class HubService:
             )
 
     def _reclaim_space(self) -> None:
-        reclaim_space(self._engine)
+        reclaim_space(self._engine, gently=self._give_way.busy_within(KIOSKS_AROUND))
 
     def health(self) -> dict[str, Any]:
         with self._engine.connect() as db:
