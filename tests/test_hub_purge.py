@@ -205,10 +205,10 @@ def test_the_purge_sizes_its_transactions_by_whether_kiosks_are_sending(
     tmp_path: Path, postgres: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, database: str
 ) -> None:
     """A batch waits for SQLite's delete transaction under way: while a batch came a moment ago,
-    the purge aims at shorter ones there. On PostgreSQL a batch waits for no chunk's lock: the
-    purge aims at the same short chunks beside kiosks (shorter ones would be mostly round trips)
-    and at longer ones alone, with fewer round trips. (No table is vacuumed beside the purge
-    here: see the next test.)"""
+    the purge aims at shorter ones there. On PostgreSQL a batch waits for no chunk's lock, but
+    shares the machine with the chunk under way: the purge aims at short ones beside kiosks
+    (batch p99 beside the deletes 5.0-6.3 ms at 3 ms, 3.8-4.7 at 1.5) and at longer ones alone,
+    with fewer round trips. (No table is vacuumed beside the purge here: see the next test.)"""
     monkeypatch.setattr(purging, "PERSONAL_TABLES", ())
 
     def targets(name: str, batch_first: bool) -> list[float]:
@@ -240,9 +240,10 @@ def test_the_purge_sizes_its_transactions_by_whether_kiosks_are_sending(
     assert alone and set(alone) == {purging.PURGE_TRANSACTION[database]}
     assert purging.PURGE_TRANSACTION_BESIDE_KIOSKS[database] < purging.PURGE_TRANSACTION[database]
     assert purging.PURGE_TRANSACTION[database] <= 0.010  # half the 20 ms goal: room for a hiccup
+    assert purging.PURGE_TRANSACTION_BESIDE_KIOSKS[database] <= 0.0015
 
 
-def test_on_postgresql_the_chunks_beside_a_vacuum_are_sized_as_beside_kiosks(
+def test_on_postgresql_the_chunks_beside_a_vacuum_are_shorter(
     postgres: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A vacuum beside the purge shares the 2-core machine with its chunks: at the 8 ms aimed at
@@ -274,9 +275,10 @@ def test_on_postgresql_the_chunks_beside_a_vacuum_are_sized_as_beside_kiosks(
     sa.event.listen(hub._engine, "before_cursor_execute", statement)
     assert hub.purge(clock())["receipts"] == 3_000
     hub.close()
-    alone, beside = purging.PURGE_TRANSACTION, purging.PURGE_TRANSACTION_BESIDE_KIOSKS
-    assert {target for name, target in seen if name == "visits"} == {alone["postgresql"]}
-    assert {target for name, target in seen if name == "receipts"} == {beside["postgresql"]}
+    alone, beside = purging.PURGE_TRANSACTION["postgresql"], purging.PURGE_TRANSACTION_BESIDE_VACUUM
+    assert {target for name, target in seen if name == "visits"} == {alone}
+    assert {target for name, target in seen if name == "receipts"} == {beside}
+    assert beside <= alone / 2
 
 
 def test_on_postgresql_the_purge_starts_no_chunk_while_a_kiosks_batch_is_in_flight(
