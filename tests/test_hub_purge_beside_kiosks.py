@@ -14,10 +14,8 @@ from kiosk.hub import purging
 from kiosk.hub.service import HubService
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
-from tests.hub_server import grow_hub, hub_service
-from tests.postgres import fresh_database
+from tests.hub_server import grow_hub
 from tests.test_hub import checkin
-from tests.test_hub_purge import _a_kiosk_just_sent
 
 CHUNK_SETTINGS = {"postgresql": ("enable_sort", "enable_seqscan", "jit", "synchronous_commit"),
                   "sqlite": ("wal_autocheckpoint",)}  # fmt: skip
@@ -110,31 +108,4 @@ def test_a_purge_that_fails_closes_its_connection_rather_than_pool_its_settings(
     assert all(found == before for found in pooled), pooled
 
 
-@pytest.mark.parametrize("kiosks_sending", [True, False])
-def test_on_postgresql_the_vacuum_goes_at_autovacuums_pace_while_kiosks_send(
-    postgres: str, clock: FakeClock, kiosks_sending: bool
-) -> None:
-    """Unthrottled, the vacuums after a purge of 1,000,000 visits wrote ~400 MB in 2 s, and a
-    kiosk's batch meanwhile waited on its commit's flush behind them (p99 8.4 ms). While kiosks
-    are sending they pause as autovacuum does; alone, they go at full speed. Either way the
-    connection goes back to the pool with the server's pace."""
-    hub = hub_service(fresh_database(postgres, "hub_gentle_vacuum"), clock)
-    grow_hub(hub, 1_000, to_db(clock() - timedelta(days=1)))
-    if kiosks_sending:
-        _a_kiosk_just_sent(hub)
-    paces: list[tuple[str, str]] = []
-    pace = "SELECT current_setting('vacuum_cost_delay'), current_setting('vacuum_cost_limit')"
-
-    def statement(_c: object, cursor: Any, sql: str, *_rest: object) -> None:
-        if sql.startswith("VACUUM"):
-            paces.append(tuple(cursor.connection.execute(pace).fetchone()))
-
-    sa.event.listen(hub._engine, "before_cursor_execute", statement)
-    counts = hub.purge(clock())
-    sa.event.remove(hub._engine, "before_cursor_execute", statement)
-    with hub._engine.connect() as db:
-        afterwards = tuple(db.exec_driver_sql(pace).one())
-    hub.close()
-    assert counts["visits"] == 1_000 and paces
-    assert set(paces) == ({("2ms", "200")} if kiosks_sending else {("0", "200")}), paces
-    assert afterwards == ("0", "200")
+# END
