@@ -282,12 +282,12 @@ class PurgeRun:
     table that may hold a name is vacuumed as soon as its purge ends, beside the purge of the
     next, one vacuum at a time (``PARALLEL 0``) and without giving its empty tail back
     (``vacuum``: the vacuum at the end does, as before, finding the rest done). The chunks
-    beside it are sized as beside kiosks: they share the machine with it. Vacuumed at the end,
-    one after the other, the visits' vacuum alone was 40 % of a purge of 1,000,000 visits;
-    vacuumed beside the next table's chunks, ``make bench``'s rounds alone (2026-12-02): 252-263k
-    visits/s -> 319-351k, longest transaction 11-14 ms either way. Beside kiosks the vacuums
-    stay at the end, on one core, as a batch would wait for a CPU. Leaving the block waits for
-    them and raises what they raised."""
+    beside it are shorter (PURGE_TRANSACTION_BESIDE_VACUUM): they share the machine with it.
+    Vacuumed at the end, one after the other, the visits' vacuum alone was 40 % of a purge of
+    1,000,000 visits; vacuumed beside the next table's chunks, ``make bench``'s rounds alone
+    (2026-12-02): 252-263k visits/s -> 319-351k, longest transaction 11-14 ms either way. Beside
+    kiosks the vacuums stay at the end, on one core, as a batch would wait for a CPU. Leaving
+    the block waits for them and raises what they raised."""
 
     def __init__(self, engine: Engine, give_way: GiveWay) -> None:
         self._engine = engine

@@ -24,31 +24,36 @@ def settings_for_a_while(db: Connection, settings: Mapping[str, str]) -> Iterato
     if not settings:
         yield
         return
-    before = _apply(db, settings)
+    before = _replaced(db, settings)
+    _make(db, settings)
     try:
         yield
     except BaseException:
         db.invalidate()
         raise
-    _apply(db, before)
+    _make(db, before)
 
 
-def _apply(db: Connection, settings: Mapping[str, str]) -> dict[str, str]:
-    """Makes ``settings`` and answers what undoes them: on SQLite the values they replaced, on
-    PostgreSQL the session's defaults (``reset_val``, what RESET would give)."""
+def _replaced(db: Connection, settings: Mapping[str, str]) -> dict[str, str]:
+    """What undoes ``settings``: on SQLite the values they replace, on PostgreSQL the session's
+    defaults (``reset_val``, what RESET would give)."""
+    names = list(settings)
     if db.dialect.name == "sqlite":
         raw: Any = db.connection.dbapi_connection  # straight to the driver: no BEGIN, no turn
-        before = {}
-        for name, value in settings.items():
-            before[name] = str(raw.execute(f"PRAGMA {name}").fetchone()[0])
-            raw.execute(f"PRAGMA {name}={value}")
-        return before
-    names = ", ".join(f"'{name}'" for name in settings)
+        return {name: str(raw.execute(f"PRAGMA {name}").fetchone()[0]) for name in names}
+    quoted = ", ".join(f"'{name}'" for name in names)
     defaults = db.exec_driver_sql(
-        f"SELECT name, reset_val FROM pg_settings WHERE name IN ({names})"  # noqa: S608
+        f"SELECT name, reset_val FROM pg_settings WHERE name IN ({quoted})"  # noqa: S608
     )
-    before = {str(name): str(value) for name, value in defaults}
+    return {str(name): str(value) for name, value in defaults}
+
+
+def _make(db: Connection, settings: Mapping[str, str]) -> None:
+    if db.dialect.name == "sqlite":
+        raw: Any = db.connection.dbapi_connection
+        for name, value in settings.items():
+            raw.execute(f"PRAGMA {name}={value}")
+        return
     made = ", ".join(f"set_config('{name}', '{value}', false)" for name, value in settings.items())
     db.exec_driver_sql(f"SELECT {made}")
     db.commit()  # a setting made in a transaction that is rolled back is undone
-    return before
