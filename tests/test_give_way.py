@@ -80,6 +80,9 @@ def test_the_purge_keeps_its_transactions_short_while_guests_are_checking_in(
     assert beside and set(beside) == {retention.TRANSACTION_TARGET_BESIDE_GUESTS}
     assert alone and set(alone) == {retention.TRANSACTION_TARGET}
     assert retention.TRANSACTION_TARGET_BESIDE_GUESTS < retention.TRANSACTION_TARGET
+    # The 20 ms goal holds the target times the machine's worst moment (the same CPU work took
+    # up to 2.6x its median on the 2-core VM) and the commit's flush: 6 ms once took 28.9.
+    assert retention.TRANSACTION_TARGET <= 0.005
 
 
 def _deleting_between_checkpoints(

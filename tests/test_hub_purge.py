@@ -218,7 +218,9 @@ def test_the_purge_sizes_its_transactions_by_whether_kiosks_are_sending(
     assert beside and set(beside) == {purging.PURGE_TRANSACTION_BESIDE_KIOSKS[database]}
     assert alone and set(alone) == {purging.PURGE_TRANSACTION[database]}
     assert purging.PURGE_TRANSACTION_BESIDE_KIOSKS[database] < purging.PURGE_TRANSACTION[database]
-    assert purging.PURGE_TRANSACTION[database] <= 0.010  # half the 20 ms goal: room for a hiccup
+    # The 20 ms goal holds the target times the machine's worst moment (the same CPU work took
+    # up to 2.6x its median on the 2-core VM) and the commit's flush: 8 ms once took 21.2.
+    assert purging.PURGE_TRANSACTION[database] <= 0.005
     assert purging.PURGE_TRANSACTION_BESIDE_KIOSKS[database] <= 0.0015
 
 

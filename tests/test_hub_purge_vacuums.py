@@ -76,7 +76,7 @@ def test_on_postgresql_the_chunks_beside_a_vacuum_are_shorter(
     alone, beside = purging.PURGE_TRANSACTION["postgresql"], purging.PURGE_TRANSACTION_BESIDE_VACUUM
     assert {target for name, target in seen if name == "visits"} == {alone}
     assert {target for name, target in seen if name == "receipts"} == {beside}
-    assert beside <= alone / 2
+    assert beside < alone and beside <= 0.003  # beside the vacuum, 3 ms chunks took 8-12 ms
 
 
 def _vacuums_and_chunks(
