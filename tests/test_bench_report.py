@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -52,3 +53,24 @@ def test_the_cli_row_counts_the_standard_modules_a_command_loaded() -> None:
     assert not [name for name in found if name.startswith(("kiosk", "tests"))]
     assert len(found) == len(set(found)) and found.index("json") < found.index("csv")
     assert stdlib_imports("import time:       123 |        456 | nt\n") == []  # not here
+
+
+def test_the_machines_pace_shows_a_slice_that_was_held_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe printed under a purge's longest transaction: a slice that waited (here for the
+    interpreter, while another thread computes) stands out against the median of the others."""
+    monkeypatch.setattr(bench, "PACE_WORK", 10_000)  # ~0.3 ms slices
+    stop = threading.Event()
+
+    def compute() -> None:
+        while not stop.is_set():
+            sum(number * number for number in range(1_000))
+
+    other = threading.Thread(target=compute)
+    other.start()
+    try:
+        median, slowest = bench.machine_pace(0.3)
+    finally:
+        stop.set()
+        other.join()
+    assert 0 < median < 0.005
+    assert slowest >= 5  # one slice waited out the other thread's turn (5 ms) at least once

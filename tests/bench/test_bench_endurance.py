@@ -36,6 +36,7 @@ from tests.bench.conftest import (
     Report,
     median_and_spread,
     ms,
+    pace_row,
     paired_medians,
     percentile,
 )
@@ -205,6 +206,7 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
     report.row("  transactions over 20 ms", f"{over:,} of {len(transactions):,}", "", "")
     for row in _what_held_up(longest, collections):
         report.row(*row)
+    pace_row(report)
     # Its floor: the same guest thread on the same stores in the second before each purge. The
     # goal is absolute; on a slow day a check-in alone may take most of it.
     alone_p99 = percentile(waits_alone, 0.99) * 1000
