@@ -50,13 +50,16 @@ STEADY_FROM = 250  # the memory's slope is fitted from here (after the one-off s
 
 class Transaction(NamedTuple):
     """One of the purge's delete transactions: its time, the CPU its thread spent in it (the
-    rest is waiting: for the disk, or for Python while another thread ran), when it ended, and
-    whether it first finished a checkpoint holding the store."""
+    rest is waiting: for the disk, or for Python while another thread ran), when it ended,
+    whether it first finished a checkpoint holding the store, whether a guest was checking in
+    beside it, and its COMMIT's time (writing its pages to the WAL and syncing it to disk)."""
 
     seconds: float
     cpu_seconds: float
     ended: float
     restarted_wal: bool
+    beside_a_guest: bool
+    commit_seconds: float
 
 
 def _purge(
@@ -73,6 +76,14 @@ def _purge(
     notice = service.current_notice("en")
     transactions: list[Transaction] = []
     erase = store.erase_expired_visits
+    committing = [0.0]  # when the purge's thread last began a COMMIT
+    purge_thread = threading.current_thread()
+
+    def began(statement: str) -> None:
+        if statement == "COMMIT" and threading.current_thread() is purge_thread:
+            committing[0] = time.perf_counter()
+
+    store._db.conn.set_trace_callback(began)
 
     def timed_erase(
         now: datetime, limit: int, restart_wal: bool = False, held: Sequence[str] = ()
@@ -81,9 +92,12 @@ def _purge(
         try:
             return erase(now, limit, restart_wal, held)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
-            spent = time.thread_time() - cpu
+            spent, ended = time.thread_time() - cpu, time.perf_counter()
             took = store.last_erase_seconds
-            transactions.append(Transaction(took, spent, time.perf_counter(), restart_wal))
+            commit = ended - committing[0] if ended - committing[0] < took else 0.0
+            transactions.append(
+                Transaction(took, spent, ended, restart_wal, beside_a_guest, commit)
+            )
 
     store.erase_expired_visits = timed_erase  # type: ignore[method-assign]
     done, purging = threading.Event(), threading.Event()
@@ -216,17 +230,25 @@ def test_purge_at_any_age(tmp_path: Path, report: Report, aged: AgedStores) -> N
 
 def _what_held_up(longest: Transaction, collections: Collections) -> list[tuple[str, str, str]]:
     """Rows on the longest transaction: how much of it was its own work (CPU; the rest was
-    waiting), whether it began by finishing a checkpoint, and whether the collector ran in its
-    middle; then the collector's runs during all the purges."""
+    waiting) and its COMMIT (mostly the disk's sync), whether the collector ran in its middle,
+    whether it began by finishing a checkpoint and whether a guest was checking in beside it;
+    then the collector's runs during all the purges."""
     during = collections.during(longest.ended - longest.seconds, longest.ended)
     collected = sum(end - start for start, end, _ in during)
     longest_run = max((end - start for start, end, _ in collections.runs), default=0.0)
     full = sum(1 for *_, generation in collections.runs if generation == 2)
     return [
         (
-            "  longest: its CPU, collector in it",
-            f"{ms(longest.cpu_seconds)}, {ms(collected)}",
-            "after a checkpoint" if longest.restarted_wal else "",
+            "  longest: its CPU, its COMMIT, collector",
+            f"{ms(longest.cpu_seconds)}, {ms(longest.commit_seconds)}, {ms(collected)}",
+            ", ".join(
+                what
+                for what, was in (
+                    ("after a checkpoint", longest.restarted_wal),
+                    ("beside a guest", longest.beside_a_guest),
+                )
+                if was
+            ),
         ),
         (
             "  collector during the purges",
