@@ -136,16 +136,25 @@ def _purge_round(url: str, visits: int, postgres: str, beside_a_kiosk: bool) -> 
     def purge_thread() -> bool:
         return purging.is_set() and threading.current_thread() is threading.main_thread()
 
+    dialect = hub._engine.dialect
+
     def began(connection: sa.Connection) -> None:
         autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
         if purge_thread() and not autocommit:  # not the VACUUM that follows
             opened[id(connection)] = (time.perf_counter(), time.thread_time())
+            if dialect.name == "sqlite":
+                connection.connection.dbapi_connection.set_trace_callback(traced)
 
-    dialect = hub._engine.dialect
     commit = dialect.do_commit
+    committing = [0.0]  # when the purge's thread last began a COMMIT
+
+    def traced(statement: str) -> None:  # SQLite: the hub commits in a listener of its own
+        if statement == "COMMIT" and purge_thread():
+            committing[0] = time.perf_counter()
 
     def committed(dbapi_connection: Any) -> None:
-        committing = time.perf_counter()
+        if dialect.name != "sqlite":
+            committing[0] = time.perf_counter()
         commit(dbapi_connection)
         ended_at = time.perf_counter()
         if not purge_thread():
@@ -153,7 +162,7 @@ def _purge_round(url: str, visits: int, postgres: str, beside_a_kiosk: bool) -> 
         for key, (since, cpu) in list(opened.items()):  # the one that just committed
             purge.transactions.append(ended_at - since)
             purge.cpu.append(time.thread_time() - cpu)
-            purge.commits.append(ended_at - committing)
+            purge.commits.append(ended_at - committing[0])
             del opened[key]
 
     done = threading.Event()
