@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,17 @@ HUB_ROUNDS_BESIDE = {100_000: 1, 1_000_000: 1}
 
 @dataclass
 class HubPurge:
-    rate: float  # visits a second, vacuum included
-    transactions: list[float]  # each purge transaction, BEGIN to the end of its COMMIT
-    cpu: list[float]  # the CPU the purge's thread spent in each of them (the rest: waiting)
-    commits: list[float]  # the COMMIT of each of them
-    batches: list[float]  # each kiosk batch sent beside the purge, from ask to answer
-    batches_beside_deletes: list[float]  # those answered before the vacuum began
-    batches_alone: list[float]  # the same kiosk's batches in the second before the purge
+    rate: float = 0.0  # visits a second, vacuum included
+    # each purge transaction, BEGIN to the end of its COMMIT
+    transactions: list[float] = field(default_factory=list)
+    # the CPU the purge's thread spent in each of them (the rest: waiting), and their COMMITs
+    cpu: list[float] = field(default_factory=list)
+    commits: list[float] = field(default_factory=list)
+    # each kiosk batch sent beside the purge, from ask to answer; those answered before the
+    # vacuum began; the same kiosk's batches in the second before the purge
+    batches: list[float] = field(default_factory=list)
+    batches_beside_deletes: list[float] = field(default_factory=list)
+    batches_alone: list[float] = field(default_factory=list)
 
 
 def _settle(postgres: str) -> None:
@@ -123,7 +127,7 @@ def _purge_round(url: str, visits: int, postgres: str, beside_a_kiosk: bool) -> 
     kiosk = hub.authenticate(hub.add_kiosk("lobby-2", "demo"))
     assert kiosk is not None
     opened: dict[int, tuple[float, float]] = {}  # when each began, and its thread's CPU then
-    purge = HubPurge(0.0, [], [], [], [], [], [])
+    purge = HubPurge()
     purging, reclaiming = threading.Event(), threading.Event()
     reclaim_space = hub._reclaim_space
 
@@ -251,9 +255,7 @@ def test_hub_purge_of_1000000_visits(
     PostgreSQL with fsync on. ``HUB_ROUNDS_ALONE`` and ``HUB_ROUNDS_BESIDE`` rounds a size."""
     postgres = durable_postgres
     rates: dict[int, float] = {}
-    big = HubPurge(
-        0.0, [], [], [], [], [], []
-    )  # all rounds' transactions, the 1,000,000 ones' batches
+    big = HubPurge()  # all rounds' transactions, the 1,000,000 ones' batches
     aged = {visits: f"aged-{visits}" for visits in (100_000, HUB_PURGED)}  # each grown once
     with ExitStack() as grown:
         for visits in (100_000, HUB_PURGED):
