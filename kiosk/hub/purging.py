@@ -17,7 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.give_way import GiveWay
-from kiosk.hub.erasing import PERSONAL_TABLES, checkpoint_between_chunks, vacuum
+from kiosk.hub.erasing import (
+    PERSONAL_TABLES,
+    WRITE_OUT_AS_YOU_GO,
+    checkpoint_between_chunks,
+    vacuum,
+)
 from kiosk.hub.session_settings import settings_for_a_while
 from kiosk.wire import next_chunk_size
 
@@ -117,6 +122,9 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 # SQLite: the purge's commits never copy the WAL back themselves (at 1,000 pages); the purge
 # does it between its chunks (``checkpoint_between_chunks``).
 #
+# PostgreSQL: the pages the chunks write go on to the disk as they are written
+# (WRITE_OUT_AS_YOU_GO), not in one burst 30 s later, beside a kiosk's commit.
+#
 # The settings are made on the purge's one connection for as long as its purge of a table
 # (``chunk_settings``), then undone.
 CHUNK_SETTINGS = {
@@ -126,6 +134,7 @@ CHUNK_SETTINGS = {
         "enable_seqscan": "off",
         "jit": "off",
         "synchronous_commit": "off",
+        **WRITE_OUT_AS_YOU_GO,
     },
 }
 # PostgreSQL's chunk also starts its walk at the latest deadline the last chunk deleted
