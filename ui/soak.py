@@ -99,15 +99,21 @@ class SoakReport:
                 "p95": round(_percentile(times, 0.95), 1),
                 "max": round(times[-1], 1),
             },
+            # Every memory figure to the same 0.01 MiB: rounded alike, a sample that equals the
+            # peak cannot print above it (to 0.1 beside 0.01, 180.14 read as over a peak of 180.1).
             "rss_mb": {
-                "start": round(self.rss_start, 1),
-                "warm": round(self.rss_warm, 1),
-                "end": round(self.rss_end, 1),
-                "peak": round(self.rss_peak, 1),
-                "job_process": round(self.jobs_rss, 1),
-                "samples": [[n, round(at, 1), round(mb, 2)] for n, at, mb in self.rss_samples],
+                "start": _mib(self.rss_start),
+                "warm": _mib(self.rss_warm),
+                "end": _mib(self.rss_end),
+                "peak": _mib(self.rss_peak),
+                "job_process": _mib(self.jobs_rss),
+                "samples": [[n, round(at, 1), _mib(mb)] for n, at, mb in self.rss_samples],
             },
         }
+
+
+def _mib(mebibytes: float) -> float:
+    return round(mebibytes, 2)
 
 
 def _percentile(ordered: list[float], share: float) -> float:

@@ -78,3 +78,16 @@ def test_the_soaks_waits_keep_no_memory_of_their_own() -> None:
     finally:
         tracemalloc.stop()
     assert grown < 4_000, f"{grown} bytes kept by 500 pauses"
+
+
+def test_a_sample_at_the_peak_never_reads_above_it() -> None:
+    """Every memory figure is rounded alike: the peak to 0.1 MiB beside samples to 0.01 MiB let a
+    last sample of 180.14 MiB read as above a peak of 180.1, and failed the soak on one run."""
+    from ui.soak import SoakReport
+
+    report = SoakReport(rss_start=101.04, rss_peak=180.14, rss_samples=[(25, 1.0, 180.14)])
+    rss = report.as_json()["rss_mb"]
+    assert isinstance(rss, dict)
+    ((_, _, sample),) = rss["samples"]
+    assert rss["start"] == 101.04
+    assert rss["start"] <= sample <= rss["peak"]
