@@ -6,11 +6,18 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from itertools import pairwise
 
 import pytest
 
 from tests.bench import conftest as bench
-from tests.bench.test_bench_endurance import stdlib_imports
+from tests.bench.test_bench_endurance import (
+    FLOOR_VISITS,
+    ROUNDS_ALONE,
+    ROUNDS_BESIDE,
+    purge_rounds,
+    stdlib_imports,
+)
 
 
 @pytest.fixture
@@ -75,3 +82,16 @@ def test_the_machines_pace_shows_a_slice_that_was_held_up(monkeypatch: pytest.Mo
     assert 0 < median < 0.005
     assert slowest >= 5  # one slice waited out the other thread's turn (5 ms) at least once
     assert 0 < slow < 1
+
+
+def test_the_purges_rounds_of_one_size_never_run_back_to_back() -> None:
+    """A slow phase of the machine lasts seconds: the three 100,000 rounds, run back to back,
+    were all in one and missed the goal together; taking turns with the 1,000,000 rounds, at
+    most one is."""
+    rounds = purge_rounds()
+    alone = [visits for visits, beside in rounds if not beside]
+    assert sorted(alone) == sorted(v for v, count in ROUNDS_ALONE.items() for _ in range(count))
+    assert all(a != b for a, b in pairwise(alone))
+    assert FLOOR_VISITS in alone
+    beside = [visits for visits, beside in rounds if beside]
+    assert sorted(beside) == sorted(v for v, count in ROUNDS_BESIDE.items() for _ in range(count))
