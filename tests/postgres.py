@@ -30,8 +30,10 @@ INSTALL_HINT = (
 FAST_SETTINGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
 # The bench's hub runs on a stock server (fsync on, max_wal_size 1 GB). With 4 GB it had seemed
 # to hold fewer commits for ~100 ms beside a purge of 1,000,000 visits; those were the hub
-# process's own cycle collections (now frozen out of its way, see ``kiosk hub serve``), and with
-# 1 GB no commit took over 7 ms in six such purges.
+# process's own cycle collections (now frozen out of its way, see ``kiosk hub serve``). With 1 GB
+# the batches beside such a purge, since it writes its pages out as it goes
+# (``kiosk.hub.erasing.WRITE_OUT_AS_YOU_GO``): p99 2-3 ms, the slowest 5-20 ms in seven runs of
+# eight and 56 ms in one (before it, 50-94 ms in every run).
 HUB_SETTINGS: list[str] = []
 
 
