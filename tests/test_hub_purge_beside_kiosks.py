@@ -1,9 +1,11 @@
 """The hub's purge beside the kiosks' batches (issue #17): the connection pool they share (the
 purge's connection goes back to it as it came, its chunk settings undone, so a kiosk's batch
-never has to open one), and, on PostgreSQL, its pages written out as it goes."""
+never has to open one), and, on PostgreSQL, its pages written out as it goes while kiosks send."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -111,26 +113,80 @@ def test_a_purge_that_fails_closes_its_connection_rather_than_pool_its_settings(
     assert all(found == before for found in pooled), pooled
 
 
-def test_on_postgresql_the_chunks_write_their_pages_out_as_they_go(
-    postgres: str, clock: FakeClock
-) -> None:
-    """Left to the kernel, the pages a purge of 1,000,000 visits wrote were written out all at
-    once 30 s later, and a kiosk's batch then waited 50-64 ms on its commit's sync: each chunk
-    runs with ``backend_flush_after``, the connection's own setting given back after."""
-    hub = hub_service(fresh_database(postgres, "hub_chunks_write_out"), clock)
-    grow_hub(hub, 500, to_db(clock() - timedelta(days=1)))
+def _flush_after_of_each_chunk(
+    hub: HubService, clock: FakeClock, on_chunk: Callable[[], object] = lambda: None
+) -> tuple[list[str], str]:
+    """``backend_flush_after`` as each chunk of the visits' purge ran (``on_chunk`` called as
+    each begins its delete), and on the pooled connection once the purge is over."""
     during: list[str] = []
 
     def statement(_c: object, cursor: Any, sql: str, *_rest: object) -> None:
         if "DELETE FROM visits" in sql:
             during.append(cursor.connection.execute(FLUSH_AFTER).fetchone()[0])
+            on_chunk()
 
     sa.event.listen(hub._engine, "before_cursor_execute", statement)
     counts = hub.purge(clock())
     sa.event.remove(hub._engine, "before_cursor_execute", statement)
     with hub._engine.connect() as db:
         afterwards = db.exec_driver_sql(FLUSH_AFTER).scalar()
+    assert counts["visits"] == VISITS_FOR_CHUNKS
+    return during, afterwards
+
+
+VISITS_FOR_CHUNKS = 500
+
+
+@pytest.fixture
+def pg_hub(postgres: str, clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[HubService]:
+    """A PostgreSQL hub holding VISITS_FOR_CHUNKS expired visits."""
+    hub = hub_service(fresh_database(postgres, f"hub_flush_{request.node.name[-12:]}"), clock)
+    grow_hub(hub, VISITS_FOR_CHUNKS, to_db(clock() - timedelta(days=1)))
+    yield hub
     hub.close()
-    assert counts["visits"] == 500 and during
-    assert set(during) == {"256kB"}, during
+
+
+def test_on_postgresql_the_chunks_write_their_pages_out_while_kiosks_send(
+    pg_hub: HubService, clock: FakeClock
+) -> None:
+    """Left to the kernel, the pages a purge of 1,000,000 visits wrote were written out all at
+    once 30 s later, and a kiosk's batch then waited 50-64 ms on its commit's sync: while kiosks
+    are sending, each chunk runs with ``backend_flush_after``, the connection's own setting
+    given back after."""
+    kiosk = pg_hub.authenticate(pg_hub.add_kiosk("lobby-a", "taipei"))
+    assert kiosk is not None
+    pg_hub.ingest(kiosk, [checkin("v-just-now", clock)])  # a kiosk is sending
+    during, afterwards = _flush_after_of_each_chunk(pg_hub, clock)
+    assert during and set(during) == {"256kB"}, during
     assert afterwards == "0"  # the server's default on Linux
+
+
+def test_on_postgresql_a_purge_alone_leaves_its_pages_to_the_kernel(
+    pg_hub: HubService, clock: FakeClock
+) -> None:
+    """With no kiosk sending there is no commit for a burst of writes to hold, and handing the
+    disk each 256 kB at once sometimes held the chunk itself (one took 171 ms): alone, it is
+    off."""
+    during, afterwards = _flush_after_of_each_chunk(pg_hub, clock)
+    assert during and set(during) == {"0"}, during
+    assert afterwards == "0"
+
+
+def test_on_postgresql_the_chunks_write_out_from_the_moment_a_kiosk_sends(
+    pg_hub: HubService, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kiosk that starts sending in the middle of a purge: the chunks after its batch write
+    their pages out as they go."""
+    monkeypatch.setattr(purging, "PURGE_CHUNK", 100)
+    monkeypatch.setattr(purging, "next_chunk_size", lambda *_args: 100)
+    kiosk = pg_hub.authenticate(pg_hub.add_kiosk("lobby-a", "taipei"))
+    assert kiosk is not None
+    chunks = itertools.count(1)
+
+    def a_batch_at_the_second_chunk() -> None:
+        if next(chunks) == 2:
+            pg_hub.ingest(kiosk, [checkin("v-mid-purge", clock)])
+
+    during, afterwards = _flush_after_of_each_chunk(pg_hub, clock, a_batch_at_the_second_chunk)
+    assert during[:2] == ["0", "0"] and set(during[2:]) == {"256kB"}, during
+    assert afterwards == "0"

@@ -26,9 +26,10 @@ PERSONAL_TABLES = ("visits", "receipts", "invitations", "roll_call_people", "rig
 # a batch every 5 ms, a purge of 1,000,000 visits held one batch 50-64 ms in its COMMIT (waiting
 # in WALSync) 30 s after the deletes, in eight runs of eight (10 s after with the kernel's expiry
 # set to 10 s). Asking the kernel to write them out every 256 kB as they go
-# (``backend_flush_after``, on the purge's and the gentle vacuum's connections): the slowest
-# batch 4.9-10.4 ms in five runs of six (one 56 ms), the batches' p99 as before (1.7-2.5 ms);
-# the purge alone as fast, three pairs: 328-340k visits/s without, 329-334k with (2026-12-02).
+# (``backend_flush_after``, on the purge's connection while kiosks are sending, see
+# ``kiosk.hub.purging``, and on the gentle vacuum's): the slowest batch 4.9-10.4 ms in five
+# runs of six (one 56 ms), the batches' p99 as before (1.7-2.5 ms); the purge alone as fast,
+# three pairs: 328-340k visits/s without, 329-334k with (2026-12-02).
 WRITE_OUT_AS_YOU_GO = {"backend_flush_after": "256kB"}
 GENTLE_VACUUM = {"vacuum_cost_delay": "2", "vacuum_cost_limit": "200", **WRITE_OUT_AS_YOU_GO}
 
