@@ -95,13 +95,17 @@ def _deleting_between_checkpoints(
     deleting, between = 0.0, []
 
     def erase_in_4_ms(
-        now: datetime, limit: int, restart_wal: bool = False, held: Sequence[str] = ()
+        now: datetime,
+        limit: int,
+        restart_wal: bool = False,
+        held: Sequence[str] = (),
+        **flags: bool,
     ) -> int:
         nonlocal deleting
         if restart_wal:  # the checkpoint before this chunk: the WAL starts afresh with it
             between.append(deleting)
             deleting = 0.0
-        erased = erase(now, limit, restart_wal, held)
+        erased = erase(now, limit, restart_wal, held, **flags)
         store.last_erase_seconds = 0.004
         deleting += 0.004 if erased else 0.0
         return erased

@@ -152,9 +152,11 @@ def test_no_commit_runs_an_automatic_checkpoint_while_the_purge_deletes(
     seen: list[int] = []
     erase = store.erase_expired_visits
 
-    def watching(now: datetime, limit: int, restart_wal: bool = False, held: Any = ()) -> int:
+    def watching(
+        now: datetime, limit: int, restart_wal: bool = False, held: Any = (), **flags: bool
+    ) -> int:
         seen.append(int(store.pragma("wal_autocheckpoint")))
-        return erase(now, limit, restart_wal, held)
+        return erase(now, limit, restart_wal, held, **flags)
 
     store.erase_expired_visits = watching  # type: ignore[method-assign]
     clock.advance(days=config.retention_days, seconds=1)

@@ -56,8 +56,10 @@ def test_a_visits_row_goes_only_after_its_badge_files_shredded_several_at_once(
     rows_gone_with_files_left: list[str] = []
     erased_while_shredding = [0]
 
-    def checking(now: datetime, limit: int, restart_wal: bool = False, held: Any = ()) -> int:
-        erased = erase(now, limit, restart_wal, held)
+    def checking(
+        now: datetime, limit: int, restart_wal: bool = False, held: Any = (), **flags: bool
+    ) -> int:
+        erased = erase(now, limit, restart_wal, held, **flags)
         if any((config.spool_dir / f"badge-{v.id}.png").exists() for v in with_files):
             erased_while_shredding[0] += erased
         for visit in old:

@@ -181,6 +181,8 @@ class VisitRows(Database):
         limit: int,
         restart_wal: bool = False,
         held: Sequence[str] = (),
+        *,
+        durable: bool = True,
     ) -> int:
         """Delete up to ``limit`` whole visits whose retention ended at ``now``, earliest
         deadline first, but none of ``held``; 0 when none is left. The ids never come out to
@@ -191,19 +193,21 @@ class VisitRows(Database):
         a guest committed since), holding the store, so that this transaction starts the WAL
         from its beginning; SQLite restarts it only when nothing committed after a complete
         checkpoint. Without it a long purge beside check-ins grew the WAL to 60-130 MB, and
-        truncating that at the end held the store 20-40 ms."""
+        truncating that at the end held the store 20-40 ms.
+
+        ``durable=False``: the commit does not wait for the disk (see ``_erasing``)."""
         expired = {"now": to_db(now), "limit": limit, "held": json.dumps(list(held))}
         outbox, visits = (
             (_DELETE_OUTBOX_OF_EXPIRED_BUT, _DELETE_EXPIRED_VISITS_BUT)
             if held
             else (_DELETE_OUTBOX_OF_EXPIRED, _DELETE_EXPIRED_VISITS)
         )
-        with self._erasing(restart_wal) as db:
+        with self._erasing(restart_wal, durable) as db:
             db.execute(outbox, expired)
             return int(db.execute(visits, expired).rowcount)
 
     @contextmanager
-    def _erasing(self, restart_wal: bool = False) -> Iterator[Connection]:
+    def _erasing(self, restart_wal: bool = False, durable: bool = True) -> Iterator[Connection]:
         """The one transaction that deletes visits (their acknowledgements are on the same row)
         with their outbox rows.
 
@@ -212,18 +216,25 @@ class VisitRows(Database):
         statement runs without them): with them on, SQLite looks every deleted visit up again in
         the child tables, which was a quarter of the purge's time. It is committed durably like
         a check-in (synchronous=FULL): with the purge's pages left unsynced, the next guest's
-        commit had to flush them (check-in p99 11 ms, measured). Its own time, without the wait
+        commit had to flush them (check-in p99 11 ms, measured). Not ``durable`` (the purge's
+        chunks while no guest is about), its commit does not wait for the disk: the checkpoint
+        that follows within ``kiosk.retention.CHECKPOINT_EVERY_ALONE`` syncs the WAL first, and
+        a crash before it leaves rows the next purge deletes. Its own time, without the wait
         for the store, is kept in ``last_erase_seconds``."""
         with self._lock:
             started = time.perf_counter()
             if restart_wal:
                 self._passive_checkpoint()
             self._db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+            if not durable:
+                self._db.execute("PRAGMA synchronous=NORMAL")
             try:
                 with self._transaction() as db:
                     yield db
             finally:
                 self._db.execute("PRAGMA foreign_keys=ON")
+                if not durable:
+                    self._db.execute("PRAGMA synchronous=FULL")
                 self.last_erase_seconds = time.perf_counter() - started
 
     def record_erase_request(

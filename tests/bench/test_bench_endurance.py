@@ -86,11 +86,15 @@ def _purge(
     store._db.conn.set_trace_callback(began)
 
     def timed_erase(
-        now: datetime, limit: int, restart_wal: bool = False, held: Sequence[str] = ()
+        now: datetime,
+        limit: int,
+        restart_wal: bool = False,
+        held: Sequence[str] = (),
+        **flags: bool,
     ) -> int:
         cpu = time.thread_time()  # waiting for the store's lock takes none
         try:
-            return erase(now, limit, restart_wal, held)
+            return erase(now, limit, restart_wal, held, **flags)
         finally:  # the transaction itself; its wait for a guest's check-in is not part of it
             spent, ended = time.thread_time() - cpu, time.perf_counter()
             took = store.last_erase_seconds
