@@ -23,7 +23,7 @@ from kiosk.hub.erasing import (
     checkpoint_between_chunks,
     vacuum,
 )
-from kiosk.hub.session_settings import settings_for_a_while
+from kiosk.hub.session_settings import change_settings, settings_for_a_while
 from kiosk.wire import next_chunk_size
 
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
@@ -122,27 +122,39 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 # SQLite: the purge's commits never copy the WAL back themselves (at 1,000 pages); the purge
 # does it between its chunks (``checkpoint_between_chunks``).
 #
+# Alone and while kiosks are sending, two settings differ (WHILE_KIOSKS_SEND, switched from chunk
+# to chunk by ``follow_the_kiosks``):
+#
 # PostgreSQL, while kiosks are sending: the pages the chunks write go on to the disk as they are
 # written (WRITE_OUT_AS_YOU_GO), not in one burst 30 s later, beside a kiosk's commit. Alone,
 # not: handing each 256 kB to the disk at once sometimes held the chunk itself while the disk was
 # busy (the chunk waiting on the server, not on its CPU or its commit). 1,000,000 visits alone,
 # ten A/B pairs (2026-12-03): with it, 3 of 7,235 chunks over 15 ms, the longest 171 ms (and
 # 31 and 15 ms in 16 more rounds); without, none of 7,740, the longest 12.9 ms; the rate alike
-# (180-323k visits/s, 186-330k). The setting follows the kiosks from chunk to chunk
-# (``write_out_while_kiosks_send``).
+# (180-323k visits/s, 186-330k).
+#
+# SQLite, alone: the chunks commit without waiting for the disk (``synchronous`` NORMAL), as
+# PostgreSQL's always do; the checkpoint between chunks syncs the WAL before it copies it, and
+# the purge ends with one. Its longest transactions were its COMMITs waiting on a slow moment of
+# the disk (12.3 of 12.5 ms, 16.8 of 17.0 in two ``make bench`` runs; the goal is 20). 1,000,000
+# visits alone, four A/B pairs (2026-12-03): waiting, the longest 6.9-134 ms (a COMMIT of 131
+# ms), the commits' median 1.2 ms; not, 7.2-7.7 ms and 0.65; the rate alike (176-211k visits/s,
+# 188-214k). While kiosks are sending they wait, as a batch's commit would otherwise flush the
+# purge's pages.
 #
 # The settings are made on the purge's one connection for as long as its purge of a table
 # (``chunk_settings``), then undone.
 CHUNK_SETTINGS = {
-    "sqlite": {"wal_autocheckpoint": "0"},
+    "sqlite": {"wal_autocheckpoint": "0", "synchronous": "NORMAL"},
     "postgresql": {
         "enable_sort": "off",
         "enable_seqscan": "off",
         "jit": "off",
         "synchronous_commit": "off",
-        "backend_flush_after": "0",  # until a kiosk sends (``write_out_while_kiosks_send``)
+        "backend_flush_after": "0",
     },
 }
+WHILE_KIOSKS_SEND = {"sqlite": {"synchronous": "FULL"}, "postgresql": WRITE_OUT_AS_YOU_GO}
 # PostgreSQL's chunk also starts its walk at the latest deadline the last chunk deleted
 # (``:since``): a deleted row's index entry stays until the vacuum after the purge, and every
 # chunk walked all those of the chunks before it. With a deadline of its own for each visit
@@ -205,12 +217,12 @@ def _purge_chunks(
     beside_kiosks = PURGE_TRANSACTION_BESIDE_KIOSKS[engine.dialect.name]
     total, size, since = 0, PURGE_CHUNK, ""
     wal = WalForecast()
-    writing_out = False  # as CHUNK_SETTINGS leave the connection
+    beside = False  # as CHUNK_SETTINGS leave the connection
     while True:
         give_way.wait_for_foreground(PURGE_GIVES_WAY)
+        beside = follow_the_kiosks(db, give_way, beside)
         with db.begin():
             started = time.perf_counter()  # its turn came: the wait for it is not its size
-            writing_out = write_out_while_kiosks_send(db, give_way, writing_out)
             deleted, since = delete_chunk(db, statement, moment, size, since)
         took = time.perf_counter() - started  # the commit included
         if not deleted:
@@ -266,20 +278,17 @@ class WalForecast:
         self.rows = self.commits = 0
 
 
-def write_out_while_kiosks_send(db: sa.Connection, give_way: GiveWay, writing_out: bool) -> bool:
-    """PostgreSQL: turns WRITE_OUT_AS_YOU_GO on for this chunk and the next while kiosks are
-    sending, off while none is (see CHUNK_SETTINGS), in the chunk's own transaction: one more
-    statement when it changes, none otherwise. Answers whether it is on."""
-    if db.dialect.name != "postgresql":
-        return writing_out
+def follow_the_kiosks(db: sa.Connection, give_way: GiveWay, beside: bool) -> bool:
+    """Before a chunk: WHILE_KIOSKS_SEND on the purge's connection while kiosks are sending,
+    CHUNK_SETTINGS' own values while none is; nothing to do (no statement) while that stays
+    as it was. Answers whether kiosks are sending."""
     kiosks_sending = give_way.busy_within(KIOSKS_AROUND)
-    if kiosks_sending != writing_out:
-        value = WRITE_OUT_AS_YOU_GO["backend_flush_after"] if kiosks_sending else "0"
-        db.execute(_SET_FLUSH_AFTER, {"value": value})
+    if kiosks_sending != beside:
+        dialect = db.dialect.name
+        sending = WHILE_KIOSKS_SEND[dialect]
+        alone = {name: CHUNK_SETTINGS[dialect][name] for name in sending}
+        change_settings(db, sending if kiosks_sending else alone)
     return kiosks_sending
-
-
-_SET_FLUSH_AFTER = sa.text("SELECT set_config('backend_flush_after', :value, false)")
 
 
 def chunk_delete(dialect: str, table: sa.Table, due: sa.Column[Any]) -> sa.TextClause:

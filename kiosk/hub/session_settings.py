@@ -25,13 +25,13 @@ def settings_for_a_while(db: Connection, settings: Mapping[str, str]) -> Iterato
         yield
         return
     before = _replaced(db, settings)
-    _make(db, settings)
+    change_settings(db, settings)
     try:
         yield
     except BaseException:
         db.invalidate()
         raise
-    _make(db, before)
+    change_settings(db, before)
 
 
 def _replaced(db: Connection, settings: Mapping[str, str]) -> dict[str, str]:
@@ -48,7 +48,9 @@ def _replaced(db: Connection, settings: Mapping[str, str]) -> dict[str, str]:
     return {str(name): str(value) for name, value in defaults}
 
 
-def _make(db: Connection, settings: Mapping[str, str]) -> None:
+def change_settings(db: Connection, settings: Mapping[str, str]) -> None:
+    """``settings`` on this connection from now on, outside any transaction of its own (on
+    PostgreSQL in one it commits; SQLite takes a pragma in none)."""
     if db.dialect.name == "sqlite":
         raw: Any = db.connection.dbapi_connection
         for name, value in settings.items():
