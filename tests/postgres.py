@@ -32,8 +32,9 @@ FAST_SETTINGS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_
 # to hold fewer commits for ~100 ms beside a purge of 1,000,000 visits; those were the hub
 # process's own cycle collections (now frozen out of its way, see ``kiosk hub serve``). With 1 GB
 # the batches beside such a purge, since it writes its pages out as it goes while they come
-# (``kiosk.hub.erasing.WRITE_OUT_AS_YOU_GO``): p99 2-4 ms; the slowest 5-20 ms in most runs,
-# 25-120 ms in six runs on 2026-12-03, a day the disk was slow (before it, 50-94 ms every run).
+# (``kiosk.hub.erasing.WRITE_OUT_AS_YOU_GO``): p99 2-4 ms; the slowest 5-20 ms in some runs,
+# 25-120 ms in others on days the disk was slow, with it or without (on 12-02 without it, 50-94
+# ms in every run, 30 s after the deletes).
 HUB_SETTINGS: list[str] = []
 
 
