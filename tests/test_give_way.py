@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -85,14 +88,38 @@ def test_the_purge_keeps_its_transactions_short_while_guests_are_checking_in(
     assert retention.TRANSACTION_TARGET <= 0.005
 
 
-def _deleting_between_checkpoints(
+class Step(NamedTuple):
+    """One step of a purge, as ``_purge_steps`` saw it."""
+
+    what: (
+        str  # "delete" (a chunk), "restart" (a chunk that restarts the WAL), "copy" (a checkpoint)
+    )
+    in_purge_thread: bool
+    deleting: float  # seconds of deleting since the WAL last restarted (or the purge began)
+    beside_a_copy: bool  # a chunk deleted while a checkpoint was copying in another thread
+    new_wal: bool = False  # the chunk wrote the WAL from its beginning again
+
+
+def _wal_restarts(store: Store) -> int:
+    """The WAL header's checkpoint sequence number: SQLite counts each restart of the WAL in it
+    (https://www.sqlite.org/fileformat2.html#walformat)."""
+    header = Path(f"{store.path}-wal").read_bytes()[:16]
+    return int.from_bytes(header[12:16], "big")
+
+
+def _purge_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guest_just_came: bool
-) -> list[float]:
-    """The seconds of deleting between the purge's checkpoints, each transaction taking 4 ms."""
+) -> list[Step]:
+    """The purge's delete transactions (each taking 4 ms) and passive checkpoints, in order. A
+    checkpoint in another thread waits until a chunk has been deleted beside it (or none is
+    left)."""
     store = _aged_store(tmp_path, guest_just_came)
-    monkeypatch.setattr(retention, "next_chunk_size", lambda *_sizes: 100)  # 30 chunks
-    erase = store.erase_expired_visits
-    deleting, between = 0.0, []
+    monkeypatch.setattr(retention, "next_chunk_size", lambda *_sizes: 50)  # 60 chunks
+    erase, checkpoint = store.erase_expired_visits, store.checkpoint
+    purge_thread = threading.current_thread()
+    steps: list[Step] = []
+    deleting = [0.0]
+    copying, deleted_beside, deleted_all = threading.Event(), threading.Event(), threading.Event()
 
     def erase_in_4_ms(
         now: datetime,
@@ -101,19 +128,56 @@ def _deleting_between_checkpoints(
         held: Sequence[str] = (),
         **flags: bool,
     ) -> int:
-        nonlocal deleting
         if restart_wal:  # the checkpoint before this chunk: the WAL starts afresh with it
-            between.append(deleting)
-            deleting = 0.0
+            deleting[0] = 0.0
+        beside, restarts = copying.is_set(), _wal_restarts(store)
         erased = erase(now, limit, restart_wal, held, **flags)
         store.last_erase_seconds = 0.004
-        deleting += 0.004 if erased else 0.0
+        if erased:
+            what, new_wal = "restart" if restart_wal else "delete", _wal_restarts(store) > restarts
+            steps.append(Step(what, True, deleting[0], beside, new_wal))
+            deleting[0] += 0.004
+            if beside:
+                deleted_beside.set()
+        else:
+            deleted_all.set()
         return erased
 
+    def watched_checkpoint(truncate: bool = True) -> None:
+        if truncate:
+            return checkpoint(truncate)
+        in_purge_thread = threading.current_thread() is purge_thread
+        steps.append(Step("copy", in_purge_thread, deleting[0], False))
+        if in_purge_thread:
+            return checkpoint(truncate)
+        deleted_beside.clear()
+        copying.set()
+        try:
+            checkpoint(truncate)
+            waited = time.monotonic()
+            while not (deleted_beside.wait(0.001) or deleted_all.is_set()):
+                assert time.monotonic() - waited < 5, "no chunk was deleted beside the copying"
+        finally:
+            copying.clear()
+        return None
+
     monkeypatch.setattr(store, "erase_expired_visits", erase_in_4_ms)
+    monkeypatch.setattr(store, "checkpoint", watched_checkpoint)
     assert retention.purge(store, tmp_path / "spool", NOW, 30).visits_erased == 3_000
     store.close()
-    return between
+    return steps
+
+
+def _copies_before_each_restart(steps: list[Step]) -> list[list[Step]]:
+    """The checkpoints that ran since the last chunk that restarted the WAL, for each one."""
+    cycles, copies = [], []
+    for step in steps:
+        if step.what == "copy":
+            copies.append(step)
+        elif step.what == "restart":
+            cycles.append(copies)
+            copies = []
+    return cycles
 
 
 def test_the_purge_checkpoints_less_often_while_no_guest_is_about(
@@ -122,9 +186,39 @@ def test_the_purge_checkpoints_less_often_while_no_guest_is_about(
     """Beside guests the WAL is checkpointed after every 10 ms of deleting, as a guest's commit
     that meets a checkpoint waits on its flush to disk; alone, where none waits, after 40 ms:
     each checkpoint pays its own syncs, and a page several chunks change is copied once."""
-    beside = _deleting_between_checkpoints(tmp_path / "beside", monkeypatch, guest_just_came=True)
-    alone = _deleting_between_checkpoints(tmp_path / "alone", monkeypatch, guest_just_came=False)
+    beside = _copies_before_each_restart(_purge_steps(tmp_path / "beside", monkeypatch, True))
+    alone = _copies_before_each_restart(_purge_steps(tmp_path / "alone", monkeypatch, False))
     assert retention.CHECKPOINT_EVERY < retention.CHECKPOINT_EVERY_ALONE
     assert len(beside) >= 8 and len(alone) >= 2
-    assert beside == pytest.approx([0.012] * len(beside))  # after every third chunk
-    assert alone == pytest.approx([0.040] * len(alone))  # after every tenth
+    assert all(len(copies) == 1 for copies in beside)
+    assert [copies[0].deleting for copies in beside] == pytest.approx(
+        [0.012] * len(beside)  # after every third chunk
+    )
+    assert [copies[0].deleting for copies in alone] == pytest.approx(
+        [0.040] * len(alone)  # after every tenth
+    )
+
+
+def test_alone_the_purge_goes_on_deleting_while_its_wal_is_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copying the purge's pages into the store file had been a quarter of its time, spent
+    between its chunks. Alone, it copies in another thread while the chunks go on, as often as
+    BACKGROUND_PASSES says; the purge's thread copies only the rest, which the WAL must not hold
+    when the next chunk restarts it. Beside guests, whose commits meet the copying already, it
+    stays between chunks."""
+    steps = _purge_steps(tmp_path / "alone", monkeypatch, guest_just_came=False)
+    cycles = _copies_before_each_restart(steps)
+    assert len(cycles) >= 2
+    passes = retention.BACKGROUND_PASSES
+    for copies in cycles:
+        assert [copy.in_purge_thread for copy in copies] == [False] * passes + [True]
+    assert sum(step.beside_a_copy for step in steps) >= passes * len(cycles)
+    restarts = [n for n, step in enumerate(steps) if step.what == "restart"]
+    assert all(steps[n - 1][:2] == ("copy", True) for n in restarts)  # nothing between
+    assert all(steps[n].new_wal for n in restarts)  # so SQLite did start the WAL afresh
+
+    beside = _purge_steps(tmp_path / "beside", monkeypatch, guest_just_came=True)
+    assert all(step.in_purge_thread for step in beside)
+    assert not any(step.beside_a_copy for step in beside)
+    assert all(step.new_wal for step in beside if step.what == "restart")

@@ -212,7 +212,8 @@ def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(
     def a_guest_across_each_checkpoint(truncate: bool = True) -> None:
         if truncate:
             return checkpoint(truncate)
-        with store._transaction() as db:  # a check-in reading before the checkpoint ends ...
+        # A check-in reading before the checkpoint ends ...
+        with store.give_way.foreground(), store._transaction() as db:
             db.execute("SELECT count(*) FROM visits").fetchone()
             checkpoint(truncate)
             guests[0] += 1  # ... and committing after it
@@ -225,6 +226,8 @@ def test_the_wal_stays_short_while_guests_check_in_during_a_long_purge(
         return None
 
     monkeypatch.setattr(store, "checkpoint", a_guest_across_each_checkpoint)
+    with store.give_way.foreground():
+        pass  # the first guest of the queue, as the purge starts
     assert purge(store, tmp_path / "spool", NOW, config.retention_days).visits_erased == 6_000
     store.close()
     assert guests[0] >= 50
