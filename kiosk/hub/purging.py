@@ -24,6 +24,7 @@ from kiosk.hub.erasing import (
     vacuum,
 )
 from kiosk.hub.session_settings import change_settings, settings_for_a_while
+from kiosk.hub.wal_copier import WalCopier
 from kiosk.wire import next_chunk_size
 
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
@@ -120,7 +121,8 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 # to the disk. A crash before that leaves rows the next purge deletes, as if not reached yet.
 #
 # SQLite: the purge's commits never copy the WAL back themselves (at 1,000 pages); the purge
-# does it between its chunks (``checkpoint_between_chunks``).
+# does it between its chunks (``checkpoint_between_chunks``), or alone mostly beside them
+# (``kiosk.hub.wal_copier``).
 #
 # Alone and while kiosks are sending, two settings differ (WHILE_KIOSKS_SEND, switched from chunk
 # to chunk by ``follow_the_kiosks``):
@@ -192,9 +194,13 @@ def purge_due_rows(
 
     ``vacuuming``: whether a vacuum runs beside the purge (``PurgeRun``); its chunks are then
     shorter (PURGE_TRANSACTION_BESIDE_VACUUM), sharing the machine with it."""
-    with engine.connect() as db, chunk_settings(db):
+    with (
+        engine.connect() as db,
+        chunk_settings(db),
+        WalCopier(engine, checkpoint_between_chunks) as copier,
+    ):
         statement = chunk_delete(db.dialect.name, table, due)
-        return _purge_chunks(engine, db, give_way, statement, moment, vacuuming)
+        return _purge_chunks(engine, db, give_way, statement, moment, vacuuming, copier)
 
 
 def chunk_settings(db: sa.Connection) -> AbstractContextManager[None]:
@@ -212,6 +218,7 @@ def _purge_chunks(
     statement: sa.TextClause,
     moment: str,
     vacuuming: Callable[[], bool],
+    copier: WalCopier,
 ) -> int:
     alone = PURGE_TRANSACTION[engine.dialect.name]
     beside_kiosks = PURGE_TRANSACTION_BESIDE_KIOSKS[engine.dialect.name]
@@ -226,6 +233,7 @@ def _purge_chunks(
             deleted, since = delete_chunk(db, statement, moment, size, since)
         took = time.perf_counter() - started  # the commit included
         if not deleted:
+            copier.finish()
             if wal.rows:  # the next table's first rows start from an empty WAL too
                 checkpoint_between_chunks(engine)
             if total:
@@ -244,8 +252,14 @@ def _purge_chunks(
         # Before the chunk that would take the WAL past its bound, not after it: checked
         # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
         # pages, past the 1,000 at which SQLite copies it back inside a commit.
-        if wal.would_pass(size, alone=not kiosks_sending):
-            wal.checkpointed(checkpoint_between_chunks(engine))
+        if copier.copying:  # alone, on SQLite (``kiosk.hub.wal_copier``)
+            if copier.all_but_the_rest(alone=not kiosks_sending):
+                wal.checkpointed(checkpoint_between_chunks(engine))
+        elif wal.would_pass(size, alone=not kiosks_sending):
+            if kiosks_sending or engine.dialect.name != "sqlite":
+                wal.checkpointed(checkpoint_between_chunks(engine))
+            else:
+                copier.start()
 
 
 class WalForecast:
