@@ -197,8 +197,9 @@ def purge_due_rows(
     with (
         engine.connect() as db,
         chunk_settings(db),
-        WalCopier(engine, checkpoint_between_chunks) as copier,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-wal-copier") as worker,
     ):
+        copier = WalCopier(engine, checkpoint_between_chunks, worker)
         statement = chunk_delete(db.dialect.name, table, due)
         return _purge_chunks(engine, db, give_way, statement, moment, vacuuming, copier)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from types import TracebackType
 
 from sqlalchemy.engine import Engine
 
@@ -26,12 +25,13 @@ PASSES = 3
 
 
 class WalCopier:
-    """One thread that runs the purge's checkpoints (``checkpoint``, answering the WAL's pages)
-    while its chunks go on. Leaving the block waits for a copy under way."""
+    """Runs the purge's checkpoints (``checkpoint``, answering the WAL's pages) on ``worker``, a
+    thread of their own, while its chunks go on."""
 
-    def __init__(self, engine: Engine, checkpoint: Callable[[Engine], int]) -> None:
-        self._engine, self._checkpoint = engine, checkpoint
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-wal-copier")
+    def __init__(
+        self, engine: Engine, checkpoint: Callable[[Engine], int], worker: ThreadPoolExecutor
+    ) -> None:
+        self._engine, self._checkpoint, self._worker = engine, checkpoint, worker
         self._copying: Future[int] | None = None
         self._passes = 0
 
@@ -66,14 +66,3 @@ class WalCopier:
         if self._copying is not None:
             copying, self._copying = self._copying, None
             copying.result()
-
-    def __enter__(self) -> WalCopier:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._worker.shutdown(wait=True)
