@@ -21,6 +21,7 @@ from kiosk.give_way import GiveWay, chunk_by_chunk
 from kiosk.logs import logger
 from kiosk.models import PurgeResult
 from kiosk.store import Store
+from kiosk.wal_copier import WalCopier
 from kiosk.wire import ROLL_CALL_KEPT, next_chunk_size
 
 log = logger(__name__)
@@ -51,14 +52,6 @@ CHECKPOINT_EVERY = 0.010
 # (100-115 of them, not 390-480), the WAL at most ~10 MB; the first guest to come meanwhile
 # meets one such checkpoint, then the purge is back to CHECKPOINT_EVERY.
 CHECKPOINT_EVERY_ALONE = 0.040
-# Alone, the checkpoints copy beside the deleting this many times in a row (see _WalKeeper); the
-# purge's thread then copies only what the last of them left. In the purge's thread, they had
-# been a quarter of its time (~105 of ~400 ms at 100,000 visits). Median visits/s of 12 rounds
-# each at 100,000 and 6 at 1,000,000, interleaved (2026-12-03): between chunks 229k and 267k;
-# 1 pass 256k at 100,000; 2 passes 263k and 325k; 3 passes 302k and 330k. Each pass syncs to
-# disk twice however little it copies, so the rest left to the purge's thread is worth shrinking
-# only so far.
-BACKGROUND_PASSES = 3
 # Spool files shredded at once. Each waits on its own sync to disk, and a guest's commit waits
 # behind the syncs already running when it starts (see SHRED_GIVES_WAY); 2, 4 and 8 shredders
 # that give way were alike within the noise, 8 that do not were 2x slower for the guest.
@@ -125,9 +118,10 @@ def _erase_expired_visits(store: Store, spool_dir: Path, now: datetime) -> tuple
     expired = store.expired_among(now, list(spooled))
     with (
         ThreadPoolExecutor(max_workers=SHREDDERS) as shredders,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="wal-copier") as copier,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="wal-copier") as worker,
     ):
         shredding = {v: shredders.submit(_shred_each, spooled[v], store.give_way) for v in expired}
+        copier = WalCopier(lambda: store.checkpoint(truncate=False), worker)
         erased = _erase_in_chunks(store, now, shredding, _WalKeeper(store, copier))
     return erased, sum(job.result() for job in shredding.values())
 
@@ -173,36 +167,25 @@ class _WalKeeper:
     pages are copied into the store file on the store's second connection, so check-ins go on
     meanwhile (automatic checkpoints are off: one check-in's commit would otherwise copy 40 MB
     while holding the store), and the next chunk then restarts the WAL from its beginning.
-
-    Alone, the copying runs beside the deleting, BACKGROUND_PASSES times (each copies what was
-    deleted during the one before), and only the rest is copied with the deleting paused, as
-    SQLite restarts the WAL only once all of it is in the file. Beside guests it stays
+    Alone, the copying runs beside the deleting (``kiosk.wal_copier``); beside guests it stays
     between two chunks, as their commits meet it already."""
 
-    def __init__(self, store: Store, copier: ThreadPoolExecutor) -> None:
+    def __init__(self, store: Store, copier: WalCopier) -> None:
         self._store, self._copier = store, copier
         self._deleting = 0.0  # seconds of delete transactions since the last checkpoint began
-        self._copying: Future[None] | None = None
-        self._passes = 0
 
     def after_deleting(self, took: float, guests_around: bool) -> bool:
         """After a delete transaction of ``took`` seconds: whether the next one restarts the
         WAL (having copied it all, here, in the purge's thread)."""
         self._deleting += took
-        if self._copying is not None:
-            if not self._copying.done():
+        if self._copier.copying:
+            if not self._copier.all_but_the_rest():
                 return False
-            self._copying.result()  # a checkpoint that failed fails the purge, as before
-            self._passes += 1
-            if self._passes < BACKGROUND_PASSES:
-                self._copying = self._copier.submit(self._store.checkpoint, False)
-                return False
-            self._copying = None
         elif self._deleting < (CHECKPOINT_EVERY if guests_around else CHECKPOINT_EVERY_ALONE):
             return False
         elif not guests_around:
-            self._passes, self._deleting = 0, 0.0
-            self._copying = self._copier.submit(self._store.checkpoint, False)
+            self._deleting = 0.0
+            self._copier.start()
             return False
         self._store.checkpoint(truncate=False)
         self._deleting = 0.0
@@ -210,9 +193,7 @@ class _WalKeeper:
 
     def finish(self) -> None:
         """Wait for a copy still under way (the purge's last checkpoints follow)."""
-        if self._copying is not None:
-            self._copying.result()
-            self._copying = None
+        self._copier.finish()
 
 
 def _spool_index(spool_dir: Path) -> dict[str, list[Path]]:

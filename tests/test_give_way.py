@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from kiosk import retention, wire
+from kiosk import retention, wal_copier, wire
 from kiosk.give_way import GiveWay
 from kiosk.store import Store
 from tests.bench.aged_store import grow
@@ -165,8 +165,12 @@ def _purge_steps(
         """A copy handed to another thread is seen as the purge hands it over: that thread may
         start it a few chunks later on a busy machine."""
 
+        def __init__(self, *args: Any, thread_name_prefix: str = "", **kwargs: Any) -> None:
+            super().__init__(*args, thread_name_prefix=thread_name_prefix, **kwargs)
+            self.copies_the_wal = thread_name_prefix == "wal-copier"
+
         def submit(self, work: Any, /, *args: Any, **kwargs: Any) -> Any:
-            if work is watched_checkpoint:
+            if self.copies_the_wal:
                 steps.append(Step("copy", False, deleting[0], False))
             return super().submit(work, *args, **kwargs)
 
@@ -214,13 +218,13 @@ def test_alone_the_purge_goes_on_deleting_while_its_wal_is_copied(
 ) -> None:
     """Copying the purge's pages into the store file had been a quarter of its time, spent
     between its chunks. Alone, it copies in another thread while the chunks go on, as often as
-    BACKGROUND_PASSES says; the purge's thread copies only the rest, which the WAL must not hold
+    ``kiosk.wal_copier.PASSES`` says; the purge's thread copies only the rest, which the WAL must not hold
     when the next chunk restarts it. Beside guests, whose commits meet the copying already, it
     stays between chunks."""
     steps = _purge_steps(tmp_path / "alone", monkeypatch, guest_just_came=False)
     cycles = _copies_before_each_restart(steps)
     assert len(cycles) >= 2
-    passes = retention.BACKGROUND_PASSES
+    passes = wal_copier.PASSES
     for copies in cycles:
         assert [copy.in_purge_thread for copy in copies] == [False] * passes + [True]
     assert sum(step.beside_a_copy for step in steps) >= passes * len(cycles)

@@ -129,7 +129,7 @@ def test_on_sqlite_the_purge_alone_checkpoints_less_often_and_its_commits_never_
     held = _wal_pages_at_each_checkpoint(hub, clock, monkeypatch, False, kiosks_sending=False)
     assert max(held) > 1_500, held  # its commits left the WAL to it (SQLite: ~1,000 at most)
     # The copying begins at PURGE_WAL_PAGES_ALONE, and the WAL grows on by what is deleted
-    # during the copier's passes (``kiosk.hub.wal_copier``): to ~4,000 pages here.
+    # during the copier's passes (``kiosk.wal_copier``): to ~4,000 pages here.
     assert len(held) >= 3 and max(held) < purging.PURGE_WAL_PAGES_ALONE * 2, held
 
 

@@ -1,5 +1,5 @@
 """The hub's purge on SQLite, alone, copies its WAL into the database beside its deletes
-(``kiosk.hub.wal_copier``, #17); beside kiosks' batches the copying stays between chunks."""
+(``kiosk.wal_copier``, #17); beside kiosks' batches the copying stays between chunks."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 import pytest
 import sqlalchemy as sa
 
+from kiosk import wal_copier
 from kiosk.give_way import GiveWay
-from kiosk.hub import purging, wal_copier
+from kiosk.hub import purging
 from kiosk.timeutil import to_db
 from tests.conftest import FakeClock
 from tests.hub_server import grow_hub, hub_service

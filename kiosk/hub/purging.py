@@ -24,7 +24,7 @@ from kiosk.hub.erasing import (
     vacuum,
 )
 from kiosk.hub.session_settings import change_settings, settings_for_a_while
-from kiosk.hub.wal_copier import WalCopier
+from kiosk.wal_copier import WalCopier
 from kiosk.wire import next_chunk_size
 
 PURGE_CHUNK = 500  # rows in the first delete transaction; then sized by time
@@ -122,7 +122,7 @@ PURGE_GIVES_WAY = 0.05  # seconds a chunk waits at most for the kiosks' batches 
 #
 # SQLite: the purge's commits never copy the WAL back themselves (at 1,000 pages); the purge
 # does it between its chunks (``checkpoint_between_chunks``), or alone mostly beside them
-# (``kiosk.hub.wal_copier``).
+# (``kiosk.wal_copier``).
 #
 # Alone and while kiosks are sending, two settings differ (WHILE_KIOSKS_SEND, switched from chunk
 # to chunk by ``follow_the_kiosks``):
@@ -199,7 +199,7 @@ def purge_due_rows(
         chunk_settings(db),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-wal-copier") as worker,
     ):
-        copier = WalCopier(engine, checkpoint_between_chunks, worker)
+        copier = WalCopier(lambda: checkpoint_between_chunks(engine), worker)
         statement = chunk_delete(db.dialect.name, table, due)
         return _purge_chunks(engine, db, give_way, statement, moment, vacuuming, copier)
 
@@ -253,8 +253,8 @@ def _purge_chunks(
         # Before the chunk that would take the WAL past its bound, not after it: checked
         # after, a quick moment's big chunk (7,000 rows) on top of 7,999 took it to 1,032
         # pages, past the 1,000 at which SQLite copies it back inside a commit.
-        if copier.copying:  # alone, on SQLite (``kiosk.hub.wal_copier``)
-            if copier.all_but_the_rest(alone=not kiosks_sending):
+        if copier.copying:  # alone, on SQLite (``kiosk.wal_copier``)
+            if copier.all_but_the_rest(another_pass=not kiosks_sending):
                 wal.checkpointed(checkpoint_between_chunks(engine))
         elif wal.would_pass(size, alone=not kiosks_sending):
             if kiosks_sending or engine.dialect.name != "sqlite":
