@@ -38,8 +38,9 @@ def _top(modules: set[str]) -> set[str]:
 
 
 # What a kiosk and the hub share: the wire between them, the roll-call sheet both print, the
-# rules by which their words follow a count, background work giving way to someone waiting, and
-# the record classes both are made of, and the digests the wire's keyed hashes are made with.
+# rules by which their words follow a count, background work giving way to someone waiting, a
+# purge's WAL copied beside its deletes, the record classes both are made of, and the digests
+# the wire's keyed hashes are made with.
 SHARED_WITH_THE_HUB = {
     "kiosk.digest",
     "kiosk.wire",
@@ -47,12 +48,13 @@ SHARED_WITH_THE_HUB = {
     "kiosk.text_fit",
     "kiosk.plurals",
     "kiosk.give_way",
+    "kiosk.wal_copier",
     "kiosk.records",
 }
 
 
 def test_the_hub_may_import_what_it_shares_with_kiosks_and_nothing_else_of_the_core() -> None:
-    name = "The hub imports from the core only what kiosks share with it: the wire, the roll-call sheet, plurals, giving way, records, digests"
+    name = "The hub imports from the core only what kiosks share with it: the wire, the roll-call sheet, plurals, giving way, copying a WAL beside a purge, records, digests"
     contract = _contracts()[name]
     assert set(contract["forbidden_modules"]) == _top(KIOSK - HUB - SHARED_WITH_THE_HUB)
 

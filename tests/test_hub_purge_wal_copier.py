@@ -39,13 +39,13 @@ def _wal_restarts(wal: Path) -> int:
 def _purge_steps(
     tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, kiosks_sending: bool
 ) -> list[Step]:
-    """The chunks and checkpoints of a purge of 20,000 visits in chunks of 500, in order. A
+    """The chunks and checkpoints of a purge of 40,000 visits in chunks of 500, in order. A
     checkpoint in another thread waits until a chunk began beside it (or one found no rows left:
     the table is done)."""
     monkeypatch.setattr(purging, "next_chunk_size", lambda *_sizes: 500)
     monkeypatch.setattr(purging, "PURGE_CHECKPOINT_ROWS_ALONE", 3_000)  # a few cycles a table
     hub = hub_service(f"sqlite:///{tmp_path / 'hub.db'}", clock)
-    grow_hub(hub, 20_000, to_db(clock() - timedelta(days=1)))
+    grow_hub(hub, 40_000, to_db(clock() - timedelta(days=1)))
     hub._give_way = GiveWay(lambda: 1000.0)  # time stands still: a batch stays recent
     if kiosks_sending:
         with hub._give_way.foreground():
@@ -90,7 +90,7 @@ def _purge_steps(
     monkeypatch.setattr(purging, "checkpoint_between_chunks", watched_checkpoint)
     counts = hub.purge(clock())
     hub.close()
-    assert counts["visits"] == counts["receipts"] == 20_000
+    assert counts["visits"] == counts["receipts"] == 40_000
     return steps
 
 
@@ -118,7 +118,7 @@ def test_alone_the_hub_purge_goes_on_deleting_while_its_wal_is_copied(
     purge's thread copies the rest, and the chunk after it starts the WAL afresh."""
     steps = _purge_steps(tmp_path, clock, monkeypatch, kiosks_sending=False)
     cycles = _cycles(steps)
-    assert len(cycles) >= 4  # 20,000 visits and their receipts, 3,000 rows a cycle
+    assert len(cycles) >= 4  # 40,000 visits and their receipts, 3,000 rows a cycle
     for cycle in cycles:
         in_purge_thread = [steps[n].in_purge_thread for n in cycle]
         assert in_purge_thread == [False] * wal_copier.PASSES + [True]
